@@ -1,0 +1,49 @@
+import { defineAction, instanceTargets } from './action.js';
+import { renderTemplate } from './template.js';
+
+/**
+ * `ec2.create-tags`: tag the instances of the event. Tag values may name event fields, e.g.
+ * `${actor.arn}`, so a rule can tag an instance with who launched it.
+ *
+ * ```yaml
+ * actions:
+ *   - action: ec2.create-tags
+ *     params:
+ *       tags: { 'steward:created-by': '${actor.arn}' }
+ * ```
+ */
+export const ec2CreateTags = defineAction<{ tags: Record<string, string> }>({
+  name: 'ec2.create-tags',
+  summary: 'Add or overwrite tags on EC2 instances.',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['tags'],
+    properties: {
+      tags: {
+        type: 'object',
+        minProperties: 1,
+        maxProperties: 50,
+        propertyNames: { minLength: 1, maxLength: 128, not: { pattern: '^aws:' } },
+        additionalProperties: { type: 'string', maxLength: 256 },
+      },
+    },
+  },
+  permissions: ['ec2:CreateTags'],
+  destructive: false,
+  targets: instanceTargets,
+  describe: ({ resource, params, event }) =>
+    `tag ${resource} with ${Object.entries(params.tags)
+      .map(([key, value]) => `${key}=${renderTemplate(value, event)}`)
+      .join(', ')}`,
+  async execute(context) {
+    const { resource, params, event, clients } = context;
+    const tags = Object.entries(params.tags).map(([Key, value]) => ({
+      Key,
+      Value: renderTemplate(value, event),
+    }));
+    const { CreateTagsCommand } = await import('@aws-sdk/client-ec2');
+    await (await clients.ec2()).send(new CreateTagsCommand({ Resources: [resource], Tags: tags }));
+    return { status: 'succeeded', detail: this.describe(context).replace(/^tag/, 'tagged') };
+  },
+});

@@ -1,0 +1,47 @@
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { S3Client } from '@aws-sdk/client-s3';
+
+/**
+ * The AWS SDK clients facts and actions use. Each SDK package is loaded and its client created
+ * on first use, then kept for the life of the container, so an event that needs no AWS call
+ * pays for none. Endpoints follow the SDK's own settings (`AWS_ENDPOINT_URL`,
+ * `AWS_ENDPOINT_URL_EC2`, ...), which is how tests point them at local servers.
+ *
+ * @example
+ * const clients = new AwsClients('us-east-1');
+ * await (await clients.ec2()).send(new StopInstancesCommand({ InstanceIds: ['i-0123'] }));
+ */
+export class AwsClients {
+  #ec2?: Promise<EC2Client>;
+  #s3?: Promise<S3Client>;
+  #cloudTrail?: Promise<CloudTrailClient>;
+  #logs?: Promise<CloudWatchLogsClient>;
+
+  constructor(private readonly region: string = 'us-east-1') {}
+
+  ec2(): Promise<EC2Client> {
+    return (this.#ec2 ??= import('@aws-sdk/client-ec2').then(
+      ({ EC2Client }) => new EC2Client({ region: this.region }),
+    ));
+  }
+
+  s3(): Promise<S3Client> {
+    return (this.#s3 ??= import('@aws-sdk/client-s3').then(
+      ({ S3Client }) => new S3Client({ region: this.region, forcePathStyle: true }),
+    ));
+  }
+
+  cloudTrail(): Promise<CloudTrailClient> {
+    return (this.#cloudTrail ??= import('@aws-sdk/client-cloudtrail').then(
+      ({ CloudTrailClient }) => new CloudTrailClient({ region: this.region }),
+    ));
+  }
+
+  logs(): Promise<CloudWatchLogsClient> {
+    return (this.#logs ??= import('@aws-sdk/client-cloudwatch-logs').then(
+      ({ CloudWatchLogsClient }) => new CloudWatchLogsClient({ region: this.region }),
+    ));
+  }
+}

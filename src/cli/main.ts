@@ -1,0 +1,47 @@
+import { ledgerCommand, ledgerUsage } from './ledger.js';
+import { processOutput, UsageError, type Output } from './output.js';
+import { runCommand, runUsage } from './run.js';
+import { validateCommand } from './validate.js';
+
+const usage = `steward: event-driven automation rules for AWS
+
+usage:
+  ${runUsage}
+  ${ledgerUsage.replace(/\n/g, '\n  ')}
+  steward validate [DIR]
+`;
+
+const commands: Record<string, (args: string[], output: Output) => Promise<number>> = {
+  run: runCommand,
+  ledger: ledgerCommand,
+  validate: validateCommand,
+};
+
+/** The `steward` command; returns the exit status. */
+export async function main(argv: string[], output: Output = processOutput): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    output.out(usage);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    output.err(`steward: unknown command "${name}"\n${usage}`);
+    return 2;
+  }
+  try {
+    return await command(args, output);
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError &&
+        'code' in error &&
+        String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      output.err(`steward ${name}: ${error.message}`);
+      return 2;
+    }
+    output.err(`steward ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

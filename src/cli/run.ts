@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { processBatch, type PipelineReport } from '../pipeline.js';
+import { createRuntime } from '../runtime.js';
+import { decodeBytes, decodeDocument } from '../sources/index.js';
+import { UsageError, type Output } from './output.js';
+
+export const runUsage = 'steward run <event-file> [--rules DIR] [--json] [--live]';
+
+/**
+ * `steward run`: one event file through the same pipeline the Lambda handlers run. Exit 0 when
+ * every event was processed, 1 when an event or action failed, 2 when the file cannot be read
+ * or holds no supported shape.
+ */
+export async function runCommand(args: string[], output: Output): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { rules: { type: 'string' }, json: { type: 'boolean' }, live: { type: 'boolean' } },
+  });
+  const file = positionals[0];
+  if (file === undefined || positionals.length > 1) throw new UsageError(`usage: ${runUsage}`);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new UsageError(
+      `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const decoded = decodeBytes(bytes, file);
+  if (!decoded.ok) throw new UsageError(`${decoded.error.where}: ${decoded.error.message}`);
+  const batch = decodeDocument(decoded.value, file);
+  const unsupported = batch.errors.find((error) => error.where === file);
+  if (batch.events.length === 0 && batch.objects.length === 0 && unsupported) {
+    throw new UsageError(`${file}: ${unsupported.message}`);
+  }
+  const runtime = await createRuntime({
+    rulesDir: values.rules,
+    ...(values.live ? { live: true, readObjects: true } : { live: false }),
+  });
+  try {
+    const report = await processBatch(batch, runtime);
+    if (values.json) output.out(JSON.stringify(report, null, 2));
+    else output.out(describeReport(report, runtime.connection.description, runtime.live));
+    for (const error of report.errors) output.err(`${error.where}: ${error.message}`);
+    return report.errors.length > 0 ? 1 : 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+function describeReport(report: PipelineReport, ledger: string, live: boolean): string {
+  const lines: string[] = [];
+  for (const object of report.objects) {
+    lines.push(
+      `${object.read ? 'read' : 'would read (run with --live to read it)'} s3://${object.bucket}/${object.key}`,
+    );
+  }
+  for (const event of report.events) {
+    lines.push(
+      `${event.source} ${event.name} ${event.resources.join(' ') || '-'}  (event ${event.id})`,
+    );
+    if (event.matches.length === 0) lines.push('  no rule matched');
+    for (const match of event.matches) {
+      lines.push(`  rule ${match.rule}`);
+      for (const action of match.actions) {
+        const stored = action.stored ? ` (stored: ${action.stored})` : '';
+        lines.push(
+          `    ${action.action} ${action.resource}: ${action.status}${stored}${action.detail ? ` — ${action.detail}` : ''}`,
+        );
+      }
+    }
+  }
+  if (report.events.length === 0) lines.push('no events');
+  lines.push(`${live ? 'live' : 'dry run'}; ledger: ${ledger}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,26 @@
+import { checkRuleDirectory } from '../rules/load.js';
+import { formatProblem } from '../rules/problems.js';
+import { defaultRulesDir } from '../runtime.js';
+import { UsageError, type Output } from './output.js';
+
+/** `steward validate [DIR]`: every problem as `file:line:col: message`; exit 1 if any. */
+export async function validateCommand(args: string[], output: Output): Promise<number> {
+  if (args.length > 1) throw new UsageError('usage: steward validate [DIR]');
+  const dir = args[0] ?? defaultRulesDir();
+  let check;
+  try {
+    check = await checkRuleDirectory(dir);
+  } catch (error) {
+    throw new UsageError(
+      `${dir}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  for (const problem of check.problems) output.err(formatProblem(problem));
+  const count = check.files.length;
+  output.out(
+    check.problems.length === 0
+      ? `${count} rule file${count === 1 ? '' : 's'} valid`
+      : `${check.problems.length} problem${check.problems.length === 1 ? '' : 's'} in ${count} rule file${count === 1 ? '' : 's'}`,
+  );
+  return check.problems.length === 0 ? 0 : 1;
+}

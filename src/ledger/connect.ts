@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startEmbeddedDynamoDB, type EmbeddedServer } from './embedded.js';
+import { Ledger } from './ledger.js';
+
+export interface LedgerConnection {
+  ledger: Ledger;
+  /** Where the ledger lives, for people: "DynamoDB table steward-ledger", "embedded (.steward/ledger)". */
+  description: string;
+  close(): Promise<void>;
+}
+
+/** True inside a deployed Lambda function (not `sls invoke local`). */
+export function runningInLambda(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.AWS_LAMBDA_FUNCTION_NAME !== undefined && env.IS_LOCAL !== 'true';
+}
+
+function positiveNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0)
+    throw new Error(`${name} must be a positive number, got "${value}"`);
+  return number;
+}
+
+/**
+ * Connects to the ledger the environment names. In Lambda, or wherever a DynamoDB endpoint is
+ * configured (`AWS_ENDPOINT_URL_DYNAMODB` or `AWS_ENDPOINT_URL`), that DynamoDB; anywhere
+ * else, an embedded dynalite server with its data under `STEWARD_DATA_DIR` (default
+ * `.steward/`). The same client code talks to all of them.
+ */
+export async function connectLedger(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LedgerConnection> {
+  const tableName = env.STEWARD_LEDGER_TABLE ?? 'steward-dev-ledger';
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const options = {
+    tableName,
+    leaseMs: positiveNumber(env.STEWARD_LEASE_SECONDS, 'STEWARD_LEASE_SECONDS'),
+    retentionDays: positiveNumber(env.STEWARD_RETENTION_DAYS, 'STEWARD_RETENTION_DAYS'),
+  };
+  const leaseMs = options.leaseMs === undefined ? undefined : options.leaseMs * 1000;
+  const configuredEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
+  if (runningInLambda(env) || configuredEndpoint !== undefined) {
+    const client = new DynamoDBClient({ region });
+    const ledger = new Ledger(client, { ...options, leaseMs });
+    if (!runningInLambda(env)) await ledger.ensureTable();
+    return {
+      ledger,
+      description: `DynamoDB table ${tableName}${configuredEndpoint ? ` at ${configuredEndpoint}` : ''}`,
+      close: async () => client.destroy(),
+    };
+  }
+  const path = join(env.STEWARD_DATA_DIR ?? '.steward', 'ledger');
+  let server: EmbeddedServer;
+  try {
+    server = await startEmbeddedDynamoDB({ path });
+  } catch (error) {
+    throw new Error(
+      `cannot open the embedded ledger at ${path}: ${error instanceof Error ? error.message : String(error)}` +
+        ' (is another steward process using it?)',
+      { cause: error },
+    );
+  }
+  const client = new DynamoDBClient({
+    region,
+    endpoint: server.endpoint,
+    credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
+  });
+  const ledger = new Ledger(client, { ...options, leaseMs });
+  await ledger.ensureTable();
+  return {
+    ledger,
+    description: `embedded ledger (${path})`,
+    close: async () => {
+      client.destroy();
+      await server.close();
+    },
+  };
+}

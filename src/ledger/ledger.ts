@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ActionIdentity, LedgerEntry, LedgerStatus } from './entry.js';
+import { ledgerKey } from './entry.js';
+import { ClaimLostError } from './errors.js';
+import { ledgerIndexes, ledgerTableDefinition } from './table.js';
+
+/** What a claim attempt found. */
+export type ClaimResult =
+  | { kind: 'claimed'; key: string; token: string; attempts: number }
+  /** The action already has an outcome: return it, do not act again. */
+  | { kind: 'duplicate'; key: string; entry: LedgerEntry }
+  /** Another invocation holds a live lease on the action: its outcome is not known yet. */
+  | { kind: 'in-progress'; key: string; entry: LedgerEntry };
+
+/** What the ledger records about the event and rule beside the action's identity. */
+export interface ClaimDetails extends ActionIdentity {
+  source: string;
+  eventName: string;
+  eventTime: string;
+  severity: string;
+  actor?: string;
+}
+
+export interface Completion {
+  status: Exclude<LedgerStatus, 'claimed'>;
+  detail: string;
+  data?: Record<string, unknown>;
+  error?: string;
+}
+
+export interface LedgerOptions {
+  tableName: string;
+  /** How long a claim stays exclusive; past it, another delivery may take the action over. */
+  leaseMs?: number;
+  /** How long entries are kept before DynamoDB's TTL deletes them. */
+  retentionDays?: number;
+  now?: () => number;
+}
+
+export interface LedgerQuery {
+  rule?: string;
+  resource?: string;
+  /** ISO 8601 or epoch ms: entries created at or after this time. */
+  since?: string;
+  status?: LedgerStatus;
+  limit?: number;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+const defaultLeaseMs = 15 * 60 * 1000;
+const defaultRetentionDays = 90;
+
+/**
+ * The DynamoDB ledger: every action a rule takes is claimed here with a conditional write
+ * before it runs, and its outcome recorded after, so a redelivered or concurrent event finds
+ * the action taken and does not take it again.
+ *
+ * @example
+ * const claim = await ledger.claim(details);
+ * if (claim.kind === 'claimed') await ledger.complete(claim, { status: 'succeeded', detail: 'stopped i-0123' });
+ * else console.log('already', claim.entry.status);
+ */
+export class Ledger {
+  readonly tableName: string;
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly leaseMs: number;
+  private readonly retentionDays: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    options: LedgerOptions,
+  ) {
+    this.tableName = options.tableName;
+    this.documents = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.leaseMs = options.leaseMs ?? defaultLeaseMs;
+    this.retentionDays = options.retentionDays ?? defaultRetentionDays;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Creates the table where it does not exist yet (local servers only; on AWS the stack owns it). */
+  async ensureTable(): Promise<void> {
+    try {
+      await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      try {
+        await this.client.send(new CreateTableCommand(ledgerTableDefinition(this.tableName)));
+      } catch (createError) {
+        // Two processes may race to create it; the loser finds it there.
+        if (!(createError instanceof Error && createError.name === 'ResourceInUseException'))
+          throw createError;
+      }
+    }
+  }
+
+  /**
+   * Claims an action: succeeds for exactly one caller per key, or for the first caller after
+   * a crashed claimant's lease has run out. Everyone else gets the entry as the ledger holds it.
+   */
+  async claim(details: ClaimDetails): Promise<ClaimResult> {
+    const key = ledgerKey(details);
+    const token = randomUUID();
+    const now = this.now();
+    const nowIso = new Date(now).toISOString();
+    try {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: key },
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (#status = :claimed AND leaseUntil < :now)',
+          UpdateExpression:
+            'SET #status = :claimed, claimToken = :token, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, ' +
+            '#mode = :mode, eventId = :eventId, ruleId = :ruleId, #action = :action, #resource = :resource, #source = :source, ' +
+            'eventName = :eventName, eventTime = :eventTime, severity = :severity, actor = :actor, ' +
+            'createdAt = if_not_exists(createdAt, :nowIso), updatedAt = :nowIso, expiresAt = :expiresAt',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#mode': 'mode',
+            '#action': 'action',
+            '#resource': 'resource',
+            '#source': 'source',
+          },
+          ExpressionAttributeValues: {
+            ':claimed': 'claimed',
+            ':now': now,
+            ':token': token,
+            ':lease': now + this.leaseMs,
+            ':zero': 0,
+            ':one': 1,
+            ':mode': details.mode,
+            ':eventId': details.eventId,
+            ':ruleId': details.ruleId,
+            ':action': details.action,
+            ':resource': details.resource,
+            ':source': details.source,
+            ':eventName': details.eventName,
+            ':eventTime': details.eventTime,
+            ':severity': details.severity,
+            ':actor': details.actor ?? '-',
+            ':nowIso': nowIso,
+            ':expiresAt': Math.floor(now / 1000) + this.retentionDays * 86_400,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { kind: 'claimed', key, token, attempts: Number(Attributes?.attempts ?? 1) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const entry = await this.get(key);
+    if (!entry) {
+      // The entry was there a moment ago; only TTL deletes entries, so this is an expired one being swept.
+      return this.claim(details);
+    }
+    return entry.status === 'claimed'
+      ? { kind: 'in-progress', key, entry }
+      : { kind: 'duplicate', key, entry };
+  }
+
+  /** Records a claimed action's outcome; refused if the claim was taken over meanwhile. */
+  async complete(
+    claim: { key: string; token: string },
+    completion: Completion,
+  ): Promise<LedgerEntry> {
+    try {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: claim.key },
+          ConditionExpression: '#status = :claimed AND claimToken = :token',
+          UpdateExpression:
+            'SET #status = :status, detail = :detail, updatedAt = :nowIso' +
+            (completion.data ? ', #data = :data' : '') +
+            (completion.error ? ', #error = :error' : '') +
+            ' REMOVE leaseUntil, claimToken',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...(completion.data ? { '#data': 'data' } : {}),
+            ...(completion.error ? { '#error': 'error' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':claimed': 'claimed',
+            ':token': claim.token,
+            ':status': completion.status,
+            ':detail': completion.detail,
+            ':nowIso': new Date(this.now()).toISOString(),
+            ...(completion.data ? { ':data': completion.data } : {}),
+            ...(completion.error ? { ':error': completion.error } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes as LedgerEntry;
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ClaimLostError(claim.key);
+      throw error;
+    }
+  }
+
+  async get(key: string): Promise<LedgerEntry | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: key }, ConsistentRead: true }),
+    );
+    return Item as LedgerEntry | undefined;
+  }
+
+  /** Entries newest first: by rule or by resource through their indexes, otherwise a scan. */
+  async list(query: LedgerQuery = {}): Promise<LedgerEntry[]> {
+    const since =
+      query.since === undefined
+        ? undefined
+        : new Date(/^\d+$/.test(query.since) ? Number(query.since) : query.since).toISOString();
+    const entries: LedgerEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page =
+        query.rule !== undefined || query.resource !== undefined
+          ? await this.documents.send(
+              new QueryCommand({
+                TableName: this.tableName,
+                IndexName:
+                  query.rule !== undefined
+                    ? ledgerIndexes.byRule.name
+                    : ledgerIndexes.byResource.name,
+                KeyConditionExpression:
+                  since === undefined
+                    ? '#partition = :partition'
+                    : '#partition = :partition AND createdAt >= :since',
+                ExpressionAttributeNames: {
+                  '#partition': query.rule !== undefined ? 'ruleId' : 'resource',
+                },
+                ExpressionAttributeValues: {
+                  ':partition': query.rule ?? query.resource,
+                  ...(since === undefined ? {} : { ':since': since }),
+                },
+                ScanIndexForward: false,
+                ExclusiveStartKey: startKey,
+              }),
+            )
+          : await this.documents.send(
+              new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }),
+            );
+      entries.push(...((page.Items ?? []) as LedgerEntry[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return entries
+      .filter(
+        (entry) =>
+          (query.resource === undefined || entry.resource === query.resource) &&
+          (query.status === undefined || entry.status === query.status) &&
+          (since === undefined || entry.createdAt >= since),
+      )
+      .sort((a, b) =>
+        a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.pk.localeCompare(b.pk),
+      )
+      .slice(0, query.limit ?? Number.POSITIVE_INFINITY);
+  }
+}

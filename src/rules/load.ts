@@ -1,0 +1,299 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { NestedCondition, TopLevelCondition } from 'json-rules-engine';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import ruleSchema from '../../schema/rule.schema.json' with { type: 'json' };
+import { actionCatalog } from '../actions/catalog.js';
+import type { ActionParams } from '../actions/action.js';
+import { unknownPlaceholders } from '../actions/template.js';
+import { factNames } from './facts.js';
+import { compileLogFilter, LogFilterSyntaxError } from './log-filter.js';
+import { operatorNames } from './operators.js';
+import type { CompiledRule, RuleDocument } from './rule.js';
+import { RuleLoadError, type RuleProblem } from './problems.js';
+
+type PathSegment = string | number;
+
+const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true, useDefaults: false });
+const validateRuleDocument = ajv.compile<RuleDocument>(ruleSchema);
+const paramValidators = new Map<string, ValidateFunction>();
+
+function paramsValidator(actionName: string): ValidateFunction | undefined {
+  const action = actionCatalog.get(actionName);
+  if (!action) return undefined;
+  let validator = paramValidators.get(actionName);
+  if (!validator) {
+    validator = ajv.compile(action.paramsSchema);
+    paramValidators.set(actionName, validator);
+  }
+  return validator;
+}
+
+/** Maps a path inside the parsed YAML back to a line and column of the file. */
+class SourceMap {
+  constructor(
+    private readonly file: string,
+    private readonly document: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  problem(path: readonly PathSegment[], message: string, atKey = false): RuleProblem {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const offset = this.offsetOf(path.slice(0, depth), atKey && depth === path.length);
+      if (offset !== undefined) {
+        const { line, col } = this.lines.linePos(offset);
+        return { file: this.file, line, column: col, message };
+      }
+    }
+    return { file: this.file, line: 1, column: 1, message };
+  }
+
+  private offsetOf(path: readonly PathSegment[], atKey: boolean): number | undefined {
+    if (atKey && path.length > 0) {
+      const parent =
+        path.length === 1 ? this.document.contents : this.document.getIn(path.slice(0, -1), true);
+      if (isNode(parent) && 'items' in parent && Array.isArray(parent.items)) {
+        for (const pair of parent.items as { key?: unknown }[]) {
+          const key = pair.key;
+          if (isNode(key) && 'value' in key && key.value === path[path.length - 1])
+            return key.range?.[0];
+        }
+      }
+    }
+    const node = path.length === 0 ? this.document.contents : this.document.getIn(path, true);
+    return isNode(node) ? node.range?.[0] : undefined;
+  }
+}
+
+function pathOf(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/** Keeps the most specific schema errors: `oneOf` summaries hide the error that matters. */
+function schemaProblems(
+  errors: ErrorObject[],
+  source: SourceMap,
+  prefix: PathSegment[] = [],
+): RuleProblem[] {
+  const specific = errors.filter((error) => error.keyword !== 'oneOf' && error.keyword !== 'if');
+  const kept = (specific.length > 0 ? specific : errors).filter(
+    (error, index, all) =>
+      all.findIndex(
+        (other) => other.instancePath === error.instancePath && other.message === error.message,
+      ) === index,
+  );
+  return kept.map((error) => {
+    const path = [...prefix, ...pathOf(error.instancePath)];
+    if (error.keyword === 'additionalProperties') {
+      const extra = String(error.params.additionalProperty);
+      return source.problem([...path, extra], `unknown property "${extra}"`, true);
+    }
+    if (error.keyword === 'required') {
+      return source.problem(
+        path,
+        `missing required property "${String(error.params.missingProperty)}"`,
+      );
+    }
+    if (error.keyword === 'enum') {
+      const allowed = (error.params.allowedValues as unknown[])
+        .map((value) => JSON.stringify(value))
+        .join(', ');
+      return source.problem(path, `${describePath(path)} must be one of ${allowed}`);
+    }
+    return source.problem(path, `${describePath(path)} ${error.message ?? 'is invalid'}`);
+  });
+}
+
+function describePath(path: readonly PathSegment[]): string {
+  if (path.length === 0) return 'the rule';
+  return path
+    .map((segment, index) =>
+      typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`,
+    )
+    .join('');
+}
+
+function checkConditions(
+  condition: TopLevelCondition | NestedCondition,
+  path: PathSegment[],
+  source: SourceMap,
+  problems: RuleProblem[],
+): void {
+  if ('all' in condition || 'any' in condition) {
+    const key = 'all' in condition ? 'all' : 'any';
+    const list = 'all' in condition ? condition.all : condition.any;
+    list.forEach((child, index) => checkConditions(child, [...path, key, index], source, problems));
+    return;
+  }
+  if ('not' in condition) {
+    checkConditions(condition.not, [...path, 'not'], source, problems);
+    return;
+  }
+  if ('condition' in condition) return;
+  if (!factNames.has(condition.fact)) {
+    problems.push(
+      source.problem(
+        [...path, 'fact'],
+        `unknown fact "${condition.fact}"; known facts: ${[...factNames].join(', ')}`,
+      ),
+    );
+  }
+  if (!operatorNames.has(condition.operator)) {
+    problems.push(
+      source.problem(
+        [...path, 'operator'],
+        `unknown operator "${condition.operator}"; known operators: ${[...operatorNames].join(', ')}`,
+      ),
+    );
+  }
+}
+
+function checkMeaning(rule: RuleDocument, source: SourceMap): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  rule.actions.forEach(({ action, params }, index) => {
+    const definition = actionCatalog.get(action);
+    if (!definition) {
+      problems.push(
+        source.problem(
+          ['actions', index, 'action'],
+          `unknown action "${action}"; known actions: ${[...actionCatalog.keys()].join(', ')}`,
+        ),
+      );
+      return;
+    }
+    const validate = paramsValidator(action);
+    if (validate && !validate(params ?? {})) {
+      problems.push(...schemaProblems(validate.errors ?? [], source, ['actions', index, 'params']));
+    }
+    if (definition.destructive && rule.allowDestructive !== true) {
+      problems.push(
+        source.problem(
+          ['actions', index, 'action'],
+          `"${action}" is destructive: the rule must set allowDestructive: true to use it`,
+        ),
+      );
+    }
+    const strings = JSON.stringify(params ?? {});
+    for (const unknown of unknownPlaceholders(strings)) {
+      problems.push(
+        source.problem(
+          ['actions', index, 'params'],
+          `unknown placeholder \${${unknown}} in the parameters of "${action}"`,
+        ),
+      );
+    }
+  });
+  rule.triggers.forEach((trigger, index) => {
+    if (trigger.source === 'cloudwatch-logs' && trigger.filter !== undefined) {
+      try {
+        compileLogFilter(trigger.filter);
+      } catch (error) {
+        if (!(error instanceof LogFilterSyntaxError)) throw error;
+        problems.push(source.problem(['triggers', index, 'filter'], `filter: ${error.message}`));
+      }
+    }
+  });
+  if (rule.conditions) checkConditions(rule.conditions, ['conditions'], source, problems);
+  return problems;
+}
+
+export interface LoadedRuleFile {
+  file: string;
+  rule?: RuleDocument;
+  problems: RuleProblem[];
+  /** Where the rule's `id` stands, for reporting duplicates across files. */
+  idProblem(message: string): RuleProblem;
+}
+
+/** Parses and checks one rule file's text; `file` names it in every problem. */
+export function parseRuleText(text: string, file: string): LoadedRuleFile {
+  const lines = new LineCounter();
+  const document = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
+  const source = new SourceMap(file, document, lines);
+  const idProblem = (message: string) => source.problem(['id'], message);
+  if (document.errors.length > 0) {
+    return {
+      file,
+      idProblem,
+      problems: document.errors.map((error) => {
+        const { line, col } = lines.linePos(error.pos[0]);
+        return { file, line, column: col, message: `YAML: ${error.message.split('\n')[0]}` };
+      }),
+    };
+  }
+  const value: unknown = document.toJS({ maxAliasCount: 100 });
+  if (!validateRuleDocument(value)) {
+    return { file, idProblem, problems: schemaProblems(validateRuleDocument.errors ?? [], source) };
+  }
+  return { file, idProblem, rule: value, problems: checkMeaning(value, source) };
+}
+
+/** Every `.yaml`/`.yml` file below `dir`, sorted so load order and error order are stable. */
+export async function ruleFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+export interface RuleCheck {
+  files: LoadedRuleFile[];
+  problems: RuleProblem[];
+}
+
+/** Reads and checks every rule file of `dir`, duplicate ids included, without throwing. */
+export async function checkRuleDirectory(dir: string): Promise<RuleCheck> {
+  const files = await Promise.all(
+    (await ruleFiles(dir)).map(async (path) =>
+      parseRuleText(await readFile(path, 'utf8'), relative(process.cwd(), path) || path),
+    ),
+  );
+  const problems = files.flatMap((file) => file.problems);
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    if (!file.rule) continue;
+    const first = seen.get(file.rule.id);
+    if (first)
+      problems.push(
+        file.idProblem(`duplicate rule id "${file.rule.id}", first defined in ${first}`),
+      );
+    else seen.set(file.rule.id, file.file);
+  }
+  return { files, problems };
+}
+
+export function compileRule(rule: RuleDocument, file: string): CompiledRule {
+  return {
+    id: rule.id,
+    file,
+    document: rule,
+    mode: rule.mode ?? 'dry-run',
+    actions: rule.actions.map(({ action, params }) => ({
+      definition: actionCatalog.get(action) ?? missingAction(action),
+      params: (params ?? {}) as ActionParams,
+    })),
+    sources: new Set(rule.triggers.map((trigger) => trigger.source)),
+  };
+}
+
+function missingAction(name: string): never {
+  throw new Error(`action ${name} disappeared from the catalog after validation`);
+}
+
+/** Loads the rule pack of `dir`; throws a `RuleLoadError` listing every problem if any. */
+export async function loadRules(dir: string): Promise<CompiledRule[]> {
+  const { files, problems } = await checkRuleDirectory(dir);
+  if (problems.length > 0) throw new RuleLoadError(problems);
+  return files.flatMap((file) => (file.rule ? [compileRule(file.rule, file.file)] : []));
+}

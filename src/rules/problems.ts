@@ -1,0 +1,24 @@
+/** One thing wrong with a rule file, at a place an editor can jump to. */
+export interface RuleProblem {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  message: string;
+}
+
+export function formatProblem(problem: RuleProblem): string {
+  return `${problem.file}:${problem.line}:${problem.column}: ${problem.message}`;
+}
+
+/** Raised at start-up when the rule pack does not load; carries every problem found. */
+export class RuleLoadError extends Error {
+  constructor(readonly problems: RuleProblem[]) {
+    super(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in the rules:\n` +
+        problems.map(formatProblem).join('\n'),
+    );
+    this.name = 'RuleLoadError';
+  }
+}

@@ -1,0 +1,65 @@
+import type { TopLevelCondition } from 'json-rules-engine';
+import type { ActionDefinition, ActionParams } from '../actions/action.js';
+import type { EventSource } from '../sources/steward-event.js';
+
+export type Ec2State =
+  'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+
+export interface Ec2StateTrigger {
+  source: 'ec2-state';
+  states: Ec2State[];
+}
+
+export interface CloudTrailTrigger {
+  source: 'cloudtrail';
+  /** e.g. `ec2.amazonaws.com`; any service when absent. */
+  eventSource?: string;
+  events: string[];
+  includeFailedCalls?: boolean;
+}
+
+export interface LogsTrigger {
+  source: 'cloudwatch-logs';
+  logGroups: string[];
+  filter?: string;
+}
+
+export type Trigger = Ec2StateTrigger | CloudTrailTrigger | LogsTrigger;
+
+export interface RuleTest {
+  name: string;
+  eventFile?: string;
+  event?: unknown;
+  facts?: Record<string, unknown>;
+  expect: { fires: boolean; actions?: string[] };
+}
+
+/** A rule file as its author wrote it, after schema validation. */
+export interface RuleDocument {
+  id: string;
+  description: string;
+  kind: 'audit' | 'remediation';
+  severity: 'info' | 'low' | 'medium' | 'high' | 'critical';
+  references?: string[];
+  triggers: Trigger[];
+  conditions?: TopLevelCondition;
+  actions: { action: string; params?: ActionParams }[];
+  mode?: 'enforce' | 'dry-run';
+  allowDestructive?: boolean;
+  tests?: RuleTest[];
+}
+
+export interface PlannedAction {
+  definition: ActionDefinition;
+  params: ActionParams;
+}
+
+/** A validated rule, ready to evaluate: its actions resolved from the catalog. */
+export interface CompiledRule {
+  id: string;
+  file: string;
+  document: RuleDocument;
+  mode: 'enforce' | 'dry-run';
+  actions: PlannedAction[];
+  sources: ReadonlySet<EventSource>;
+}

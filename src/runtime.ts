@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { AwsClients } from './aws-clients.js';
+import { connectLedger, runningInLambda, type LedgerConnection } from './ledger/connect.js';
+import type { PipelineContext } from './pipeline.js';
+import { loadRules } from './rules/load.js';
+import { RuleIndex } from './rules/rule-index.js';
+
+export interface Runtime extends PipelineContext {
+  connection: LedgerConnection;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  rulesDir?: string;
+  live?: boolean;
+  readObjects?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The rule pack's directory: `STEWARD_RULES_DIR`, else `rules/` of the function package or of the working directory. */
+export function defaultRulesDir(env: NodeJS.ProcessEnv = process.env): string {
+  return (
+    env.STEWARD_RULES_DIR ??
+    join(runningInLambda(env) ? (env.LAMBDA_TASK_ROOT ?? '.') : '.', 'rules')
+  );
+}
+
+/** True when an S3 endpoint is reachable: in Lambda, or where one is configured for local servers. */
+function s3Reachable(env: NodeJS.ProcessEnv): boolean {
+  return (
+    runningInLambda(env) ||
+    env.AWS_ENDPOINT_URL_S3 !== undefined ||
+    env.AWS_ENDPOINT_URL !== undefined
+  );
+}
+
+/**
+ * Everything the pipeline needs, built once: the rule pack loaded, validated and indexed, the
+ * ledger connected, and the AWS clients (each created on first use). Live in Lambda or when
+ * `STEWARD_LIVE=true`; anywhere else enforced rules only plan their actions.
+ */
+export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const env = options.env ?? process.env;
+  const rules = await loadRules(options.rulesDir ?? defaultRulesDir(env));
+  const connection = await connectLedger(env);
+  const live = options.live ?? (runningInLambda(env) || env.STEWARD_LIVE === 'true');
+  return {
+    ruleIndex: new RuleIndex(rules),
+    ledger: connection.ledger,
+    clients: new AwsClients(env.AWS_REGION ?? env.AWS_DEFAULT_REGION),
+    live,
+    readObjects: options.readObjects ?? (live || s3Reachable(env)),
+    connection,
+    close: () => connection.close(),
+  };
+}

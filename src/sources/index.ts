@@ -1,0 +1,145 @@
+/**
+ * Decoding of every event shape steward accepts into StewardEvents. Handlers and the CLI call
+ * `decodeDocument` on whatever arrived and never look at raw shapes themselves.
+ *
+ * @example
+ * const decoded = decodeBytes(await readFile(path), path);
+ * const batch = decoded.ok ? decodeDocument(decoded.value, path) : undefined;
+ */
+import { addResult, emptyBatch, errorBatch, mergeBatch } from './batch.js';
+import {
+  CLOUDTRAIL_DETAIL_TYPES,
+  decodeCloudTrailEnvelope,
+  normalizeCloudTrailRecord,
+} from './cloudtrail.js';
+import { decodeCloudTrailLogFile } from './cloudtrail-log-file.js';
+import { decodeCloudWatchLogs } from './cloudwatch-logs.js';
+import { decodeEc2StateChange, EC2_STATE_DETAIL_TYPE } from './ec2-state.js';
+import { describeValue, isObject, objectAt, type JsonObject } from './guards.js';
+import { parseJsonText } from './json-text.js';
+import { addS3Record, decodeCloudTrailSnsNotification, isS3TestEvent } from './s3-notification.js';
+import type { DecodedBatch, SourceError, StewardEvent } from './steward-event.js';
+
+export { isSourceError } from './batch.js';
+export { decodeCloudTrailEnvelope, normalizeCloudTrailRecord } from './cloudtrail.js';
+export { decodeCloudTrailLogFile, readCloudTrailObjects } from './cloudtrail-log-file.js';
+export { decodeCloudWatchLogs } from './cloudwatch-logs.js';
+export { decodeEc2StateChange } from './ec2-state.js';
+export { parseJsonText, type DecodeResult } from './json-text.js';
+export { decodeAwslogsData, decodeBytes } from './payload.js';
+export { decodeCloudTrailSnsNotification, decodeS3Record } from './s3-notification.js';
+export type * from './steward-event.js';
+
+const SUPPORTED_DETAIL_TYPES = `"${EC2_STATE_DETAIL_TYPE}" or one of ${[...CLOUDTRAIL_DETAIL_TYPES]
+  .map((type) => JSON.stringify(type))
+  .join(', ')}`;
+
+const UNKNOWN_SHAPE =
+  'unknown event shape: expected an EventBridge event, a CloudWatch Logs subscription event, ' +
+  'an S3 notification, a CloudTrail log file or CloudTrail records';
+
+/**
+ * Detects the shape of an already-parsed event and decodes it. Never throws: a problem is an
+ * error in the batch, naming what was wrong and where, and the rest of the batch still decodes.
+ * S3 and CloudTrail SNS notifications yield `objects` for `readCloudTrailObjects` to read.
+ *
+ * @example
+ * const { events, errors, objects } = decodeDocument(lambdaEvent, 'lambda event');
+ */
+export function decodeDocument(value: unknown, where: string): DecodedBatch {
+  if (Array.isArray(value)) return decodeBareRecords(value, where);
+  if (!isObject(value)) return errorBatch(`${UNKNOWN_SHAPE}; got ${describeValue(value)}`, where);
+
+  if ('detail-type' in value) return decodeEventBridge(value, where);
+  if ('awslogs' in value || 'messageType' in value) return decodeCloudWatchLogs(value, where);
+  if (Array.isArray(value.Records)) return decodeRecords(value, value.Records, where);
+  if (isS3TestEvent(value)) return emptyBatch();
+  if ('s3Bucket' in value && 's3ObjectKey' in value) {
+    return decodeCloudTrailSnsNotification(value, where);
+  }
+  // An SNS message as SQS receives it when raw message delivery is off.
+  if (value.Type === 'Notification' && typeof value.Message === 'string') {
+    return decodeWrapped(value.Message, `${where}: Message`);
+  }
+  if ('eventID' in value || ('eventName' in value && 'eventSource' in value)) {
+    return singleton(normalizeCloudTrailRecord(value, 'direct', where));
+  }
+  return errorBatch(`${UNKNOWN_SHAPE}; got ${describeValue(value)}`, where);
+}
+
+function singleton(result: StewardEvent | SourceError): DecodedBatch {
+  const batch = emptyBatch();
+  addResult(batch, result);
+  return batch;
+}
+
+function decodeEventBridge(envelope: JsonObject, where: string): DecodedBatch {
+  const detailType = envelope['detail-type'];
+  if (detailType === EC2_STATE_DETAIL_TYPE) return singleton(decodeEc2StateChange(envelope, where));
+  if (typeof detailType === 'string' && CLOUDTRAIL_DETAIL_TYPES.has(detailType)) {
+    return singleton(decodeCloudTrailEnvelope(envelope, where));
+  }
+  const source =
+    typeof envelope.source === 'string' ? ` from ${JSON.stringify(envelope.source)}` : '';
+  return errorBatch(
+    `unsupported EventBridge detail-type ${JSON.stringify(detailType) ?? 'undefined'}${source}: ` +
+      `expected ${SUPPORTED_DETAIL_TYPES}`,
+    where,
+  );
+}
+
+/** The AWS service a notification record came from; S3 and SQS spell it `eventSource`, SNS `EventSource`. */
+function notificationSource(record: unknown): string | undefined {
+  if (!isObject(record)) return undefined;
+  const source = record.eventSource ?? record.EventSource;
+  return typeof source === 'string' && source.startsWith('aws:') ? source : undefined;
+}
+
+/**
+ * `{Records: [...]}` is either a CloudTrail log file or a Lambda notification batch from S3, SNS
+ * or SQS; notification records name their service as `aws:<service>`, CloudTrail records as
+ * `<service>.amazonaws.com`.
+ */
+function decodeRecords(document: JsonObject, records: unknown[], where: string): DecodedBatch {
+  if (!records.some((record) => notificationSource(record) !== undefined)) {
+    return decodeCloudTrailLogFile(document, where, 's3');
+  }
+  const batch = emptyBatch();
+  for (let i = 0; i < records.length; i += 1) {
+    const record = records[i];
+    const recordWhere = `${where}: Records[${i}]`;
+    const source = notificationSource(record);
+    if (source === 'aws:s3') {
+      addS3Record(batch, record, recordWhere);
+    } else if (source === 'aws:sns' && isObject(record)) {
+      const message = objectAt(record, 'Sns')?.Message;
+      mergeBatch(batch, decodeWrapped(message, `${recordWhere}.Sns.Message`));
+    } else if (source === 'aws:sqs' && isObject(record)) {
+      mergeBatch(batch, decodeWrapped(record.body, `${recordWhere}.body`));
+    } else {
+      batch.errors.push({
+        message: `notification record from ${source ?? describeValue(record)}: expected one from aws:s3, aws:sns or aws:sqs`,
+        where: recordWhere,
+      });
+    }
+  }
+  return batch;
+}
+
+/** SNS messages and SQS bodies carry another event as JSON text. */
+function decodeWrapped(text: unknown, where: string): DecodedBatch {
+  if (typeof text !== 'string') {
+    return errorBatch('expected a JSON string holding the event', where);
+  }
+  const parsed = parseJsonText(text, where);
+  if (!parsed.ok) return errorBatch(parsed.error.message, parsed.error.where);
+  return decodeDocument(parsed.value, where);
+}
+
+function decodeBareRecords(records: unknown[], where: string): DecodedBatch {
+  const batch = emptyBatch();
+  for (let i = 0; i < records.length; i += 1) {
+    addResult(batch, normalizeCloudTrailRecord(records[i], 'direct', `${where}: [${i}]`));
+  }
+  return batch;
+}

@@ -1,0 +1,71 @@
+/**
+ * The one normalized event shape every source decodes into. Everything downstream of
+ * `src/sources/` (rule selection, evaluation, actions, the ledger) reads only this.
+ *
+ * @example
+ * const { events, errors } = decodeDocument(JSON.parse(text), 'events/ec2-running.json');
+ * for (const event of events) console.log(event.id, event.source, event.name);
+ */
+export type EventSource = 'ec2-state' | 'cloudtrail' | 'cloudwatch-logs';
+
+/** How an event reached steward; the same CloudTrail record can arrive by several paths. */
+export type DeliveryPath = 'eventbridge' | 's3' | 'cloudwatch-logs' | 'direct';
+
+/** Who made a CloudTrail call. */
+export interface Actor {
+  /** Principal ARN; absent for AWS service principals. */
+  arn?: string;
+  /** `userIdentity.type`: Root, IAMUser, AssumedRole, FederatedUser, AWSService, ... */
+  type?: string;
+  principalId?: string;
+  accountId?: string;
+  userName?: string;
+  /** The AWS service that made the call on the principal's behalf. */
+  invokedBy?: string;
+  sourceIp?: string;
+  userAgent?: string;
+  /** True when the call or the console sign-in used MFA. */
+  mfaUsed: boolean;
+}
+
+export interface StewardEvent {
+  /** Stable across redeliveries: EventBridge `id` for EC2 state changes, CloudTrail `eventID`, log-event `id`. */
+  id: string;
+  source: EventSource;
+  /** The EC2 state, the CloudTrail `eventName`, or the log group. */
+  name: string;
+  /** ISO 8601. */
+  time: string;
+  account?: string;
+  region?: string;
+  /** Identifiers as the AWS APIs take them: instance ids, security-group ids, bucket names, log-group names, ARNs. */
+  resources: string[];
+  /** CloudTrail `eventSource`, e.g. `ec2.amazonaws.com`. */
+  eventSource?: string;
+  actor?: Actor;
+  /** CloudTrail `errorCode`/`errorMessage` of a failed call. */
+  error?: { code: string; message?: string };
+  /** The record as AWS sent it: the CloudTrail record, the EventBridge envelope, or the log event. */
+  raw: unknown;
+  delivery: DeliveryPath;
+}
+
+/** A problem with one input or one record of it; the rest of the batch goes on. */
+export interface SourceError {
+  message: string;
+  /** Where in the input: a file, an S3 object, a JSON path such as `Records[3]`. */
+  where: string;
+}
+
+/** An S3 object that holds a CloudTrail log file, named by an S3 notification. */
+export interface S3ObjectRef {
+  bucket: string;
+  key: string;
+}
+
+export interface DecodedBatch {
+  events: StewardEvent[];
+  errors: SourceError[];
+  /** CloudTrail log files still to be read (from an S3 notification or a CloudTrail SNS notification). */
+  objects: S3ObjectRef[];
+}

@@ -1,0 +1,131 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkRuleDirectory, loadRules, parseRuleText } from '../../src/rules/load.js';
+import { formatProblem, RuleLoadError } from '../../src/rules/problems.js';
+import { repoPath } from '../support/files.js';
+
+const validRule = `id: sample-rule
+description: A rule for tests.
+kind: audit
+severity: low
+triggers:
+  - source: ec2-state
+    states: [running]
+actions:
+  - action: audit.record
+`;
+
+function problemsOf(text: string): string[] {
+  return parseRuleText(text, 'rules/sample.yaml').problems.map(formatProblem);
+}
+
+describe('rule files', () => {
+  it('loads every shipped rule', async () => {
+    const rules = await loadRules(repoPath('rules'));
+    expect(rules.map((rule) => rule.id).sort()).toEqual([
+      'cloudtrail-logging-stopped',
+      'console-login-without-mfa',
+      'ec2-quarantined-instance-started',
+      'ec2-tag-instance-creator',
+      'lambda-task-timed-out',
+      'ssh-authentication-failure',
+    ]);
+  });
+
+  it('accepts a minimal rule and defaults its mode to dry-run', async () => {
+    const loaded = parseRuleText(validRule, 'rules/sample.yaml');
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.rule?.mode).toBeUndefined();
+    const dir = await mkdtemp(join(tmpdir(), 'steward-rules-'));
+    await writeFile(join(dir, 'sample.yaml'), validRule);
+    const [rule] = await loadRules(dir);
+    expect(rule?.mode).toBe('dry-run');
+  });
+
+  it('points at an unknown property with file, line and column', () => {
+    expect(problemsOf(validRule.replace('severity: low', 'severity: low\nseverty: high'))).toEqual([
+      'rules/sample.yaml:5:1: unknown property "severty"',
+    ]);
+  });
+
+  it('names a value of the wrong type and where it is', () => {
+    expect(problemsOf(validRule.replace('severity: low', 'severity: 3'))).toEqual([
+      'rules/sample.yaml:4:11: severity must be one of "info", "low", "medium", "high", "critical"',
+    ]);
+  });
+
+  it('rejects an EC2 state that does not exist', () => {
+    expect(problemsOf(validRule.replace('states: [running]', 'states: [runing]'))).toEqual([
+      'rules/sample.yaml:7:14: triggers[0].states[0] must be one of "pending", "running", "stopping", "stopped", "shutting-down", "terminated"',
+    ]);
+  });
+
+  it('rejects an unknown action', () => {
+    expect(problemsOf(validRule.replace('audit.record', 'ec2.reboot-everything'))).toEqual([
+      'rules/sample.yaml:9:13: unknown action "ec2.reboot-everything"; known actions: audit.record, ec2.create-tags, ec2.stop-instances',
+    ]);
+  });
+
+  it("checks parameters against the action's schema", () => {
+    const text = validRule.replace(
+      '  - action: audit.record\n',
+      '  - action: ec2.create-tags\n    params:\n      tags: []\n',
+    );
+    expect(problemsOf(text)).toEqual([
+      'rules/sample.yaml:11:13: actions[0].params.tags must be object',
+    ]);
+  });
+
+  it('rejects an unknown placeholder in parameters', () => {
+    const text = validRule.replace(
+      '  - action: audit.record\n',
+      "  - action: ec2.create-tags\n    params:\n      tags: { owner: '${user.name}' }\n",
+    );
+    expect(problemsOf(text)).toEqual([
+      'rules/sample.yaml:11:7: unknown placeholder ${user.name} in the parameters of "ec2.create-tags"',
+    ]);
+  });
+
+  it('rejects unknown facts and operators in conditions', () => {
+    const text = `${validRule}conditions:\n  all:\n    - fact: weather\n      operator: equal\n      value: sunny\n    - fact: event\n      path: $.name\n      operator: looksLike\n      value: running\n`;
+    const problems = problemsOf(text);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toBe(
+      'rules/sample.yaml:12:13: unknown fact "weather"; known facts: event, record',
+    );
+    expect(problems[1]).toMatch(
+      /^rules\/sample\.yaml:17:17: unknown operator "looksLike"; known operators: equal, /,
+    );
+  });
+
+  it('rejects a log filter it cannot apply', () => {
+    const text = validRule.replace(
+      '  - source: ec2-state\n    states: [running]',
+      '  - source: cloudwatch-logs\n    logGroups: [/var/log/secure]\n    filter: \'{ $.level = "ERROR" }\'',
+    );
+    expect(problemsOf(text)).toEqual([
+      'rules/sample.yaml:8:13: filter: JSON and space-delimited filter patterns are not supported; use terms and "quoted phrases"',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    expect(problemsOf('id: x\ndescription: [unclosed\n')).toEqual([
+      expect.stringMatching(/^rules\/sample\.yaml:\d+:\d+: YAML: /),
+    ]);
+  });
+
+  it('reports duplicate ids across files, and loadRules refuses the pack', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'steward-rules-'));
+    await writeFile(join(dir, 'a.yaml'), validRule);
+    await writeFile(join(dir, 'b.yaml'), validRule);
+    const check = await checkRuleDirectory(dir);
+    expect(check.problems.map((problem) => problem.message)).toEqual([
+      expect.stringMatching(/^duplicate rule id "sample-rule", first defined in .*a\.yaml$/),
+    ]);
+    expect(check.problems[0]?.file).toMatch(/b\.yaml$/);
+    expect(check.problems[0]?.line).toBe(1);
+    await expect(loadRules(dir)).rejects.toBeInstanceOf(RuleLoadError);
+  });
+});
