@@ -15,6 +15,16 @@ export function runningInLambda(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.AWS_LAMBDA_FUNCTION_NAME !== undefined && env.IS_LOCAL !== 'true';
 }
 
+/**
+ * `.steward/` of the project. `sls invoke local` runs bundled handlers from
+ * serverless-esbuild's `.esbuild/.build/`, so from there the project is two levels up: the
+ * handler and the CLI then share one ledger.
+ */
+function defaultDataDir(cwd: string = process.cwd()): string {
+  const bundleDir = join('.esbuild', '.build');
+  return join(cwd.endsWith(bundleDir) ? cwd.slice(0, -bundleDir.length) : cwd, '.steward');
+}
+
 function positiveNumber(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const number = Number(value);
@@ -51,7 +61,7 @@ export async function connectLedger(
       close: async () => client.destroy(),
     };
   }
-  const path = join(env.STEWARD_DATA_DIR ?? '.steward', 'ledger');
+  const path = join(env.STEWARD_DATA_DIR ?? defaultDataDir(), 'ledger');
   let server: EmbeddedServer;
   try {
     server = await startEmbeddedDynamoDB({ path });
