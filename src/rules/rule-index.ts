@@ -38,6 +38,8 @@ export class RuleIndex {
   readonly rules: readonly CompiledRule[];
   private readonly ec2States = new Map<string, CompiledRule[]>();
   private readonly cloudTrailEvents = new Map<string, CloudTrailEntry[]>();
+  /** Triggers with `events: ['*']`, which every CloudTrail event is checked against. */
+  private readonly cloudTrailAnyEvent: CloudTrailEntry[] = [];
   private readonly logGroups = new Map<string, LogsEntry[]>();
   private readonly logGroupPrefixes: (LogsEntry & { prefix: string })[] = [];
 
@@ -48,7 +50,10 @@ export class RuleIndex {
         if (trigger.source === 'ec2-state') {
           for (const state of trigger.states) push(this.ec2States, state, rule);
         } else if (trigger.source === 'cloudtrail') {
-          for (const name of trigger.events) push(this.cloudTrailEvents, name, { rule, trigger });
+          for (const name of trigger.events) {
+            if (name === '*') this.cloudTrailAnyEvent.push({ rule, trigger });
+            else push(this.cloudTrailEvents, name, { rule, trigger });
+          }
         } else {
           const filter =
             trigger.filter === undefined ? undefined : compileLogFilter(trigger.filter);
@@ -68,7 +73,11 @@ export class RuleIndex {
     if (event.source === 'ec2-state') {
       for (const rule of this.ec2States.get(event.name) ?? []) found.add(rule);
     } else if (event.source === 'cloudtrail') {
-      for (const { rule, trigger } of this.cloudTrailEvents.get(event.name) ?? []) {
+      const entries = [
+        ...(this.cloudTrailEvents.get(event.name) ?? []),
+        ...this.cloudTrailAnyEvent,
+      ];
+      for (const { rule, trigger } of entries) {
         if (trigger.eventSource !== undefined && trigger.eventSource !== event.eventSource)
           continue;
         if (event.error !== undefined && trigger.includeFailedCalls !== true) continue;

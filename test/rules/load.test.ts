@@ -30,6 +30,7 @@ describe('rule files', () => {
       'ec2-quarantined-instance-started',
       'ec2-tag-instance-creator',
       'lambda-task-timed-out',
+      'root-user-activity',
       'ssh-authentication-failure',
     ]);
   });

@@ -1,0 +1,247 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { LedgerEntry } from '../../src/ledger/entry.js';
+import type { PipelineReport } from '../../src/pipeline.js';
+import { repoPath } from '../support/files.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function steward(...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    out: (text) => (stdout += `${text}\n`),
+    err: (text) => (stderr += `${text}\n`),
+  });
+  return { code, stdout, stderr };
+}
+
+async function report(...argv: string[]): Promise<PipelineReport & { code: number }> {
+  const run = await steward('run', ...argv, '--json');
+  return { ...(JSON.parse(run.stdout) as PipelineReport), code: run.code };
+}
+
+async function ledgerEntries(...filters: string[]): Promise<LedgerEntry[]> {
+  return JSON.parse(
+    (await steward('ledger', 'list', '--json', ...filters)).stdout,
+  ) as LedgerEntry[];
+}
+
+const statuses = (result: PipelineReport) =>
+  result.events.flatMap((event) =>
+    event.matches.flatMap((match) => match.actions.map((action) => action.status)),
+  );
+
+let scratch: string;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'steward-cli-'));
+  process.env.STEWARD_DATA_DIR = join(scratch, 'data');
+});
+
+describe('steward run', () => {
+  it('runs every shared AWS sample; a second run is all duplicates and adds nothing to the ledger', async () => {
+    const samplesDir = repoPath('../shared/aws-samples');
+    const samples = (await readdir(samplesDir)).filter((name) => /\.json(\.gz)?$/.test(name));
+    expect(samples.length).toBeGreaterThanOrEqual(6);
+    let actions = 0;
+    for (const sample of samples) {
+      const first = await report(join(samplesDir, sample));
+      expect({ sample, code: first.code, errors: first.errors }).toEqual({
+        sample,
+        code: 0,
+        errors: [],
+      });
+      const entriesAfterFirst = (await ledgerEntries()).length;
+      const second = await report(join(samplesDir, sample));
+      expect(second.code).toBe(0);
+      expect(statuses(second)).toEqual(statuses(first).map(() => 'duplicate'));
+      expect((await ledgerEntries()).length).toBe(entriesAfterFirst);
+      actions += statuses(first).length;
+    }
+    // The root user's CreateBucket fires root-user-activity, so the duplicate check above is not vacuous.
+    expect(actions).toBeGreaterThan(0);
+  });
+
+  it('yields nothing for the S3 test event, and names the log files an S3 notification points at', async () => {
+    const testEvent = await report(
+      repoPath(
+        '../shared/aws-samples/SEKOIA-automation-library__test_records_trigger__s3-TestEvent.json',
+      ),
+    );
+    expect(testEvent).toMatchObject({ code: 0, events: [], errors: [], objects: [] });
+    const created = await report(repoPath('events/s3-cloudtrail-object-created.json'));
+    expect(created.objects).toEqual([
+      expect.objectContaining({ bucket: 'steward-cloudtrail-logs-123456789012', read: false }),
+    ]);
+    const human = await steward('run', repoPath('events/s3-cloudtrail-object-created.json'));
+    expect(human.stdout).toContain(
+      'would read (run with --live to read it) s3://steward-cloudtrail-logs-123456789012/AWSLogs/',
+    );
+  });
+
+  it('prints planned actions in dry-run mode and where the ledger is', async () => {
+    const run = await steward('run', repoPath('events/cloudtrail-run-instances.json'));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('rule ec2-tag-instance-creator');
+    expect(run.stdout).toContain(
+      'ec2.create-tags i-0a1b2c3d4e5f67890: planned — would tag i-0a1b2c3d4e5f67890 with steward:created-by=arn:aws:sts::123456789012:assumed-role/Developer/alice@example.com',
+    );
+    expect(run.stdout).toMatch(/dry run; ledger: embedded ledger \(.*data\/ledger\)$/m);
+  });
+
+  it('says which event matched no rule', async () => {
+    const run = await steward('run', repoPath('events/ec2-stopped.json'));
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('ec2-state stopped i-0123456789abcdef0');
+    expect(run.stdout).toContain('no rule matched');
+  });
+
+  it('exits 2 with the line and column of invalid JSON', async () => {
+    const file = join(scratch, 'broken.json');
+    await writeFile(
+      file,
+      '{\n  "detail-type": "EC2 Instance State-change Notification",\n  "detail": {,}\n}\n',
+    );
+    const run = await steward('run', file);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      new RegExp(`^steward run: ${file}: invalid JSON at line 3, column 14: .+\\n$`),
+    );
+  });
+
+  it('exits 2 for a file of no supported shape and for a file that does not exist', async () => {
+    const file = join(scratch, 'mystery.json');
+    await writeFile(file, '{"hello": "world"}');
+    const unknown = await steward('run', file);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      `steward run: ${file}: unknown event shape: expected an EventBridge event, a CloudWatch Logs subscription event, an S3 notification, a CloudTrail log file or CloudTrail records; got an object with keys "hello"\n`,
+    );
+    const missing = await steward('run', join(scratch, 'nope.json'));
+    expect(missing).toMatchObject({
+      code: 2,
+      stderr: `steward run: ${join(scratch, 'nope.json')}: cannot read: ENOENT\n`,
+    });
+  });
+
+  it('exits 1 and lists the bad record, after processing the good records of the same file', async () => {
+    const file = join(scratch, 'log-file.json');
+    const good = {
+      eventVersion: '1.09',
+      eventID: 'f00d0000-0000-4000-8000-000000000001',
+      eventTime: '2026-11-20T10:00:00Z',
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventName: 'StopLogging',
+      awsRegion: 'us-east-1',
+      userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/mallory' },
+      recipientAccountId: '123456789012',
+      requestParameters: { name: 'management-trail' },
+    };
+    const bad = { ...good, eventID: undefined };
+    await writeFile(file, JSON.stringify({ Records: [bad, good] }));
+    const result = await report(file);
+    expect(result.code).toBe(1);
+    expect(result.errors).toEqual([
+      { kind: 'input', message: 'CloudTrail record has no eventID', where: `${file}: Records[0]` },
+    ]);
+    expect(
+      result.events.map((event) => [event.id, event.matches.map((match) => match.rule)]),
+    ).toEqual([['f00d0000-0000-4000-8000-000000000001', ['cloudtrail-logging-stopped']]]);
+  });
+});
+
+describe('steward ledger', () => {
+  it('lists, filters, shows and counts entries', async () => {
+    await steward('run', repoPath('events/ec2-running.json'));
+    const entries = await ledgerEntries('--rule', 'ec2-quarantined-instance-started');
+    expect(
+      entries.map((entry) => [entry.action, entry.resource, entry.status, entry.mode]).sort(),
+    ).toEqual([
+      ['ec2.create-tags', 'i-0123456789abcdef0', 'planned', 'dry-run'],
+      ['ec2.stop-instances', 'i-0123456789abcdef0', 'planned', 'dry-run'],
+    ]);
+    expect(
+      await ledgerEntries('--rule', 'ec2-quarantined-instance-started', '--status', 'succeeded'),
+    ).toEqual([]);
+    const table = await steward('ledger', 'list', '--resource', 'i-0123456789abcdef0');
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^key\s+rule\s+action\s+resource\s+event\s+status\s+mode\s+time$/,
+    );
+    const shown = await steward('ledger', 'show', entries[0]?.pk ?? '');
+    expect(shown.stdout).toContain(`pk: ${entries[0]?.pk}`);
+    expect(shown.stdout).toContain('ruleId: ec2-quarantined-instance-started');
+    const stats = JSON.parse(
+      (await steward('ledger', 'stats', '--json', '--rule', 'ec2-quarantined-instance-started'))
+        .stdout,
+    );
+    expect(stats).toEqual([
+      { rule: 'ec2-quarantined-instance-started', status: 'planned', count: 2 },
+    ]);
+  });
+
+  it('says so for a key it does not hold, and rejects a bad filter', async () => {
+    expect(await steward('ledger', 'show', 'act_missing')).toMatchObject({
+      code: 1,
+      stderr: 'no ledger entry with key act_missing\n',
+    });
+    expect(await steward('ledger', 'list', '--status', 'done')).toMatchObject({
+      code: 2,
+      stderr:
+        'steward ledger: --status must be one of claimed, planned, succeeded, failed, skipped\n',
+    });
+    expect(await steward('ledger', 'list', '--since', 'yesterday')).toMatchObject({ code: 2 });
+  });
+});
+
+describe('steward validate and usage', () => {
+  it('passes the shipped rules and reports a broken rule as file:line:col', async () => {
+    expect(await steward('validate', repoPath('rules'))).toMatchObject({
+      code: 0,
+      stdout: '7 rule files valid\n',
+    });
+    const dir = join(scratch, 'broken-rules');
+    await import('node:fs/promises').then(({ mkdir }) => mkdir(dir));
+    await writeFile(
+      join(dir, 'bad.yaml'),
+      'id: bad-rule\ndescription: x\nkind: audit\nseverity: low\ntriggers:\n  - source: ec2-state\n    states: [running]\nactions:\n  - action: ec2.nuke\n',
+    );
+    const run = await steward('validate', dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/bad\.yaml:9:13: unknown action "ec2\.nuke"/);
+  });
+
+  it('rejects an unknown command and an unknown option with exit 2', async () => {
+    expect((await steward('frobnicate')).code).toBe(2);
+    expect(await steward('run', 'x.json', '--verbose')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("Unknown option '--verbose'"),
+    });
+  });
+
+  it('works as the installed command', async () => {
+    const file = join(scratch, 'broken-for-bin.json');
+    await writeFile(file, '{"a": }');
+    const result = await promisify(execFile)(
+      process.execPath,
+      [repoPath('bin/steward.js'), 'run', file],
+      {
+        env: { ...process.env },
+      },
+    ).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toMatch(
+      /^steward run: .*broken-for-bin\.json: invalid JSON at line 1, column 7: .+\n$/,
+    );
+  });
+});

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { eventBridgePatterns } from '../../src/deploy/patterns.js';
+import { serverlessRuleConfig } from '../../src/deploy/serverless.js';
+import { ledgerTableDefinition } from '../../src/ledger/table.js';
+import { loadRules } from '../../src/rules/load.js';
+import { repoPath } from '../support/files.js';
+
+const rules = await loadRules(repoPath('rules'));
+
+describe('what serverless.yml takes from the rules', () => {
+  it('delivers exactly the EC2 states the rules listen to', () => {
+    expect(eventBridgePatterns(rules).ec2State).toEqual([
+      {
+        source: ['aws.ec2'],
+        'detail-type': ['EC2 Instance State-change Notification'],
+        detail: { state: ['running'] },
+      },
+    ]);
+  });
+
+  it('delivers the CloudTrail events the rules listen to, leaving out failed calls unless a rule wants them', () => {
+    const patterns = eventBridgePatterns(rules).cloudtrail;
+    expect(patterns).toContainEqual({
+      source: ['aws.cloudtrail'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['cloudtrail.amazonaws.com'],
+        eventName: ['StopLogging'],
+        errorCode: [{ exists: false }],
+      },
+    });
+    expect(patterns).toContainEqual({
+      source: ['aws.signin'],
+      'detail-type': ['AWS Console Sign In via CloudTrail'],
+      detail: {
+        eventSource: ['signin.amazonaws.com'],
+        eventName: ['ConsoleLogin'],
+        errorCode: [{ exists: false }],
+      },
+    });
+    // root-user-activity listens to every call, failed ones included.
+    expect(patterns).toContainEqual({
+      'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
+      detail: {},
+    });
+  });
+
+  it('subscribes the rules’ log groups with their filters, or the groups given', () => {
+    const own = serverlessRuleConfig(rules, { cloudTrailBucket: '', logGroups: '' });
+    expect(own.events.cloudwatchLogs).toEqual([
+      { cloudwatchLog: { logGroup: '/var/log/secure', filter: '"Failed password"' } },
+    ]);
+    expect(own.events.cloudtrailLogs).toEqual([]);
+    const given = serverlessRuleConfig(rules, {
+      cloudTrailBucket: 'trail-bucket',
+      logGroups: '/aws/lambda/orders, /var/log/secure',
+    });
+    expect(given.events.cloudwatchLogs).toEqual([
+      { cloudwatchLog: { logGroup: '/aws/lambda/orders', filter: '"Task timed out"' } },
+      { cloudwatchLog: { logGroup: '/var/log/secure', filter: '"Failed password"' } },
+    ]);
+    expect(given.events.cloudtrailLogs).toEqual([
+      {
+        s3: {
+          bucket: 'trail-bucket',
+          existing: true,
+          event: 's3:ObjectCreated:*',
+          rules: [{ prefix: 'AWSLogs/' }, { suffix: '.json.gz' }],
+        },
+      },
+    ]);
+    expect(given.iamStatements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: ['arn:aws:s3:::trail-bucket/AWSLogs/*'],
+    });
+  });
+
+  it('grants exactly the permissions of the actions the rules use', () => {
+    const config = serverlessRuleConfig(rules, { cloudTrailBucket: '', logGroups: '' });
+    expect(config.permissions).toEqual([
+      'ec2:CreateTags',
+      'ec2:DescribeInstances',
+      'ec2:StopInstances',
+    ]);
+    expect(config.iamStatements.flatMap((statement) => statement.Action as string[])).not.toContain(
+      '*',
+    );
+  });
+
+  it('declares the same ledger table in serverless.yml as the local servers create', () => {
+    const document = parseDocument(readFileSync(repoPath('serverless.yml'), 'utf8'), {
+      customTags: [
+        { tag: '!GetAtt', resolve: (value: string) => ({ 'Fn::GetAtt': value.split('.') }) },
+        { tag: '!Ref', resolve: (value: string) => ({ Ref: value }) },
+      ],
+    });
+    const table = document.getIn(['resources', 'Resources', 'LedgerTable', 'Properties']) as {
+      toJSON(): Record<string, unknown>;
+    };
+    const declared = table.toJSON();
+    const local = ledgerTableDefinition('steward-prod-ledger');
+    expect(declared.AttributeDefinitions).toEqual(local.AttributeDefinitions);
+    expect(declared.KeySchema).toEqual(local.KeySchema);
+    expect(declared.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+    expect(declared.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(declared.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(declared.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { compileRule, parseRuleText } from '../../src/rules/load.js';
+import { compileLogFilter, LogFilterSyntaxError } from '../../src/rules/log-filter.js';
+import { RuleIndex } from '../../src/rules/rule-index.js';
+import type { StewardEvent } from '../../src/sources/steward-event.js';
+
+function rule(id: string, triggers: string) {
+  const text = `id: ${id}\ndescription: test\nkind: audit\nseverity: low\ntriggers:\n${triggers}\nactions:\n  - action: audit.record\n`;
+  const loaded = parseRuleText(text, `${id}.yaml`);
+  if (!loaded.rule) throw new Error(loaded.problems.map((problem) => problem.message).join('; '));
+  return compileRule(loaded.rule, `${id}.yaml`);
+}
+
+function event(overrides: Partial<StewardEvent>): StewardEvent {
+  return {
+    id: 'e',
+    source: 'cloudtrail',
+    name: 'X',
+    time: '2026-11-20T10:00:00Z',
+    resources: [],
+    raw: {},
+    delivery: 'direct',
+    ...overrides,
+  };
+}
+
+const index = new RuleIndex([
+  rule('running', '  - source: ec2-state\n    states: [running, pending]'),
+  rule(
+    'stop-logging',
+    '  - source: cloudtrail\n    eventSource: cloudtrail.amazonaws.com\n    events: [StopLogging, DeleteTrail]',
+  ),
+  rule(
+    'any-service-delete',
+    '  - source: cloudtrail\n    events: [DeleteTrail]\n    includeFailedCalls: true',
+  ),
+  rule('every-call', "  - source: cloudtrail\n    events: ['*']"),
+  rule(
+    'secure',
+    '  - source: cloudwatch-logs\n    logGroups: [/var/log/secure]\n    filter: \'"Failed password" -CRON\'',
+  ),
+  rule('lambda', '  - source: cloudwatch-logs\n    logGroups: [/aws/lambda/*]'),
+]);
+
+const ids = (found: { id: string }[]) => found.map((item) => item.id);
+
+describe('the rule index', () => {
+  it('selects rules by EC2 state', () => {
+    expect(ids(index.candidates(event({ source: 'ec2-state', name: 'running' })))).toEqual([
+      'running',
+    ]);
+    expect(ids(index.candidates(event({ source: 'ec2-state', name: 'stopped' })))).toEqual([]);
+  });
+
+  it('selects rules by CloudTrail event name and event source, in rule-pack order', () => {
+    expect(
+      ids(
+        index.candidates(event({ name: 'DeleteTrail', eventSource: 'cloudtrail.amazonaws.com' })),
+      ),
+    ).toEqual(['stop-logging', 'any-service-delete', 'every-call']);
+    expect(
+      ids(index.candidates(event({ name: 'StopLogging', eventSource: 'ec2.amazonaws.com' }))),
+    ).toEqual(['every-call']);
+  });
+
+  it('leaves failed calls to the rules that opt in', () => {
+    const failed = event({
+      name: 'DeleteTrail',
+      eventSource: 'cloudtrail.amazonaws.com',
+      error: { code: 'AccessDenied' },
+    });
+    expect(ids(index.candidates(failed))).toEqual(['any-service-delete']);
+  });
+
+  it('selects log rules by group, group prefix and filter', () => {
+    const line = (name: string, message: string) =>
+      event({ source: 'cloudwatch-logs', name, raw: { message } });
+    expect(
+      ids(index.candidates(line('/var/log/secure', 'sshd: Failed password for root'))),
+    ).toEqual(['secure']);
+    expect(ids(index.candidates(line('/var/log/secure', 'CRON: Failed password')))).toEqual([]);
+    expect(ids(index.candidates(line('/var/log/secure', 'sshd: Accepted publickey')))).toEqual([]);
+    expect(ids(index.candidates(line('/aws/lambda/orders', 'START')))).toEqual(['lambda']);
+    expect(ids(index.candidates(line('/aws/ecs/orders', 'START')))).toEqual([]);
+  });
+});
+
+describe('log filter patterns', () => {
+  it('requires every term, excludes -terms and accepts any of the ?terms', () => {
+    const filter = compileLogFilter('sshd "Failed password" -CRON');
+    expect(filter.matches('sshd[12]: Failed password for root')).toBe(true);
+    expect(filter.matches('sshd[12]: Failed  password for root')).toBe(false);
+    expect(filter.matches('CRON sshd Failed password')).toBe(false);
+    const anyOf = compileLogFilter('?ERROR ?FATAL');
+    expect(anyOf.matches('level=FATAL')).toBe(true);
+    expect(anyOf.matches('level=INFO')).toBe(false);
+    expect(compileLogFilter('"Task timed out"').terms).toBe(1);
+  });
+
+  it('is case-sensitive, as in CloudWatch Logs', () => {
+    expect(compileLogFilter('ERROR').matches('error')).toBe(false);
+  });
+
+  it('rejects patterns it cannot apply', () => {
+    expect(() => compileLogFilter('{ $.level = "ERROR" }')).toThrow(LogFilterSyntaxError);
+    expect(() => compileLogFilter('   ')).toThrow('the filter pattern has no terms');
+  });
+});
