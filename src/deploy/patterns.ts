@@ -30,11 +30,7 @@ function eventBridgeSource(eventSource: string): string {
  */
 export function eventBridgePatterns(rules: readonly CompiledRule[]): FunctionPatterns {
   const states = new Set<string>();
-  // Grouped by service and by whether failed calls are wanted, since each group is one pattern shape.
-  const groups = new Map<
-    string,
-    { eventSource?: string; includeFailedCalls: boolean; names: Set<string> }
-  >();
+  const groups = new Map<string, CloudTrailGroup>();
   for (const rule of rules) {
     for (const trigger of rule.document.triggers) {
       if (trigger.source === 'ec2-state') trigger.states.forEach((state) => states.add(state));
@@ -51,39 +47,89 @@ export function eventBridgePatterns(rules: readonly CompiledRule[]): FunctionPat
             detail: { state: [...states].sort() },
           },
         ];
-  const cloudtrail: EventPattern[] = [];
-  for (const group of [...groups.values()].sort((a, b) =>
-    (a.eventSource ?? '').localeCompare(b.eventSource ?? ''),
-  )) {
-    const names = [...group.names].sort();
-    const signIn = group.eventSource === 'signin.amazonaws.com';
-    for (const part of chunk(names, namesPerPattern)) {
-      cloudtrail.push({
-        ...(group.eventSource ? { source: [eventBridgeSource(group.eventSource)] } : {}),
-        'detail-type': signIn
-          ? ['AWS Console Sign In via CloudTrail']
-          : ['AWS API Call via CloudTrail'],
-        detail: {
-          ...(group.eventSource ? { eventSource: [group.eventSource] } : {}),
-          eventName: part,
-          ...(group.includeFailedCalls ? {} : { errorCode: [{ exists: false }] }),
-        },
-      });
-    }
-  }
+  const all = [...groups.values()];
+  const cloudtrail = all
+    .filter((group) => !all.some((other) => other !== group && subsumes(other, group)))
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .flatMap(cloudTrailPatterns);
   return { ec2State, cloudtrail };
 }
 
+/** Triggers that share a service, a stance on failed calls and `match` share patterns. */
+interface CloudTrailGroup {
+  id: string;
+  eventSource?: string;
+  includeFailedCalls: boolean;
+  match?: Record<string, string[]>;
+  names: Set<string>;
+}
+
 function addCloudTrailTrigger(
-  groups: Map<string, { eventSource?: string; includeFailedCalls: boolean; names: Set<string> }>,
+  groups: Map<string, CloudTrailGroup>,
   trigger: CloudTrailTrigger,
 ): void {
   const includeFailedCalls = trigger.includeFailedCalls === true;
-  const id = `${trigger.eventSource ?? '*'}|${includeFailedCalls}`;
+  const match = trigger.match;
+  const id = JSON.stringify([trigger.eventSource ?? '', includeFailedCalls, match ?? {}]);
   let group = groups.get(id);
   if (!group) {
-    group = { eventSource: trigger.eventSource, includeFailedCalls, names: new Set() };
+    group = { id, eventSource: trigger.eventSource, includeFailedCalls, match, names: new Set() };
     groups.set(id, group);
   }
   for (const name of trigger.events) group.names.add(name);
+}
+
+/**
+ * A group listening to every event (of one service or of all) delivers everything another
+ * group would: that other group's patterns would only make EventBridge invoke the function
+ * twice for the same event.
+ */
+function subsumes(wide: CloudTrailGroup, narrow: CloudTrailGroup): boolean {
+  return (
+    wide.names.has('*') &&
+    wide.match === undefined &&
+    (wide.eventSource === undefined || wide.eventSource === narrow.eventSource) &&
+    (wide.includeFailedCalls || !narrow.includeFailedCalls)
+  );
+}
+
+/** `{"userIdentity.type": ["Root"]}` → `{userIdentity: {type: ["Root"]}}`. */
+function nestedMatch(match: Record<string, string[]>): EventPattern {
+  const nested: EventPattern = {};
+  for (const [path, values] of Object.entries(match)) {
+    const keys = path.split('.');
+    let level = nested;
+    for (const key of keys.slice(0, -1)) level = (level[key] ??= {}) as EventPattern;
+    level[keys[keys.length - 1] as string] = values;
+  }
+  return nested;
+}
+
+function cloudTrailPatterns(group: CloudTrailGroup): EventPattern[] {
+  const anyEvent = group.names.has('*');
+  const signIn = group.eventSource === 'signin.amazonaws.com';
+  const detailTypes =
+    anyEvent && group.eventSource === undefined
+      ? ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail']
+      : signIn
+        ? ['AWS Console Sign In via CloudTrail']
+        : ['AWS API Call via CloudTrail'];
+  // A group listening to every event name needs no eventName filter, whatever else it names.
+  const nameChunks: (string[] | undefined)[] = anyEvent
+    ? [undefined]
+    : chunk([...group.names].sort(), namesPerPattern);
+  return nameChunks.map((names) => {
+    const detail: EventPattern = {
+      ...(group.match ? nestedMatch(group.match) : {}),
+      ...(group.eventSource ? { eventSource: [group.eventSource] } : {}),
+      ...(names ? { eventName: names } : {}),
+      ...(group.includeFailedCalls ? {} : { errorCode: [{ exists: false }] }),
+    };
+    return {
+      ...(group.eventSource ? { source: [eventBridgeSource(group.eventSource)] } : {}),
+      'detail-type': detailTypes,
+      // EventBridge rejects an empty object in a pattern.
+      ...(Object.keys(detail).length > 0 ? { detail } : {}),
+    };
+  });
 }

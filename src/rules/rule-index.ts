@@ -18,6 +18,20 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** The trigger's `match`: each dotted path of the record holds one of its values. */
+function matchesRecord(match: Record<string, string[]>, record: unknown): boolean {
+  return Object.entries(match).every(([path, values]) => {
+    let value: unknown = record;
+    for (const key of path.split('.')) {
+      value =
+        value !== null && typeof value === 'object'
+          ? (value as Record<string, unknown>)[key]
+          : undefined;
+    }
+    return typeof value === 'string' && values.includes(value);
+  });
+}
+
 function logMessage(event: StewardEvent): string {
   const raw = event.raw as { message?: unknown } | null;
   return raw !== null && typeof raw === 'object' && typeof raw.message === 'string'
@@ -81,6 +95,7 @@ export class RuleIndex {
         if (trigger.eventSource !== undefined && trigger.eventSource !== event.eventSource)
           continue;
         if (event.error !== undefined && trigger.includeFailedCalls !== true) continue;
+        if (trigger.match !== undefined && !matchesRecord(trigger.match, event.raw)) continue;
         found.add(rule);
       }
     } else {

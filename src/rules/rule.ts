@@ -16,6 +16,8 @@ export interface CloudTrailTrigger {
   eventSource?: string;
   events: string[];
   includeFailedCalls?: boolean;
+  /** Record fields (dotted paths) and the values they must have; also filtered by EventBridge. */
+  match?: Record<string, string[]>;
 }
 
 export interface LogsTrigger {

@@ -40,11 +40,26 @@ describe('what serverless.yml takes from the rules', () => {
         errorCode: [{ exists: false }],
       },
     });
-    // root-user-activity listens to every call, failed ones included.
+    // root-user-activity listens to every call of the root user, failed ones included.
     expect(patterns).toContainEqual({
       'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
-      detail: {},
+      detail: { userIdentity: { type: ['Root'] } },
     });
+    expect(patterns).toHaveLength(4);
+  });
+
+  it('leaves out patterns that a rule listening to every event already covers', () => {
+    const wide = {
+      id: 'wide',
+      document: { triggers: [{ source: 'cloudtrail', events: ['*'], includeFailedCalls: true }] },
+    };
+    const patterns = eventBridgePatterns([
+      ...rules,
+      wide as unknown as (typeof rules)[number],
+    ]).cloudtrail;
+    expect(patterns).toEqual([
+      { 'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'] },
+    ]);
   });
 
   it('subscribes the rules’ log groups with their filters, or the groups given', () => {

@@ -36,6 +36,10 @@ const index = new RuleIndex([
   ),
   rule('every-call', "  - source: cloudtrail\n    events: ['*']"),
   rule(
+    'root-calls',
+    "  - source: cloudtrail\n    events: ['*']\n    match:\n      userIdentity.type: [Root]",
+  ),
+  rule(
     'secure',
     '  - source: cloudwatch-logs\n    logGroups: [/var/log/secure]\n    filter: \'"Failed password" -CRON\'',
   ),
@@ -61,6 +65,13 @@ describe('the rule index', () => {
     expect(
       ids(index.candidates(event({ name: 'StopLogging', eventSource: 'ec2.amazonaws.com' }))),
     ).toEqual(['every-call']);
+  });
+
+  it('checks a trigger’s match against the record', () => {
+    const root = event({ name: 'CreateBucket', raw: { userIdentity: { type: 'Root' } } });
+    expect(ids(index.candidates(root))).toEqual(['every-call', 'root-calls']);
+    const user = event({ name: 'CreateBucket', raw: { userIdentity: { type: 'IAMUser' } } });
+    expect(ids(index.candidates(user))).toEqual(['every-call']);
   });
 
   it('leaves failed calls to the rules that opt in', () => {
