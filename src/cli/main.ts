@@ -1,6 +1,8 @@
 import { ledgerCommand, ledgerUsage } from './ledger.js';
 import { processOutput, UsageError, type Output } from './output.js';
+import { patternsCommand } from './patterns.js';
 import { runCommand, runUsage } from './run.js';
+import { testCommand } from './test-rules.js';
 import { validateCommand } from './validate.js';
 
 const usage = `steward: event-driven automation rules for AWS
@@ -9,12 +11,16 @@ usage:
   ${runUsage}
   ${ledgerUsage.replace(/\n/g, '\n  ')}
   steward validate [DIR]
+  steward test [DIR]
+  steward patterns [DIR]
 `;
 
 const commands: Record<string, (args: string[], output: Output) => Promise<number>> = {
   run: runCommand,
   ledger: ledgerCommand,
   validate: validateCommand,
+  test: testCommand,
+  patterns: patternsCommand,
 };
 
 /** The `steward` command; returns the exit status. */

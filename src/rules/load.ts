@@ -247,6 +247,12 @@ export async function ruleFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
+/** A path as people read it: relative to the working directory when inside it. */
+function displayPath(path: string): string {
+  const near = relative(process.cwd(), path);
+  return near === '' || near.startsWith('..') ? path : near;
+}
+
 export interface RuleCheck {
   files: LoadedRuleFile[];
   problems: RuleProblem[];
@@ -256,7 +262,7 @@ export interface RuleCheck {
 export async function checkRuleDirectory(dir: string): Promise<RuleCheck> {
   const files = await Promise.all(
     (await ruleFiles(dir)).map(async (path) =>
-      parseRuleText(await readFile(path, 'utf8'), relative(process.cwd(), path) || path),
+      parseRuleText(await readFile(path, 'utf8'), displayPath(path)),
     ),
   );
   const problems = files.flatMap((file) => file.problems);

@@ -221,6 +221,56 @@ describe('steward validate and usage', () => {
     expect(run.stderr).toMatch(/bad\.yaml:9:13: unknown action "ec2\.nuke"/);
   });
 
+  it('runs the rules’ tests and says what differed', async () => {
+    expect(await steward('test', repoPath('rules'))).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^\d+ passed, 0 failed\n$/),
+    });
+    const dir = join(scratch, 'rules-with-tests');
+    await import('node:fs/promises').then(({ mkdir }) => mkdir(dir));
+    await writeFile(
+      join(dir, 'wrong.yaml'),
+      [
+        'id: wrong-expectation',
+        'description: x',
+        'kind: audit',
+        'severity: low',
+        'triggers:',
+        '  - source: ec2-state',
+        '    states: [stopped]',
+        'actions:',
+        '  - action: audit.record',
+        'tests:',
+        '  - name: expects a running instance to fire it',
+        `    eventFile: ${repoPath('events/ec2-running.json')}`,
+        '    expect: { fires: true }',
+        '  - name: a stopped instance fires it',
+        `    eventFile: ${repoPath('events/ec2-stopped.json')}`,
+        '    expect: { fires: true, actions: [audit.record] }',
+        '',
+      ].join('\n'),
+    );
+    const run = await steward('test', dir);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe(
+      `FAIL wrong-expectation › expects a running instance to fire it (${join(dir, 'wrong.yaml')})\n` +
+        '  expected the rule to fire, but it did not\n' +
+        '1 passed, 1 failed\n',
+    );
+  });
+
+  it('prints the EventBridge patterns of the rules', async () => {
+    const run = await steward('patterns', repoPath('rules'));
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).ec2State).toEqual([
+      {
+        source: ['aws.ec2'],
+        'detail-type': ['EC2 Instance State-change Notification'],
+        detail: { state: ['running'] },
+      },
+    ]);
+  });
+
   it('rejects an unknown command and an unknown option with exit 2', async () => {
     expect((await steward('frobnicate')).code).toBe(2);
     expect(await steward('run', 'x.json', '--verbose')).toMatchObject({
