@@ -14,6 +14,14 @@ export interface RuleSummary {
   description: string;
 }
 
+/** What an earlier action of the same rule on the same event came to. */
+export interface EarlierOutcome {
+  action: string;
+  resource: string;
+  status: string;
+  detail?: string;
+}
+
 export interface ActionContext<P extends ActionParams = ActionParams> {
   event: StewardEvent;
   rule: RuleSummary;
@@ -21,6 +29,10 @@ export interface ActionContext<P extends ActionParams = ActionParams> {
   resource: string;
   params: P;
   clients: AwsClients;
+  /** This action's ledger key: the idempotency key to hand to anything downstream. */
+  key: string;
+  /** The rule's actions that ran before this one on this event, in order. */
+  earlier: readonly EarlierOutcome[];
 }
 
 /** What an action did (or, in dry-run, would do), kept in the ledger. */

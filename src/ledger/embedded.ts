@@ -30,8 +30,10 @@ export async function startEmbeddedDynamoDB(
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  // A CLI or `sls invoke local` must be able to exit while the server still listens.
+  // A CLI or `sls invoke local` must be able to exit while the server still listens and
+  // holds idle keep-alive connections; a request in flight keeps the process up on its own.
   server.unref();
+  server.on('connection', (socket) => socket.unref());
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
