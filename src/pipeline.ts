@@ -130,7 +130,9 @@ async function processEvent(
     const actions: ActionReport[] = [];
     for (const planned of verdict.rule.actions) {
       for (const resource of planned.definition.targets(event, planned.params)) {
-        actions.push(await runAction(event, verdict.rule, planned, resource, context, errors));
+        actions.push(
+          await runAction(event, verdict.rule, planned, resource, actions, context, errors),
+        );
       }
     }
     matches.push({ rule: verdict.rule.id, actions });
@@ -149,24 +151,13 @@ async function runAction(
   rule: CompiledRule,
   planned: PlannedAction,
   resource: string,
+  earlier: readonly ActionReport[],
   context: PipelineContext,
   errors: PipelineError[],
 ): Promise<ActionReport> {
   const mode: LedgerMode = rule.mode === 'enforce' && context.live ? 'enforce' : 'dry-run';
   const action = planned.definition.name;
   const where = `event ${event.id}, rule ${rule.id}, action ${action} on ${resource}`;
-  const actionContext: ActionContext = {
-    event,
-    rule: {
-      id: rule.id,
-      severity: rule.document.severity,
-      kind: rule.document.kind,
-      description: rule.document.description,
-    },
-    resource,
-    params: planned.params,
-    clients: context.clients,
-  };
   let claim;
   try {
     claim = await context.ledger.claim({
@@ -190,6 +181,20 @@ async function runAction(
     return { action, resource, status: 'in-progress', key: '', mode };
   }
   const report = { action, resource, key: claim.key, mode };
+  const actionContext: ActionContext = {
+    event,
+    rule: {
+      id: rule.id,
+      severity: rule.document.severity,
+      kind: rule.document.kind,
+      description: rule.document.description,
+    },
+    resource,
+    params: planned.params,
+    clients: context.clients,
+    key: claim.key,
+    earlier,
+  };
   if (claim.kind === 'duplicate') {
     return {
       ...report,
