@@ -98,8 +98,12 @@ export class Ledger {
 
   /** Creates the table where it does not exist yet (local servers only; on AWS the stack owns it). */
   async ensureTable(): Promise<void> {
+    let status: string | undefined;
     try {
-      await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+      const { Table } = await this.client.send(
+        new DescribeTableCommand({ TableName: this.tableName }),
+      );
+      status = Table?.TableStatus;
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
       try {
@@ -109,6 +113,16 @@ export class Ledger {
         if (!(createError instanceof Error && createError.name === 'ResourceInUseException'))
           throw createError;
       }
+    }
+    // A table being created answers "not found" to reads and writes until it is active.
+    for (let waited = 0; status !== 'ACTIVE'; waited += 25) {
+      if (waited > 30_000)
+        throw new Error(`the ledger table ${this.tableName} did not become active (${status})`);
+      await new Promise((resolve) => setTimeout(resolve, waited === 0 ? 0 : 25));
+      const { Table } = await this.client.send(
+        new DescribeTableCommand({ TableName: this.tableName }),
+      );
+      status = Table?.TableStatus;
     }
   }
 

@@ -1,6 +1,7 @@
 import { Almanac, Engine, type RuleProperties } from 'json-rules-engine';
 import type { StewardEvent } from '../sources/steward-event.js';
 import { eventFacts } from './facts.js';
+import { createOperators, type NamedLists } from './operators.js';
 import type { CompiledRule } from './rule.js';
 
 /** A rule's verdict on one event. */
@@ -12,6 +13,7 @@ export interface RuleVerdict {
 }
 
 const engines = new WeakMap<CompiledRule, Engine>();
+const operatorsByLists = new WeakMap<NamedLists, ReturnType<typeof createOperators>>();
 
 function engineFor(rule: CompiledRule): Engine {
   let engine = engines.get(rule);
@@ -22,6 +24,12 @@ function engineFor(rule: CompiledRule): Engine {
       event: { type: rule.id },
     };
     engine = new Engine([properties], { allowUndefinedFacts: false });
+    let operators = operatorsByLists.get(rule.lists);
+    if (!operators) {
+      operators = createOperators(rule.lists);
+      operatorsByLists.set(rule.lists, operators);
+    }
+    for (const operator of operators) engine.addOperator(operator);
     engines.set(rule, engine);
   }
   return engine;

@@ -9,7 +9,8 @@ import type { ActionParams } from '../actions/action.js';
 import { unknownPlaceholders } from '../actions/template.js';
 import { factNames } from './facts.js';
 import { compileLogFilter, LogFilterSyntaxError } from './log-filter.js';
-import { operatorNames } from './operators.js';
+import { listsFileFor, loadLists } from './lists.js';
+import { operatorNames, operatorValueProblem, type NamedLists } from './operators.js';
 import type { CompiledRule, RuleDocument } from './rule.js';
 import { RuleLoadError, type RuleProblem } from './problems.js';
 
@@ -123,16 +124,19 @@ function checkConditions(
   condition: TopLevelCondition | NestedCondition,
   path: PathSegment[],
   source: SourceMap,
+  lists: NamedLists,
   problems: RuleProblem[],
 ): void {
   if ('all' in condition || 'any' in condition) {
     const key = 'all' in condition ? 'all' : 'any';
     const list = 'all' in condition ? condition.all : condition.any;
-    list.forEach((child, index) => checkConditions(child, [...path, key, index], source, problems));
+    list.forEach((child, index) =>
+      checkConditions(child, [...path, key, index], source, lists, problems),
+    );
     return;
   }
   if ('not' in condition) {
-    checkConditions(condition.not, [...path, 'not'], source, problems);
+    checkConditions(condition.not, [...path, 'not'], source, lists, problems);
     return;
   }
   if ('condition' in condition) return;
@@ -145,16 +149,20 @@ function checkConditions(
     );
   }
   if (!operatorNames.has(condition.operator)) {
+    const plain = [...operatorNames].filter((name) => !name.includes(':'));
     problems.push(
       source.problem(
         [...path, 'operator'],
-        `unknown operator "${condition.operator}"; known operators: ${[...operatorNames].join(', ')}`,
+        `unknown operator "${condition.operator}"; known operators: ${plain.join(', ')} (each also as someFact:, everyFact:, not: …)`,
       ),
     );
+    return;
   }
+  const valueProblem = operatorValueProblem(condition.operator, condition.value, lists);
+  if (valueProblem) problems.push(source.problem([...path, 'value'], valueProblem));
 }
 
-function checkMeaning(rule: RuleDocument, source: SourceMap): RuleProblem[] {
+function checkMeaning(rule: RuleDocument, source: SourceMap, lists: NamedLists): RuleProblem[] {
   const problems: RuleProblem[] = [];
   rule.actions.forEach(({ action, params }, index) => {
     const definition = actionCatalog.get(action);
@@ -199,7 +207,7 @@ function checkMeaning(rule: RuleDocument, source: SourceMap): RuleProblem[] {
       }
     }
   });
-  if (rule.conditions) checkConditions(rule.conditions, ['conditions'], source, problems);
+  if (rule.conditions) checkConditions(rule.conditions, ['conditions'], source, lists, problems);
   return problems;
 }
 
@@ -212,7 +220,11 @@ export interface LoadedRuleFile {
 }
 
 /** Parses and checks one rule file's text; `file` names it in every problem. */
-export function parseRuleText(text: string, file: string): LoadedRuleFile {
+export function parseRuleText(
+  text: string,
+  file: string,
+  lists: NamedLists = new Map(),
+): LoadedRuleFile {
   const lines = new LineCounter();
   const document = parseDocument(text, {
     lineCounter: lines,
@@ -235,7 +247,7 @@ export function parseRuleText(text: string, file: string): LoadedRuleFile {
   if (!validateRuleDocument(value)) {
     return { file, idProblem, problems: schemaProblems(validateRuleDocument.errors ?? [], source) };
   }
-  return { file, idProblem, rule: value, problems: checkMeaning(value, source) };
+  return { file, idProblem, rule: value, problems: checkMeaning(value, source, lists) };
 }
 
 /** Every `.yaml`/`.yml` file below `dir`, sorted so load order and error order are stable. */
@@ -255,17 +267,22 @@ function displayPath(path: string): string {
 
 export interface RuleCheck {
   files: LoadedRuleFile[];
+  lists: NamedLists;
   problems: RuleProblem[];
 }
 
 /** Reads and checks every rule file of `dir`, duplicate ids included, without throwing. */
-export async function checkRuleDirectory(dir: string): Promise<RuleCheck> {
+export async function checkRuleDirectory(
+  dir: string,
+  listsFile: string = listsFileFor(dir),
+): Promise<RuleCheck> {
+  const { lists, problems: listProblems } = await loadLists(listsFile);
   const files = await Promise.all(
     (await ruleFiles(dir)).map(async (path) =>
-      parseRuleText(await readFile(path, 'utf8'), displayPath(path)),
+      parseRuleText(await readFile(path, 'utf8'), displayPath(path), lists),
     ),
   );
-  const problems = files.flatMap((file) => file.problems);
+  const problems = [...listProblems, ...files.flatMap((file) => file.problems)];
   const seen = new Map<string, string>();
   for (const file of files) {
     if (!file.rule) continue;
@@ -276,10 +293,14 @@ export async function checkRuleDirectory(dir: string): Promise<RuleCheck> {
       );
     else seen.set(file.rule.id, file.file);
   }
-  return { files, problems };
+  return { files, lists, problems };
 }
 
-export function compileRule(rule: RuleDocument, file: string): CompiledRule {
+export function compileRule(
+  rule: RuleDocument,
+  file: string,
+  lists: NamedLists = new Map(),
+): CompiledRule {
   return {
     id: rule.id,
     file,
@@ -290,6 +311,7 @@ export function compileRule(rule: RuleDocument, file: string): CompiledRule {
       params: (params ?? {}) as ActionParams,
     })),
     sources: new Set(rule.triggers.map((trigger) => trigger.source)),
+    lists,
   };
 }
 
@@ -297,9 +319,9 @@ function missingAction(name: string): never {
   throw new Error(`action ${name} disappeared from the catalog after validation`);
 }
 
-/** Loads the rule pack of `dir`; throws a `RuleLoadError` listing every problem if any. */
-export async function loadRules(dir: string): Promise<CompiledRule[]> {
-  const { files, problems } = await checkRuleDirectory(dir);
+/** Loads the rule pack of `dir` (and its named lists); throws a `RuleLoadError` listing every problem if any. */
+export async function loadRules(dir: string, listsFile?: string): Promise<CompiledRule[]> {
+  const { files, lists, problems } = await checkRuleDirectory(dir, listsFile);
   if (problems.length > 0) throw new RuleLoadError(problems);
-  return files.flatMap((file) => (file.rule ? [compileRule(file.rule, file.file)] : []));
+  return files.flatMap((file) => (file.rule ? [compileRule(file.rule, file.file, lists)] : []));
 }

@@ -1,4 +1,18 @@
-/** The operators json-rules-engine provides; custom operators are added to the same set. */
+import { Operator } from 'json-rules-engine';
+import { RE2JS } from 're2js';
+import { parseDuration, parseTime } from './duration.js';
+import {
+  coversEveryAddress,
+  parseIpRange,
+  rangeContains,
+  rangesOverlap,
+  type IpRange,
+} from './ip-range.js';
+
+/** Named lists from the lists file: list name → members. */
+export type NamedLists = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** The operators json-rules-engine provides. */
 const builtInOperators = [
   'equal',
   'notEqual',
@@ -12,12 +26,189 @@ const builtInOperators = [
   'greaterThanInclusive',
 ];
 
-/** json-rules-engine's operator decorators, usable as `everyFact:equal` and the like. */
+/** steward's operators; each is documented in docs/rules.md. */
+export const customOperators = [
+  'matches',
+  'notMatches',
+  'glob',
+  'startsWith',
+  'endsWith',
+  'inCidr',
+  'cidrOverlaps',
+  'worldOpen',
+  'exists',
+  'absent',
+  'olderThan',
+  'newerThan',
+  'inList',
+  'notInList',
+] as const;
+
+/** json-rules-engine's operator decorators, usable as `everyFact:equal`, `not:matches` and the like. */
 const decorators = ['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not'];
 
-export const operatorNames: ReadonlySet<string> = new Set([
-  ...builtInOperators,
-  ...decorators.flatMap((decorator) =>
-    builtInOperators.map((operator) => `${decorator}:${operator}`),
-  ),
-]);
+export const operatorNames: ReadonlySet<string> = new Set(
+  [...builtInOperators, ...customOperators].flatMap((operator) => [
+    operator,
+    ...decorators.map((decorator) => `${decorator}:${operator}`),
+  ]),
+);
+
+/** The operator a possibly decorated name (`not:matches`) applies in the end. */
+export function baseOperator(name: string): string {
+  return name.slice(name.lastIndexOf(':') + 1);
+}
+
+/** Regular expressions run on attacker-controlled strings: RE2 matches in linear time, and inputs are capped. */
+const maxMatchInput = 1024 * 1024;
+const compiledPatterns = new Map<string, RE2JS>();
+
+/** Compiles (and caches) a regular expression; throws with RE2's message when it does not compile. */
+export function compilePattern(pattern: string): RE2JS {
+  let compiled = compiledPatterns.get(pattern);
+  if (!compiled) {
+    compiled = RE2JS.compile(pattern);
+    compiledPatterns.set(pattern, compiled);
+  }
+  return compiled;
+}
+
+/** `*` any run of characters, `?` one character; everything else literal. Anchored at both ends. */
+export function globPattern(glob: string): string {
+  return `^${[...glob].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : RE2JS.quote(char))).join('')}$`;
+}
+
+function patternMatches(value: unknown, pattern: unknown): boolean {
+  if (typeof value !== 'string' || typeof pattern !== 'string') return false;
+  const input = value.length > maxMatchInput ? value.slice(0, maxMatchInput) : value;
+  return compilePattern(pattern).matcher(input).find();
+}
+
+/** A fact value that is a list (a path with `[*]`) satisfies a steward operator when any element does. */
+function anyOf(value: unknown, test: (item: unknown) => boolean): boolean {
+  return Array.isArray(value) ? value.some(test) : test(value);
+}
+
+function rangesOf(value: unknown): IpRange[] {
+  const texts = Array.isArray(value) ? value : [value];
+  return texts.flatMap((text) => {
+    const range = typeof text === 'string' ? parseIpRange(text) : undefined;
+    return range ? [range] : [];
+  });
+}
+
+function ageOf(value: unknown): number | undefined {
+  const time = parseTime(value);
+  return time === undefined ? undefined : Date.now() - time;
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+}
+
+export type OperatorFunction = (factValue: unknown, value: unknown) => boolean;
+
+/** The custom operators as plain functions, bound to the named lists they may consult. */
+export function operatorFunctions(
+  lists: NamedLists,
+): Record<(typeof customOperators)[number], OperatorFunction> {
+  const member = (listName: unknown, value: unknown) =>
+    typeof listName === 'string' &&
+    typeof value === 'string' &&
+    lists.get(listName)?.has(value) === true;
+  return {
+    matches: (fact, pattern) => anyOf(fact, (item) => patternMatches(item, pattern)),
+    notMatches: (fact, pattern) => !anyOf(fact, (item) => patternMatches(item, pattern)),
+    glob: (fact, glob) =>
+      typeof glob === 'string' && anyOf(fact, (item) => patternMatches(item, globPattern(glob))),
+    startsWith: (fact, prefix) =>
+      typeof prefix === 'string' &&
+      anyOf(fact, (item) => typeof item === 'string' && item.startsWith(prefix)),
+    endsWith: (fact, suffix) =>
+      typeof suffix === 'string' &&
+      anyOf(fact, (item) => typeof item === 'string' && item.endsWith(suffix)),
+    inCidr: (fact, cidrs) => {
+      const outer = rangesOf(cidrs);
+      return rangesOf(fact).some((inner) => outer.some((range) => rangeContains(range, inner)));
+    },
+    cidrOverlaps: (fact, cidrs) => {
+      const other = rangesOf(cidrs);
+      return rangesOf(fact).some((range) =>
+        other.some((candidate) => rangesOverlap(range, candidate)),
+      );
+    },
+    worldOpen: (fact, expected) => rangesOf(fact).some(coversEveryAddress) === (expected !== false),
+    exists: (fact, expected) => present(fact) === (expected !== false),
+    absent: (fact, expected) => !present(fact) === (expected !== false),
+    olderThan: (fact, duration) => {
+      const limit = parseDuration(duration);
+      return limit !== undefined && anyOf(fact, (item) => (ageOf(item) ?? -Infinity) > limit);
+    },
+    newerThan: (fact, duration) => {
+      const limit = parseDuration(duration);
+      return limit !== undefined && anyOf(fact, (item) => (ageOf(item) ?? Infinity) < limit);
+    },
+    inList: (fact, listName) => anyOf(fact, (item) => member(listName, item)),
+    notInList: (fact, listName) => !anyOf(fact, (item) => member(listName, item)),
+  };
+}
+
+/** The custom operators as json-rules-engine operators. */
+export function createOperators(lists: NamedLists): Operator[] {
+  return Object.entries(operatorFunctions(lists)).map(
+    ([name, evaluate]) => new Operator(name, evaluate),
+  );
+}
+
+/**
+ * What is wrong with a condition's `value` for its operator, checked when rules load so a bad
+ * pattern, range, duration or list name is a validation error rather than a silent non-match.
+ */
+export function operatorValueProblem(
+  operator: string,
+  value: unknown,
+  lists: NamedLists,
+): string | undefined {
+  switch (baseOperator(operator)) {
+    case 'matches':
+    case 'notMatches':
+      if (typeof value !== 'string') return `${operator} needs a regular expression as its value`;
+      try {
+        compilePattern(value);
+        return undefined;
+      } catch (error) {
+        return `the regular expression does not compile: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    case 'glob':
+    case 'startsWith':
+    case 'endsWith':
+      return typeof value === 'string' ? undefined : `${operator} needs a string as its value`;
+    case 'inCidr':
+    case 'cidrOverlaps': {
+      const texts = Array.isArray(value) ? value : [value];
+      const bad = texts.find(
+        (text) => typeof text !== 'string' || parseIpRange(text) === undefined,
+      );
+      return texts.length > 0 && bad === undefined
+        ? undefined
+        : `${operator} needs CIDR ranges as its value; ${JSON.stringify(bad)} is not one`;
+    }
+    case 'worldOpen':
+    case 'exists':
+    case 'absent':
+      return typeof value === 'boolean'
+        ? undefined
+        : `${operator} needs true or false as its value`;
+    case 'olderThan':
+    case 'newerThan':
+      return parseDuration(value) !== undefined
+        ? undefined
+        : `${operator} needs a duration such as 90d, 12h, 30m as its value`;
+    case 'inList':
+    case 'notInList':
+      if (typeof value === 'string' && lists.has(value)) return undefined;
+      return `unknown list ${JSON.stringify(value)}; lists defined: ${[...lists.keys()].join(', ') || 'none'}`;
+    default:
+      return undefined;
+  }
+}

@@ -88,7 +88,7 @@ export async function runRuleTests(dir: string): Promise<RuleTestRun> {
   const results: RuleTestResult[] = [];
   for (const file of check.files) {
     if (!file.rule || file.problems.length > 0) continue;
-    const rule = compileRule(file.rule, file.file);
+    const rule = compileRule(file.rule, file.file, check.lists);
     for (const test of file.rule.tests ?? []) results.push(await runRuleTest(rule, test));
   }
   return { results, problems: check.problems.map(formatProblem) };

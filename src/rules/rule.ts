@@ -1,6 +1,7 @@
 import type { TopLevelCondition } from 'json-rules-engine';
 import type { ActionDefinition, ActionParams } from '../actions/action.js';
 import type { EventSource } from '../sources/steward-event.js';
+import type { NamedLists } from './operators.js';
 
 export type Ec2State =
   'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
@@ -64,4 +65,6 @@ export interface CompiledRule {
   mode: 'enforce' | 'dry-run';
   actions: PlannedAction[];
   sources: ReadonlySet<EventSource>;
+  /** The named lists its `inList`/`notInList` conditions consult. */
+  lists: NamedLists;
 }

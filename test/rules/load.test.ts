@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,6 +99,35 @@ describe('rule files', () => {
     expect(problems[1]).toMatch(
       /^rules\/sample\.yaml:17:17: unknown operator "looksLike"; known operators: equal, /,
     );
+  });
+
+  it('rejects a regular expression that does not compile, an unknown list and a bad range', () => {
+    const text = `${validRule}conditions:\n  any:\n    - fact: record\n      path: $.errorCode\n      operator: matches\n      value: '^(Access'\n    - fact: event\n      path: $.actor.arn\n      operator: inList\n      value: admins\n    - fact: event\n      path: $.actor.sourceIp\n      operator: not:inCidr\n      value: [10.0.0.0/8, 300.0.0.0/8]\n`;
+    expect(problemsOf(text)).toEqual([
+      'rules/sample.yaml:15:14: the regular expression does not compile: error parsing regexp: missing closing ): `^(Access`',
+      'rules/sample.yaml:19:14: unknown list "admins"; lists defined: none',
+      'rules/sample.yaml:23:14: not:inCidr needs CIDR ranges as its value; "300.0.0.0/8" is not one',
+    ]);
+  });
+
+  it('reads named lists from config/lists.yaml beside the rules, and reports a malformed one', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'steward-lists-'));
+    await mkdir(join(root, 'rules'));
+    await mkdir(join(root, 'config'));
+    const listRule = `${validRule}conditions:\n  all:\n    - fact: event\n      path: $.resources[0]\n      operator: inList\n      value: watched\n`;
+    await writeFile(join(root, 'rules', 'a.yaml'), listRule);
+    await writeFile(
+      join(root, 'config', 'lists.yaml'),
+      'lists:\n  watched: [i-0123456789abcdef0]\n',
+    );
+    const [rule] = await loadRules(join(root, 'rules'));
+    expect(rule?.lists.get('watched')?.has('i-0123456789abcdef0')).toBe(true);
+    await writeFile(join(root, 'config', 'lists.yaml'), 'lists:\n  watched: i-0123456789abcdef0\n');
+    const check = await checkRuleDirectory(join(root, 'rules'));
+    expect(check.problems.map(formatProblem)).toEqual([
+      `${join(root, 'config', 'lists.yaml')}:2:3: list "watched" must be a list of strings`,
+      expect.stringMatching(/a\.yaml:15:14: unknown list "watched"; lists defined: none$/),
+    ]);
   });
 
   it('rejects a log filter it cannot apply', () => {

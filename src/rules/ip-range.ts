@@ -1,0 +1,82 @@
+/** An IPv4 or IPv6 address range, as the first and last address. */
+export interface IpRange {
+  version: 4 | 6;
+  first: bigint;
+  last: bigint;
+}
+
+const ipv4Part = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+function parseIpv4(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4 || !parts.every((part) => ipv4Part.test(part))) return undefined;
+  return parts.reduce((value, part) => (value << 8n) | BigInt(part), 0n);
+}
+
+function parseIpv6(text: string): bigint | undefined {
+  let head = text;
+  let tail = '';
+  const gap = text.indexOf('::');
+  if (gap !== -1) {
+    if (text.indexOf('::', gap + 1) !== -1) return undefined;
+    head = text.slice(0, gap);
+    tail = text.slice(gap + 2);
+  }
+  const groups = (part: string): bigint[] | undefined => {
+    if (part === '') return [];
+    const words: bigint[] = [];
+    const pieces = part.split(':');
+    for (const [index, piece] of pieces.entries()) {
+      // The last piece may be an embedded IPv4 address (::ffff:192.0.2.1).
+      if (index === pieces.length - 1 && piece.includes('.')) {
+        const v4 = parseIpv4(piece);
+        if (v4 === undefined) return undefined;
+        words.push(v4 >> 16n, v4 & 0xffffn);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(piece)) {
+        words.push(BigInt(`0x${piece}`));
+      } else {
+        return undefined;
+      }
+    }
+    return words;
+  };
+  const before = groups(head);
+  const after = groups(tail);
+  if (!before || !after) return undefined;
+  const missing = 8 - before.length - after.length;
+  if (gap === -1 ? missing !== 0 : missing < 1) return undefined;
+  const words = [...before, ...Array<bigint>(gap === -1 ? 0 : missing).fill(0n), ...after];
+  return words.reduce((value, word) => (value << 16n) | word, 0n);
+}
+
+/** Parses `10.0.0.0/8`, `2001:db8::/32`, or a single address; undefined when it is neither. */
+export function parseIpRange(text: string): IpRange | undefined {
+  const [address = '', prefixText, extra] = text.trim().split('/');
+  if (extra !== undefined) return undefined;
+  const version = address.includes(':') ? 6 : 4;
+  const bits = version === 4 ? 32 : 128;
+  const base = version === 4 ? parseIpv4(address) : parseIpv6(address);
+  if (base === undefined) return undefined;
+  const prefix =
+    prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (!(prefix >= 0 && prefix <= bits)) return undefined;
+  const hostBits = BigInt(bits - prefix);
+  const first = (base >> hostBits) << hostBits;
+  return { version, first, last: first + (1n << hostBits) - 1n };
+}
+
+/** True when `inner` lies wholly inside `outer`. */
+export function rangeContains(outer: IpRange, inner: IpRange): boolean {
+  return outer.version === inner.version && outer.first <= inner.first && inner.last <= outer.last;
+}
+
+export function rangesOverlap(a: IpRange, b: IpRange): boolean {
+  return a.version === b.version && a.first <= b.last && b.first <= a.last;
+}
+
+/** True for 0.0.0.0/0 and ::/0: a range that covers every address of its version. */
+export function coversEveryAddress(range: IpRange): boolean {
+  return (
+    range.first === 0n && range.last === (range.version === 4 ? 2n ** 32n - 1n : 2n ** 128n - 1n)
+  );
+}
