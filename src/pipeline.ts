@@ -65,6 +65,8 @@ export interface PipelineContext {
   live: boolean;
   /** Read the CloudTrail log files S3 notifications name (needs S3), or only report them. */
   readObjects: boolean;
+  /** Lazy fact values to use instead of AWS calls (`steward run --facts`). */
+  factStubs?: Readonly<Record<string, unknown>>;
 }
 
 /** How many events are in flight at once: enough to overlap ledger round trips, few enough to bound memory. */
@@ -115,7 +117,10 @@ async function processEvent(
   context: PipelineContext,
   errors: PipelineError[],
 ): Promise<EventReport> {
-  const verdicts = await evaluateRules(event, context.ruleIndex.candidates(event));
+  const verdicts = await evaluateRules(event, context.ruleIndex.candidates(event), {
+    clients: context.clients,
+    stubs: context.factStubs,
+  });
   const matches: MatchReport[] = [];
   for (const verdict of verdicts) {
     if (verdict.error !== undefined) {

@@ -2,7 +2,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as cloudtrailHandler } from '../handlers/cloudtrail.js';
 import { handler as cloudwatchLogsHandler } from '../handlers/cloudwatchLogs.js';
 import { handler as ec2StateHandler } from '../handlers/ec2State.js';
@@ -13,9 +15,29 @@ import { repoPath, sampleEvent } from './support/files.js';
 
 const context = { awsRequestId: 'test-request', functionName: 'steward-test' } as Context;
 
+const ec2 = mockClient(EC2Client);
+
 beforeAll(async () => {
   process.env.STEWARD_DATA_DIR = await mkdtemp(join(tmpdir(), 'steward-handlers-'));
   process.env.STEWARD_RULES_DIR = repoPath('rules');
+  // ec2-running-without-owner reads the instance through the lazy `instance` fact.
+  ec2.on(DescribeInstancesCommand).resolves({
+    Reservations: [
+      {
+        Instances: [
+          {
+            InstanceId: 'i-0123456789abcdef0',
+            State: { Name: 'running' },
+            Tags: [{ Key: 'Owner', Value: 'ops' }],
+          },
+        ],
+      },
+    ],
+  });
+});
+
+afterAll(() => {
+  ec2.restore();
 });
 
 describe('the Lambda handlers', () => {
@@ -25,7 +47,10 @@ describe('the Lambda handlers', () => {
       context,
     )) as PipelineReport;
     expect(report.errors).toEqual([]);
-    expect(report.events[0]?.matches[0]?.rule).toBe('ec2-quarantined-instance-started');
+    expect(report.events[0]?.matches.map((match) => match.rule)).toEqual([
+      'ec2-quarantined-instance-started',
+    ]);
+    expect(ec2.commandCalls(DescribeInstancesCommand)).toHaveLength(1);
     expect(report.events[0]?.matches[0]?.actions.map((action) => action.status)).toEqual([
       'planned',
       'planned',

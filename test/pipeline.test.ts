@@ -38,7 +38,15 @@ beforeEach(() => {
   s3.reset();
   ec2.on(DescribeInstancesCommand).resolves({
     Reservations: [
-      { Instances: [{ InstanceId: 'i-0123456789abcdef0', State: { Name: 'running' } }] },
+      {
+        Instances: [
+          {
+            InstanceId: 'i-0123456789abcdef0',
+            State: { Name: 'running' },
+            Tags: [{ Key: 'Owner', Value: 'team-payments' }],
+          },
+        ],
+      },
     ],
   });
   ec2.on(CreateTagsCommand).resolves({});

@@ -1,3 +1,4 @@
+import { factPermissions } from '../rules/facts.js';
 import { loadRules } from '../rules/load.js';
 import type { CompiledRule } from '../rules/rule.js';
 import { compileLogFilter } from '../rules/log-filter.js';
@@ -11,7 +12,7 @@ export interface ServerlessRuleConfig {
     cloudtrailLogs: Record<string, unknown>[];
     cloudwatchLogs: Record<string, unknown>[];
   };
-  /** IAM actions the rules' actions need. */
+  /** IAM actions the rules' actions and the lazy facts their conditions read need. */
   permissions: string[];
   /** The functions' IAM statements: the ledger table, the CloudTrail log files, and the rules' actions. */
   iamStatements: Record<string, unknown>[];
@@ -68,7 +69,7 @@ export function serverlessRuleConfig(
         .filter(Boolean)
     : [...new Set(ruleGroups.filter((group) => !group.endsWith('*')))].sort();
   const bucket = parameters.cloudTrailBucket.trim();
-  const permissions = new Set<string>();
+  const permissions = new Set<string>(factPermissions(rules));
   for (const rule of rules) {
     for (const { definition } of rule.actions)
       definition.permissions.forEach((permission) => permissions.add(permission));

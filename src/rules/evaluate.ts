@@ -1,4 +1,7 @@
-import { Almanac, Engine, type RuleProperties } from 'json-rules-engine';
+import { Almanac, Engine, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
+import type { AwsClients } from '../aws-clients.js';
+import { lazyFacts } from '../facts/catalog.js';
+import type { LazyFact } from '../facts/lazy-fact.js';
 import type { StewardEvent } from '../sources/steward-event.js';
 import { eventFacts } from './facts.js';
 import { createOperators, type NamedLists } from './operators.js';
@@ -10,6 +13,26 @@ export interface RuleVerdict {
   fires: boolean;
   /** Set when a fact could not be read or a condition could not be evaluated. */
   error?: string;
+  /** The condition tree with what each condition saw (`factResult`) and decided (`result`). */
+  conditions?: TopLevelCondition;
+}
+
+export interface EvaluationOptions {
+  /** For lazy facts; without clients, a lazy fact a condition reads must be stubbed. */
+  clients?: AwsClients;
+  /** Lazy fact values to use instead of AWS calls, by fact name (rule tests, `steward explain`). */
+  stubs?: Readonly<Record<string, unknown>>;
+}
+
+/** A lazy fact that could not be read: an evaluation error, never a silent non-match. */
+export class FactUnavailableError extends Error {
+  constructor(
+    readonly fact: string,
+    reason: string,
+  ) {
+    super(`fact ${fact} could not be read: ${reason}`);
+    this.name = 'FactUnavailableError';
+  }
 }
 
 const engines = new WeakMap<CompiledRule, Engine>();
@@ -35,24 +58,63 @@ function engineFor(rule: CompiledRule): Engine {
   return engine;
 }
 
+/** Lazy fact values of one event: each fetched at most once, whichever rules read it. */
+class LazyFactCache {
+  private readonly values = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly event: StewardEvent,
+    private readonly options: EvaluationOptions,
+  ) {}
+
+  value(fact: LazyFact): Promise<unknown> {
+    let value = this.values.get(fact.name);
+    if (!value) {
+      value = this.fetch(fact);
+      this.values.set(fact.name, value);
+    }
+    return value;
+  }
+
+  private async fetch(fact: LazyFact): Promise<unknown> {
+    const { stubs, clients } = this.options;
+    if (stubs !== undefined && Object.hasOwn(stubs, fact.name)) return stubs[fact.name];
+    if (!clients)
+      throw new FactUnavailableError(fact.name, 'it is not stubbed, and no AWS access was given');
+    try {
+      // JSONPath cannot read into undefined; a fact with nothing to describe is null.
+      return (await fact.fetch(this.event, clients)) ?? null;
+    } catch (error) {
+      throw new FactUnavailableError(
+        fact.name,
+        error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      );
+    }
+  }
+}
+
 /**
- * Evaluates the candidate rules of one event with json-rules-engine. Facts are computed once
- * for the event; a rule whose evaluation fails is reported with its error, never as a silent
- * non-match.
+ * Evaluates the candidate rules of one event with json-rules-engine. The event's own facts are
+ * computed once; lazy facts are fetched only when a condition reads them, once per event. A
+ * rule whose evaluation fails is reported with its error, never as a silent non-match.
  */
 export async function evaluateRules(
   event: StewardEvent,
   rules: readonly CompiledRule[],
+  options: EvaluationOptions = {},
 ): Promise<RuleVerdict[]> {
   if (rules.length === 0) return [];
   const facts = eventFacts(event);
+  const cache = new LazyFactCache(event, options);
   return Promise.all(
     rules.map(async (rule): Promise<RuleVerdict> => {
       const almanac = new Almanac({ allowUndefinedFacts: false });
       for (const [name, value] of Object.entries(facts)) almanac.addRuntimeFact(name, value);
+      for (const fact of lazyFacts.values()) almanac.addFact(fact.name, () => cache.value(fact));
       try {
-        const { events } = await engineFor(rule).run({}, { almanac });
-        return { rule, fires: events.length > 0 };
+        const { results, failureResults } = await engineFor(rule).run({}, { almanac });
+        const result = results[0] ?? failureResults[0];
+        return { rule, fires: results.length > 0, conditions: result?.conditions };
       } catch (error) {
         return {
           rule,

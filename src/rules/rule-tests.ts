@@ -59,7 +59,9 @@ export async function runRuleTest(rule: CompiledRule, test: RuleTest): Promise<R
   const actions = new Set<string>();
   let fires = false;
   for (const event of batch.events) {
-    for (const verdict of await evaluateRules(event, index.candidates(event))) {
+    for (const verdict of await evaluateRules(event, index.candidates(event), {
+      stubs: test.facts ?? {},
+    })) {
       if (verdict.error !== undefined) return fail(`evaluation failed: ${verdict.error}`);
       if (!verdict.fires) continue;
       fires = true;

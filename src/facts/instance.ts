@@ -1,0 +1,46 @@
+import type { LazyFact } from './lazy-fact.js';
+import { resourceWithPrefix, tagMap } from './lazy-fact.js';
+
+/**
+ * `instance`: the event's EC2 instance as DescribeInstances sees it now: `instanceId`, `state`,
+ * `instanceType`, `tags` (a map: `$.tags.Owner`), `metadataOptions.httpTokens`, `launchTime`,
+ * `imageId`, `vpcId`, `subnetId`, `securityGroups` (ids), `publicIpAddress`, `iamInstanceProfile`.
+ * `null` when the instance no longer exists.
+ */
+export const instanceFact: LazyFact = {
+  name: 'instance',
+  description: 'The EC2 instance of the event (DescribeInstances).',
+  permissions: ['ec2:DescribeInstances'],
+  async fetch(event, clients) {
+    const instanceId = resourceWithPrefix(event, 'i');
+    if (instanceId === undefined) return undefined;
+    const { DescribeInstancesCommand } = await import('@aws-sdk/client-ec2');
+    try {
+      const described = await (
+        await clients.ec2()
+      ).send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+      const instance = described.Reservations?.[0]?.Instances?.[0];
+      if (!instance) return null;
+      return {
+        instanceId: instance.InstanceId,
+        state: instance.State?.Name,
+        instanceType: instance.InstanceType,
+        tags: tagMap(instance.Tags),
+        metadataOptions: {
+          httpTokens: instance.MetadataOptions?.HttpTokens,
+          httpEndpoint: instance.MetadataOptions?.HttpEndpoint,
+        },
+        launchTime: instance.LaunchTime?.toISOString(),
+        imageId: instance.ImageId,
+        vpcId: instance.VpcId,
+        subnetId: instance.SubnetId,
+        securityGroups: (instance.SecurityGroups ?? []).map((group) => group.GroupId),
+        publicIpAddress: instance.PublicIpAddress,
+        iamInstanceProfile: instance.IamInstanceProfile?.Arn,
+      };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'InvalidInstanceID.NotFound') return null;
+      throw error;
+    }
+  },
+};

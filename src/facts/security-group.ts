@@ -1,0 +1,43 @@
+import type { LazyFact } from './lazy-fact.js';
+import { resourceWithPrefix, tagMap } from './lazy-fact.js';
+
+/**
+ * `securityGroup`: the event's security group now: `groupId`, `groupName`, `vpcId`, `tags`,
+ * and `ingress`, one entry per permission with `protocol`, `fromPort`, `toPort`, `cidrs`,
+ * `ipv6Cidrs`, `groups` (so `$.ingress[*].cidrs[*]` with `worldOpen` finds open rules).
+ * `null` when the group no longer exists.
+ */
+export const securityGroupFact: LazyFact = {
+  name: 'securityGroup',
+  description: 'The security group of the event (DescribeSecurityGroups).',
+  permissions: ['ec2:DescribeSecurityGroups'],
+  async fetch(event, clients) {
+    const groupId = resourceWithPrefix(event, 'sg');
+    if (groupId === undefined) return undefined;
+    const { DescribeSecurityGroupsCommand } = await import('@aws-sdk/client-ec2');
+    try {
+      const described = await (
+        await clients.ec2()
+      ).send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
+      const group = described.SecurityGroups?.[0];
+      if (!group) return null;
+      return {
+        groupId: group.GroupId,
+        groupName: group.GroupName,
+        vpcId: group.VpcId,
+        tags: tagMap(group.Tags),
+        ingress: (group.IpPermissions ?? []).map((permission) => ({
+          protocol: permission.IpProtocol,
+          fromPort: permission.FromPort,
+          toPort: permission.ToPort,
+          cidrs: (permission.IpRanges ?? []).map((range) => range.CidrIp),
+          ipv6Cidrs: (permission.Ipv6Ranges ?? []).map((range) => range.CidrIpv6),
+          groups: (permission.UserIdGroupPairs ?? []).map((pair) => pair.GroupId),
+        })),
+      };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'InvalidGroup.NotFound') return null;
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,36 @@
+import type { LazyFact } from './lazy-fact.js';
+import { recordString } from './lazy-fact.js';
+
+/**
+ * `trail`: the status of the event's CloudTrail trail (the `name` of a trail API call):
+ * `name`, `isLogging`, `latestDeliveryError`, `latestDeliveryTime`, `stopLoggingTime`.
+ * `null` when the trail no longer exists.
+ */
+export const trailFact: LazyFact = {
+  name: 'trail',
+  description: 'The status of the trail of the event (CloudTrail GetTrailStatus).',
+  permissions: ['cloudtrail:GetTrailStatus'],
+  async fetch(event, clients) {
+    const name =
+      event.eventSource === 'cloudtrail.amazonaws.com'
+        ? recordString(event, ['requestParameters', 'name'])
+        : undefined;
+    if (name === undefined) return undefined;
+    const { GetTrailStatusCommand } = await import('@aws-sdk/client-cloudtrail');
+    try {
+      const status = await (
+        await clients.cloudTrail()
+      ).send(new GetTrailStatusCommand({ Name: name }));
+      return {
+        name,
+        isLogging: status.IsLogging,
+        latestDeliveryError: status.LatestDeliveryError,
+        latestDeliveryTime: status.LatestDeliveryTime?.toISOString(),
+        stopLoggingTime: status.StopLoggingTime?.toISOString(),
+      };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TrailNotFoundException') return null;
+      throw error;
+    }
+  },
+};
