@@ -1,3 +1,4 @@
+import { eventBridgeMatch } from '../rules/match-value.js';
 import type { CompiledRule, CloudTrailTrigger } from '../rules/rule.js';
 
 /** An EventBridge event pattern. */
@@ -100,7 +101,7 @@ function nestedMatch(match: Record<string, string[]>): EventPattern {
     const keys = path.split('.');
     let level = nested;
     for (const key of keys.slice(0, -1)) level = (level[key] ??= {}) as EventPattern;
-    level[keys[keys.length - 1] as string] = values;
+    level[keys[keys.length - 1] as string] = values.map(eventBridgeMatch);
   }
   return nested;
 }

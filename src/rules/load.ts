@@ -198,6 +198,19 @@ function checkMeaning(rule: RuleDocument, source: SourceMap, lists: NamedLists):
     }
   });
   rule.triggers.forEach((trigger, index) => {
+    if (
+      trigger.source === 'cloudtrail' &&
+      trigger.match?.errorCode !== undefined &&
+      trigger.includeFailedCalls !== true
+    ) {
+      problems.push(
+        source.problem(
+          ['triggers', index, 'match', 'errorCode'],
+          'matching errorCode needs includeFailedCalls: true',
+          true,
+        ),
+      );
+    }
     if (trigger.source === 'cloudwatch-logs' && trigger.filter !== undefined) {
       try {
         compileLogFilter(trigger.filter);

@@ -1,5 +1,6 @@
 import type { StewardEvent } from '../sources/steward-event.js';
 import { compileLogFilter, type LogFilter } from './log-filter.js';
+import { matchesValue } from './match-value.js';
 import type { CloudTrailTrigger, CompiledRule } from './rule.js';
 
 interface CloudTrailEntry {
@@ -28,7 +29,7 @@ function matchesRecord(match: Record<string, string[]>, record: unknown): boolea
           ? (value as Record<string, unknown>)[key]
           : undefined;
     }
-    return typeof value === 'string' && values.includes(value);
+    return typeof value === 'string' && values.some((pattern) => matchesValue(pattern, value));
   });
 }
 

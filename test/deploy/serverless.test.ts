@@ -48,6 +48,28 @@ describe('what serverless.yml takes from the rules', () => {
     expect(patterns).toHaveLength(4);
   });
 
+  it('turns prefix* and *suffix match values into EventBridge prefix and suffix matching', () => {
+    const denied = {
+      id: 'denied',
+      document: {
+        triggers: [
+          {
+            source: 'cloudtrail',
+            events: ['*'],
+            includeFailedCalls: true,
+            match: { errorCode: ['*UnauthorizedOperation', 'AccessDenied*'] },
+          },
+        ],
+      },
+    };
+    expect(eventBridgePatterns([denied as unknown as (typeof rules)[number]]).cloudtrail).toEqual([
+      {
+        'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
+        detail: { errorCode: [{ suffix: 'UnauthorizedOperation' }, { prefix: 'AccessDenied' }] },
+      },
+    ]);
+  });
+
   it('leaves out patterns that a rule listening to every event already covers', () => {
     const wide = {
       id: 'wide',

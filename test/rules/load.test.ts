@@ -133,6 +133,16 @@ describe('rule files', () => {
     ]);
   });
 
+  it('rejects an errorCode match on a rule that leaves out failed calls', () => {
+    const text = validRule.replace(
+      '  - source: ec2-state\n    states: [running]',
+      "  - source: cloudtrail\n    events: ['*']\n    match:\n      errorCode: ['AccessDenied*']",
+    );
+    expect(problemsOf(text)).toEqual([
+      'rules/sample.yaml:9:7: matching errorCode needs includeFailedCalls: true',
+    ]);
+  });
+
   it('rejects a log filter it cannot apply', () => {
     const text = validRule.replace(
       '  - source: ec2-state\n    states: [running]',

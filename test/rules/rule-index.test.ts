@@ -36,6 +36,10 @@ const index = new RuleIndex([
   ),
   rule('every-call', "  - source: cloudtrail\n    events: ['*']"),
   rule(
+    'denied-calls',
+    "  - source: cloudtrail\n    events: ['*']\n    includeFailedCalls: true\n    match:\n      errorCode: ['*UnauthorizedOperation', 'AccessDenied*']",
+  ),
+  rule(
     'root-calls',
     "  - source: cloudtrail\n    events: ['*']\n    match:\n      userIdentity.type: [Root]",
   ),
@@ -72,6 +76,14 @@ describe('the rule index', () => {
     expect(ids(index.candidates(root))).toEqual(['every-call', 'root-calls']);
     const user = event({ name: 'CreateBucket', raw: { userIdentity: { type: 'IAMUser' } } });
     expect(ids(index.candidates(user))).toEqual(['every-call']);
+  });
+
+  it('matches prefix* and *suffix values', () => {
+    const denied = (code: string) =>
+      event({ name: 'PutBucketPolicy', error: { code }, raw: { errorCode: code } });
+    expect(ids(index.candidates(denied('AccessDeniedException')))).toEqual(['denied-calls']);
+    expect(ids(index.candidates(denied('Client.UnauthorizedOperation')))).toEqual(['denied-calls']);
+    expect(ids(index.candidates(denied('ThrottlingException')))).toEqual([]);
   });
 
   it('leaves failed calls to the rules that opt in', () => {
