@@ -155,14 +155,12 @@ describe('lazy facts', () => {
     const trail = await trailFact.fetch(eventOf('cloudtrail-stop-logging.json'), clients());
     expect(trail).toMatchObject({ isLogging: false });
     expect(cloudTrail.commandCalls(GetTrailStatusCommand)[0]?.args[0].input.Name).toBeTruthy();
-    logs
-      .on(DescribeLogGroupsCommand)
-      .resolves({
-        logGroups: [
-          { logGroupName: '/var/log/secure-2' },
-          { logGroupName: '/var/log/secure', retentionInDays: 30 },
-        ],
-      });
+    logs.on(DescribeLogGroupsCommand).resolves({
+      logGroups: [
+        { logGroupName: '/var/log/secure-2' },
+        { logGroupName: '/var/log/secure', retentionInDays: 30 },
+      ],
+    });
     const group = await logGroupFact.fetch(eventOf('cloudwatch-logs-ssh-failures.json'), clients());
     expect(group).toMatchObject({ name: '/var/log/secure', retentionInDays: 30 });
   });
@@ -183,17 +181,13 @@ describe('lazy facts in evaluation', () => {
   );
 
   it('are fetched once per event, however many rules read them, and never when none does', async () => {
-    ec2
-      .on(DescribeInstancesCommand)
-      .resolves({
-        Reservations: [
-          {
-            Instances: [
-              { InstanceId: 'i-0123456789abcdef0', State: { Name: 'running' }, Tags: [] },
-            ],
-          },
-        ],
-      });
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [{ InstanceId: 'i-0123456789abcdef0', State: { Name: 'running' }, Tags: [] }],
+        },
+      ],
+    });
     const verdicts = await evaluateRules(running(), [tagged, stateCheck], { clients: clients() });
     expect(verdicts.map((verdict) => [verdict.rule.id, verdict.fires, verdict.error])).toEqual([
       ['owner-check', true, undefined],
@@ -205,13 +199,11 @@ describe('lazy facts in evaluation', () => {
   });
 
   it('report a failed fetch as an evaluation error, not a non-match', async () => {
-    ec2
-      .on(DescribeInstancesCommand)
-      .rejects(
-        Object.assign(new Error('User is not authorized to perform: ec2:DescribeInstances'), {
-          name: 'UnauthorizedOperation',
-        }),
-      );
+    ec2.on(DescribeInstancesCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: ec2:DescribeInstances'), {
+        name: 'UnauthorizedOperation',
+      }),
+    );
     const [verdict] = await evaluateRules(running(), [tagged], { clients: clients() });
     expect(verdict).toMatchObject({
       fires: false,
