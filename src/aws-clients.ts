@@ -1,7 +1,9 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 
 /**
  * The AWS SDK clients facts and actions use. Each SDK package is loaded and its client created
@@ -18,6 +20,8 @@ export class AwsClients {
   #s3?: Promise<S3Client>;
   #cloudTrail?: Promise<CloudTrailClient>;
   #logs?: Promise<CloudWatchLogsClient>;
+  #sns?: Promise<SNSClient>;
+  #eventBridge?: Promise<EventBridgeClient>;
 
   constructor(private readonly region: string = 'us-east-1') {}
 
@@ -42,6 +46,18 @@ export class AwsClients {
   logs(): Promise<CloudWatchLogsClient> {
     return (this.#logs ??= import('@aws-sdk/client-cloudwatch-logs').then(
       ({ CloudWatchLogsClient }) => new CloudWatchLogsClient({ region: this.region }),
+    ));
+  }
+
+  sns(): Promise<SNSClient> {
+    return (this.#sns ??= import('@aws-sdk/client-sns').then(
+      ({ SNSClient }) => new SNSClient({ region: this.region }),
+    ));
+  }
+
+  eventBridge(): Promise<EventBridgeClient> {
+    return (this.#eventBridge ??= import('@aws-sdk/client-eventbridge').then(
+      ({ EventBridgeClient }) => new EventBridgeClient({ region: this.region }),
     ));
   }
 }

@@ -1,4 +1,5 @@
 import type { AwsClients } from '../aws-clients.js';
+import { isObject, objectAt, stringAt } from '../sources/guards.js';
 import type { StewardEvent } from '../sources/steward-event.js';
 
 /** A JSON Schema (draft-07) for an action's parameters. */
@@ -61,6 +62,11 @@ export interface ActionDefinition<P extends ActionParams = ActionParams> {
   permissions: readonly string[];
   /** Destroys data or resources; a rule must set `allowDestructive: true` to use it. */
   destructive: boolean;
+  /**
+   * The resource states the action acts from (stop only a `running` instance); a resource in
+   * any other state is skipped with the reason. Absent when any state will do.
+   */
+  originStates?: readonly string[];
   /** The resources of the event this action acts on; one ledger entry each. */
   targets(event: StewardEvent, params: P): string[];
   /** What the action would do, reported by a dry run and kept with the outcome. */
@@ -80,4 +86,25 @@ const ec2InstanceId = /^i-[0-9a-f]{8,17}$/;
 /** The EC2 instance ids among an event's resources. */
 export function instanceTargets(event: StewardEvent): string[] {
   return event.resources.filter((resource) => ec2InstanceId.test(resource));
+}
+
+/**
+ * One target per event, for actions that report on the event as a whole (a notification, an
+ * emitted event): its first resource, or `-` when it names none.
+ */
+export function eventTarget(event: StewardEvent): string[] {
+  return [event.resources[0] ?? '-'];
+}
+
+/** A string field of a CloudTrail record's `requestParameters`, e.g. a trail's `name`. */
+export function requestParameter(event: StewardEvent, key: string): string | undefined {
+  if (event.source !== 'cloudtrail' || !isObject(event.raw)) return undefined;
+  return stringAt(objectAt(event.raw, 'requestParameters'), key);
+}
+
+/** States as a sentence names them: `running`, `stopped or running`, `a, b or c`. */
+export function listStates(states: readonly string[]): string {
+  return states.length <= 1
+    ? (states[0] ?? 'no state')
+    : `${states.slice(0, -1).join(', ')} or ${states[states.length - 1]}`;
 }

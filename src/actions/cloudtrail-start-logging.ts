@@ -1,0 +1,43 @@
+import { defineAction, requestParameter } from './action.js';
+
+/**
+ * `cloudtrail.start-logging`: turn a trail back on after a `StopLogging` call. It acts on the
+ * trail the record names (`requestParameters.name`, a name or an ARN); a trail that is already
+ * logging again is skipped.
+ *
+ * ```yaml
+ * triggers:
+ *   - source: cloudtrail
+ *     eventSource: cloudtrail.amazonaws.com
+ *     events: [StopLogging]
+ * actions:
+ *   - action: cloudtrail.start-logging
+ * ```
+ */
+export const cloudtrailStartLogging = defineAction<Record<string, never>>({
+  name: 'cloudtrail.start-logging',
+  summary: 'Start logging on a CloudTrail trail that was stopped.',
+  paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
+  permissions: ['cloudtrail:GetTrailStatus', 'cloudtrail:StartLogging'],
+  destructive: false,
+  originStates: ['not logging'],
+  targets: (event) => {
+    const trail = requestParameter(event, 'name');
+    return trail === undefined ? [] : [trail];
+  },
+  describe: ({ resource }) => `start logging on trail ${resource}`,
+  async execute({ resource, clients }) {
+    const cloudTrail = await clients.cloudTrail();
+    const { GetTrailStatusCommand, StartLoggingCommand } =
+      await import('@aws-sdk/client-cloudtrail');
+    const status = await cloudTrail.send(new GetTrailStatusCommand({ Name: resource }));
+    if (status.IsLogging === true) {
+      return {
+        status: 'skipped',
+        detail: `did not start logging on trail ${resource}: it is already logging`,
+      };
+    }
+    await cloudTrail.send(new StartLoggingCommand({ Name: resource }));
+    return { status: 'succeeded', detail: `started logging on trail ${resource}` };
+  },
+});

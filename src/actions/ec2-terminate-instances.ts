@@ -1,0 +1,38 @@
+import { defineAction, instanceTargets } from './action.js';
+import { changeInstanceState } from './instance-state.js';
+
+/** Every state an instance can be terminated from: not once it is shutting down or gone. */
+const originStates = ['running', 'stopped', 'stopping', 'pending'];
+
+/**
+ * `ec2.terminate-instances`: terminate the instances of the event. Destructive: the instance and
+ * its delete-on-termination volumes are gone for good, so the rule must opt in with
+ * `allowDestructive: true`. An instance already shutting down or terminated is skipped.
+ *
+ * ```yaml
+ * allowDestructive: true
+ * actions:
+ *   - action: ec2.create-snapshots
+ *   - action: ec2.terminate-instances
+ * ```
+ */
+export const ec2TerminateInstances = defineAction<Record<string, never>>({
+  name: 'ec2.terminate-instances',
+  summary: 'Terminate EC2 instances (destructive).',
+  paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
+  permissions: ['ec2:DescribeInstances', 'ec2:TerminateInstances'],
+  destructive: true,
+  originStates,
+  targets: instanceTargets,
+  describe: ({ resource }) => `terminate ${resource}`,
+  async execute({ resource, clients }) {
+    const ec2 = await clients.ec2();
+    const { TerminateInstancesCommand } = await import('@aws-sdk/client-ec2');
+    return changeInstanceState(
+      ec2,
+      resource,
+      { verb: 'terminate', done: 'terminated', originStates },
+      () => ec2.send(new TerminateInstancesCommand({ InstanceIds: [resource] })),
+    );
+  },
+});

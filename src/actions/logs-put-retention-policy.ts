@@ -1,0 +1,93 @@
+import type { CloudWatchLogsClient, LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import { defineAction, requestParameter } from './action.js';
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+const retentionDays = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+];
+
+async function findLogGroup(
+  logs: CloudWatchLogsClient,
+  name: string,
+): Promise<LogGroup | undefined> {
+  const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  let nextToken: string | undefined;
+  do {
+    // Groups whose names extend this one share the prefix; only the exact name counts.
+    const page = await logs.send(
+      new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken }),
+    );
+    const found = page.logGroups?.find((group) => group.logGroupName === name);
+    if (found) return found;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+/**
+ * `logs.put-retention-policy`: cap how long a log group keeps its events, so logs do not pile up
+ * (and cost) forever. It acts on the log group of a CloudTrail record
+ * (`requestParameters.logGroupName`, e.g. of `CreateLogGroup`), or on the log group a
+ * CloudWatch Logs event came from. A group that already keeps events no longer than asked is
+ * left as it is: this never lengthens a retention.
+ *
+ * ```yaml
+ * triggers:
+ *   - source: cloudtrail
+ *     eventSource: logs.amazonaws.com
+ *     events: [CreateLogGroup]
+ * actions:
+ *   - action: logs.put-retention-policy
+ *     params: { retentionInDays: 90 }
+ * ```
+ */
+export const logsPutRetentionPolicy = defineAction<{ retentionInDays: number }>({
+  name: 'logs.put-retention-policy',
+  summary: 'Set how many days a CloudWatch Logs group keeps its events.',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['retentionInDays'],
+    properties: { retentionInDays: { type: 'integer', enum: retentionDays } },
+  },
+  permissions: ['logs:DescribeLogGroups', 'logs:PutRetentionPolicy'],
+  destructive: false,
+  targets: (event) => {
+    const logGroup =
+      event.source === 'cloudwatch-logs' ? event.name : requestParameter(event, 'logGroupName');
+    return logGroup === undefined ? [] : [logGroup];
+  },
+  describe: ({ resource, params }) =>
+    `keep the events of log group ${resource} for ${params.retentionInDays} days`,
+  async execute({ resource, params, clients }) {
+    const logs = await clients.logs();
+    const group = await findLogGroup(logs, resource);
+    if (group === undefined) {
+      return {
+        status: 'skipped',
+        detail: `did not set the retention of log group ${resource}: it does not exist`,
+      };
+    }
+    const current = group.retentionInDays;
+    if (current !== undefined && current <= params.retentionInDays) {
+      return {
+        status: 'skipped',
+        detail: `did not set the retention of log group ${resource}: it keeps events ${current} days already, no longer than ${params.retentionInDays}`,
+        data: { retentionInDays: current },
+      };
+    }
+    const { PutRetentionPolicyCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    await logs.send(
+      new PutRetentionPolicyCommand({
+        logGroupName: resource,
+        retentionInDays: params.retentionInDays,
+      }),
+    );
+    return {
+      status: 'succeeded',
+      detail: `set the retention of log group ${resource} to ${params.retentionInDays} days (was ${current === undefined ? 'never expire' : `${current} days`})`,
+      data: { previousRetentionInDays: current },
+    };
+  },
+});

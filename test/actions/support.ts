@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import type {
+  DescribeInstancesCommandOutput,
+  Instance,
+  InstanceStateName,
+} from '@aws-sdk/client-ec2';
+import { Ajv } from 'ajv';
+import { expect } from 'vitest';
+import type { ActionContext, ActionDefinition, EarlierOutcome } from '../../src/actions/action.js';
+import { actionCatalog } from '../../src/actions/catalog.js';
+import { AwsClients } from '../../src/aws-clients.js';
+import { decodeDocument } from '../../src/sources/index.js';
+import type { StewardEvent } from '../../src/sources/steward-event.js';
+import { repoPath } from '../support/files.js';
+
+/** The one event a file decodes to: a sample of `events/` or a fixture of `test/actions/fixtures/`. */
+export function decodedEvent(path: string): StewardEvent {
+  const batch = decodeDocument(JSON.parse(readFileSync(repoPath(path), 'utf8')), path);
+  expect(batch.errors).toEqual([]);
+  const [event] = batch.events;
+  if (event === undefined) throw new Error(`${path} decodes to no event`);
+  return event;
+}
+
+export const rule: ActionContext['rule'] = {
+  id: 'test-rule',
+  severity: 'high',
+  kind: 'remediation',
+  description: 'A rule for action tests.',
+};
+
+/** An action context built by hand, the way the pipeline builds it. */
+export function contextFor(
+  event: StewardEvent,
+  resource: string,
+  params: Record<string, unknown> = {},
+  earlier: EarlierOutcome[] = [],
+): ActionContext {
+  return {
+    event,
+    rule,
+    resource,
+    params,
+    clients: new AwsClients('us-east-1'),
+    key: 'act_test',
+    earlier,
+  };
+}
+
+/** Validates params against the action's schema the way rule loading does; returns the errors. */
+export function paramsErrors(action: ActionDefinition, params: unknown): unknown[] {
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(action.paramsSchema);
+  return validate(params) ? [] : (validate.errors ?? []);
+}
+
+/** An action of the catalog, by the name rules use: also proves it is registered. */
+export function catalogAction(name: string): ActionDefinition {
+  const action = actionCatalog.get(name);
+  if (action === undefined) throw new Error(`${name} is not in the action catalog`);
+  return action;
+}
+
+/** What DescribeInstances answers for one instance. */
+export function describedInstance(
+  instanceId: string,
+  state: string,
+  more: Omit<Instance, 'InstanceId' | 'State'> = {},
+): DescribeInstancesCommandOutput {
+  return {
+    $metadata: {},
+    Reservations: [
+      {
+        Instances: [
+          { InstanceId: instanceId, State: { Name: state as InstanceStateName }, ...more },
+        ],
+      },
+    ],
+  };
+}
