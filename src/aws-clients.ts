@@ -6,7 +6,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 
 /**
- * The AWS SDK clients facts and actions use. Each SDK package is loaded and its client created
+ * The AWS SDK clients facts and actions use. Clients that facts and actions call make one
+ * attempt per call: steward retries them itself (`src/retry.ts`), within the invocation's
+ * time, and counts the retries in the ledger. S3 reads keep the SDK's own retries. Each SDK package is loaded and its client created
  * on first use, then kept for the life of the container, so an event that needs no AWS call
  * pays for none. Endpoints follow the SDK's own settings (`AWS_ENDPOINT_URL`,
  * `AWS_ENDPOINT_URL_EC2`, ...), which is how tests point them at local servers.
@@ -27,7 +29,7 @@ export class AwsClients {
 
   ec2(): Promise<EC2Client> {
     return (this.#ec2 ??= import('@aws-sdk/client-ec2').then(
-      ({ EC2Client }) => new EC2Client({ region: this.region }),
+      ({ EC2Client }) => new EC2Client({ region: this.region, maxAttempts: 1 }),
     ));
   }
 
@@ -39,25 +41,26 @@ export class AwsClients {
 
   cloudTrail(): Promise<CloudTrailClient> {
     return (this.#cloudTrail ??= import('@aws-sdk/client-cloudtrail').then(
-      ({ CloudTrailClient }) => new CloudTrailClient({ region: this.region }),
+      ({ CloudTrailClient }) => new CloudTrailClient({ region: this.region, maxAttempts: 1 }),
     ));
   }
 
   logs(): Promise<CloudWatchLogsClient> {
     return (this.#logs ??= import('@aws-sdk/client-cloudwatch-logs').then(
-      ({ CloudWatchLogsClient }) => new CloudWatchLogsClient({ region: this.region }),
+      ({ CloudWatchLogsClient }) =>
+        new CloudWatchLogsClient({ region: this.region, maxAttempts: 1 }),
     ));
   }
 
   sns(): Promise<SNSClient> {
     return (this.#sns ??= import('@aws-sdk/client-sns').then(
-      ({ SNSClient }) => new SNSClient({ region: this.region }),
+      ({ SNSClient }) => new SNSClient({ region: this.region, maxAttempts: 1 }),
     ));
   }
 
   eventBridge(): Promise<EventBridgeClient> {
     return (this.#eventBridge ??= import('@aws-sdk/client-eventbridge').then(
-      ({ EventBridgeClient }) => new EventBridgeClient({ region: this.region }),
+      ({ EventBridgeClient }) => new EventBridgeClient({ region: this.region, maxAttempts: 1 }),
     ));
   }
 }

@@ -28,11 +28,14 @@ export function lambdaHandler(functionName: string) {
       runtime = undefined;
       throw error;
     });
-    const report = await runPipeline(
-      event,
-      `${functionName} invocation ${context.awsRequestId}`,
-      await runtime,
-    );
+    const remainingTimeMs =
+      typeof context.getRemainingTimeInMillis === 'function'
+        ? () => context.getRemainingTimeInMillis()
+        : undefined;
+    const report = await runPipeline(event, `${functionName} invocation ${context.awsRequestId}`, {
+      ...(await runtime),
+      remainingTimeMs,
+    });
     console.log(
       JSON.stringify({ message: 'steward report', function: functionName, ...summary(report) }),
     );

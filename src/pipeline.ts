@@ -1,61 +1,21 @@
-import type { ActionOutcome, ActionContext } from './actions/action.js';
 import type { AwsClients } from './aws-clients.js';
 import { mapWithConcurrency } from './concurrency.js';
-import type { LedgerMode, LedgerStatus } from './ledger/entry.js';
+import { executeAction, type ExecutionContext } from './execute-action.js';
 import type { Ledger } from './ledger/ledger.js';
+import type {
+  ActionReport,
+  EventReport,
+  MatchReport,
+  PipelineError,
+  PipelineReport,
+} from './report.js';
 import { evaluateRules } from './rules/evaluate.js';
-import type { CompiledRule, PlannedAction } from './rules/rule.js';
 import type { RuleIndex } from './rules/rule-index.js';
 import { decodeDocument } from './sources/index.js';
 import { readCloudTrailObjects } from './sources/cloudtrail-log-file.js';
-import type {
-  DecodedBatch,
-  S3ObjectRef,
-  SourceError,
-  StewardEvent,
-} from './sources/steward-event.js';
+import type { DecodedBatch, StewardEvent } from './sources/steward-event.js';
 
-export type ActionStatus = Exclude<LedgerStatus, 'claimed'> | 'duplicate' | 'in-progress';
-
-export interface ActionReport {
-  action: string;
-  resource: string;
-  status: ActionStatus;
-  key: string;
-  mode: LedgerMode;
-  detail?: string;
-  /** For a duplicate: the outcome the ledger already held. */
-  stored?: LedgerStatus;
-}
-
-export interface MatchReport {
-  rule: string;
-  actions: ActionReport[];
-}
-
-export interface EventReport {
-  id: string;
-  source: StewardEvent['source'];
-  name: string;
-  resources: string[];
-  matches: MatchReport[];
-}
-
-/**
- * Something that kept an event or an action from completing. `input`: the event could not be
- * decoded; `evaluation`: a rule could not be evaluated; `action`: an action failed and the
- * failure is recorded; `unknown-outcome`: nobody knows yet whether the action ran.
- */
-export interface PipelineError extends SourceError {
-  kind: 'input' | 'evaluation' | 'action' | 'unknown-outcome';
-}
-
-export interface PipelineReport {
-  events: EventReport[];
-  errors: PipelineError[];
-  /** CloudTrail log files an S3 notification named, and whether they were read. */
-  objects: (S3ObjectRef & { read: boolean })[];
-}
+export type * from './report.js';
 
 export interface PipelineContext {
   ruleIndex: RuleIndex;
@@ -67,7 +27,17 @@ export interface PipelineContext {
   readObjects: boolean;
   /** Lazy fact values to use instead of AWS calls (`steward run --facts`). */
   factStubs?: Readonly<Record<string, unknown>>;
+  /** Time left in the invocation (Lambda's `getRemainingTimeInMillis`); retries stop before it runs out. */
+  remainingTimeMs?: () => number;
+  /** How long a delivery waits for a concurrent one's outcome (default 5 s). */
+  inProgressWaitMs?: number;
+  /** How long audit findings are kept (default 365 days). */
+  findingRetentionDays?: number;
 }
+
+/** Retries stop this long before the invocation would time out, to leave time to record outcomes. */
+const deadlineMarginMs = 3_000;
+const defaultTimeBudgetMs = 60_000;
 
 /** How many events are in flight at once: enough to overlap ledger round trips, few enough to bound memory. */
 const eventConcurrency = 16;
@@ -102,8 +72,16 @@ export async function processBatch(
     events.push(...read.events);
     errors.push(...read.errors.map((error): PipelineError => ({ ...error, kind: 'input' })));
   }
+  const execution: ExecutionContext = {
+    ledger: context.ledger,
+    clients: context.clients,
+    live: context.live,
+    deadline: Date.now() + (context.remainingTimeMs?.() ?? defaultTimeBudgetMs) - deadlineMarginMs,
+    inProgressWaitMs: context.inProgressWaitMs ?? 5_000,
+    findingRetentionDays: context.findingRetentionDays ?? 365,
+  };
   const reports = await mapWithConcurrency(events, eventConcurrency, (event) =>
-    processEvent(event, context, errors),
+    processEvent(event, context, execution, errors),
   );
   return {
     events: reports,
@@ -115,32 +93,39 @@ export async function processBatch(
 async function processEvent(
   event: StewardEvent,
   context: PipelineContext,
+  execution: ExecutionContext,
   errors: PipelineError[],
 ): Promise<EventReport> {
   const verdicts = await evaluateRules(event, context.ruleIndex.candidates(event), {
     clients: context.clients,
     stubs: context.factStubs,
   });
+  const firing = verdicts.filter((verdict) => {
+    if (verdict.error === undefined) return verdict.fires;
+    errors.push({
+      kind: 'evaluation',
+      message: `rule ${verdict.rule.id} could not be evaluated: ${verdict.error}`,
+      where: `event ${event.id}`,
+    });
+    return false;
+  });
+  const staleReason =
+    firing.length > 0 ? await staleness(event, context.ledger, errors) : undefined;
   const matches: MatchReport[] = [];
-  for (const verdict of verdicts) {
-    if (verdict.error !== undefined) {
-      errors.push({
-        kind: 'evaluation',
-        message: `rule ${verdict.rule.id} could not be evaluated: ${verdict.error}`,
-        where: `event ${event.id}`,
-      });
-      continue;
-    }
-    if (!verdict.fires) continue;
+  for (const { rule } of firing) {
     const actions: ActionReport[] = [];
-    for (const planned of verdict.rule.actions) {
+    for (const planned of rule.actions) {
       for (const resource of planned.definition.targets(event, planned.params)) {
         actions.push(
-          await runAction(event, verdict.rule, planned, resource, actions, context, errors),
+          await executeAction(
+            { event, rule, planned, resource, earlier: actions, staleReason },
+            execution,
+            errors,
+          ),
         );
       }
     }
-    matches.push({ rule: verdict.rule.id, actions });
+    matches.push({ rule: rule.id, actions });
   }
   return {
     id: event.id,
@@ -151,100 +136,31 @@ async function processEvent(
   };
 }
 
-async function runAction(
+/**
+ * EventBridge does not deliver in order: a state change older than one already seen for the
+ * instance is stale, and acting on it would undo what the newer one caused.
+ */
+async function staleness(
   event: StewardEvent,
-  rule: CompiledRule,
-  planned: PlannedAction,
-  resource: string,
-  earlier: readonly ActionReport[],
-  context: PipelineContext,
+  ledger: Ledger,
   errors: PipelineError[],
-): Promise<ActionReport> {
-  const mode: LedgerMode = rule.mode === 'enforce' && context.live ? 'enforce' : 'dry-run';
-  const action = planned.definition.name;
-  const where = `event ${event.id}, rule ${rule.id}, action ${action} on ${resource}`;
-  let claim;
+): Promise<string | undefined> {
+  const instance = event.source === 'ec2-state' ? event.resources[0] : undefined;
+  if (instance === undefined) return undefined;
   try {
-    claim = await context.ledger.claim({
-      mode,
-      eventId: event.id,
-      ruleId: rule.id,
-      action,
-      resource,
-      source: event.source,
-      eventName: event.name,
-      eventTime: event.time,
-      severity: rule.document.severity,
-      actor: event.actor?.arn ?? event.actor?.invokedBy,
-    });
+    const verdict = await ledger.guards.observe(
+      instance,
+      event.time,
+      event.id,
+      ledger.retentionDays,
+    );
+    return verdict.allowed ? undefined : verdict.reason;
   } catch (error) {
     errors.push({
       kind: 'unknown-outcome',
-      message: `the ledger could not be written: ${messageOf(error)}`,
-      where,
+      message: `the ledger could not record the event time: ${error instanceof Error ? error.message : String(error)}`,
+      where: `event ${event.id}`,
     });
-    return { action, resource, status: 'in-progress', key: '', mode };
+    return `not acted on: the ledger could not tell whether the event is stale`;
   }
-  const report = { action, resource, key: claim.key, mode };
-  const actionContext: ActionContext = {
-    event,
-    rule: {
-      id: rule.id,
-      severity: rule.document.severity,
-      kind: rule.document.kind,
-      description: rule.document.description,
-    },
-    resource,
-    params: planned.params,
-    clients: context.clients,
-    key: claim.key,
-    earlier,
-  };
-  if (claim.kind === 'duplicate') {
-    return {
-      ...report,
-      status: 'duplicate',
-      stored: claim.entry.status,
-      detail: claim.entry.detail,
-    };
-  }
-  if (claim.kind === 'in-progress') {
-    errors.push({
-      kind: 'unknown-outcome',
-      message: 'another invocation holds this action and has not recorded its outcome yet',
-      where,
-    });
-    return { ...report, status: 'in-progress', stored: 'claimed' };
-  }
-  let outcome: ActionOutcome | { status: 'planned' | 'failed'; detail: string; error?: string };
-  if (mode === 'dry-run') {
-    outcome = { status: 'planned', detail: `would ${planned.definition.describe(actionContext)}` };
-  } else {
-    try {
-      outcome = await planned.definition.execute(actionContext);
-    } catch (error) {
-      outcome = {
-        status: 'failed',
-        detail: `${action} failed on ${resource}: ${messageOf(error)}`,
-        error: messageOf(error),
-      };
-      errors.push({ kind: 'action', message: outcome.detail, where });
-    }
-  }
-  try {
-    await context.ledger.complete(claim, outcome);
-  } catch (error) {
-    errors.push({
-      kind: 'unknown-outcome',
-      message: `the outcome could not be recorded: ${messageOf(error)}`,
-      where,
-    });
-  }
-  return { ...report, status: outcome.status, detail: outcome.detail };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error
-    ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
-    : String(error);
 }

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { AwsClients } from './aws-clients.js';
-import { connectLedger, runningInLambda, type LedgerConnection } from './ledger/connect.js';
+import {
+  connectLedger,
+  positiveNumber,
+  runningInLambda,
+  type LedgerConnection,
+} from './ledger/connect.js';
 import type { PipelineContext } from './pipeline.js';
 import { loadRules } from './rules/load.js';
 import { RuleIndex } from './rules/rule-index.js';
@@ -50,6 +55,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     clients: new AwsClients(env.AWS_REGION ?? env.AWS_DEFAULT_REGION),
     live,
     readObjects: options.readObjects ?? (live || s3Reachable(env)),
+    findingRetentionDays: positiveNumber(
+      env.STEWARD_FINDING_RETENTION_DAYS,
+      'STEWARD_FINDING_RETENTION_DAYS',
+    ),
     connection,
     close: () => connection.close(),
   };

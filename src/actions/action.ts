@@ -62,6 +62,8 @@ export interface ActionDefinition<P extends ActionParams = ActionParams> {
   permissions: readonly string[];
   /** Destroys data or resources; a rule must set `allowDestructive: true` to use it. */
   destructive: boolean;
+  /** Its ledger entries are audit findings, kept for the findings' longer retention. */
+  recordsFindings?: boolean;
   /**
    * The resource states the action acts from (stop only a `running` instance); a resource in
    * any other state is skipped with the reason. Absent when any state will do.

@@ -20,6 +20,7 @@ export const auditRecord = defineAction<{ note?: string }>({
   },
   permissions: [],
   destructive: false,
+  recordsFindings: true,
   targets: (event) => (event.resources.length > 0 ? event.resources : ['-']),
   describe: ({ rule, event, resource, params }) =>
     `record a ${rule.severity} finding of ${rule.id} on ${resource} for ${event.source} ${event.name}` +

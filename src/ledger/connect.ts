@@ -25,7 +25,8 @@ function defaultDataDir(cwd: string = process.cwd()): string {
   return join(cwd.endsWith(bundleDir) ? cwd.slice(0, -bundleDir.length) : cwd, '.steward');
 }
 
-function positiveNumber(value: string | undefined, name: string): number | undefined {
+/** A positive number from an environment variable; undefined when unset. */
+export function positiveNumber(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0)

@@ -27,6 +27,8 @@ export interface LedgerEntry extends ActionIdentity {
   data?: Record<string, unknown>;
   error?: string;
   attempts: number;
+  /** How often AWS throttled or failed the action before its outcome. */
+  retries?: number;
   claimToken?: string;
   /** Epoch milliseconds until which the claim's holder may still complete it. */
   leaseUntil?: number;

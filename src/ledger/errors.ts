@@ -13,3 +13,8 @@ export class ClaimLostError extends Error {
     this.name = 'ClaimLostError';
   }
 }
+
+/** DynamoDB refused a conditional write because its condition did not hold. */
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}

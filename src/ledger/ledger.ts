@@ -14,7 +14,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ActionIdentity, LedgerEntry, LedgerStatus } from './entry.js';
 import { ledgerKey } from './entry.js';
-import { ClaimLostError } from './errors.js';
+import { ClaimLostError, isConditionFailure } from './errors.js';
+import { LedgerGuards } from './guards.js';
 import { ledgerIndexes, ledgerTableDefinition } from './table.js';
 
 /** What a claim attempt found. */
@@ -32,6 +33,8 @@ export interface ClaimDetails extends ActionIdentity {
   eventTime: string;
   severity: string;
   actor?: string;
+  /** Keep this entry longer than the ledger's retention (audit findings). */
+  retentionDays?: number;
 }
 
 export interface Completion {
@@ -39,6 +42,8 @@ export interface Completion {
   detail: string;
   data?: Record<string, unknown>;
   error?: string;
+  /** How often AWS throttled or failed the action before this outcome. */
+  retries?: number;
 }
 
 export interface LedgerOptions {
@@ -59,10 +64,6 @@ export interface LedgerQuery {
   limit?: number;
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
 const defaultLeaseMs = 15 * 60 * 1000;
 const defaultRetentionDays = 90;
 
@@ -78,9 +79,11 @@ const defaultRetentionDays = 90;
  */
 export class Ledger {
   readonly tableName: string;
+  /** Rate limits, cooldowns and the newest event seen per resource. */
+  readonly guards: LedgerGuards;
+  readonly retentionDays: number;
   private readonly documents: DynamoDBDocumentClient;
   private readonly leaseMs: number;
-  private readonly retentionDays: number;
   private readonly now: () => number;
 
   constructor(
@@ -94,6 +97,7 @@ export class Ledger {
     this.leaseMs = options.leaseMs ?? defaultLeaseMs;
     this.retentionDays = options.retentionDays ?? defaultRetentionDays;
     this.now = options.now ?? Date.now;
+    this.guards = new LedgerGuards(this.documents, this.tableName, this.now);
   }
 
   /** Creates the table where it does not exist yet (local servers only; on AWS the stack owns it). */
@@ -172,7 +176,8 @@ export class Ledger {
             ':severity': details.severity,
             ':actor': details.actor ?? '-',
             ':nowIso': nowIso,
-            ':expiresAt': Math.floor(now / 1000) + this.retentionDays * 86_400,
+            ':expiresAt':
+              Math.floor(now / 1000) + (details.retentionDays ?? this.retentionDays) * 86_400,
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -206,6 +211,7 @@ export class Ledger {
             'SET #status = :status, detail = :detail, updatedAt = :nowIso' +
             (completion.data ? ', #data = :data' : '') +
             (completion.error ? ', #error = :error' : '') +
+            (completion.retries ? ', retries = :retries' : '') +
             ' REMOVE leaseUntil, claimToken',
           ExpressionAttributeNames: {
             '#status': 'status',
@@ -220,6 +226,7 @@ export class Ledger {
             ':nowIso': new Date(this.now()).toISOString(),
             ...(completion.data ? { ':data': completion.data } : {}),
             ...(completion.error ? { ':error': completion.error } : {}),
+            ...(completion.retries ? { ':retries': completion.retries } : {}),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -228,6 +235,48 @@ export class Ledger {
     } catch (error) {
       if (isConditionFailure(error)) throw new ClaimLostError(claim.key);
       throw error;
+    }
+  }
+
+  /**
+   * Gives up a claim whose outcome is unknown (AWS failed mid-call): the entry stays claimed,
+   * with the error, and its lease ends now, so the next delivery takes the action over at once
+   * instead of after the lease.
+   */
+  async release(claim: { key: string; token: string }, reason: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: claim.key },
+          ConditionExpression: '#status = :claimed AND claimToken = :token',
+          UpdateExpression: 'SET leaseUntil = :now, #error = :reason, updatedAt = :nowIso',
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':claimed': 'claimed',
+            ':token': claim.token,
+            ':now': this.now() - 1,
+            ':reason': reason,
+            ':nowIso': new Date(this.now()).toISOString(),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Waits up to `maxWaitMs` for another invocation's claim to get its outcome: a concurrent
+   * delivery then reports the stored outcome instead of "in progress".
+   */
+  async waitForOutcome(key: string, maxWaitMs: number): Promise<LedgerEntry | undefined> {
+    const until = Date.now() + maxWaitMs;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+      const entry = await this.get(key);
+      if (entry && entry.status !== 'claimed') return entry;
+      if (Date.now() + delay > until) return entry;
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 
@@ -280,6 +329,7 @@ export class Ledger {
     return entries
       .filter(
         (entry) =>
+          entry.action !== undefined &&
           (query.resource === undefined || entry.resource === query.resource) &&
           (query.status === undefined || entry.status === query.status) &&
           (since === undefined || entry.createdAt >= since),

@@ -2,6 +2,7 @@ import { Almanac, Engine, type RuleProperties, type TopLevelCondition } from 'js
 import type { AwsClients } from '../aws-clients.js';
 import { lazyFacts } from '../facts/catalog.js';
 import type { LazyFact } from '../facts/lazy-fact.js';
+import { RetriesExhaustedError, withRetries } from '../retry.js';
 import type { StewardEvent } from '../sources/steward-event.js';
 import { eventFacts } from './facts.js';
 import { createOperators, type NamedLists } from './operators.js';
@@ -34,6 +35,9 @@ export class FactUnavailableError extends Error {
     this.name = 'FactUnavailableError';
   }
 }
+
+/** How long a lazy fact may spend retrying throttled or failed reads. */
+const factTimeBudgetMs = 20_000;
 
 const engines = new WeakMap<CompiledRule, Engine>();
 const operatorsByLists = new WeakMap<NamedLists, ReturnType<typeof createOperators>>();
@@ -83,12 +87,18 @@ class LazyFactCache {
       throw new FactUnavailableError(fact.name, 'it is not stubbed, and no AWS access was given');
     try {
       // JSONPath cannot read into undefined; a fact with nothing to describe is null.
-      return (await fact.fetch(this.event, clients)) ?? null;
+      const { value } = await withRetries(() => fact.fetch(this.event, clients), {
+        deadline: Date.now() + factTimeBudgetMs,
+      });
+      return value ?? null;
     } catch (error) {
-      throw new FactUnavailableError(
-        fact.name,
-        error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      );
+      const reason =
+        error instanceof RetriesExhaustedError
+          ? error.message
+          : error instanceof Error
+            ? `${error.name}: ${error.message}`
+            : String(error);
+      throw new FactUnavailableError(fact.name, reason);
     }
   }
 }

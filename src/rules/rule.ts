@@ -37,6 +37,14 @@ export interface RuleTest {
   expect: { fires: boolean; actions?: string[] };
 }
 
+/** Bounds on what an enforced rule may do, held atomically in the ledger. */
+export interface RuleLimits {
+  /** At most this many actions of the rule per clock hour (blast radius). */
+  maxActionsPerHour?: number;
+  /** After acting on a resource, leave it alone this long (`30m`, `1h`, `1d`). */
+  cooldown?: string;
+}
+
 /** A rule file as its author wrote it, after schema validation. */
 export interface RuleDocument {
   id: string;
@@ -49,6 +57,7 @@ export interface RuleDocument {
   actions: { action: string; params?: ActionParams }[];
   mode?: 'enforce' | 'dry-run';
   allowDestructive?: boolean;
+  limits?: RuleLimits;
   tests?: RuleTest[];
 }
 

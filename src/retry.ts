@@ -1,0 +1,114 @@
+/** How an AWS error should be treated. */
+export type ErrorClass = 'throttled' | 'server' | 'network' | 'permanent';
+
+const throttlingNames = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'SlowDown',
+  'EC2ThrottledException',
+  'BandwidthLimitExceeded',
+]);
+
+const networkCodes = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
+
+/**
+ * Throttling and server errors are worth retrying; so are network errors, though for them (and
+ * for server errors) a mutating call may have taken effect. Anything else (access denied, a
+ * resource not found, a bad parameter) is permanent: retrying would only storm.
+ */
+export function classifyError(error: unknown): ErrorClass {
+  if (!(error instanceof Error)) return 'permanent';
+  const details = error as Error & {
+    $metadata?: { httpStatusCode?: number };
+    $fault?: string;
+    code?: string;
+  };
+  const status = details.$metadata?.httpStatusCode;
+  if (throttlingNames.has(error.name) || status === 429) return 'throttled';
+  if (
+    details.$fault === 'server' ||
+    (status !== undefined && status >= 500) ||
+    error.name === 'InternalError' ||
+    error.name === 'ServiceUnavailable'
+  ) {
+    return 'server';
+  }
+  if (
+    (details.code !== undefined && networkCodes.has(details.code)) ||
+    error.name === 'TimeoutError'
+  )
+    return 'network';
+  return 'permanent';
+}
+
+export interface RetryOptions {
+  /** Epoch ms after which no new attempt starts (the invocation's end, less a margin). */
+  deadline: number;
+  /** The first backoff; each retry doubles it, with full jitter. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  maxAttempts?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** The last error of a call that was retried until it gave up, and how often it was retried. */
+export class RetriesExhaustedError extends Error {
+  constructor(
+    readonly lastError: unknown,
+    readonly retries: number,
+    readonly errorClass: ErrorClass,
+  ) {
+    super(
+      `${lastError instanceof Error ? `${lastError.name}: ${lastError.message}` : String(lastError)} (after ${retries} retries)`,
+    );
+    this.name = 'RetriesExhaustedError';
+  }
+}
+
+/**
+ * Runs `call`, retrying throttling, server and network errors with exponential backoff and
+ * full jitter while attempts and time remain. Permanent errors are thrown at once.
+ *
+ * @example
+ * const { value, retries } = await withRetries(() => ec2.send(command), { deadline: Date.now() + 10_000 });
+ */
+export async function withRetries<T>(
+  call: () => Promise<T>,
+  options: RetryOptions,
+): Promise<{ value: T; retries: number }> {
+  const now = options.now ?? Date.now;
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
+  const base = options.baseDelayMs ?? 100;
+  const cap = options.maxDelayMs ?? 5_000;
+  const maxAttempts = options.maxAttempts ?? 8;
+  for (let retries = 0; ; retries++) {
+    try {
+      return { value: await call(), retries };
+    } catch (error) {
+      const errorClass = classifyError(error);
+      if (errorClass === 'permanent')
+        throw retries === 0 ? error : new RetriesExhaustedError(error, retries, errorClass);
+      const delay = Math.floor(random() * Math.min(cap, base * 2 ** retries));
+      if (retries + 1 >= maxAttempts || now() + delay >= options.deadline)
+        throw new RetriesExhaustedError(error, retries, errorClass);
+      await sleep(delay);
+    }
+  }
+}
