@@ -1,3 +1,4 @@
+import { explainCommand, explainUsage } from './explain.js';
 import { ledgerCommand, ledgerUsage } from './ledger.js';
 import { processOutput, UsageError, type Output } from './output.js';
 import { patternsCommand } from './patterns.js';
@@ -12,6 +13,7 @@ usage:
   ${ledgerUsage.replace(/\n/g, '\n  ')}
   steward validate [DIR]
   steward test [DIR]
+  ${explainUsage}
   steward patterns [DIR]
 `;
 
@@ -20,6 +22,7 @@ const commands: Record<string, (args: string[], output: Output) => Promise<numbe
   ledger: ledgerCommand,
   validate: validateCommand,
   test: testCommand,
+  explain: explainCommand,
   patterns: patternsCommand,
 };
 

@@ -3,6 +3,8 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { LedgerEntry } from '../../src/ledger/entry.js';
@@ -257,6 +259,98 @@ describe('steward validate and usage', () => {
         '  expected the rule to fire, but it did not\n' +
         '1 passed, 1 failed\n',
     );
+  });
+
+  it('explains each condition: the value it saw, the operator, the expected value, the result', async () => {
+    const facts = join(scratch, 'facts.json');
+    await writeFile(
+      facts,
+      JSON.stringify({ instance: { state: 'running', tags: { Owner: 'team-a' } } }),
+    );
+    const run = await steward('explain', repoPath('events/ec2-running.json'), '--facts', facts);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      [
+        '  rule ec2-running-without-owner: does not fire',
+        '    ✗ all',
+        '      ✓ instance exists true: saw {"state":"running","tags":{"Owner":"team-a"}}',
+        '      ✗ instance $.tags.Owner absent true: saw "team-a"',
+      ].join('\n'),
+    );
+    const json = JSON.parse(
+      (
+        await steward(
+          'explain',
+          repoPath('events/ec2-running.json'),
+          '--facts',
+          facts,
+          '--json',
+          '--rule',
+          'ec2-quarantined-instance-started',
+        )
+      ).stdout,
+    );
+    expect(json[0].rules).toEqual([
+      {
+        rule: 'ec2-quarantined-instance-started',
+        fires: true,
+        conditions: {
+          kind: 'all',
+          result: true,
+          children: [
+            {
+              fact: 'event',
+              path: '$.resources[0]',
+              operator: 'inList',
+              expected: 'quarantined-instances',
+              saw: 'i-0123456789abcdef0',
+              result: true,
+            },
+          ],
+        },
+      },
+    ]);
+    const notCandidate = await steward(
+      'explain',
+      repoPath('events/ec2-stopped.json'),
+      '--rule',
+      'ec2-running-without-owner',
+    );
+    expect(notCandidate.stdout).toContain(
+      'rule ec2-running-without-owner: not a candidate: its triggers do not match this event',
+    );
+    expect(
+      await steward('explain', repoPath('events/ec2-stopped.json'), '--rule', 'nope'),
+    ).toMatchObject({ code: 2, stderr: 'steward explain: no rule with id "nope"\n' });
+  });
+
+  it('explains a fact it cannot read as an error', async () => {
+    const run = await steward(
+      'explain',
+      repoPath('events/ec2-running.json'),
+      '--rule',
+      'ec2-running-without-owner',
+      '--facts',
+      join(scratch, 'no-instance.json'),
+    );
+    expect(run.code).toBe(2);
+    await writeFile(join(scratch, 'empty-facts.json'), '{}');
+    const ec2 = mockClient(EC2Client);
+    ec2
+      .on(DescribeInstancesCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation' }));
+    const unstubbed = await steward(
+      'explain',
+      repoPath('events/ec2-running.json'),
+      '--rule',
+      'ec2-running-without-owner',
+      '--facts',
+      join(scratch, 'empty-facts.json'),
+    );
+    expect(unstubbed.stdout).toMatch(
+      /rule ec2-running-without-owner: error: fact instance could not be read: /,
+    );
+    expect(unstubbed.code).toBe(1);
   });
 
   it('prints the EventBridge patterns of the rules', async () => {

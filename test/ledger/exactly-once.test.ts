@@ -30,15 +30,13 @@ const slowly = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => res
 
 beforeEach(() => {
   ec2.reset();
-  ec2
-    .on(DescribeInstancesCommand)
-    .callsFake(() =>
-      slowly({
-        Reservations: [
-          { Instances: [{ InstanceId: 'i-0123456789abcdef0', State: { Name: 'running' } }] },
-        ],
-      }),
-    );
+  ec2.on(DescribeInstancesCommand).callsFake(() =>
+    slowly({
+      Reservations: [
+        { Instances: [{ InstanceId: 'i-0123456789abcdef0', State: { Name: 'running' } }] },
+      ],
+    }),
+  );
   ec2.on(CreateTagsCommand).callsFake(() => slowly({}));
   ec2.on(StopInstancesCommand).callsFake(() => slowly({}));
 });

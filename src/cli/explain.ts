@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { AwsClients } from '../aws-clients.js';
+import { evaluateRules } from '../rules/evaluate.js';
+import { explainVerdict, explanationLines, type RuleExplanation } from '../rules/explain.js';
+import { loadRules } from '../rules/load.js';
+import { RuleIndex } from '../rules/rule-index.js';
+import { defaultRulesDir } from '../runtime.js';
+import { decodeBytes, decodeDocument } from '../sources/index.js';
+import { UsageError, type Output } from './output.js';
+import { readFactStubs } from './run.js';
+
+export const explainUsage =
+  'steward explain <event-file> [--rule ID] [--rules DIR] [--facts FILE] [--json]';
+
+/**
+ * `steward explain`: for each event of the file and each candidate rule (or the one named),
+ * every condition with the fact value it saw, the operator, the expected value and the result.
+ */
+export async function explainCommand(args: string[], output: Output): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      rule: { type: 'string' },
+      rules: { type: 'string' },
+      facts: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const file = positionals[0];
+  if (file === undefined || positionals.length > 1) throw new UsageError(`usage: ${explainUsage}`);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new UsageError(
+      `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const decoded = decodeBytes(bytes, file);
+  if (!decoded.ok) throw new UsageError(`${decoded.error.where}: ${decoded.error.message}`);
+  const batch = decodeDocument(decoded.value, file);
+  if (batch.events.length === 0) {
+    throw new UsageError(`${file}: ${batch.errors[0]?.message ?? 'holds no events to explain'}`);
+  }
+  const rules = await loadRules(values.rules ?? defaultRulesDir());
+  const named =
+    values.rule === undefined ? undefined : rules.find((rule) => rule.id === values.rule);
+  if (values.rule !== undefined && !named) throw new UsageError(`no rule with id "${values.rule}"`);
+  const stubs = values.facts === undefined ? undefined : await readFactStubs(values.facts);
+  const index = new RuleIndex(rules);
+  const clients = new AwsClients(process.env.AWS_REGION ?? 'us-east-1');
+  const explained: {
+    event: string;
+    source: string;
+    name: string;
+    rules: (RuleExplanation | { rule: string; candidate: false })[];
+  }[] = [];
+  for (const event of batch.events) {
+    const candidates = index.candidates(event);
+    const chosen = named ? candidates.filter((rule) => rule === named) : candidates;
+    const verdicts = await evaluateRules(event, chosen, { clients, stubs });
+    explained.push({
+      event: event.id,
+      source: event.source,
+      name: event.name,
+      rules: [
+        ...verdicts.map(explainVerdict),
+        ...(named && chosen.length === 0 ? [{ rule: named.id, candidate: false as const }] : []),
+      ],
+    });
+  }
+  if (values.json) {
+    output.out(JSON.stringify(explained, null, 2));
+    return 0;
+  }
+  const lines: string[] = [];
+  for (const item of explained) {
+    lines.push(`${item.source} ${item.name} (event ${item.event})`);
+    if (item.rules.length === 0) lines.push('  no rule listens to this event');
+    for (const rule of item.rules) {
+      if ('candidate' in rule) {
+        lines.push(`  rule ${rule.rule}: not a candidate: its triggers do not match this event`);
+        continue;
+      }
+      lines.push(
+        `  rule ${rule.rule}: ${rule.error !== undefined ? `error: ${rule.error}` : rule.fires ? 'fires' : 'does not fire'}`,
+      );
+      if (rule.conditions) lines.push(...explanationLines(rule.conditions, 2));
+    }
+  }
+  output.out(lines.join('\n'));
+  return explained.some((item) => item.rules.some((rule) => 'error' in rule)) ? 1 : 0;
+}
