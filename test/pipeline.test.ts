@@ -10,7 +10,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../src/aws-clients.js';
-import { runPipeline, type PipelineContext } from '../src/pipeline.js';
+import { runPipeline, type PipelineContext, type PipelineReport } from '../src/pipeline.js';
 import { loadRules } from '../src/rules/load.js';
 import { RuleIndex } from '../src/rules/rule-index.js';
 import { makeAwslogsEvent, makeDataMessage } from './fixtures/sources/make-awslogs.js';
@@ -113,8 +113,11 @@ describe('the pipeline', () => {
 
   it('only plans actions when not live, and a later live run still executes them', async () => {
     const event = sampleEvent('cloudtrail-run-instances.json');
+    const tagAction = (report: PipelineReport) =>
+      report.events[0]?.matches.find((match) => match.rule === 'ec2-tag-instance-creator')
+        ?.actions[0];
     const dry = await runPipeline(event, 'run-instances', context({ live: false }));
-    expect(dry.events[0]?.matches[0]?.actions[0]).toMatchObject({
+    expect(tagAction(dry)).toMatchObject({
       action: 'ec2.create-tags',
       status: 'planned',
       mode: 'dry-run',
@@ -123,10 +126,7 @@ describe('the pipeline', () => {
     });
     expect(ec2.commandCalls(CreateTagsCommand)).toHaveLength(0);
     const live = await runPipeline(event, 'run-instances', context());
-    expect(live.events[0]?.matches[0]?.actions[0]).toMatchObject({
-      status: 'succeeded',
-      mode: 'enforce',
-    });
+    expect(tagAction(live)).toMatchObject({ status: 'succeeded', mode: 'enforce' });
     expect(ec2.commandCalls(CreateTagsCommand)).toHaveLength(1);
   });
 

@@ -50,7 +50,13 @@ export function eventBridgePatterns(rules: readonly CompiledRule[]): FunctionPat
         ];
   const all = [...groups.values()];
   const cloudtrail = all
-    .filter((group) => !all.some((other) => other !== group && subsumes(other, group)))
+    .map((group) => ({
+      ...group,
+      names: new Set(
+        [...group.names].filter((name) => !all.some((wide) => covers(wide, group, name))),
+      ),
+    }))
+    .filter((group) => group.names.size > 0)
     .sort((a, b) => a.id.localeCompare(b.id))
     .flatMap(cloudTrailPatterns);
   return { ec2State, cloudtrail };
@@ -81,14 +87,15 @@ function addCloudTrailTrigger(
 }
 
 /**
- * A group listening to every event (of one service or of all) delivers everything another
- * group would: that other group's patterns would only make EventBridge invoke the function
- * twice for the same event.
+ * Whether `wide` already delivers the event `name` of `narrow`: then `narrow`'s pattern for it
+ * would only make EventBridge invoke the function twice for the same event. `wide` must be
+ * no more selective: no `match`, the same service or any, and failed calls if `narrow` wants them.
  */
-function subsumes(wide: CloudTrailGroup, narrow: CloudTrailGroup): boolean {
+function covers(wide: CloudTrailGroup, narrow: CloudTrailGroup, name: string): boolean {
   return (
-    wide.names.has('*') &&
+    wide !== narrow &&
     wide.match === undefined &&
+    (wide.names.has('*') || (name !== '*' && wide.names.has(name))) &&
     (wide.eventSource === undefined || wide.eventSource === narrow.eventSource) &&
     (wide.includeFailedCalls || !narrow.includeFailedCalls)
   );

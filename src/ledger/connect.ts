@@ -35,8 +35,9 @@ export function positiveNumber(value: string | undefined, name: string): number 
 }
 
 /**
- * Connects to the ledger the environment names. In Lambda, or wherever a DynamoDB endpoint is
- * configured (`AWS_ENDPOINT_URL_DYNAMODB` or `AWS_ENDPOINT_URL`), that DynamoDB; anywhere
+ * Connects to the ledger the environment names. In Lambda, with `STEWARD_LEDGER=dynamodb`, or
+ * wherever a DynamoDB endpoint is configured (`AWS_ENDPOINT_URL_DYNAMODB` or
+ * `AWS_ENDPOINT_URL`), that DynamoDB; anywhere
  * else, an embedded dynalite server with its data under `STEWARD_DATA_DIR` (default
  * `.steward/`). The same client code talks to all of them.
  */
@@ -52,10 +53,15 @@ export async function connectLedger(
   };
   const leaseMs = options.leaseMs === undefined ? undefined : options.leaseMs * 1000;
   const configuredEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
-  if (runningInLambda(env) || configuredEndpoint !== undefined) {
+  if (
+    runningInLambda(env) ||
+    configuredEndpoint !== undefined ||
+    env.STEWARD_LEDGER === 'dynamodb'
+  ) {
     const client = new DynamoDBClient({ region });
     const ledger = new Ledger(client, { ...options, leaseMs });
-    if (!runningInLambda(env)) await ledger.ensureTable();
+    // Local DynamoDB servers start empty; on AWS the stack owns the table, never steward.
+    if (configuredEndpoint !== undefined && !runningInLambda(env)) await ledger.ensureTable();
     return {
       ledger,
       description: `DynamoDB table ${tableName}${configuredEndpoint ? ` at ${configuredEndpoint}` : ''}`,

@@ -127,7 +127,17 @@ function resourcesOf(record: JsonObject, eventSource: string | undefined): strin
     add(objectAt(response, 'user')?.userName);
   }
   if (eventSource === 'kms.amazonaws.com') add(request?.keyId);
-  return [...resources];
+  // One resource, one entry: an ARN whose id is listed too (arn:aws:s3:::b beside b) would
+  // make every action on it run twice.
+  return [...resources].filter(
+    (resource) => !(resource.startsWith('arn:') && resources.has(arnResourceId(resource))),
+  );
+}
+
+/** The last part of an ARN's resource: `b` of `arn:aws:s3:::b`, `i-1` of `…:instance/i-1`. */
+function arnResourceId(arn: string): string {
+  const resource = arn.split(':').slice(5).join(':');
+  return resource.slice(Math.max(resource.lastIndexOf('/'), resource.lastIndexOf(':')) + 1);
 }
 
 /**

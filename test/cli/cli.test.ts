@@ -159,7 +159,9 @@ describe('steward run', () => {
     ]);
     expect(
       result.events.map((event) => [event.id, event.matches.map((match) => match.rule)]),
-    ).toEqual([['f00d0000-0000-4000-8000-000000000001', ['cloudtrail-logging-stopped']]]);
+    ).toEqual([
+      ['f00d0000-0000-4000-8000-000000000001', ['cis-aws-4-5', 'cloudtrail-logging-stopped']],
+    ]);
   });
 });
 
@@ -210,7 +212,7 @@ describe('steward validate and usage', () => {
   it('passes the shipped rules and reports a broken rule as file:line:col', async () => {
     expect(await steward('validate', repoPath('rules'))).toMatchObject({
       code: 0,
-      stdout: '8 rule files valid\n',
+      stdout: '27 rule files valid\n',
     });
     const dir = join(scratch, 'broken-rules');
     await import('node:fs/promises').then(({ mkdir }) => mkdir(dir));

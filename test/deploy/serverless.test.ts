@@ -4,10 +4,17 @@ import { parseDocument } from 'yaml';
 import { eventBridgePatterns } from '../../src/deploy/patterns.js';
 import { serverlessRuleConfig } from '../../src/deploy/serverless.js';
 import { ledgerTableDefinition } from '../../src/ledger/table.js';
-import { loadRules } from '../../src/rules/load.js';
+import { compileRule, loadRules, parseRuleText } from '../../src/rules/load.js';
 import { repoPath } from '../support/files.js';
 
 const rules = await loadRules(repoPath('rules'));
+
+function ruleWith(id: string, triggers: string) {
+  const text = `id: ${id}-rule\ndescription: t\nkind: audit\nseverity: low\ntriggers:\n${triggers}\nactions:\n  - action: audit.record\n`;
+  const loaded = parseRuleText(text, `${id}.yaml`);
+  if (!loaded.rule) throw new Error(loaded.problems.map((problem) => problem.message).join('; '));
+  return compileRule(loaded.rule, `${id}.yaml`);
+}
 
 describe('what serverless.yml takes from the rules', () => {
   it('delivers exactly the EC2 states the rules listen to', () => {
@@ -21,31 +28,96 @@ describe('what serverless.yml takes from the rules', () => {
   });
 
   it('delivers the CloudTrail events the rules listen to, leaving out failed calls unless a rule wants them', () => {
-    const patterns = eventBridgePatterns(rules).cloudtrail;
-    expect(patterns).toContainEqual({
-      source: ['aws.cloudtrail'],
-      'detail-type': ['AWS API Call via CloudTrail'],
-      detail: {
-        eventSource: ['cloudtrail.amazonaws.com'],
-        eventName: ['StopLogging'],
-        errorCode: [{ exists: false }],
+    const patterns = eventBridgePatterns([
+      ruleWith(
+        'stop',
+        '  - source: cloudtrail\n    eventSource: cloudtrail.amazonaws.com\n    events: [StopLogging]',
+      ),
+      ruleWith(
+        'signin',
+        '  - source: cloudtrail\n    eventSource: signin.amazonaws.com\n    events: [ConsoleLogin]',
+      ),
+      ruleWith(
+        'root',
+        "  - source: cloudtrail\n    events: ['*']\n    includeFailedCalls: true\n    match:\n      userIdentity.type: [Root]",
+      ),
+    ]).cloudtrail;
+    expect(patterns).toEqual([
+      {
+        'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
+        detail: { userIdentity: { type: ['Root'] } },
       },
-    });
-    expect(patterns).toContainEqual({
-      source: ['aws.signin'],
-      'detail-type': ['AWS Console Sign In via CloudTrail'],
-      detail: {
-        eventSource: ['signin.amazonaws.com'],
-        eventName: ['ConsoleLogin'],
-        errorCode: [{ exists: false }],
+      {
+        source: ['aws.cloudtrail'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['cloudtrail.amazonaws.com'],
+          eventName: ['StopLogging'],
+          errorCode: [{ exists: false }],
+        },
       },
-    });
-    // root-user-activity listens to every call of the root user, failed ones included.
-    expect(patterns).toContainEqual({
-      'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
-      detail: { userIdentity: { type: ['Root'] } },
-    });
-    expect(patterns).toHaveLength(4);
+      {
+        source: ['aws.signin'],
+        'detail-type': ['AWS Console Sign In via CloudTrail'],
+        detail: {
+          eventSource: ['signin.amazonaws.com'],
+          eventName: ['ConsoleLogin'],
+          errorCode: [{ exists: false }],
+        },
+      },
+    ]);
+  });
+
+  it('delivers an event name through one pattern only, where a wider rule already covers it', () => {
+    const patterns = eventBridgePatterns([
+      ruleWith(
+        'narrow',
+        '  - source: cloudtrail\n    eventSource: cloudtrail.amazonaws.com\n    events: [StopLogging, DeleteTrail]',
+      ),
+      ruleWith(
+        'wide',
+        '  - source: cloudtrail\n    events: [StopLogging]\n    includeFailedCalls: true',
+      ),
+    ]).cloudtrail;
+    expect(patterns).toEqual([
+      { 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventName: ['StopLogging'] } },
+      {
+        source: ['aws.cloudtrail'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['cloudtrail.amazonaws.com'],
+          eventName: ['DeleteTrail'],
+          errorCode: [{ exists: false }],
+        },
+      },
+    ]);
+  });
+
+  it('covers every event name of the shipped rules, each through one pattern unless a match pattern also applies', () => {
+    const patterns = eventBridgePatterns(rules).cloudtrail as {
+      source?: string[];
+      detail?: { eventSource?: string[]; eventName?: string[] };
+    }[];
+    const named = patterns.filter((pattern) => pattern.detail?.eventName !== undefined);
+    for (const rule of rules) {
+      for (const trigger of rule.document.triggers) {
+        if (trigger.source !== 'cloudtrail' || trigger.events.includes('*')) continue;
+        for (const name of trigger.events) {
+          const delivering = named.filter(
+            (pattern) =>
+              pattern.detail?.eventName?.includes(name) &&
+              (pattern.detail.eventSource === undefined ||
+                trigger.eventSource === undefined ||
+                pattern.detail.eventSource.includes(trigger.eventSource)),
+          );
+          expect(delivering.length, `${rule.id}: ${name}`).toBeGreaterThanOrEqual(1);
+          const sameSource = delivering.filter(
+            (pattern) => pattern.detail?.eventSource?.[0] === trigger.eventSource,
+          );
+          expect(sameSource.length, `${rule.id}: ${name}`).toBeLessThanOrEqual(1);
+        }
+      }
+    }
   });
 
   it('turns prefix* and *suffix match values into EventBridge prefix and suffix matching', () => {
@@ -87,7 +159,13 @@ describe('what serverless.yml takes from the rules', () => {
   it('subscribes the rules’ log groups with their filters, or the groups given', () => {
     const own = serverlessRuleConfig(rules, { cloudTrailBucket: '', logGroups: '' });
     expect(own.events.cloudwatchLogs).toEqual([
-      { cloudwatchLog: { logGroup: '/var/log/secure', filter: '"Failed password"' } },
+      { cloudwatchLog: { logGroup: '/var/log/auth.log', filter: 'authentication' } },
+      {
+        cloudwatchLog: {
+          logGroup: '/var/log/secure',
+          filter: '?"Failed password" ?authentication',
+        },
+      },
     ]);
     expect(own.events.cloudtrailLogs).toEqual([]);
     const given = serverlessRuleConfig(rules, {
@@ -96,7 +174,12 @@ describe('what serverless.yml takes from the rules', () => {
     });
     expect(given.events.cloudwatchLogs).toEqual([
       { cloudwatchLog: { logGroup: '/aws/lambda/orders', filter: '"Task timed out"' } },
-      { cloudwatchLog: { logGroup: '/var/log/secure', filter: '"Failed password"' } },
+      {
+        cloudwatchLog: {
+          logGroup: '/var/log/secure',
+          filter: '?"Failed password" ?authentication',
+        },
+      },
     ]);
     expect(given.events.cloudtrailLogs).toEqual([
       {
@@ -118,9 +201,16 @@ describe('what serverless.yml takes from the rules', () => {
   it('grants exactly the permissions of the actions the rules use', () => {
     const config = serverlessRuleConfig(rules, { cloudTrailBucket: '', logGroups: '' });
     expect(config.permissions).toEqual([
+      'cloudtrail:GetTrailStatus',
+      'cloudtrail:StartLogging',
       'ec2:CreateTags',
       'ec2:DescribeInstances',
+      'ec2:DescribeSecurityGroupRules',
+      'ec2:ModifyInstanceMetadataOptions',
+      'ec2:RevokeSecurityGroupIngress',
       'ec2:StopInstances',
+      'logs:DescribeLogGroups',
+      'logs:PutRetentionPolicy',
     ]);
     expect(config.iamStatements.flatMap((statement) => statement.Action as string[])).not.toContain(
       '*',

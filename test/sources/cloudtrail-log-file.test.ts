@@ -51,10 +51,8 @@ describe('decodeCloudTrailLogFile', () => {
       [
         LOG_FILE_IDS[2],
         'PutBucketPolicy',
-        [
-          'arn:aws:s3:::steward-cloudtrail-logs-123456789012',
-          'steward-cloudtrail-logs-123456789012',
-        ],
+        // The bucket's ARN is dropped: its name names the same bucket.
+        ['steward-cloudtrail-logs-123456789012'],
         { code: 'AccessDenied', message: 'Access Denied' },
       ],
     ]);
