@@ -1,6 +1,7 @@
 // Bridges serverless.yml to the rule pack: `${file(./deploy/serverless-rules.cjs):events.ec2State}`
 // and the like are computed from rules/ at package time, so adding a rule never needs an edit here.
-// Deploy parameters come from `--param="cloudTrailBucket=..."` and `--param="logGroups=a,b"`.
+// Deploy parameters come from `--param="cloudTrailBucket=..."`, `--param="logGroups=a,b"` and
+// `--param="alarmTopicArn=..."`.
 const { join } = require('node:path');
 
 let config;
@@ -23,6 +24,9 @@ module.exports = async ({ options }) => {
     return serverlessRuleConfigFor(join(__dirname, '..', 'rules'), {
       cloudTrailBucket: params.cloudTrailBucket ?? '',
       logGroups: params.logGroups ?? '',
+      alarmTopicArn: params.alarmTopicArn ?? '',
+      service: 'steward',
+      stage: options.stage ?? 'dev',
     });
   })();
   return config;

@@ -1,5 +1,5 @@
-import { factPermissions } from '../rules/facts.js';
 import { loadRules } from '../rules/load.js';
+import { functionRoles, rulePermissions } from './iam.js';
 import type { CompiledRule } from '../rules/rule.js';
 import { compileLogFilter } from '../rules/log-filter.js';
 import { eventBridgePatterns } from './patterns.js';
@@ -14,8 +14,8 @@ export interface ServerlessRuleConfig {
   };
   /** IAM actions the rules' actions and the lazy facts their conditions read need. */
   permissions: string[];
-  /** The functions' IAM statements: the ledger table, the CloudTrail log files, and the rules' actions. */
-  iamStatements: Record<string, unknown>[];
+  /** CloudFormation resources computed from the rules: one IAM role per function, the dead-letter alarm. */
+  resources: { Resources: Record<string, unknown> };
 }
 
 export interface DeployParameters {
@@ -23,6 +23,10 @@ export interface DeployParameters {
   cloudTrailBucket: string;
   /** Log groups to subscribe, comma-separated; the rules' own (non-wildcard) groups when empty. */
   logGroups: string;
+  service: string;
+  stage: string;
+  /** An SNS topic the dead-letter alarm notifies; none when empty. */
+  alarmTopicArn: string;
 }
 
 /**
@@ -69,11 +73,6 @@ export function serverlessRuleConfig(
         .filter(Boolean)
     : [...new Set(ruleGroups.filter((group) => !group.endsWith('*')))].sort();
   const bucket = parameters.cloudTrailBucket.trim();
-  const permissions = new Set<string>(factPermissions(rules));
-  for (const rule of rules) {
-    for (const { definition } of rule.actions)
-      definition.permissions.forEach((permission) => permissions.add(permission));
-  }
   return {
     events: {
       ec2State: patterns.ec2State.map((pattern) => ({ eventBridge: { pattern } })),
@@ -94,34 +93,34 @@ export function serverlessRuleConfig(
         cloudwatchLog: { logGroup, filter: subscriptionFilter(rules, logGroup) },
       })),
     },
-    permissions: [...permissions].sort(),
-    iamStatements: [
-      {
-        Effect: 'Allow',
-        Action: [
-          'dynamodb:GetItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:Query',
-          'dynamodb:DescribeTable',
-        ],
-        Resource: [
-          { 'Fn::GetAtt': ['LedgerTable', 'Arn'] },
-          { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['LedgerTable', 'Arn'] }, 'index', '*']] },
-        ],
+    permissions: rulePermissions(rules),
+    resources: {
+      Resources: {
+        ...functionRoles(rules, {
+          service: parameters.service,
+          stage: parameters.stage,
+          cloudTrailBucket: bucket,
+        }),
+        DeadLetterAlarm: {
+          Type: 'AWS::CloudWatch::Alarm',
+          Properties: {
+            AlarmDescription: 'Events steward could not process wait in the dead-letter queue',
+            Namespace: 'AWS/SQS',
+            MetricName: 'ApproximateNumberOfMessagesVisible',
+            Dimensions: [
+              { Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } },
+            ],
+            Statistic: 'Maximum',
+            Period: 300,
+            EvaluationPeriods: 1,
+            Threshold: 1,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            TreatMissingData: 'notBreaching',
+            ...(parameters.alarmTopicArn ? { AlarmActions: [parameters.alarmTopicArn] } : {}),
+          },
+        },
       },
-      ...(bucket
-        ? [
-            {
-              Effect: 'Allow',
-              Action: ['s3:GetObject'],
-              Resource: [`arn:aws:s3:::${bucket}/AWSLogs/*`],
-            },
-          ]
-        : []),
-      ...(permissions.size > 0
-        ? [{ Effect: 'Allow', Action: [...permissions].sort(), Resource: '*' }]
-        : []),
-    ],
+    },
   };
 }
 

@@ -9,6 +9,25 @@ import { repoPath } from '../support/files.js';
 
 const rules = await loadRules(repoPath('rules'));
 
+interface RoleResource {
+  Type: 'AWS::IAM::Role';
+  Properties: {
+    Policies: {
+      PolicyDocument: { Statement: { Effect: string; Action: string[]; Resource: unknown[] }[] };
+    }[];
+  };
+}
+
+function parameters() {
+  return {
+    cloudTrailBucket: '',
+    logGroups: '',
+    alarmTopicArn: '',
+    service: 'steward',
+    stage: 'prod',
+  };
+}
+
 function ruleWith(id: string, triggers: string) {
   const text = `id: ${id}-rule\ndescription: t\nkind: audit\nseverity: low\ntriggers:\n${triggers}\nactions:\n  - action: audit.record\n`;
   const loaded = parseRuleText(text, `${id}.yaml`);
@@ -157,7 +176,7 @@ describe('what serverless.yml takes from the rules', () => {
   });
 
   it('subscribes the rules’ log groups with their filters, or the groups given', () => {
-    const own = serverlessRuleConfig(rules, { cloudTrailBucket: '', logGroups: '' });
+    const own = serverlessRuleConfig(rules, parameters());
     expect(own.events.cloudwatchLogs).toEqual([
       { cloudwatchLog: { logGroup: '/var/log/auth.log', filter: 'authentication' } },
       {
@@ -169,6 +188,7 @@ describe('what serverless.yml takes from the rules', () => {
     ]);
     expect(own.events.cloudtrailLogs).toEqual([]);
     const given = serverlessRuleConfig(rules, {
+      ...parameters(),
       cloudTrailBucket: 'trail-bucket',
       logGroups: '/aws/lambda/orders, /var/log/secure',
     });
@@ -191,15 +211,16 @@ describe('what serverless.yml takes from the rules', () => {
         },
       },
     ]);
-    expect(given.iamStatements).toContainEqual({
+    const logsRole = given.resources.Resources.CloudtrailLogsRole as RoleResource;
+    expect(logsRole.Properties.Policies[0]?.PolicyDocument.Statement).toContainEqual({
       Effect: 'Allow',
       Action: ['s3:GetObject'],
-      Resource: ['arn:aws:s3:::trail-bucket/AWSLogs/*'],
+      Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::trail-bucket/AWSLogs/*' }],
     });
   });
 
   it('grants exactly the permissions of the actions the rules use', () => {
-    const config = serverlessRuleConfig(rules, { cloudTrailBucket: '', logGroups: '' });
+    const config = serverlessRuleConfig(rules, parameters());
     expect(config.permissions).toEqual([
       'cloudtrail:GetTrailStatus',
       'cloudtrail:StartLogging',
@@ -212,9 +233,17 @@ describe('what serverless.yml takes from the rules', () => {
       'logs:DescribeLogGroups',
       'logs:PutRetentionPolicy',
     ]);
-    expect(config.iamStatements.flatMap((statement) => statement.Action as string[])).not.toContain(
-      '*',
+    const roles = Object.values(config.resources.Resources).filter(
+      (resource): resource is RoleResource =>
+        (resource as { Type: string }).Type === 'AWS::IAM::Role',
     );
+    expect(roles).toHaveLength(4);
+    const actions = roles.flatMap((role) =>
+      role.Properties.Policies.flatMap((policy) =>
+        policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
+      ),
+    );
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
   });
 
   it('declares the same ledger table in serverless.yml as the local servers create', () => {
@@ -224,7 +253,7 @@ describe('what serverless.yml takes from the rules', () => {
         { tag: '!Ref', resolve: (value: string) => ({ Ref: value }) },
       ],
     });
-    const table = document.getIn(['resources', 'Resources', 'LedgerTable', 'Properties']) as {
+    const table = document.getIn(['resources', 1, 'Resources', 'LedgerTable', 'Properties']) as {
       toJSON(): Record<string, unknown>;
     };
     const declared = table.toJSON();

@@ -1,0 +1,153 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { functionSources, rulePermissions, rulesOf } from '../../src/deploy/iam.js';
+import { loadRules } from '../../src/rules/load.js';
+import { repoPath } from '../support/files.js';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+}
+
+let resources: Record<string, Resource>;
+
+/** What every function's role holds besides its rules' permissions. */
+const basePermissions = new Set([
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'dynamodb:GetItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:Query',
+  'sqs:SendMessage',
+  's3:GetObject',
+]);
+
+beforeAll(async () => {
+  // The real `sls package`, as CI and `sls deploy` run it: the template is what CloudFormation would get.
+  const out = await mkdtemp(join(tmpdir(), 'steward-package-'));
+  await promisify(execFile)(
+    process.execPath,
+    [
+      repoPath('node_modules/osls/bin/serverless.js'),
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      out,
+      '--param=cloudTrailBucket=trail-logs-bucket',
+    ],
+    {
+      cwd: repoPath('.'),
+      env: {
+        ...process.env,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+      timeout: 240_000,
+    },
+  );
+  const template = JSON.parse(
+    await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as { Resources: Record<string, Resource> };
+  resources = template.Resources;
+}, 300_000);
+
+function statementsOf(roleName: string): Statement[] {
+  const role = resources[roleName];
+  expect(role?.Type).toBe('AWS::IAM::Role');
+  const policies = role?.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[];
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+const actionsOf = (statements: Statement[]) =>
+  statements.flatMap((statement) => [statement.Action].flat());
+
+describe('the packaged CloudFormation template', () => {
+  it('gives each function a role with exactly the permissions its rules’ actions and facts declare', async () => {
+    const rules = await loadRules(repoPath('rules'));
+    for (const functionName of Object.keys(functionSources)) {
+      const roleName = `${functionName.charAt(0).toUpperCase()}${functionName.slice(1)}Role`;
+      const fn = resources[`${roleName.replace(/Role$/, '')}LambdaFunction`];
+      expect(fn?.Properties.Role, functionName).toEqual({ 'Fn::GetAtt': [roleName, 'Arn'] });
+      const granted = actionsOf(statementsOf(roleName)).filter(
+        (action) => !basePermissions.has(action),
+      );
+      expect(granted.sort(), functionName).toEqual(rulePermissions(rulesOf(functionName, rules)));
+    }
+  });
+
+  it('grants no wildcard action anywhere, and scopes what AWS lets it scope', () => {
+    const statements = Object.values(resources)
+      .filter(
+        (resource) => resource.Type === 'AWS::IAM::Role' || resource.Type === 'AWS::IAM::Policy',
+      )
+      .flatMap((resource) =>
+        (
+          (resource.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]
+        ).flatMap((policy) => policy.PolicyDocument.Statement),
+      );
+    expect(actionsOf(statements).filter((action) => action.includes('*'))).toEqual([]);
+    const stopping = statements.find((statement) =>
+      actionsOf([statement]).includes('ec2:StopInstances'),
+    );
+    expect(stopping?.Resource).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*' },
+    ]);
+    expect(statementsOf('CloudtrailLogsRole')).toContainEqual({
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::trail-logs-bucket/AWSLogs/*' }],
+    });
+  });
+
+  it('sends every function’s failed events to the dead-letter queue, which has an alarm', () => {
+    for (const functionName of Object.keys(functionSources)) {
+      const logicalId = `${functionName.charAt(0).toUpperCase()}${functionName.slice(1)}LambdaEvConf`;
+      expect(resources[logicalId]?.Properties, functionName).toMatchObject({
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 3600,
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+        },
+      });
+      const lambda = resources[logicalId.replace('EvConf', 'Function')];
+      expect(lambda?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    }
+    expect(resources.DeadLetterAlarm?.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+    });
+  });
+
+  it('keeps the production ledger safe: TTL, point-in-time recovery, deletion protection, and the ledger indexes', () => {
+    expect(resources.LedgerTable?.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    const indexes = (
+      resources.LedgerTable?.Properties.GlobalSecondaryIndexes as { IndexName: string }[]
+    ).map((index) => index.IndexName);
+    expect(indexes).toEqual(['byRule', 'byResource']);
+  });
+
+  it('keeps the functions’ own logs for a bounded time', () => {
+    const logGroups = Object.values(resources).filter(
+      (resource) => resource.Type === 'AWS::Logs::LogGroup',
+    );
+    expect(logGroups).toHaveLength(4);
+    for (const group of logGroups) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+});
