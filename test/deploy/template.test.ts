@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functionSources, rulePermissions, rulesOf } from '../../src/deploy/iam.js';
+import { eventBridgePatterns } from '../../src/deploy/patterns.js';
 import { loadRules } from '../../src/rules/load.js';
 import { repoPath } from '../support/files.js';
 
@@ -141,6 +142,19 @@ describe('the packaged CloudFormation template', () => {
       resources.LedgerTable?.Properties.GlobalSecondaryIndexes as { IndexName: string }[]
     ).map((index) => index.IndexName);
     expect(indexes).toEqual(['byRule', 'byResource']);
+  });
+
+  it('takes its EventBridge patterns from the rules, as steward patterns prints them', async () => {
+    const expected = eventBridgePatterns(await loadRules(repoPath('rules')));
+    const patternsOf = (functionName: string) =>
+      Object.values(resources)
+        .filter((resource) => resource.Type === 'AWS::Events::Rule')
+        .filter((resource) =>
+          JSON.stringify(resource.Properties.Targets).includes(`"${functionName}LambdaFunction"`),
+        )
+        .map((resource) => resource.Properties.EventPattern);
+    expect(patternsOf('Ec2State')).toEqual(expected.ec2State);
+    expect(patternsOf('Cloudtrail')).toEqual(expected.cloudtrail);
   });
 
   it('keeps the functions’ own logs for a bounded time', () => {

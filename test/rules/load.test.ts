@@ -90,6 +90,14 @@ describe('rule files', () => {
     ]);
   });
 
+  it('rejects a destructive action unless the rule opts in', () => {
+    const text = validRule.replace('audit.record', 'ec2.terminate-instances');
+    expect(problemsOf(text)).toEqual([
+      'rules/sample.yaml:9:13: "ec2.terminate-instances" is destructive: the rule must set allowDestructive: true to use it',
+    ]);
+    expect(problemsOf(`${text}allowDestructive: true\n`)).toEqual([]);
+  });
+
   it('rejects an unknown placeholder in parameters', () => {
     const text = validRule.replace(
       '  - action: audit.record\n',
