@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AwsClients } from '../aws-clients.js';
 import { evaluateRules } from '../rules/evaluate.js';
@@ -6,9 +5,8 @@ import { explainVerdict, explanationLines, type RuleExplanation } from '../rules
 import { loadRules } from '../rules/load.js';
 import { RuleIndex } from '../rules/rule-index.js';
 import { defaultRulesDir } from '../runtime.js';
-import { decodeBytes, decodeDocument } from '../sources/index.js';
 import { UsageError, type Output } from './output.js';
-import { readFactStubs } from './run.js';
+import { readEventFile, readFactStubs } from './input-files.js';
 
 export const explainUsage =
   'steward explain <event-file> [--rule ID] [--rules DIR] [--facts FILE] [--json]';
@@ -30,17 +28,7 @@ export async function explainCommand(args: string[], output: Output): Promise<nu
   });
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) throw new UsageError(`usage: ${explainUsage}`);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new UsageError(
-      `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-  }
-  const decoded = decodeBytes(bytes, file);
-  if (!decoded.ok) throw new UsageError(`${decoded.error.where}: ${decoded.error.message}`);
-  const batch = decodeDocument(decoded.value, file);
+  const batch = await readEventFile(file);
   if (batch.events.length === 0) {
     throw new UsageError(`${file}: ${batch.errors[0]?.message ?? 'holds no events to explain'}`);
   }

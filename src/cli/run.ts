@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { processBatch, type PipelineReport } from '../pipeline.js';
-import { factNames } from '../rules/facts.js';
 import { createRuntime } from '../runtime.js';
-import { decodeBytes, decodeDocument } from '../sources/index.js';
+import { readEventFile, readFactStubs } from './input-files.js';
 import { UsageError, type Output } from './output.js';
 
 export const runUsage = 'steward run <event-file> [--rules DIR] [--facts FILE] [--json] [--live]';
@@ -26,21 +24,7 @@ export async function runCommand(args: string[], output: Output): Promise<number
   });
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) throw new UsageError(`usage: ${runUsage}`);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new UsageError(
-      `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-  }
-  const decoded = decodeBytes(bytes, file);
-  if (!decoded.ok) throw new UsageError(`${decoded.error.where}: ${decoded.error.message}`);
-  const batch = decodeDocument(decoded.value, file);
-  const unsupported = batch.errors.find((error) => error.where === file);
-  if (batch.events.length === 0 && batch.objects.length === 0 && unsupported) {
-    throw new UsageError(`${file}: ${unsupported.message}`);
-  }
+  const batch = await readEventFile(file);
   const factStubs = values.facts === undefined ? undefined : await readFactStubs(values.facts);
   const runtime = await createRuntime({
     rulesDir: values.rules,
@@ -82,28 +66,4 @@ function describeReport(report: PipelineReport, ledger: string, live: boolean): 
   if (report.events.length === 0) lines.push('no events');
   lines.push(`${live ? 'live' : 'dry run'}; ledger: ${ledger}`);
   return lines.join('\n');
-}
-
-/** A JSON object of lazy fact values by fact name, e.g. `{"instance": {"tags": {}}}`. */
-export async function readFactStubs(file: string): Promise<Record<string, unknown>> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new UsageError(
-      `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-  }
-  const decoded = decodeBytes(bytes, file);
-  if (!decoded.ok) throw new UsageError(`${decoded.error.where}: ${decoded.error.message}`);
-  const value = decoded.value;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError(`${file}: expected a JSON object of fact values by fact name`);
-  }
-  const unknown = Object.keys(value).filter((name) => !factNames.has(name));
-  if (unknown.length > 0)
-    throw new UsageError(
-      `${file}: unknown facts ${unknown.join(', ')}; known facts: ${[...factNames].join(', ')}`,
-    );
-  return value as Record<string, unknown>;
 }
