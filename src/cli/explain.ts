@@ -48,7 +48,7 @@ export async function explainCommand(args: string[], output: Output): Promise<nu
   for (const event of batch.events) {
     const candidates = index.candidates(event);
     const chosen = named ? candidates.filter((rule) => rule === named) : candidates;
-    const verdicts = await evaluateRules(event, chosen, { clients, stubs });
+    const verdicts = await evaluateRules(event, chosen, { clients, stubs, explain: true });
     explained.push({
       event: event.id,
       source: event.source,

@@ -5,8 +5,15 @@ import type { LazyFact } from '../facts/lazy-fact.js';
 import { RetriesExhaustedError, withRetries } from '../retry.js';
 import type { StewardEvent } from '../sources/steward-event.js';
 import { eventFacts } from './facts.js';
-import { createOperators, type NamedLists } from './operators.js';
+import {
+  compilePattern,
+  createOperators,
+  customOperators,
+  globPattern,
+  type NamedLists,
+} from './operators.js';
 import type { CompiledRule } from './rule.js';
+import { isSharedCandidateList } from './rule-index.js';
 
 /** A rule's verdict on one event. */
 export interface RuleVerdict {
@@ -23,6 +30,12 @@ export interface EvaluationOptions {
   clients?: AwsClients;
   /** Lazy fact values to use instead of AWS calls, by fact name (rule tests, `steward explain`). */
   stubs?: Readonly<Record<string, unknown>>;
+  /**
+   * Fill in `RuleVerdict.conditions` (what `steward explain` shows) by running every rule
+   * through json-rules-engine. Off by default: rules are then evaluated by compiled functions
+   * with the same results, and verdicts carry no condition tree.
+   */
+  explain?: boolean;
 }
 
 /** A lazy fact that could not be read: an evaluation error, never a silent non-match. */
@@ -103,10 +116,490 @@ class LazyFactCache {
   }
 }
 
+/** What compiled conditions read: the event's facts, and lazy fact values once fetched. */
+class FactScope {
+  private eventView?: Record<string, unknown>;
+  readonly lazy = new Map<string, unknown>();
+
+  constructor(readonly event: StewardEvent) {}
+
+  /** The `event` fact: the event without `raw`, made only when a condition reads it whole. */
+  view(): Record<string, unknown> {
+    this.eventView ??= eventFacts(this.event).event as Record<string, unknown>;
+    return this.eventView;
+  }
+}
+
+type Read = (scope: FactScope) => unknown;
+
+/** One step of a JSONPath: a property (or index), or `*`. */
+type PathStep = { kind: 'name'; name: string } | { kind: 'wildcard' };
+
+/** The paths compiled to property reads: `$.a.b`, `$.a[0]`, `$.a[*].b`; others go to the engine. */
+const simplePath = /^\$((?:\.[A-Za-z_][\w-]*|\[\d+\]|\[\*\]|\.\*)+)$/;
+
+function pathSteps(path: string): PathStep[] | undefined {
+  const match = simplePath.exec(path);
+  if (!match) return undefined;
+  return (match[1]?.match(/\.[A-Za-z_][\w-]*|\[\d+\]|\[\*\]|\.\*/g) ?? []).map((part) => {
+    const name = part.startsWith('.') ? part.slice(1) : part.slice(1, -1);
+    return name === '*' ? { kind: 'wildcard' } : { kind: 'name', name };
+  });
+}
+
+interface Found {
+  value: unknown;
+  /** Reached through a `*`: json-rules-engine then returns a list even for one value. */
+  listed: boolean;
+}
+
 /**
- * Evaluates the candidate rules of one event with json-rules-engine. The event's own facts are
- * computed once; lazy facts are fetched only when a condition reads them, once per event. A
- * rule whose evaluation fails is reported with its error, never as a silent non-match.
+ * jsonpath-plus with `wrap: false`, as json-rules-engine calls it, for the simple paths: a
+ * step follows an own property of a truthy value; `*` walks array elements or object keys
+ * (or follows a property literally named `*` after the first step).
+ */
+function follow(
+  steps: readonly PathStep[],
+  at: number,
+  value: unknown,
+  listed: boolean,
+  found: Found[],
+): void {
+  if (at === steps.length) {
+    found.push({ value, listed });
+    return;
+  }
+  const step = steps[at] as PathStep;
+  if (step.kind === 'name') {
+    if (value && Object.hasOwn(value as object, step.name))
+      follow(steps, at + 1, (value as Record<string, unknown>)[step.name], listed, found);
+    return;
+  }
+  if (at > 0 && value && Object.hasOwn(value as object, '*')) {
+    follow(steps, at + 1, (value as Record<string, unknown>)['*'], listed, found);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) follow(steps, at + 1, value[i], true, found);
+  } else if (value && typeof value === 'object') {
+    for (const key of Object.keys(value))
+      follow(steps, at + 1, (value as Record<string, unknown>)[key], true, found);
+  }
+}
+
+function resolvePath(steps: readonly PathStep[], value: unknown): unknown {
+  // The almanac applies a path only to objects; any other fact value is used as it is.
+  if (value === null || typeof value !== 'object') return value;
+  if (steps.every((step) => step.kind === 'name')) {
+    let current: unknown = value;
+    for (const step of steps) {
+      const name = (step as { name: string }).name;
+      if (!(current && Object.hasOwn(current as object, name))) return undefined;
+      current = (current as Record<string, unknown>)[name];
+    }
+    return current;
+  }
+  const found: Found[] = [];
+  follow(steps, 0, value, false, found);
+  if (found.length === 0) return undefined;
+  if (found.length === 1 && !(found[0] as Found).listed) return (found[0] as Found).value;
+  return found.map((item) => item.value);
+}
+
+interface CompiledRead {
+  read: Read;
+  /** A lazy fact it needs fetched first. */
+  lazy?: string;
+  /** Same fact and path: one read serves every rule of a plan. */
+  key: string;
+}
+
+function compileRead(fact: unknown, path: unknown): CompiledRead | undefined {
+  if (typeof fact !== 'string') return undefined;
+  const hasPath = typeof path === 'string' ? path !== '' : Boolean(path);
+  const steps = hasPath ? (typeof path === 'string' ? pathSteps(path) : undefined) : [];
+  if (!steps) return undefined;
+  const key = `${fact}\u0000${hasPath ? String(path) : ''}`;
+  if (fact === 'record') {
+    return { key, read: (scope) => resolvePath(steps, scope.event.raw) };
+  }
+  if (fact === 'event') {
+    const first = steps[0];
+    // The event fact is the event without `raw`: a path into any other field reads the event.
+    if (first?.kind === 'name' && first.name !== 'raw')
+      return { key, read: (scope) => resolvePath(steps, scope.event) };
+    return { key, read: (scope) => resolvePath(steps, scope.view()) };
+  }
+  if (!lazyFacts.has(fact)) return undefined;
+  return { key, lazy: fact, read: (scope) => resolvePath(steps, scope.lazy.get(fact)) };
+}
+
+/** An operator as the engine holds it: its fact validator, then its comparison. */
+interface EngineOperator {
+  evaluate(factValue: unknown, value: unknown): unknown;
+}
+
+type OperatorLookup = (name: string) => EngineOperator | undefined;
+
+const lookupsByLists = new WeakMap<NamedLists, OperatorLookup>();
+
+/** The engine's own operators (decorated ones too), so compiled conditions compare exactly alike. */
+function operatorLookup(lists: NamedLists): OperatorLookup {
+  let lookup = lookupsByLists.get(lists);
+  if (!lookup) {
+    const engine = new Engine([], { allowUndefinedFacts: false });
+    for (const operator of createOperators(lists)) engine.addOperator(operator);
+    const map = (
+      engine as unknown as { operators: { get(name: string): EngineOperator | undefined } }
+    ).operators;
+    lookup = (name) => map.get(name);
+    lookupsByLists.set(lists, lookup);
+  }
+  return lookup;
+}
+
+/** Operators that return for any fact value; the pattern ones only once their pattern compiles. */
+const patternOperators = new Set(['matches', 'notMatches', 'glob']);
+const totalOperators = new Set([
+  'equal',
+  'notEqual',
+  'contains',
+  'doesNotContain',
+  ...customOperators.filter((name) => !patternOperators.has(name)),
+]);
+
+function compiles(pattern: string): boolean {
+  try {
+    compilePattern(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the operator with this condition value returns, never throws, whatever the fact. */
+function isTotal(operator: string, value: unknown): boolean {
+  const colon = operator.indexOf(':');
+  if (colon >= 0) {
+    const decorator = operator.slice(0, colon);
+    const inner = operator.slice(colon + 1);
+    return ['not', 'someFact', 'everyFact'].includes(decorator) && isTotal(inner, value);
+  }
+  if (totalOperators.has(operator)) return true;
+  // Numeric comparisons and `in` over a string convert the fact value, which can throw.
+  if (operator === 'in' || operator === 'notIn') return Array.isArray(value);
+  if (operator === 'matches' || operator === 'notMatches')
+    return typeof value === 'string' && compiles(value);
+  if (operator === 'glob') return typeof value === 'string' && compiles(globPattern(value));
+  return false;
+}
+
+/** An equality a rule needs, so rules can be looked up by the value an event has. */
+interface Guard {
+  read: CompiledRead;
+  values: unknown[];
+}
+
+interface CompiledNode {
+  evaluate: (scope: FactScope) => unknown;
+  lazy: Set<string>;
+  total: boolean;
+}
+
+interface CompiledConditions {
+  evaluate: (scope: FactScope) => unknown;
+  lazy: string[];
+  /** The rule is false, without error, whenever any guard's value is not among its values. */
+  guards: Guard[];
+}
+
+const has = (node: object, key: string) => Object.hasOwn(node, key);
+
+function isGuardValue(value: unknown): boolean {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && !Number.isNaN(value))
+  );
+}
+
+/**
+ * Compiles a condition the way json-rules-engine evaluates it when no condition sets a
+ * priority: every condition of the tree is evaluated, `all`/`any` of one condition is that
+ * condition's result, of none is true, of several is whether every/some result is `true`.
+ */
+function compileNode(
+  node: unknown,
+  lookup: OperatorLookup,
+  nested: boolean,
+): CompiledNode | undefined {
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+  const condition = node as Record<string, unknown>;
+  if (has(condition, 'priority') || has(condition, 'condition')) return undefined;
+  const strict = (evaluate: (scope: FactScope) => unknown) =>
+    nested ? (scope: FactScope) => evaluate(scope) === true : evaluate;
+  for (const kind of ['any', 'all'] as const) {
+    if (!has(condition, kind)) continue;
+    const list = condition[kind];
+    if (!Array.isArray(list)) return undefined;
+    const children: CompiledNode[] = [];
+    for (const child of list) {
+      const compiled = compileNode(child, lookup, true);
+      if (!compiled) return undefined;
+      children.push(compiled);
+    }
+    const lazy = new Set(children.flatMap((child) => [...child.lazy]));
+    const total = children.every((child) => child.total);
+    if (children.length === 0) return { evaluate: () => true, lazy, total };
+    if (children.length === 1)
+      return { evaluate: strict((children[0] as CompiledNode).evaluate), lazy, total };
+    const evaluators = children.map((child) => child.evaluate);
+    const evaluate =
+      kind === 'all'
+        ? (scope: FactScope) => {
+            let result = true;
+            for (const evaluateChild of evaluators)
+              if (evaluateChild(scope) !== true) result = false;
+            return result;
+          }
+        : (scope: FactScope) => {
+            let result = false;
+            for (const evaluateChild of evaluators)
+              if (evaluateChild(scope) === true) result = true;
+            return result;
+          };
+    return { evaluate, lazy, total };
+  }
+  if (has(condition, 'not')) {
+    const child = compileNode(condition.not, lookup, true);
+    if (!child) return undefined;
+    const evaluateChild = child.evaluate;
+    return { evaluate: (scope) => !evaluateChild(scope), lazy: child.lazy, total: child.total };
+  }
+  if (!has(condition, 'fact') || !has(condition, 'operator') || !has(condition, 'value'))
+    return undefined;
+  if (typeof condition.operator !== 'string') return undefined;
+  const operator = lookup(condition.operator);
+  const factRead = compileRead(condition.fact, condition.path);
+  if (!operator || !factRead) return undefined;
+  const value = condition.value;
+  const lazy = new Set(factRead.lazy === undefined ? [] : [factRead.lazy]);
+  let readValue: Read;
+  let total = factRead.lazy === undefined;
+  if (value !== null && typeof value === 'object' && has(value, 'fact')) {
+    const reference = value as Record<string, unknown>;
+    const valueRead = compileRead(reference.fact, reference.path);
+    if (!valueRead) return undefined;
+    if (valueRead.lazy !== undefined) lazy.add(valueRead.lazy);
+    readValue = valueRead.read;
+    total = false;
+  } else {
+    readValue = () => value;
+    total &&= isTotal(condition.operator, value);
+  }
+  const readFact = factRead.read;
+  return {
+    evaluate: (scope) => operator.evaluate(readFact(scope), readValue(scope)),
+    lazy,
+    total,
+  };
+}
+
+/** The guards of a total rule whose top level is `all`: its `equal` and `in` conditions. */
+function guardsOf(conditions: TopLevelCondition): Guard[] {
+  if (has(conditions, 'any') || !has(conditions, 'all')) return [];
+  const guards: Guard[] = [];
+  for (const child of (conditions as { all: unknown[] }).all) {
+    const condition = child as Record<string, unknown>;
+    if (has(condition, 'all') || has(condition, 'any') || has(condition, 'not')) continue;
+    const read = compileRead(condition.fact, condition.path);
+    if (!read || read.lazy !== undefined) continue;
+    if (condition.operator === 'equal' && isGuardValue(condition.value))
+      guards.push({ read, values: [condition.value] });
+    if (condition.operator === 'in' && Array.isArray(condition.value))
+      guards.push({ read, values: [...new Set(condition.value.filter(isGuardValue))] });
+  }
+  return guards;
+}
+
+const compiledRules = new WeakMap<CompiledRule, CompiledConditions | null>();
+
+/** The rule's conditions as functions, or null when only json-rules-engine can evaluate them. */
+function compiledConditions(rule: CompiledRule): CompiledConditions | undefined {
+  let compiled = compiledRules.get(rule);
+  if (compiled === undefined) {
+    const conditions = rule.document.conditions ?? { all: [] };
+    const node =
+      has(conditions, 'any') || has(conditions, 'all') || has(conditions, 'not')
+        ? compileNode(conditions, operatorLookup(rule.lists), false)
+        : undefined;
+    compiled = node
+      ? {
+          evaluate: node.evaluate,
+          lazy: [...node.lazy],
+          guards: node.total && node.lazy.size === 0 ? guardsOf(conditions) : [],
+        }
+      : null;
+    compiledRules.set(rule, compiled);
+  }
+  return compiled ?? undefined;
+}
+
+/** Verdicts without an error or an explanation are the same for every event: made once. */
+const settledVerdicts = new WeakMap<CompiledRule, { fires: RuleVerdict; quiet: RuleVerdict }>();
+
+function settled(rule: CompiledRule, fires: boolean): RuleVerdict {
+  let verdicts = settledVerdicts.get(rule);
+  if (!verdicts) {
+    verdicts = {
+      fires: Object.freeze({ rule, fires: true }),
+      quiet: Object.freeze({ rule, fires: false }),
+    };
+    settledVerdicts.set(rule, verdicts);
+  }
+  return fires ? verdicts.fires : verdicts.quiet;
+}
+
+/** One event's evaluation: its facts, its lazy fact cache, and the engine for what cannot compile. */
+class EventEvaluation {
+  readonly scope: FactScope;
+  private facts?: Record<string, unknown>;
+  private cache?: LazyFactCache;
+
+  constructor(
+    readonly event: StewardEvent,
+    private readonly options: EvaluationOptions,
+  ) {
+    this.scope = new FactScope(event);
+  }
+
+  private lazyCache(): LazyFactCache {
+    this.cache ??= new LazyFactCache(this.event, this.options);
+    return this.cache;
+  }
+
+  /** The verdict, synchronously when the rule compiled and reads no lazy fact. */
+  verdict(rule: CompiledRule): RuleVerdict | Promise<RuleVerdict> {
+    const compiled = this.options.explain === true ? undefined : compiledConditions(rule);
+    if (!compiled) return this.withEngine(rule);
+    if (compiled.lazy.length > 0) return this.withLazyFacts(rule, compiled);
+    try {
+      return settled(rule, Boolean(compiled.evaluate(this.scope)));
+    } catch {
+      // The engine reports the failure in its own words.
+      return this.withEngine(rule);
+    }
+  }
+
+  private async withLazyFacts(
+    rule: CompiledRule,
+    compiled: CompiledConditions,
+  ): Promise<RuleVerdict> {
+    const cache = this.lazyCache();
+    try {
+      const values = await Promise.all(
+        compiled.lazy.map((name) => cache.value(lazyFacts.get(name) as LazyFact)),
+      );
+      compiled.lazy.forEach((name, i) => this.scope.lazy.set(name, values[i]));
+      return settled(rule, Boolean(compiled.evaluate(this.scope)));
+    } catch {
+      return this.withEngine(rule);
+    }
+  }
+
+  async withEngine(rule: CompiledRule): Promise<RuleVerdict> {
+    this.facts ??= eventFacts(this.event);
+    const cache = this.lazyCache();
+    const almanac = new Almanac({ allowUndefinedFacts: false });
+    for (const [name, value] of Object.entries(this.facts)) almanac.addRuntimeFact(name, value);
+    for (const fact of lazyFacts.values()) almanac.addFact(fact.name, () => cache.value(fact));
+    try {
+      const { results, failureResults } = await engineFor(rule).run({}, { almanac });
+      const result = results[0] ?? failureResults[0];
+      const fires = results.length > 0;
+      return this.options.explain === true
+        ? { rule, fires, conditions: result?.conditions }
+        : settled(rule, fires);
+    } catch (error) {
+      return {
+        rule,
+        fires: false,
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+}
+
+/**
+ * A shared candidate list, prepared: rules with a guard are looked up by the value the event
+ * has at the guard's path, so an event costs one lookup per distinct path instead of one
+ * evaluation per rule; the others are evaluated for every event.
+ */
+interface ListPlan {
+  /** Every rule's verdict when it is not evaluated: it does not fire. */
+  quiet: RuleVerdict[];
+  everyEvent: number[];
+  guards: { read: Read; positions: Map<unknown, number[]> }[];
+}
+
+const listPlans = new WeakMap<readonly CompiledRule[], ListPlan>();
+
+function planFor(rules: readonly CompiledRule[]): ListPlan {
+  let plan = listPlans.get(rules);
+  if (plan) return plan;
+  // Each rule is filed under its most selective guard: the one fewest rules of the list share.
+  const sharing = new Map<string, number>();
+  const keysOf = (guard: Guard) =>
+    guard.values.map((value) => `${guard.read.key}\u0000${typeof value}:${String(value)}`);
+  for (const rule of rules) {
+    for (const guard of compiledConditions(rule)?.guards ?? []) {
+      for (const key of keysOf(guard)) sharing.set(key, (sharing.get(key) ?? 0) + 1);
+    }
+  }
+  const everyEvent: number[] = [];
+  const guards = new Map<string, { read: Read; positions: Map<unknown, number[]> }>();
+  rules.forEach((rule, position) => {
+    let best: Guard | undefined;
+    let bestShare = Number.POSITIVE_INFINITY;
+    for (const guard of compiledConditions(rule)?.guards ?? []) {
+      const share = keysOf(guard).reduce((sum, key) => sum + (sharing.get(key) ?? 0), 0);
+      if (share < bestShare) {
+        best = guard;
+        bestShare = share;
+      }
+    }
+    if (!best) {
+      everyEvent.push(position);
+      return;
+    }
+    let entry = guards.get(best.read.key);
+    if (!entry) {
+      entry = { read: best.read.read, positions: new Map() };
+      guards.set(best.read.key, entry);
+    }
+    for (const value of best.values) {
+      const list = entry.positions.get(value);
+      if (list) list.push(position);
+      else entry.positions.set(value, [position]);
+    }
+  });
+  plan = {
+    quiet: rules.map((rule) => settled(rule, false)),
+    everyEvent,
+    guards: [...guards.values()],
+  };
+  listPlans.set(rules, plan);
+  return plan;
+}
+
+/**
+ * Evaluates the candidate rules of one event with json-rules-engine's semantics. Conditions
+ * over the event and the record run as compiled functions calling the engine's own operators
+ * (and, on a shared candidate list, only for rules whose guard the event meets); lazy facts
+ * are fetched only when a condition reads them, once per event; anything else, any failure and
+ * every explanation goes through json-rules-engine itself. A rule whose evaluation fails is
+ * reported with its error, never as a silent non-match.
  */
 export async function evaluateRules(
   event: StewardEvent,
@@ -114,24 +607,32 @@ export async function evaluateRules(
   options: EvaluationOptions = {},
 ): Promise<RuleVerdict[]> {
   if (rules.length === 0) return [];
-  const facts = eventFacts(event);
-  const cache = new LazyFactCache(event, options);
-  return Promise.all(
-    rules.map(async (rule): Promise<RuleVerdict> => {
-      const almanac = new Almanac({ allowUndefinedFacts: false });
-      for (const [name, value] of Object.entries(facts)) almanac.addRuntimeFact(name, value);
-      for (const fact of lazyFacts.values()) almanac.addFact(fact.name, () => cache.value(fact));
-      try {
-        const { results, failureResults } = await engineFor(rule).run({}, { almanac });
-        const result = results[0] ?? failureResults[0];
-        return { rule, fires: results.length > 0, conditions: result?.conditions };
-      } catch (error) {
-        return {
-          rule,
-          fires: false,
-          error: error instanceof Error ? error.message : String(error),
-        };
-      }
-    }),
-  );
+  const evaluation = new EventEvaluation(event, options);
+  let verdicts: RuleVerdict[];
+  // Only the rules that need the engine or a lazy fact are awaited, not the whole list.
+  const pending: Promise<void>[] = [];
+  const evaluateAt = (position: number) => {
+    const verdict = evaluation.verdict(rules[position] as CompiledRule);
+    if (verdict instanceof Promise) {
+      pending.push(
+        verdict.then((settledVerdict) => {
+          verdicts[position] = settledVerdict;
+        }),
+      );
+    } else verdicts[position] = verdict;
+  };
+  if (options.explain !== true && rules.length > 1 && isSharedCandidateList(rules)) {
+    const plan = planFor(rules);
+    verdicts = plan.quiet.slice();
+    for (const position of plan.everyEvent) evaluateAt(position);
+    for (const guard of plan.guards) {
+      const positions = guard.positions.get(guard.read(evaluation.scope));
+      if (positions) for (const position of positions) evaluateAt(position);
+    }
+  } else {
+    verdicts = new Array<RuleVerdict>(rules.length);
+    for (let i = 0; i < rules.length; i++) evaluateAt(i);
+  }
+  if (pending.length > 0) await Promise.all(pending);
+  return verdicts;
 }

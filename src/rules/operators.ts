@@ -73,15 +73,22 @@ export function compilePattern(pattern: string): RE2JS {
   return compiled;
 }
 
+const globPatterns = new Map<string, string>();
+
 /** `*` any run of characters, `?` one character; everything else literal. Anchored at both ends. */
 export function globPattern(glob: string): string {
-  return `^${[...glob].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : RE2JS.quote(char))).join('')}$`;
+  let pattern = globPatterns.get(glob);
+  if (pattern === undefined) {
+    pattern = `^${[...glob].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : RE2JS.quote(char))).join('')}$`;
+    globPatterns.set(glob, pattern);
+  }
+  return pattern;
 }
 
 function patternMatches(value: unknown, pattern: unknown): boolean {
   if (typeof value !== 'string' || typeof pattern !== 'string') return false;
   const input = value.length > maxMatchInput ? value.slice(0, maxMatchInput) : value;
-  return compilePattern(pattern).matcher(input).find();
+  return compilePattern(pattern).test(input);
 }
 
 /** A fact value that is a list (a path with `[*]`) satisfies a steward operator when any element does. */
@@ -89,10 +96,22 @@ function anyOf(value: unknown, test: (item: unknown) => boolean): boolean {
   return Array.isArray(value) ? value.some(test) : test(value);
 }
 
+/** Parsed ranges by their text: rule values repeat on every event, and parsing is the cost. */
+const parsedRanges = new Map<string, IpRange | undefined>();
+
+function rangeOf(text: string): IpRange | undefined {
+  if (!parsedRanges.has(text)) {
+    // Bounded: fact values are attacker-controlled and must not grow the cache without end.
+    if (parsedRanges.size > 10_000) parsedRanges.clear();
+    parsedRanges.set(text, parseIpRange(text));
+  }
+  return parsedRanges.get(text);
+}
+
 function rangesOf(value: unknown): IpRange[] {
   const texts = Array.isArray(value) ? value : [value];
   return texts.flatMap((text) => {
-    const range = typeof text === 'string' ? parseIpRange(text) : undefined;
+    const range = typeof text === 'string' ? rangeOf(text) : undefined;
     return range ? [range] : [];
   });
 }

@@ -1,0 +1,202 @@
+/**
+ * `npm run bench` (`npx tsx bench/run.ts [--json] [--quick]`): steward's evaluation against
+ * plain json-rules-engine at 100, 1,000 and 10,000 rules, a 1 MB CloudWatch Logs batch through
+ * the pipeline, ledger claims on dynalite, and per-handler bundle size and cold start; each
+ * against the targets of issue 6. `--quick` measures less, for CI.
+ */
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { measureLogBatch, type BatchResult } from './batch.js';
+import { ensurePackaged, measureBundles, type BundleResult } from './bundles.js';
+import { measureEvaluation, type EvaluationResult } from './evaluation.js';
+import { measureLedger, type LedgerResult } from './ledger.js';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick === true;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface Target {
+  name: string;
+  goal: string;
+  value: string;
+  met: boolean;
+}
+
+const startedAt = Date.now();
+const evaluation: EvaluationResult[] = [];
+for (const size of [100, 1000, 10_000]) {
+  log(`evaluation at ${size} rules…`);
+  evaluation.push(
+    await measureEvaluation(size, {
+      events: quick ? 3000 : 20_000,
+      baselineBudgetMs: quick ? 100 : 3000,
+      crossCheck: quick ? 20 : 200,
+    }),
+  );
+}
+log('1 MB CloudWatch Logs batch…');
+const batch: BatchResult = await measureLogBatch(quick ? 3 : 10);
+log('ledger claims…');
+const ledger: LedgerResult = await measureLedger(quick ? 300 : 2000);
+log('handler bundles…');
+const packaged = ensurePackaged(root, log);
+const bundles: BundleResult[] = await measureBundles(root, quick ? 3 : 5);
+
+const [at100, at1000, at10000] = evaluation as [
+  EvaluationResult,
+  EvaluationResult,
+  EvaluationResult,
+];
+const scaling = at10000.steward.perSecond / at100.steward.perSecond;
+const largestBundle = Math.max(...bundles.map((bundle) => bundle.bytes));
+const slowestInit = Math.max(...bundles.map((bundle) => bundle.initMs));
+const targets: Target[] = [
+  {
+    name: 'events/s at 1,000 rules',
+    goal: '≥ 20,000',
+    value: at1000.steward.perSecond.toFixed(0),
+    met: at1000.steward.perSecond >= 20_000,
+  },
+  {
+    name: '10,000 rules vs 100 rules throughput',
+    goal: '≥ 70 %',
+    value: `${(scaling * 100).toFixed(0)} %`,
+    met: scaling >= 0.7,
+  },
+  {
+    name: 'p99 latency at 1,000 rules',
+    goal: '≤ 1 ms',
+    value: `${(at1000.steward.p99Micros / 1000).toFixed(3)} ms`,
+    met: at1000.steward.p99Micros <= 1000,
+  },
+  {
+    name: '1 MB log batch (10,000 lines)',
+    goal: '≤ 150 ms',
+    value: `${batch.medianMs.toFixed(0)} ms`,
+    met: batch.medianMs <= 150,
+  },
+  {
+    name: 'largest handler bundle',
+    goal: '≤ 500 KB',
+    value: `${(largestBundle / 1024).toFixed(0)} KB`,
+    met: largestBundle <= 500 * 1024,
+  },
+  {
+    name: 'slowest module initialisation',
+    goal: '≤ 100 ms',
+    value: `${slowestInit.toFixed(0)} ms`,
+    met: slowestInit <= 100,
+  },
+  {
+    name: 'ledger claims/s (16 in flight)',
+    goal: '≥ 500',
+    value: ledger.perSecond.toFixed(0),
+    met: ledger.perSecond >= 500,
+  },
+];
+
+const machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  loadAverage: (await import('node:os')).loadavg().map((load) => Number(load.toFixed(2))),
+};
+const result = {
+  quick,
+  machine,
+  seconds: (Date.now() - startedAt) / 1000,
+  evaluation,
+  batch,
+  ledger,
+  bundles: { packaged, handlers: bundles },
+  targets,
+};
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+} else {
+  const table = (rows: string[][]) => {
+    const widths =
+      rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+    return rows
+      .map(
+        (row) => `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`,
+      )
+      .join('\n');
+  };
+  const us = (micros: number) => `${micros.toFixed(1)} µs`;
+  const out: string[] = [];
+  out.push(
+    `machine: ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, load average ${machine.loadAverage.join(' ')}${quick ? ' (--quick)' : ''}`,
+    '',
+  );
+  out.push(
+    table([
+      [
+        'rules',
+        'steward events/s',
+        'p50',
+        'p99',
+        'candidates/event',
+        'json-rules-engine events/s',
+        'p50',
+        'p99',
+        'ratio',
+        'same matches',
+      ],
+      ...evaluation.map((row) => [
+        String(row.rules),
+        row.steward.perSecond.toFixed(0),
+        us(row.steward.p50Micros),
+        us(row.steward.p99Micros),
+        row.steward.candidatesPerEvent.toFixed(1),
+        `${row.baseline.perSecond.toFixed(2)} (${row.baseline.count} events)`,
+        us(row.baseline.p50Micros),
+        us(row.baseline.p99Micros),
+        `${row.ratio.toFixed(0)}×`,
+        `${row.crossChecked.events - row.crossChecked.disagreements}/${row.crossChecked.events}`,
+      ]),
+    ]),
+    '',
+  );
+  out.push(
+    `1 MB log batch: ${batch.lines} lines, ${(batch.jsonBytes / 1024).toFixed(0)} KB JSON, ${(batch.base64Bytes / 1024).toFixed(0)} KB awslogs.data, ${batch.candidatesPerLine.toFixed(1)} candidate rules/line, ${batch.matches} matches: median ${batch.medianMs.toFixed(1)} ms, best ${batch.bestMs.toFixed(1)} ms over ${batch.runs} runs`,
+    `ledger: ${ledger.claims} claims, ${ledger.inFlight} in flight: ${ledger.perSecond.toFixed(0)} claims/s`,
+    '',
+  );
+  out.push(
+    table([
+      ['handler', 'bundle', 'init (median)', 'largest parts of the bundle'],
+      ...bundles.map((bundle) => [
+        bundle.handler,
+        `${(bundle.bytes / 1024).toFixed(0)} KB`,
+        `${bundle.initMs.toFixed(1)} ms`,
+        bundle.largest
+          .slice(0, 5)
+          .map((part) => `${part.module} ${(part.bytes / 1024).toFixed(0)} KB`)
+          .join(', '),
+      ]),
+    ]),
+    '',
+  );
+  out.push(
+    table([
+      ['target', 'goal', 'measured', 'met'],
+      ...targets.map((target) => [
+        target.name,
+        target.goal,
+        target.value,
+        target.met ? 'pass' : 'FAIL',
+      ]),
+    ]),
+  );
+  out.push('', `${result.seconds.toFixed(0)} s`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
