@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkRuleDirectory, loadRules, parseRuleText } from '../../src/rules/load.js';
+import { checkRuleDirectory, loadRules, parseRuleText, ruleFiles } from '../../src/rules/load.js';
 import { formatProblem, RuleLoadError } from '../../src/rules/problems.js';
 import { repoPath } from '../support/files.js';
 
@@ -42,6 +42,19 @@ describe('rule files', () => {
       'ssh-authentication-failure',
       'ssh-repeated-authentication-failures',
     ]);
+  });
+
+  it('points every shipped rule at the published schema, so editors check it', async () => {
+    const files = await ruleFiles(repoPath('rules'));
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      const header = (await readFile(file, 'utf8')).split('\n')[0] ?? '';
+      const match = /^# yaml-language-server: \$schema=(\S+)$/.exec(header);
+      expect(match, file).not.toBeNull();
+      expect(resolve(dirname(file), match?.[1] ?? ''), file).toBe(
+        repoPath('schema/rule.schema.json'),
+      );
+    }
   });
 
   it('accepts a minimal rule and defaults its mode to dry-run', async () => {
