@@ -12,6 +12,9 @@ import { ensurePackaged, measureBundles, type BundleResult } from './bundles.js'
 import { measureEvaluation, type EvaluationResult } from './evaluation.js';
 import { measureLedger, type LedgerResult } from './ledger.js';
 
+// Lambda runs Node 22; the SDK's warning about a local Node 20 says nothing a benchmark can act on.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
