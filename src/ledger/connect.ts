@@ -46,12 +46,12 @@ export async function connectLedger(
 ): Promise<LedgerConnection> {
   const tableName = env.STEWARD_LEDGER_TABLE ?? 'steward-dev-ledger';
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const leaseSeconds = positiveNumber(env.STEWARD_LEASE_SECONDS, 'STEWARD_LEASE_SECONDS');
   const options = {
     tableName,
-    leaseMs: positiveNumber(env.STEWARD_LEASE_SECONDS, 'STEWARD_LEASE_SECONDS'),
+    leaseMs: leaseSeconds === undefined ? undefined : leaseSeconds * 1000,
     retentionDays: positiveNumber(env.STEWARD_RETENTION_DAYS, 'STEWARD_RETENTION_DAYS'),
   };
-  const leaseMs = options.leaseMs === undefined ? undefined : options.leaseMs * 1000;
   const configuredEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
   if (
     runningInLambda(env) ||
@@ -59,7 +59,7 @@ export async function connectLedger(
     env.STEWARD_LEDGER === 'dynamodb'
   ) {
     const client = new DynamoDBClient({ region });
-    const ledger = new Ledger(client, { ...options, leaseMs });
+    const ledger = new Ledger(client, options);
     // Local DynamoDB servers start empty; on AWS the stack owns the table, never steward.
     if (configuredEndpoint !== undefined && !runningInLambda(env)) await ledger.ensureTable();
     return {
@@ -84,7 +84,7 @@ export async function connectLedger(
     endpoint: server.endpoint,
     credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
   });
-  const ledger = new Ledger(client, { ...options, leaseMs });
+  const ledger = new Ledger(client, options);
   await ledger.ensureTable();
   return {
     ledger,

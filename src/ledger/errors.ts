@@ -1,11 +1,3 @@
-/** The ledger itself could not be read or written; the action's outcome is unknown. */
-export class LedgerUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LedgerUnavailableError';
-  }
-}
-
 /** A completion was refused because the claim is no longer held (its lease ran out and another delivery took it over). */
 export class ClaimLostError extends Error {
   constructor(readonly key: string) {

@@ -4,6 +4,13 @@ import { isConditionFailure } from './errors.js';
 /** The guard's verdict: go ahead, or skip with the reason recorded in the ledger. */
 export type GuardVerdict = { allowed: true } | { allowed: false; reason: string };
 
+interface GuardUpdate {
+  condition: string;
+  update: string;
+  names?: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
 /**
  * The ledger's guards against acting too much or on old news, each one conditional write, so
  * they hold under any number of concurrent invocations: a rate limit per rule and hour, a
@@ -21,71 +28,73 @@ export class LedgerGuards {
     private readonly now: () => number,
   ) {}
 
-  /** Takes one of the rule's `maxPerHour` actions of the current clock hour, if one is left. */
-  async takeRateToken(ruleId: string, maxPerHour: number): Promise<GuardVerdict> {
-    const now = this.now();
-    const hour = new Date(now).toISOString().slice(0, 13);
+  /**
+   * Applies the update if its condition holds. Returns undefined when it did, or the item as
+   * it stands when the condition refused it, to say why.
+   */
+  private async refusal(
+    pk: string,
+    guard: GuardUpdate,
+  ): Promise<Record<string, unknown> | undefined> {
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: `rate#${ruleId}#${hour}` },
-          ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
-          UpdateExpression: 'ADD #count :one SET expiresAt = :expiresAt',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':max': maxPerHour,
-            ':expiresAt': Math.floor(now / 1000) + 2 * 3600,
-          },
+          Key: { pk },
+          ConditionExpression: guard.condition,
+          UpdateExpression: guard.update,
+          ...(guard.names ? { ExpressionAttributeNames: guard.names } : {}),
+          ExpressionAttributeValues: guard.values,
         }),
       );
-      return { allowed: true };
+      return undefined;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return {
-        allowed: false,
-        reason: `rate limit: rule ${ruleId} already took ${maxPerHour} actions in the hour from ${hour}:00Z`,
-      };
+      const { Item } = await this.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true }),
+      );
+      return Item ?? {};
     }
+  }
+
+  /** Takes one of the rule's `maxPerHour` actions of the current clock hour, if one is left. */
+  async takeRateToken(ruleId: string, maxPerHour: number): Promise<GuardVerdict> {
+    const now = this.now();
+    const hour = new Date(now).toISOString().slice(0, 13);
+    const refused = await this.refusal(`rate#${ruleId}#${hour}`, {
+      condition: 'attribute_not_exists(#count) OR #count < :max',
+      update: 'ADD #count :one SET expiresAt = :expiresAt',
+      names: { '#count': 'count' },
+      values: { ':one': 1, ':max': maxPerHour, ':expiresAt': Math.floor(now / 1000) + 2 * 3600 },
+    });
+    if (!refused) return { allowed: true };
+    return {
+      allowed: false,
+      reason: `rate limit: rule ${ruleId} already took ${maxPerHour} actions in the hour from ${hour}:00Z`,
+    };
   }
 
   /** Starts a cooldown on the resource for the rule, unless one is still running. */
   async takeCooldown(ruleId: string, resource: string, cooldownMs: number): Promise<GuardVerdict> {
     const now = this.now();
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `cooldown#${ruleId}#${resource}` },
-          ConditionExpression: 'attribute_not_exists(lastActionAt) OR lastActionAt <= :cutoff',
-          UpdateExpression: 'SET lastActionAt = :now, expiresAt = :expiresAt',
-          ExpressionAttributeValues: {
-            ':now': now,
-            ':cutoff': now - cooldownMs,
-            ':expiresAt': Math.floor((now + cooldownMs) / 1000) + 3600,
-          },
-        }),
-      );
-      return { allowed: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const { Item } = await this.documents.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: `cooldown#${ruleId}#${resource}` },
-          ConsistentRead: true,
-        }),
-      );
-      const last =
-        typeof Item?.lastActionAt === 'number'
-          ? new Date(Item.lastActionAt).toISOString()
-          : 'recently';
-      return {
-        allowed: false,
-        reason: `cooldown: rule ${ruleId} last acted on ${resource} at ${last}`,
-      };
-    }
+    const refused = await this.refusal(`cooldown#${ruleId}#${resource}`, {
+      condition: 'attribute_not_exists(lastActionAt) OR lastActionAt <= :cutoff',
+      update: 'SET lastActionAt = :now, expiresAt = :expiresAt',
+      values: {
+        ':now': now,
+        ':cutoff': now - cooldownMs,
+        ':expiresAt': Math.floor((now + cooldownMs) / 1000) + 3600,
+      },
+    });
+    if (!refused) return { allowed: true };
+    const last =
+      typeof refused.lastActionAt === 'number'
+        ? new Date(refused.lastActionAt).toISOString()
+        : 'recently';
+    return {
+      allowed: false,
+      reason: `cooldown: rule ${ruleId} last acted on ${resource} at ${last}`,
+    };
   }
 
   /**
@@ -101,36 +110,23 @@ export class LedgerGuards {
   ): Promise<GuardVerdict> {
     const at = Date.parse(time);
     if (Number.isNaN(at)) return { allowed: true };
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `seen#${resource}` },
-          ConditionExpression: 'attribute_not_exists(lastEventAt) OR lastEventAt <= :at',
-          UpdateExpression: 'SET lastEventAt = :at, lastEventId = :eventId, expiresAt = :expiresAt',
-          ExpressionAttributeValues: {
-            ':at': at,
-            ':eventId': eventId,
-            ':expiresAt': Math.floor(this.now() / 1000) + retentionDays * 86_400,
-          },
-        }),
-      );
-      return { allowed: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const { Item } = await this.documents.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: `seen#${resource}` },
-          ConsistentRead: true,
-        }),
-      );
-      const newer =
-        typeof Item?.lastEventAt === 'number' ? new Date(Item.lastEventAt).toISOString() : 'later';
-      return {
-        allowed: false,
-        reason: `stale: ${resource} already had a newer state change (event ${String(Item?.lastEventId ?? '?')} at ${newer}) than this one at ${new Date(at).toISOString()}`,
-      };
-    }
+    const refused = await this.refusal(`seen#${resource}`, {
+      condition: 'attribute_not_exists(lastEventAt) OR lastEventAt <= :at',
+      update: 'SET lastEventAt = :at, lastEventId = :eventId, expiresAt = :expiresAt',
+      values: {
+        ':at': at,
+        ':eventId': eventId,
+        ':expiresAt': Math.floor(this.now() / 1000) + retentionDays * 86_400,
+      },
+    });
+    if (!refused) return { allowed: true };
+    const newer =
+      typeof refused.lastEventAt === 'number'
+        ? new Date(refused.lastEventAt).toISOString()
+        : 'later';
+    return {
+      allowed: false,
+      reason: `stale: ${resource} already had a newer state change (event ${String(refused.lastEventId ?? '?')} at ${newer}) than this one at ${new Date(at).toISOString()}`,
+    };
   }
 }

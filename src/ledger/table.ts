@@ -6,9 +6,6 @@ export const ledgerIndexes = {
   byResource: { name: 'byResource', partitionKey: 'resource', sortKey: 'createdAt' },
 } as const;
 
-/** The TTL attribute: epoch seconds after which DynamoDB deletes an entry. */
-export const ttlAttribute = 'expiresAt';
-
 /**
  * The ledger table as the embedded server and the local test servers create it.
  * `serverless.yml` declares the same table for AWS; a test keeps the two equal.

@@ -17,7 +17,13 @@ import { RuleLoadError, type RuleProblem } from './problems.js';
 type PathSegment = string | number;
 
 const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true, useDefaults: false });
-const validateRuleDocument = ajv.compile<RuleDocument>(ruleSchema);
+let ruleDocumentValidator: ValidateFunction<RuleDocument> | undefined;
+
+/** The schema check; compiled on first use, so commands that never read a rule file do not pay for it. */
+function ruleDocumentSchema(): ValidateFunction<RuleDocument> {
+  ruleDocumentValidator ??= ajv.compile<RuleDocument>(ruleSchema);
+  return ruleDocumentValidator;
+}
 const paramValidators = new Map<string, ValidateFunction>();
 
 function paramsValidator(actionName: string): ValidateFunction | undefined {
@@ -257,8 +263,9 @@ export function parseRuleText(
     };
   }
   const value: unknown = document.toJS({ maxAliasCount: 100 });
-  if (!validateRuleDocument(value)) {
-    return { file, idProblem, problems: schemaProblems(validateRuleDocument.errors ?? [], source) };
+  const validate = ruleDocumentSchema();
+  if (!validate(value)) {
+    return { file, idProblem, problems: schemaProblems(validate.errors ?? [], source) };
   }
   return { file, idProblem, rule: value, problems: checkMeaning(value, source, lists) };
 }
