@@ -46,7 +46,8 @@ export async function explainCommand(args: string[], output: Output): Promise<nu
     rules: (RuleExplanation | { rule: string; candidate: false })[];
   }[] = [];
   for (const event of batch.events) {
-    const candidates = index.candidates(event);
+    // Every rule listening to the event, also those whose conditions rule it out at a glance.
+    const candidates = index.listeners(event);
     const chosen = named ? candidates.filter((rule) => rule === named) : candidates;
     const verdicts = await evaluateRules(event, chosen, { clients, stubs, explain: true });
     explained.push({

@@ -6,6 +6,7 @@ import { RetriesExhaustedError, withRetries } from '../retry.js';
 import type { StewardEvent } from '../sources/steward-event.js';
 import { eventFacts } from './facts.js';
 import {
+  baseOperator,
   compilePattern,
   createOperators,
   customOperators,
@@ -13,7 +14,6 @@ import {
   type NamedLists,
 } from './operators.js';
 import type { CompiledRule } from './rule.js';
-import { isSharedCandidateList } from './rule-index.js';
 
 /** A rule's verdict on one event. */
 export interface RuleVerdict {
@@ -187,18 +187,25 @@ function follow(
   }
 }
 
-function resolvePath(steps: readonly PathStep[], value: unknown): unknown {
-  // The almanac applies a path only to objects; any other fact value is used as it is.
-  if (value === null || typeof value !== 'object') return value;
-  if (steps.every((step) => step.kind === 'name')) {
+/** A reader of one simple path, as `resolvePath` would follow it. */
+function pathReader(steps: readonly PathStep[]): (value: unknown) => unknown {
+  if (!steps.every((step) => step.kind === 'name')) return (value) => resolvePath(steps, value);
+  const names = steps.map((step) => (step as { name: string }).name);
+  return (value) => {
+    // The almanac applies a path only to objects; any other fact value is used as it is.
+    if (value === null || typeof value !== 'object') return value;
     let current: unknown = value;
-    for (const step of steps) {
-      const name = (step as { name: string }).name;
+    for (const name of names) {
       if (!(current && Object.hasOwn(current as object, name))) return undefined;
       current = (current as Record<string, unknown>)[name];
     }
     return current;
-  }
+  };
+}
+
+function resolvePath(steps: readonly PathStep[], value: unknown): unknown {
+  // The almanac applies a path only to objects; any other fact value is used as it is.
+  if (value === null || typeof value !== 'object') return value;
   const found: Found[] = [];
   follow(steps, 0, value, false, found);
   if (found.length === 0) return undefined;
@@ -208,6 +215,8 @@ function resolvePath(steps: readonly PathStep[], value: unknown): unknown {
 
 interface CompiledRead {
   read: Read;
+  /** The same read straight from the event, for facts the event holds. */
+  fromEvent?: (event: StewardEvent) => unknown;
   /** A lazy fact it needs fetched first. */
   lazy?: string;
   /** Same fact and path: one read serves every rule of a plan. */
@@ -220,18 +229,27 @@ function compileRead(fact: unknown, path: unknown): CompiledRead | undefined {
   const steps = hasPath ? (typeof path === 'string' ? pathSteps(path) : undefined) : [];
   if (!steps) return undefined;
   const key = `${fact}\u0000${hasPath ? String(path) : ''}`;
+  const reader = pathReader(steps);
   if (fact === 'record') {
-    return { key, read: (scope) => resolvePath(steps, scope.event.raw) };
+    return {
+      key,
+      read: (scope) => reader(scope.event.raw),
+      fromEvent: (event) => reader(event.raw),
+    };
   }
   if (fact === 'event') {
     const first = steps[0];
     // The event fact is the event without `raw`: a path into any other field reads the event.
     if (first?.kind === 'name' && first.name !== 'raw')
-      return { key, read: (scope) => resolvePath(steps, scope.event) };
-    return { key, read: (scope) => resolvePath(steps, scope.view()) };
+      return { key, read: (scope) => reader(scope.event), fromEvent: reader };
+    return {
+      key,
+      read: (scope) => reader(scope.view()),
+      fromEvent: (event) => reader(eventFacts(event).event),
+    };
   }
   if (!lazyFacts.has(fact)) return undefined;
-  return { key, lazy: fact, read: (scope) => resolvePath(steps, scope.lazy.get(fact)) };
+  return { key, lazy: fact, read: (scope) => reader(scope.lazy.get(fact)) };
 }
 
 /** An operator as the engine holds it: its fact validator, then its comparison. */
@@ -304,6 +322,37 @@ interface CompiledNode {
   evaluate: (scope: FactScope) => unknown;
   lazy: Set<string>;
   total: boolean;
+  /** A rough relative cost of evaluating it, to try the cheap conditions first. */
+  cost: number;
+}
+
+/** Relative costs of the operators: comparisons, then string and list work, then patterns. */
+const operatorCosts = new Map<string, number>([
+  ['equal', 1],
+  ['notEqual', 1],
+  ['exists', 1],
+  ['absent', 1],
+  ['in', 2],
+  ['notIn', 2],
+  ['startsWith', 2],
+  ['endsWith', 2],
+  ['inList', 2],
+  ['notInList', 2],
+  ['contains', 3],
+  ['doesNotContain', 3],
+  ['olderThan', 4],
+  ['newerThan', 4],
+  ['inCidr', 6],
+  ['cidrOverlaps', 6],
+  ['worldOpen', 8],
+  ['glob', 10],
+  ['matches', 10],
+  ['notMatches', 10],
+]);
+
+function operatorCost(operator: string): number {
+  const base = baseOperator(operator);
+  return (operatorCosts.get(base) ?? 5) + (base === operator ? 0 : 2);
 }
 
 interface CompiledConditions {
@@ -351,31 +400,22 @@ function compileNode(
     }
     const lazy = new Set(children.flatMap((child) => [...child.lazy]));
     const total = children.every((child) => child.total);
-    if (children.length === 0) return { evaluate: () => true, lazy, total };
+    const cost = children.reduce((sum, child) => sum + child.cost, 1);
+    if (children.length === 0) return { evaluate: () => true, lazy, total, cost };
     if (children.length === 1)
-      return { evaluate: strict((children[0] as CompiledNode).evaluate), lazy, total };
-    const evaluators = children.map((child) => child.evaluate);
-    const evaluate =
-      kind === 'all'
-        ? (scope: FactScope) => {
-            let result = true;
-            for (const evaluateChild of evaluators)
-              if (evaluateChild(scope) !== true) result = false;
-            return result;
-          }
-        : (scope: FactScope) => {
-            let result = false;
-            for (const evaluateChild of evaluators)
-              if (evaluateChild(scope) === true) result = true;
-            return result;
-          };
-    return { evaluate, lazy, total };
+      return { evaluate: strict((children[0] as CompiledNode).evaluate), lazy, total, cost };
+    return { evaluate: combine(kind, children, total), lazy, total, cost };
   }
   if (has(condition, 'not')) {
     const child = compileNode(condition.not, lookup, true);
     if (!child) return undefined;
     const evaluateChild = child.evaluate;
-    return { evaluate: (scope) => !evaluateChild(scope), lazy: child.lazy, total: child.total };
+    return {
+      evaluate: (scope) => !evaluateChild(scope),
+      lazy: child.lazy,
+      total: child.total,
+      cost: child.cost,
+    };
   }
   if (!has(condition, 'fact') || !has(condition, 'operator') || !has(condition, 'value'))
     return undefined;
@@ -403,6 +443,36 @@ function compileNode(
     evaluate: (scope) => operator.evaluate(readFact(scope), readValue(scope)),
     lazy,
     total,
+    cost: operatorCost(condition.operator),
+  };
+}
+
+/**
+ * `all` or `any` of several children, as json-rules-engine decides it. When no child can throw
+ * (nor reads a lazy fact, which could fail), evaluating every child only repeats what the first
+ * decisive one said: the children then run cheapest first and stop at the first that decides.
+ * Otherwise every child runs, so an error is never hidden behind an earlier decision.
+ */
+function combine(
+  kind: 'all' | 'any',
+  children: readonly CompiledNode[],
+  total: boolean,
+): (scope: FactScope) => boolean {
+  const decisive = kind === 'any';
+  if (total) {
+    const ordered = [...children].sort((a, b) => a.cost - b.cost).map((child) => child.evaluate);
+    return (scope) => {
+      for (const evaluateChild of ordered)
+        if ((evaluateChild(scope) === true) === decisive) return decisive;
+      return !decisive;
+    };
+  }
+  const evaluators = children.map((child) => child.evaluate);
+  return (scope) => {
+    let result = !decisive;
+    for (const evaluateChild of evaluators)
+      if ((evaluateChild(scope) === true) === decisive) result = decisive;
+    return result;
   };
 }
 
@@ -532,72 +602,40 @@ class EventEvaluation {
 }
 
 /**
- * A shared candidate list, prepared: rules with a guard are looked up by the value the event
- * has at the guard's path, so an event costs one lookup per distinct path instead of one
- * evaluation per rule; the others are evaluated for every event.
+ * An equality a rule needs: the rule is false, without error, for any event whose value at
+ * `key` (a fact and path of the event itself) is not one of `values`.
  */
-interface ListPlan {
-  /** Every rule's verdict when it is not evaluated: it does not fire. */
-  quiet: RuleVerdict[];
-  everyEvent: number[];
-  guards: { read: Read; positions: Map<unknown, number[]> }[];
+export interface RuleGuard {
+  /** The fact and path read: rules with the same key are looked up by one read. */
+  key: string;
+  values: readonly unknown[];
+  read(event: StewardEvent): unknown;
 }
 
-const listPlans = new WeakMap<readonly CompiledRule[], ListPlan>();
+const publicGuards = new WeakMap<CompiledRule, RuleGuard[]>();
 
-function planFor(rules: readonly CompiledRule[]): ListPlan {
-  let plan = listPlans.get(rules);
-  if (plan) return plan;
-  // Each rule is filed under its most selective guard: the one fewest rules of the list share.
-  const sharing = new Map<string, number>();
-  const keysOf = (guard: Guard) =>
-    guard.values.map((value) => `${guard.read.key}\u0000${typeof value}:${String(value)}`);
-  for (const rule of rules) {
-    for (const guard of compiledConditions(rule)?.guards ?? []) {
-      for (const key of keysOf(guard)) sharing.set(key, (sharing.get(key) ?? 0) + 1);
-    }
+/**
+ * The guards of a rule: the `equal` and `in` conditions at the top `all` of a rule that reads
+ * no lazy fact and whose evaluation cannot fail, so skipping it for an event that misses a
+ * guard changes neither its verdict nor an error. The rule index files rules under them.
+ */
+export function ruleGuards(rule: CompiledRule): readonly RuleGuard[] {
+  let guards = publicGuards.get(rule);
+  if (!guards) {
+    guards = (compiledConditions(rule)?.guards ?? []).map(({ read, values }) => ({
+      key: read.key,
+      values,
+      read: read.fromEvent ?? ((event: StewardEvent) => read.read(new FactScope(event))),
+    }));
+    publicGuards.set(rule, guards);
   }
-  const everyEvent: number[] = [];
-  const guards = new Map<string, { read: Read; positions: Map<unknown, number[]> }>();
-  rules.forEach((rule, position) => {
-    let best: Guard | undefined;
-    let bestShare = Number.POSITIVE_INFINITY;
-    for (const guard of compiledConditions(rule)?.guards ?? []) {
-      const share = keysOf(guard).reduce((sum, key) => sum + (sharing.get(key) ?? 0), 0);
-      if (share < bestShare) {
-        best = guard;
-        bestShare = share;
-      }
-    }
-    if (!best) {
-      everyEvent.push(position);
-      return;
-    }
-    let entry = guards.get(best.read.key);
-    if (!entry) {
-      entry = { read: best.read.read, positions: new Map() };
-      guards.set(best.read.key, entry);
-    }
-    for (const value of best.values) {
-      const list = entry.positions.get(value);
-      if (list) list.push(position);
-      else entry.positions.set(value, [position]);
-    }
-  });
-  plan = {
-    quiet: rules.map((rule) => settled(rule, false)),
-    everyEvent,
-    guards: [...guards.values()],
-  };
-  listPlans.set(rules, plan);
-  return plan;
+  return guards;
 }
 
 /**
  * Evaluates the candidate rules of one event with json-rules-engine's semantics. Conditions
- * over the event and the record run as compiled functions calling the engine's own operators
- * (and, on a shared candidate list, only for rules whose guard the event meets); lazy facts
- * are fetched only when a condition reads them, once per event; anything else, any failure and
+ * over the event and the record run as compiled functions calling the engine's own operators;
+ * lazy facts are fetched only when a condition reads them, once per event; anything else, any failure and
  * every explanation goes through json-rules-engine itself. A rule whose evaluation fails is
  * reported with its error, never as a silent non-match.
  */
@@ -608,31 +646,19 @@ export async function evaluateRules(
 ): Promise<RuleVerdict[]> {
   if (rules.length === 0) return [];
   const evaluation = new EventEvaluation(event, options);
-  let verdicts: RuleVerdict[];
+  const verdicts = new Array<RuleVerdict>(rules.length);
   // Only the rules that need the engine or a lazy fact are awaited, not the whole list.
-  const pending: Promise<void>[] = [];
-  const evaluateAt = (position: number) => {
+  let pending: Promise<void>[] | undefined;
+  for (let position = 0; position < rules.length; position++) {
     const verdict = evaluation.verdict(rules[position] as CompiledRule);
     if (verdict instanceof Promise) {
-      pending.push(
+      (pending ??= []).push(
         verdict.then((settledVerdict) => {
           verdicts[position] = settledVerdict;
         }),
       );
     } else verdicts[position] = verdict;
-  };
-  if (options.explain !== true && rules.length > 1 && isSharedCandidateList(rules)) {
-    const plan = planFor(rules);
-    verdicts = plan.quiet.slice();
-    for (const position of plan.everyEvent) evaluateAt(position);
-    for (const guard of plan.guards) {
-      const positions = guard.positions.get(guard.read(evaluation.scope));
-      if (positions) for (const position of positions) evaluateAt(position);
-    }
-  } else {
-    verdicts = new Array<RuleVerdict>(rules.length);
-    for (let i = 0; i < rules.length; i++) evaluateAt(i);
   }
-  if (pending.length > 0) await Promise.all(pending);
+  if (pending) await Promise.all(pending);
   return verdicts;
 }

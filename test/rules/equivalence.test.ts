@@ -216,9 +216,16 @@ describe('steward evaluation', () => {
                 .map((verdict) => verdict.rule.id)
                 .sort();
           expect(ours).toEqual(await engineFires(documents, event, stubs));
+          // json-rules-engine on every rule (explain): the same verdicts, and every rule the
+          // index left out is one that neither fires nor fails.
           const explained = await evaluateRules(event, rules, { stubs, explain: true });
-          expect(explained.map((verdict) => [verdict.fires, verdict.error])).toEqual(
-            verdicts.map((verdict) => [verdict.fires, verdict.error]),
+          expect(
+            explained.map((verdict) => [verdict.rule.id, verdict.fires, verdict.error]),
+          ).toEqual(
+            rules.map((rule) => {
+              const verdict = verdicts.find((candidate) => candidate.rule === rule);
+              return [rule.id, verdict?.fires ?? false, verdict?.error];
+            }),
           );
         },
       ),

@@ -50,7 +50,7 @@ const index = new RuleIndex([
   rule('lambda', '  - source: cloudwatch-logs\n    logGroups: [/aws/lambda/*]'),
 ]);
 
-const ids = (found: { id: string }[]) => found.map((item) => item.id);
+const ids = (found: readonly { id: string }[]) => found.map((item) => item.id);
 
 describe('the rule index', () => {
   it('selects rules by EC2 state', () => {
@@ -105,6 +105,73 @@ describe('the rule index', () => {
     expect(ids(index.candidates(line('/var/log/secure', 'sshd: Accepted publickey')))).toEqual([]);
     expect(ids(index.candidates(line('/aws/lambda/orders', 'START')))).toEqual(['lambda']);
     expect(ids(index.candidates(line('/aws/ecs/orders', 'START')))).toEqual([]);
+  });
+});
+
+function scoped(id: string, conditions: string) {
+  const text = `id: ${id}\ndescription: test\nkind: audit\nseverity: low\ntriggers:\n  - source: cloudtrail\n    events: [CreateUser]\nconditions:\n${conditions}\nactions:\n  - action: audit.record\n`;
+  const loaded = parseRuleText(text, `${id}.yaml`);
+  if (!loaded.rule) throw new Error(loaded.problems.map((problem) => problem.message).join('; '));
+  return compileRule(loaded.rule, `${id}.yaml`);
+}
+
+describe('narrowing the listeners by the values rules require', () => {
+  const narrowed = new RuleIndex([
+    scoped(
+      'account-a',
+      "  all:\n    - { fact: event, path: $.account, operator: equal, value: '111' }",
+    ),
+    scoped(
+      'accounts-ab',
+      "  all:\n    - { fact: event, path: $.account, operator: in, value: ['111', '222'] }",
+    ),
+    scoped(
+      'user-bob',
+      '  all:\n    - { fact: record, path: $.userIdentity.userName, operator: equal, value: bob }',
+    ),
+    scoped(
+      'not-a',
+      "  all:\n    - { fact: event, path: $.account, operator: notEqual, value: '111' }",
+    ),
+    scoped(
+      'any-of',
+      "  any:\n    - { fact: event, path: $.account, operator: equal, value: '333' }\n    - { fact: event, path: $.region, operator: equal, value: eu-west-1 }",
+    ),
+    scoped(
+      'lazy',
+      "  all:\n    - { fact: event, path: $.account, operator: equal, value: '111' }\n    - { fact: instance, path: $.state, operator: equal, value: running }",
+    ),
+  ]);
+  const call = (account: string, userName: string) =>
+    event({ name: 'CreateUser', account, raw: { userIdentity: { userName, type: 'IAMUser' } } });
+
+  it('keeps only the rules whose equal and in conditions the event meets, in pack order', () => {
+    expect(ids(narrowed.candidates(call('111', 'alice')))).toEqual([
+      'account-a',
+      'accounts-ab',
+      'not-a',
+      'any-of',
+      'lazy',
+    ]);
+    expect(ids(narrowed.candidates(call('222', 'bob')))).toEqual([
+      'accounts-ab',
+      'user-bob',
+      'not-a',
+      'any-of',
+      'lazy',
+    ]);
+    expect(ids(narrowed.candidates(call('999', 'carol')))).toEqual(['not-a', 'any-of', 'lazy']);
+  });
+
+  it('lists every rule listening, whatever its conditions, for explanations', () => {
+    expect(ids(narrowed.listeners(call('999', 'carol')))).toEqual([
+      'account-a',
+      'accounts-ab',
+      'user-bob',
+      'not-a',
+      'any-of',
+      'lazy',
+    ]);
   });
 });
 
