@@ -1,5 +1,5 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from './errors.js';
+import type { ItemTable } from './items.js';
 
 /** The guard's verdict: go ahead, or skip with the reason recorded in the ledger. */
 export type GuardVerdict = { allowed: true } | { allowed: false; reason: string };
@@ -23,8 +23,7 @@ interface GuardUpdate {
  */
 export class LedgerGuards {
   constructor(
-    private readonly documents: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    private readonly items: ItemTable,
     private readonly now: () => number,
   ) {}
 
@@ -37,23 +36,17 @@ export class LedgerGuards {
     guard: GuardUpdate,
   ): Promise<Record<string, unknown> | undefined> {
     try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk },
-          ConditionExpression: guard.condition,
-          UpdateExpression: guard.update,
-          ...(guard.names ? { ExpressionAttributeNames: guard.names } : {}),
-          ExpressionAttributeValues: guard.values,
-        }),
-      );
+      await this.items.update({
+        key: { pk },
+        condition: guard.condition,
+        update: guard.update,
+        names: guard.names,
+        values: guard.values,
+      });
       return undefined;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const { Item } = await this.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true }),
-      );
-      return Item ?? {};
+      return (await this.items.get({ pk }, { consistent: true })) ?? {};
     }
   }
 

@@ -5,17 +5,11 @@ import {
   ResourceNotFoundException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import type { ActionIdentity, LedgerEntry, LedgerStatus } from './entry.js';
 import { ledgerKey } from './entry.js';
 import { ClaimLostError, isConditionFailure } from './errors.js';
 import { LedgerGuards } from './guards.js';
+import { ItemTable, type Item } from './items.js';
 import { ledgerIndexes, ledgerTableDefinition } from './table.js';
 
 /** What a claim attempt found. */
@@ -82,7 +76,7 @@ export class Ledger {
   /** Rate limits, cooldowns and the newest event seen per resource. */
   readonly guards: LedgerGuards;
   readonly retentionDays: number;
-  private readonly documents: DynamoDBDocumentClient;
+  private readonly items: ItemTable;
   private readonly leaseMs: number;
   private readonly now: () => number;
 
@@ -91,13 +85,11 @@ export class Ledger {
     options: LedgerOptions,
   ) {
     this.tableName = options.tableName;
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.items = new ItemTable(client, this.tableName);
     this.leaseMs = options.leaseMs ?? defaultLeaseMs;
     this.retentionDays = options.retentionDays ?? defaultRetentionDays;
     this.now = options.now ?? Date.now;
-    this.guards = new LedgerGuards(this.documents, this.tableName, this.now);
+    this.guards = new LedgerGuards(this.items, this.now);
   }
 
   /** Creates the table where it does not exist yet (local servers only; on AWS the stack owns it). */
@@ -140,49 +132,45 @@ export class Ledger {
     const now = this.now();
     const nowIso = new Date(now).toISOString();
     try {
-      const { Attributes } = await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: key },
-          ConditionExpression:
-            'attribute_not_exists(pk) OR (#status = :claimed AND leaseUntil < :now)',
-          UpdateExpression:
-            'SET #status = :claimed, claimToken = :token, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, ' +
-            '#mode = :mode, eventId = :eventId, ruleId = :ruleId, #action = :action, #resource = :resource, #source = :source, ' +
-            'eventName = :eventName, eventTime = :eventTime, severity = :severity, actor = :actor, ' +
-            'createdAt = if_not_exists(createdAt, :nowIso), updatedAt = :nowIso, expiresAt = :expiresAt',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#mode': 'mode',
-            '#action': 'action',
-            '#resource': 'resource',
-            '#source': 'source',
-          },
-          ExpressionAttributeValues: {
-            ':claimed': 'claimed',
-            ':now': now,
-            ':token': token,
-            ':lease': now + this.leaseMs,
-            ':zero': 0,
-            ':one': 1,
-            ':mode': details.mode,
-            ':eventId': details.eventId,
-            ':ruleId': details.ruleId,
-            ':action': details.action,
-            ':resource': details.resource,
-            ':source': details.source,
-            ':eventName': details.eventName,
-            ':eventTime': details.eventTime,
-            ':severity': details.severity,
-            ':actor': details.actor ?? '-',
-            ':nowIso': nowIso,
-            ':expiresAt':
-              Math.floor(now / 1000) + (details.retentionDays ?? this.retentionDays) * 86_400,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { kind: 'claimed', key, token, attempts: Number(Attributes?.attempts ?? 1) };
+      const attributes = await this.items.update({
+        key: { pk: key },
+        condition: 'attribute_not_exists(pk) OR (#status = :claimed AND leaseUntil < :now)',
+        update:
+          'SET #status = :claimed, claimToken = :token, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, ' +
+          '#mode = :mode, eventId = :eventId, ruleId = :ruleId, #action = :action, #resource = :resource, #source = :source, ' +
+          'eventName = :eventName, eventTime = :eventTime, severity = :severity, actor = :actor, ' +
+          'createdAt = if_not_exists(createdAt, :nowIso), updatedAt = :nowIso, expiresAt = :expiresAt',
+        names: {
+          '#status': 'status',
+          '#mode': 'mode',
+          '#action': 'action',
+          '#resource': 'resource',
+          '#source': 'source',
+        },
+        values: {
+          ':claimed': 'claimed',
+          ':now': now,
+          ':token': token,
+          ':lease': now + this.leaseMs,
+          ':zero': 0,
+          ':one': 1,
+          ':mode': details.mode,
+          ':eventId': details.eventId,
+          ':ruleId': details.ruleId,
+          ':action': details.action,
+          ':resource': details.resource,
+          ':source': details.source,
+          ':eventName': details.eventName,
+          ':eventTime': details.eventTime,
+          ':severity': details.severity,
+          ':actor': details.actor ?? '-',
+          ':nowIso': nowIso,
+          ':expiresAt':
+            Math.floor(now / 1000) + (details.retentionDays ?? this.retentionDays) * 86_400,
+        },
+        returnValues: 'ALL_NEW',
+      });
+      return { kind: 'claimed', key, token, attempts: Number(attributes?.attempts ?? 1) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -202,36 +190,33 @@ export class Ledger {
     completion: Completion,
   ): Promise<LedgerEntry> {
     try {
-      const { Attributes } = await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: claim.key },
-          ConditionExpression: '#status = :claimed AND claimToken = :token',
-          UpdateExpression:
-            'SET #status = :status, detail = :detail, updatedAt = :nowIso' +
-            (completion.data ? ', #data = :data' : '') +
-            (completion.error ? ', #error = :error' : '') +
-            (completion.retries ? ', retries = :retries' : '') +
-            ' REMOVE leaseUntil, claimToken',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            ...(completion.data ? { '#data': 'data' } : {}),
-            ...(completion.error ? { '#error': 'error' } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':claimed': 'claimed',
-            ':token': claim.token,
-            ':status': completion.status,
-            ':detail': completion.detail,
-            ':nowIso': new Date(this.now()).toISOString(),
-            ...(completion.data ? { ':data': completion.data } : {}),
-            ...(completion.error ? { ':error': completion.error } : {}),
-            ...(completion.retries ? { ':retries': completion.retries } : {}),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes as LedgerEntry;
+      const attributes = await this.items.update({
+        key: { pk: claim.key },
+        condition: '#status = :claimed AND claimToken = :token',
+        update:
+          'SET #status = :status, detail = :detail, updatedAt = :nowIso' +
+          (completion.data ? ', #data = :data' : '') +
+          (completion.error ? ', #error = :error' : '') +
+          (completion.retries ? ', retries = :retries' : '') +
+          ' REMOVE leaseUntil, claimToken',
+        names: {
+          '#status': 'status',
+          ...(completion.data ? { '#data': 'data' } : {}),
+          ...(completion.error ? { '#error': 'error' } : {}),
+        },
+        values: {
+          ':claimed': 'claimed',
+          ':token': claim.token,
+          ':status': completion.status,
+          ':detail': completion.detail,
+          ':nowIso': new Date(this.now()).toISOString(),
+          ...(completion.data ? { ':data': completion.data } : {}),
+          ...(completion.error ? { ':error': completion.error } : {}),
+          ...(completion.retries ? { ':retries': completion.retries } : {}),
+        },
+        returnValues: 'ALL_NEW',
+      });
+      return attributes as LedgerEntry;
     } catch (error) {
       if (isConditionFailure(error)) throw new ClaimLostError(claim.key);
       throw error;
@@ -245,22 +230,19 @@ export class Ledger {
    */
   async release(claim: { key: string; token: string }, reason: string): Promise<void> {
     try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: claim.key },
-          ConditionExpression: '#status = :claimed AND claimToken = :token',
-          UpdateExpression: 'SET leaseUntil = :now, #error = :reason, updatedAt = :nowIso',
-          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-          ExpressionAttributeValues: {
-            ':claimed': 'claimed',
-            ':token': claim.token,
-            ':now': this.now() - 1,
-            ':reason': reason,
-            ':nowIso': new Date(this.now()).toISOString(),
-          },
-        }),
-      );
+      await this.items.update({
+        key: { pk: claim.key },
+        condition: '#status = :claimed AND claimToken = :token',
+        update: 'SET leaseUntil = :now, #error = :reason, updatedAt = :nowIso',
+        names: { '#status': 'status', '#error': 'error' },
+        values: {
+          ':claimed': 'claimed',
+          ':token': claim.token,
+          ':now': this.now() - 1,
+          ':reason': reason,
+          ':nowIso': new Date(this.now()).toISOString(),
+        },
+      });
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -281,10 +263,7 @@ export class Ledger {
   }
 
   async get(key: string): Promise<LedgerEntry | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: key }, ConsistentRead: true }),
-    );
-    return Item as LedgerEntry | undefined;
+    return (await this.items.get({ pk: key }, { consistent: true })) as LedgerEntry | undefined;
   }
 
   /** Entries newest first: by rule or by resource through their indexes, otherwise a scan. */
@@ -294,37 +273,32 @@ export class Ledger {
         ? undefined
         : new Date(/^\d+$/.test(query.since) ? Number(query.since) : query.since).toISOString();
     const entries: LedgerEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
+    let startKey: Item | undefined;
     do {
       const page =
         query.rule !== undefined || query.resource !== undefined
-          ? await this.documents.send(
-              new QueryCommand({
-                TableName: this.tableName,
-                IndexName:
-                  query.rule !== undefined
-                    ? ledgerIndexes.byRule.name
-                    : ledgerIndexes.byResource.name,
-                KeyConditionExpression:
-                  since === undefined
-                    ? '#partition = :partition'
-                    : '#partition = :partition AND createdAt >= :since',
-                ExpressionAttributeNames: {
-                  '#partition': query.rule !== undefined ? 'ruleId' : 'resource',
-                },
-                ExpressionAttributeValues: {
-                  ':partition': query.rule ?? query.resource,
-                  ...(since === undefined ? {} : { ':since': since }),
-                },
-                ScanIndexForward: false,
-                ExclusiveStartKey: startKey,
-              }),
-            )
-          : await this.documents.send(
-              new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }),
-            );
-      entries.push(...((page.Items ?? []) as LedgerEntry[]));
-      startKey = page.LastEvaluatedKey;
+          ? await this.items.query({
+              index:
+                query.rule !== undefined
+                  ? ledgerIndexes.byRule.name
+                  : ledgerIndexes.byResource.name,
+              keyCondition:
+                since === undefined
+                  ? '#partition = :partition'
+                  : '#partition = :partition AND createdAt >= :since',
+              names: {
+                '#partition': query.rule !== undefined ? 'ruleId' : 'resource',
+              },
+              values: {
+                ':partition': query.rule ?? query.resource,
+                ...(since === undefined ? {} : { ':since': since }),
+              },
+              forward: false,
+              startKey,
+            })
+          : await this.items.scan({ startKey });
+      entries.push(...(page.items as LedgerEntry[]));
+      startKey = page.lastKey;
     } while (startKey !== undefined);
     return entries
       .filter(
