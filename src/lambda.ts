@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { runPipeline, type PipelineReport } from './pipeline.js';
+import { readRulePack } from './rules/pack.js';
 import { createRuntime, type Runtime } from './runtime.js';
 
 /** Thrown after the whole batch was processed, so Lambda retries the invocation and, in the end, its on-failure destination keeps the event. */
@@ -14,6 +16,15 @@ export class BatchIncompleteError extends Error {
   }
 }
 
+/**
+ * The rule pack the handlers read: `STEWARD_RULE_PACK`, else `dist/rule-pack.json` of the
+ * function package, which `sls package` writes from `rules/` (Lambda and `sls invoke local`
+ * both run in the package's root).
+ */
+export function rulePackFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.STEWARD_RULE_PACK ?? join(process.cwd(), 'dist', 'rule-pack.json');
+}
+
 let runtime: Promise<Runtime> | undefined;
 
 /**
@@ -24,10 +35,12 @@ let runtime: Promise<Runtime> | undefined;
  */
 export function lambdaHandler(functionName: string) {
   return async (event: unknown, context: Context): Promise<PipelineReport> => {
-    runtime ??= createRuntime().catch((error: unknown) => {
-      runtime = undefined;
-      throw error;
-    });
+    runtime ??= createRuntime({ rules: () => readRulePack(rulePackFile()) }).catch(
+      (error: unknown) => {
+        runtime = undefined;
+        throw error;
+      },
+    );
     const remainingTimeMs =
       typeof context.getRemainingTimeInMillis === 'function'
         ? () => context.getRemainingTimeInMillis()

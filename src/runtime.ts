@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { AwsClients } from './aws-clients.js';
 import {
   connectLedger,
@@ -7,7 +6,7 @@ import {
   type LedgerConnection,
 } from './ledger/connect.js';
 import type { PipelineContext } from './pipeline.js';
-import { loadRules } from './rules/load.js';
+import type { CompiledRule } from './rules/rule.js';
 import { RuleIndex } from './rules/rule-index.js';
 
 export interface Runtime extends PipelineContext {
@@ -16,18 +15,19 @@ export interface Runtime extends PipelineContext {
 }
 
 export interface RuntimeOptions {
-  rulesDir?: string;
+  /**
+   * The rules: the CLI loads YAML files (`loadRules`), the handlers the rule pack written at
+   * package time (`readRulePack`), so Lambda bundles carry no YAML parser or schema validator.
+   */
+  rules: () => Promise<readonly CompiledRule[]>;
   live?: boolean;
   readObjects?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
-/** The rule pack's directory: `STEWARD_RULES_DIR`, else `rules/` of the function package or of the working directory. */
+/** The rules directory the CLI reads: `STEWARD_RULES_DIR`, else `rules/` of the working directory. */
 export function defaultRulesDir(env: NodeJS.ProcessEnv = process.env): string {
-  return (
-    env.STEWARD_RULES_DIR ??
-    join(runningInLambda(env) ? (env.LAMBDA_TASK_ROOT ?? '.') : '.', 'rules')
-  );
+  return env.STEWARD_RULES_DIR ?? 'rules';
 }
 
 /** True when an S3 endpoint is reachable: in Lambda, or where one is configured for local servers. */
@@ -40,13 +40,13 @@ function s3Reachable(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Everything the pipeline needs, built once: the rule pack loaded, validated and indexed, the
+ * Everything the pipeline needs, built once: the rules loaded and indexed, the
  * ledger connected, and the AWS clients (each created on first use). Live in Lambda or when
  * `STEWARD_LIVE=true`; anywhere else enforced rules only plan their actions.
  */
-export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const env = options.env ?? process.env;
-  const rules = await loadRules(options.rulesDir ?? defaultRulesDir(env));
+  const rules = await options.rules();
   const connection = await connectLedger(env);
   const live = options.live ?? (runningInLambda(env) || env.STEWARD_LIVE === 'true');
   return {

@@ -11,7 +11,7 @@ import { handler as ec2StateHandler } from '../handlers/ec2State.js';
 import { BatchIncompleteError } from '../src/lambda.js';
 import type { PipelineReport } from '../src/pipeline.js';
 import { makeAwslogsEvent, makeDataMessage } from './fixtures/sources/make-awslogs.js';
-import { repoPath, sampleEvent } from './support/files.js';
+import { repoPath, rulePackFileOf, sampleEvent } from './support/files.js';
 
 const context = { awsRequestId: 'test-request', functionName: 'steward-test' } as Context;
 
@@ -19,7 +19,7 @@ const ec2 = mockClient(EC2Client);
 
 beforeAll(async () => {
   process.env.STEWARD_DATA_DIR = await mkdtemp(join(tmpdir(), 'steward-handlers-'));
-  process.env.STEWARD_RULES_DIR = repoPath('rules');
+  process.env.STEWARD_RULE_PACK = await rulePackFileOf(repoPath('rules'));
   // ec2-running-without-owner reads the instance through the lazy `instance` fact.
   ec2.on(DescribeInstancesCommand).resolves({
     Reservations: [

@@ -1,5 +1,6 @@
 import { explainCommand, explainUsage } from './explain.js';
 import { ledgerCommand, ledgerUsage } from './ledger.js';
+import { packCommand, packUsage } from './pack.js';
 import { processOutput, UsageError, type Output } from './output.js';
 import { patternsCommand } from './patterns.js';
 import { runCommand, runUsage } from './run.js';
@@ -15,6 +16,7 @@ usage:
   steward test [DIR]
   ${explainUsage}
   steward patterns [DIR]
+  ${packUsage}
 `;
 
 const commands: Record<string, (args: string[], output: Output) => Promise<number>> = {
@@ -24,6 +26,7 @@ const commands: Record<string, (args: string[], output: Output) => Promise<numbe
   test: testCommand,
   explain: explainCommand,
   patterns: patternsCommand,
+  pack: packCommand,
 };
 
 /** The `steward` command; returns the exit status. */

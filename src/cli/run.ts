@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { processBatch, type PipelineReport } from '../pipeline.js';
-import { createRuntime } from '../runtime.js';
+import { loadRules } from '../rules/load.js';
+import { createRuntime, defaultRulesDir } from '../runtime.js';
 import { readEventFile, readFactStubs } from './input-files.js';
 import { UsageError, type Output } from './output.js';
 
@@ -27,7 +28,7 @@ export async function runCommand(args: string[], output: Output): Promise<number
   const batch = await readEventFile(file);
   const factStubs = values.facts === undefined ? undefined : await readFactStubs(values.facts);
   const runtime = await createRuntime({
-    rulesDir: values.rules,
+    rules: () => loadRules(values.rules ?? defaultRulesDir()),
     ...(values.live ? { live: true, readObjects: true } : { live: false }),
   });
   try {

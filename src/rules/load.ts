@@ -5,7 +5,7 @@ import type { NestedCondition, TopLevelCondition } from 'json-rules-engine';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import ruleSchema from '../../schema/rule.schema.json' with { type: 'json' };
 import { actionCatalog } from '../actions/catalog.js';
-import type { ActionParams } from '../actions/action.js';
+import { compileRule } from './compile.js';
 import { unknownPlaceholders } from '../actions/template.js';
 import { factNames } from './facts.js';
 import { compileLogFilter, LogFilterSyntaxError } from './log-filter.js';
@@ -316,28 +316,7 @@ export async function checkRuleDirectory(
   return { files, lists, problems };
 }
 
-export function compileRule(
-  rule: RuleDocument,
-  file: string,
-  lists: NamedLists = new Map(),
-): CompiledRule {
-  return {
-    id: rule.id,
-    file,
-    document: rule,
-    mode: rule.mode ?? 'dry-run',
-    actions: rule.actions.map(({ action, params }) => ({
-      definition: actionCatalog.get(action) ?? missingAction(action),
-      params: (params ?? {}) as ActionParams,
-    })),
-    sources: new Set(rule.triggers.map((trigger) => trigger.source)),
-    lists,
-  };
-}
-
-function missingAction(name: string): never {
-  throw new Error(`action ${name} disappeared from the catalog after validation`);
-}
+export { compileRule };
 
 /** Loads the rule pack of `dir` (and its named lists); throws a `RuleLoadError` listing every problem if any. */
 export async function loadRules(dir: string, listsFile?: string): Promise<CompiledRule[]> {

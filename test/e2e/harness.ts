@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import type { ActionReport, PipelineReport } from '../../src/pipeline.js';
-import { repoPath, sampleEvent } from '../support/files.js';
+import { repoPath, rulePackFileOf, sampleEvent } from '../support/files.js';
 
 export const region = 'us-east-1';
 /** moto's default account, which the samples in `events/` use too. */
@@ -29,7 +29,7 @@ export interface MotoEnvironment {
 /**
  * Points this test file's process at moto: every SDK client (`AWS_ENDPOINT_URL`, or only
  * DynamoDB and EC2 with `services`), dummy credentials, us-east-1, live execution, a ledger
- * table of its own and, when given, a rule pack. Call before the first handler invocation: the
+ * table of its own and the rule pack of `rulesDir` (default: the shipped rules). Call before the first handler invocation: the
  * handlers build their runtime (rules, ledger, clients) on their first event.
  */
 export async function useMoto(
@@ -61,9 +61,10 @@ export async function useMoto(
     STEWARD_LIVE: 'true',
     STEWARD_DATA_DIR: dataDir,
     STEWARD_LEDGER_TABLE: ledgerTable,
-    STEWARD_RULES_DIR: options.rulesDir ?? repoPath('rules'),
     STEWARD_LISTS_FILE: repoPath('config/lists.yaml'),
   });
+  // The handlers read the rule pack, as in Lambda: written here from the rules directory.
+  process.env.STEWARD_RULE_PACK = await rulePackFileOf(options.rulesDir ?? repoPath('rules'));
   return { endpoint, dataDir, ledgerTable };
 }
 

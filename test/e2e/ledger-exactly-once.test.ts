@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline, type PipelineReport } from '../../src/pipeline.js';
+import { loadRules } from '../../src/rules/load.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import {
   account,
@@ -50,7 +51,8 @@ beforeAll(async () => {
   env = await useMoto({ services: ['ec2'] });
   proxy = await serializingProxy(env.endpoint);
   process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.endpoint;
-  runtime = await createRuntime({ rulesDir: await rulePackOf('stop-on-start.yaml', rule) });
+  const rulesDir = await rulePackOf('stop-on-start.yaml', rule);
+  runtime = await createRuntime({ rules: () => loadRules(rulesDir) });
   (await runtime.clients.ec2()).middlewareStack.add(
     (next, context) => (args) => {
       sent.push(context.commandName ?? 'unknown');
