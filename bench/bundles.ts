@@ -1,7 +1,10 @@
 /**
  * Per handler: the size of `handlers/<fn>.cjs` in `.serverless/<fn>.zip` (what `sls package`
  * ships), its module initialisation time in fresh Node processes, and which packages make up
- * the bundle (esbuild's metafile, same options as serverless.yml).
+ * the bundle (esbuild's metafile, same options as serverless.yml). As in Lambda, the process
+ * runs with `--enable-source-maps` (the functions' NODE_OPTIONS) and finds the AWS SDK clients,
+ * which the bundles leave to the runtime, on NODE_PATH (the project's node_modules stands in
+ * for the runtime's).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -41,8 +44,8 @@ export function ensurePackaged(root: string, log: (line: string) => void): boole
     packagedAt = 0;
   }
   const sourcesAt = Math.max(
-    ...['src', 'handlers', 'rules', 'serverless.yml', 'package-lock.json'].map((path) =>
-      newestMtime(join(root, path)),
+    ...['src', 'handlers', 'rules', 'config', 'deploy', 'serverless.yml', 'package-lock.json'].map(
+      (path) => newestMtime(join(root, path)),
     ),
   );
   if (packagedAt > sourcesAt) return false;
@@ -74,7 +77,7 @@ async function packagesOf(
     platform: 'node',
     target: 'node22',
     keepNames: true,
-    external: ['dynalite'],
+    external: ['dynalite', '@aws-sdk/client-*'],
     write: false,
     metafile: true,
     outdir: join(tmpdir(), 'steward-bench-metafile'),
@@ -106,9 +109,14 @@ export async function measureBundles(root: string, initRuns: number): Promise<Bu
       const file = join(dir, 'handlers', `${handler}.cjs`);
       const runs = Array.from({ length: initRuns }, () =>
         Number(
-          execFileSync(process.execPath, ['-e', initScript, file], {
+          execFileSync(process.execPath, ['--enable-source-maps', '-e', initScript, file], {
             cwd: dir,
-            env: { ...process.env, AWS_REGION: 'us-east-1', STEWARD_LEDGER_TABLE: 'bench' },
+            env: {
+              ...process.env,
+              AWS_REGION: 'us-east-1',
+              STEWARD_LEDGER_TABLE: 'bench',
+              NODE_PATH: join(root, 'node_modules'),
+            },
           }).toString(),
         ),
       );

@@ -1,7 +1,7 @@
 // Bridges serverless.yml to the rule pack: `${file(./deploy/serverless-rules.cjs):events.ec2State}`
 // and the like are computed from rules/ at package time, so adding a rule never needs an edit here.
 // Deploy parameters come from `--param="cloudTrailBucket=..."`, `--param="logGroups=a,b"` and
-// `--param="alarmTopicArn=..."`.
+// `--param="alarmTopicArn=..."` and `--param="bundleAwsSdk=true"`.
 const { join } = require('node:path');
 
 let config;
@@ -15,19 +15,27 @@ function cliParams(options) {
   return params;
 }
 
+// The AWS SDK clients come from the Lambda runtime (as AWS CDK's NodejsFunction does by default),
+// which keeps each bundle small and its cold start short; `--param="bundleAwsSdk=true"` bundles
+// the versions pinned in package-lock.json instead.
+function esbuildExclude(params) {
+  return params.bundleAwsSdk === 'true' ? ['dynalite'] : ['dynalite', '@aws-sdk/client-*'];
+}
+
 module.exports = async ({ options }) => {
   config ??= (async () => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const { tsImport } = await import('tsx/esm/api');
     const { serverlessRuleConfigFor } = await tsImport('../src/deploy/serverless.ts', __filename);
     const params = cliParams(options);
-    return serverlessRuleConfigFor(join(__dirname, '..', 'rules'), {
+    const computed = await serverlessRuleConfigFor(join(__dirname, '..', 'rules'), {
       cloudTrailBucket: params.cloudTrailBucket ?? '',
       logGroups: params.logGroups ?? '',
       alarmTopicArn: params.alarmTopicArn ?? '',
       service: 'steward',
       stage: options.stage ?? 'dev',
     });
+    return { ...computed, esbuild: { exclude: esbuildExclude(params) } };
   })();
   return config;
 };

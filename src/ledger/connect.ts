@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEmbeddedDynamoDB, type EmbeddedServer } from './embedded.js';
-import { Ledger } from './ledger.js';
+import type { Ledger } from './ledger.js';
 
 export interface LedgerConnection {
   ledger: Ledger;
@@ -52,6 +51,12 @@ export async function connectLedger(
     leaseMs: leaseSeconds === undefined ? undefined : leaseSeconds * 1000,
     retentionDays: positiveNumber(env.STEWARD_RETENTION_DAYS, 'STEWARD_RETENTION_DAYS'),
   };
+  // Loaded here, not when a handler's module loads: the DynamoDB client is the first SDK
+  // package a cold start needs, and only once a container builds its runtime.
+  const [{ DynamoDBClient }, { Ledger }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('./ledger.js'),
+  ]);
   const configuredEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
   if (
     runningInLambda(env) ||
