@@ -493,42 +493,54 @@ function guardsOf(conditions: TopLevelCondition): Guard[] {
   return guards;
 }
 
-const compiledRules = new WeakMap<CompiledRule, CompiledConditions | null>();
+/**
+ * What evaluation works out once per rule and keeps on the rule itself: its compiled
+ * conditions (null when only json-rules-engine can evaluate them) and its two verdicts without
+ * an error or an explanation, the same for every event. On the rule, not in a WeakMap: with
+ * thousands of rules, the lookup is a cache miss the hot path does not need.
+ */
+interface RuleState {
+  compiled: CompiledConditions | null;
+  fires: RuleVerdict;
+  quiet: RuleVerdict;
+}
 
-/** The rule's conditions as functions, or null when only json-rules-engine can evaluate them. */
-function compiledConditions(rule: CompiledRule): CompiledConditions | undefined {
-  let compiled = compiledRules.get(rule);
-  if (compiled === undefined) {
+const ruleState = Symbol('steward.evaluation');
+
+type RuleWithState = CompiledRule & { [ruleState]?: RuleState };
+
+function stateOf(rule: CompiledRule): RuleState {
+  let state = (rule as RuleWithState)[ruleState];
+  if (!state) {
     const conditions = rule.document.conditions ?? { all: [] };
     const node =
       has(conditions, 'any') || has(conditions, 'all') || has(conditions, 'not')
         ? compileNode(conditions, operatorLookup(rule.lists), false)
         : undefined;
-    compiled = node
-      ? {
-          evaluate: node.evaluate,
-          lazy: [...node.lazy],
-          guards: node.total && node.lazy.size === 0 ? guardsOf(conditions) : [],
-        }
-      : null;
-    compiledRules.set(rule, compiled);
-  }
-  return compiled ?? undefined;
-}
-
-/** Verdicts without an error or an explanation are the same for every event: made once. */
-const settledVerdicts = new WeakMap<CompiledRule, { fires: RuleVerdict; quiet: RuleVerdict }>();
-
-function settled(rule: CompiledRule, fires: boolean): RuleVerdict {
-  let verdicts = settledVerdicts.get(rule);
-  if (!verdicts) {
-    verdicts = {
+    state = {
+      compiled: node
+        ? {
+            evaluate: node.evaluate,
+            lazy: [...node.lazy],
+            guards: node.total && node.lazy.size === 0 ? guardsOf(conditions) : [],
+          }
+        : null,
       fires: Object.freeze({ rule, fires: true }),
       quiet: Object.freeze({ rule, fires: false }),
     };
-    settledVerdicts.set(rule, verdicts);
+    Object.defineProperty(rule, ruleState, { value: state });
   }
-  return fires ? verdicts.fires : verdicts.quiet;
+  return state;
+}
+
+/** The rule's conditions as functions, or undefined when only json-rules-engine can evaluate them. */
+function compiledConditions(rule: CompiledRule): CompiledConditions | undefined {
+  return stateOf(rule).compiled ?? undefined;
+}
+
+function settled(rule: CompiledRule, fires: boolean): RuleVerdict {
+  const state = stateOf(rule);
+  return fires ? state.fires : state.quiet;
 }
 
 /** One event's evaluation: its facts, its lazy fact cache, and the engine for what cannot compile. */

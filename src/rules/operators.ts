@@ -85,10 +85,33 @@ export function globPattern(glob: string): string {
   return pattern;
 }
 
+/**
+ * Recent results of each pattern by input. The same principals, agents and addresses come back
+ * event after event, and RE2's linear-time matcher, written in JavaScript, costs microseconds
+ * per input: a repeated input is a lookup. Bounded, since inputs come from outside.
+ */
+const recentResults = new Map<string, Map<string, boolean>>();
+const maxRememberedInput = 512;
+const maxRememberedResults = 1024;
+
 function patternMatches(value: unknown, pattern: unknown): boolean {
   if (typeof value !== 'string' || typeof pattern !== 'string') return false;
-  const input = value.length > maxMatchInput ? value.slice(0, maxMatchInput) : value;
-  return compilePattern(pattern).test(input);
+  if (value.length > maxRememberedInput) {
+    const input = value.length > maxMatchInput ? value.slice(0, maxMatchInput) : value;
+    return compilePattern(pattern).test(input);
+  }
+  let results = recentResults.get(pattern);
+  if (!results) {
+    results = new Map();
+    recentResults.set(pattern, results);
+  }
+  let result = results.get(value);
+  if (result === undefined) {
+    result = compilePattern(pattern).test(value);
+    if (results.size >= maxRememberedResults) results.clear();
+    results.set(value, result);
+  }
+  return result;
 }
 
 /** A fact value that is a list (a path with `[*]`) satisfies a steward operator when any element does. */

@@ -39,6 +39,23 @@ describe('regular expressions', () => {
 });
 
 describe('string operators', () => {
+  it('give the same answers for inputs they have seen, long inputs and after forgetting', () => {
+    const pattern = '^user-(\\d+)$';
+    const inputs = Array.from({ length: 2500 }, (_, i) =>
+      i % 3 === 0 ? `user-${i}` : `role-${i}`,
+    );
+    // Twice over more inputs than are remembered per pattern: the second pass mixes remembered
+    // results with inputs evaluated again after the memory was cleared.
+    for (let pass = 0; pass < 2; pass++) {
+      expect(inputs.filter((input) => check('matches', input, pattern)).length).toBe(834);
+    }
+    const long = `user-${'1'.repeat(600)}`;
+    expect(check('matches', long, pattern)).toBe(true);
+    expect(check('matches', `${long}x`, pattern)).toBe(false);
+    expect(check('glob', long, 'user-*1')).toBe(true);
+    expect(check('glob', long, 'user-*2')).toBe(false);
+  });
+
   it('glob, startsWith and endsWith', () => {
     expect(globPattern('prod-*.log?')).toBe('^prod-.*\\.log.$');
     expect(check('glob', 'prod-orders.log1', 'prod-*.log?')).toBe(true);
