@@ -223,12 +223,28 @@ interface CompiledRead {
   key: string;
 }
 
+/**
+ * Reads by fact and path, shared by every rule that reads the same: thousands of rules read a
+ * few dozen paths, and one reader each keeps them in the CPU's caches.
+ */
+const compiledReads = new Map<string, CompiledRead | null>();
+
 function compileRead(fact: unknown, path: unknown): CompiledRead | undefined {
   if (typeof fact !== 'string') return undefined;
   const hasPath = typeof path === 'string' ? path !== '' : Boolean(path);
-  const steps = hasPath ? (typeof path === 'string' ? pathSteps(path) : undefined) : [];
-  if (!steps) return undefined;
+  if (hasPath && typeof path !== 'string') return undefined;
   const key = `${fact}\u0000${hasPath ? String(path) : ''}`;
+  let read = compiledReads.get(key);
+  if (read === undefined) {
+    read = newRead(fact, hasPath ? String(path) : '', key) ?? null;
+    compiledReads.set(key, read);
+  }
+  return read ?? undefined;
+}
+
+function newRead(fact: string, path: string, key: string): CompiledRead | undefined {
+  const steps = path !== '' ? pathSteps(path) : [];
+  if (!steps) return undefined;
   const reader = pathReader(steps);
   if (fact === 'record') {
     return {
@@ -417,33 +433,65 @@ function compileNode(
       cost: child.cost,
     };
   }
+  return compileLeaf(condition, lookup);
+}
+
+/**
+ * Compiled conditions by their text, per set of operators: the same condition in many rules
+ * (`actor.type notEqual AWSService`) is one function, which stays in the CPU's caches.
+ */
+const compiledLeaves = new WeakMap<OperatorLookup, Map<string, CompiledNode | null>>();
+
+function compileLeaf(
+  condition: Record<string, unknown>,
+  lookup: OperatorLookup,
+): CompiledNode | undefined {
   if (!has(condition, 'fact') || !has(condition, 'operator') || !has(condition, 'value'))
     return undefined;
+  let leaves = compiledLeaves.get(lookup);
+  if (!leaves) {
+    leaves = new Map();
+    compiledLeaves.set(lookup, leaves);
+  }
+  const key = JSON.stringify([condition.fact, condition.path, condition.operator, condition.value]);
+  let leaf = leaves.get(key);
+  if (leaf === undefined) {
+    leaf = newLeaf(condition, lookup) ?? null;
+    leaves.set(key, leaf);
+  }
+  return leaf ?? undefined;
+}
+
+function newLeaf(
+  condition: Record<string, unknown>,
+  lookup: OperatorLookup,
+): CompiledNode | undefined {
   if (typeof condition.operator !== 'string') return undefined;
   const operator = lookup(condition.operator);
   const factRead = compileRead(condition.fact, condition.path);
   if (!operator || !factRead) return undefined;
   const value = condition.value;
   const lazy = new Set(factRead.lazy === undefined ? [] : [factRead.lazy]);
-  let readValue: Read;
-  let total = factRead.lazy === undefined;
+  const readFact = factRead.read;
+  const cost = operatorCost(condition.operator);
   if (value !== null && typeof value === 'object' && has(value, 'fact')) {
     const reference = value as Record<string, unknown>;
     const valueRead = compileRead(reference.fact, reference.path);
     if (!valueRead) return undefined;
     if (valueRead.lazy !== undefined) lazy.add(valueRead.lazy);
-    readValue = valueRead.read;
-    total = false;
-  } else {
-    readValue = () => value;
-    total &&= isTotal(condition.operator, value);
+    const readValue = valueRead.read;
+    return {
+      evaluate: (scope) => operator.evaluate(readFact(scope), readValue(scope)),
+      lazy,
+      total: false,
+      cost,
+    };
   }
-  const readFact = factRead.read;
   return {
-    evaluate: (scope) => operator.evaluate(readFact(scope), readValue(scope)),
+    evaluate: (scope) => operator.evaluate(readFact(scope), value),
     lazy,
-    total,
-    cost: operatorCost(condition.operator),
+    total: factRead.lazy === undefined && isTotal(condition.operator, value),
+    cost,
   };
 }
 
