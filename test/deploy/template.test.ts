@@ -20,6 +20,8 @@ interface Resource {
 }
 
 let resources: Record<string, Resource>;
+/** Where `sls package` wrote the template and the function packages. */
+let packageDir: string;
 
 /** What every function's role holds besides its rules' permissions. */
 const basePermissions = new Set([
@@ -35,6 +37,7 @@ const basePermissions = new Set([
 beforeAll(async () => {
   // The real `sls package`, as CI and `sls deploy` run it: the template is what CloudFormation would get.
   const out = await mkdtemp(join(tmpdir(), 'steward-package-'));
+  packageDir = out;
   await promisify(execFile)(
     process.execPath,
     [
@@ -72,6 +75,60 @@ function statementsOf(roleName: string): Statement[] {
 
 const actionsOf = (statements: Statement[]) =>
   statements.flatMap((statement) => [statement.Action].flat());
+
+describe('the function packages', () => {
+  it('hold each handler’s bundle and the checked rule pack: no rule YAML, no bundled SDK client', async () => {
+    const run = promisify(execFile);
+    for (const functionName of Object.keys(functionSources)) {
+      const zip = join(packageDir, `${functionName}.zip`);
+      const { stdout: listing } = await run('unzip', ['-Z1', zip]);
+      expect(listing.trim().split('\n').sort()).toEqual([
+        'dist/rule-pack.json',
+        `handlers/${functionName}.cjs`,
+        `handlers/${functionName}.cjs.map`,
+      ]);
+      const { stdout: bundle } = await run('unzip', ['-p', zip, `handlers/${functionName}.cjs`], {
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      expect(bundle.length).toBeLessThanOrEqual(500 * 1024);
+      // The clients come from the Lambda runtime: required, not bundled.
+      expect(bundle).toContain('require("@aws-sdk/client-dynamodb")');
+      const { stdout: pack } = await run('unzip', ['-p', zip, 'dist/rule-pack.json'], {
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      const rules = (JSON.parse(pack) as { rules: { document: { id: string } }[] }).rules;
+      expect(rules.map((rule) => rule.document.id).sort()).toEqual(
+        (await loadRules(repoPath('rules'))).map((rule) => rule.id).sort(),
+      );
+    }
+  });
+  it('bundle the pinned SDK clients instead when deployed with bundleAwsSdk=true', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'steward-package-sdk-'));
+    const run = promisify(execFile);
+    await run(
+      process.execPath,
+      [
+        repoPath('node_modules/osls/bin/serverless.js'),
+        'package',
+        '--package',
+        out,
+        '--param=bundleAwsSdk=true',
+      ],
+      {
+        cwd: repoPath('.'),
+        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', AWS_EC2_METADATA_DISABLED: 'true' },
+        timeout: 240_000,
+      },
+    );
+    const { stdout: bundle } = await run(
+      'unzip',
+      ['-p', join(out, 'cloudtrail.zip'), 'handlers/cloudtrail.cjs'],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    expect(bundle).not.toContain('require("@aws-sdk/client-dynamodb")');
+    expect(bundle.length).toBeGreaterThan(1024 * 1024);
+  }, 300_000);
+});
 
 describe('the packaged CloudFormation template', () => {
   it('gives each function a role with exactly the permissions its rules’ actions and facts declare', async () => {
