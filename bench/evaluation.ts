@@ -113,10 +113,18 @@ export async function baselineFires(engine: Engine, event: StewardEvent): Promis
   return results.map((result) => result.name as string).sort();
 }
 
-export async function measureEvaluation(
+/** One rule-set size, ready to measure: its rules, events, index and baseline engine built. */
+export interface PreparedEvaluation {
+  rules: number;
+  /** One pass over every event: every code path compiled and every per-rule cache filled. */
+  warmUp(): Promise<void>;
+  measure(): Promise<EvaluationResult>;
+}
+
+export function prepareEvaluation(
   size: number,
   options: { events: number; baselineBudgetMs: number; crossCheck: number },
-): Promise<EvaluationResult> {
+): PreparedEvaluation {
   const rules = compileRules(ruleDocuments(size));
   const events = eventStream(options.events, size);
   const ruleIndex = new RuleIndex(rules);
@@ -130,39 +138,47 @@ export async function measureEvaluation(
       if (verdict.fires) fires += 1;
     }
   };
-  // Warm up: every code path compiled and every per-rule cache filled before timing.
-  for (const event of events) await evaluate(event);
-  candidates = 0;
-  fires = 0;
-  const steward = await timeEach(events, evaluate);
-
-  const engine = baselineEngine(rules);
-  await baselineFires(engine, events[0] as StewardEvent);
-  const baseline = await timeEach(events, (event) => baselineFires(engine, event), {
-    budgetMs: options.baselineBudgetMs,
-    minimum: 3,
-  });
-
-  let disagreements = 0;
-  const checked = events.slice(0, Math.min(options.crossCheck, baseline.count));
-  for (const event of checked) {
-    const verdicts = await evaluateRules(event, ruleIndex.candidates(event), { stubs: factStubs });
-    const ours = verdicts
-      .filter((verdict) => verdict.fires)
-      .map((verdict) => verdict.rule.id)
-      .sort();
-    const theirs = await baselineFires(engine, event);
-    if (ours.join() !== theirs.join()) disagreements += 1;
-  }
   return {
     rules: size,
-    steward: {
-      ...steward,
-      candidatesPerEvent: candidates / steward.count,
-      firesPerEvent: fires / steward.count,
+    warmUp: async () => {
+      for (const event of events) await evaluate(event);
     },
-    baseline,
-    ratio: steward.perSecond / baseline.perSecond,
-    crossChecked: { events: checked.length, disagreements },
+    measure: async () => {
+      candidates = 0;
+      fires = 0;
+      const steward = await timeEach(events, evaluate);
+
+      const engine = baselineEngine(rules);
+      await baselineFires(engine, events[0] as StewardEvent);
+      const baseline = await timeEach(events, (event) => baselineFires(engine, event), {
+        budgetMs: options.baselineBudgetMs,
+        minimum: 3,
+      });
+
+      let disagreements = 0;
+      const checked = events.slice(0, Math.min(options.crossCheck, baseline.count));
+      for (const event of checked) {
+        const verdicts = await evaluateRules(event, ruleIndex.candidates(event), {
+          stubs: factStubs,
+        });
+        const ours = verdicts
+          .filter((verdict) => verdict.fires)
+          .map((verdict) => verdict.rule.id)
+          .sort();
+        const theirs = await baselineFires(engine, event);
+        if (ours.join() !== theirs.join()) disagreements += 1;
+      }
+      return {
+        rules: size,
+        steward: {
+          ...steward,
+          candidatesPerEvent: candidates / steward.count,
+          firesPerEvent: fires / steward.count,
+        },
+        baseline,
+        ratio: steward.perSecond / baseline.perSecond,
+        crossChecked: { events: checked.length, disagreements },
+      };
+    },
   };
 }
