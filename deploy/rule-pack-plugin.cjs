@@ -19,8 +19,11 @@ class StewardRulePack {
   async write() {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const { tsImport } = await import('tsx/esm/api');
-    const { writeRulePack } = await tsImport('../src/rules/pack-build.ts', __filename);
-    const file = join(this.serviceDir, 'dist', 'rule-pack.json');
+    const { defaultRulePackFile, writeRulePack } = await tsImport(
+      '../src/rules/pack-build.ts',
+      __filename,
+    );
+    const file = join(this.serviceDir, defaultRulePackFile);
     const count = await writeRulePack(join(this.serviceDir, 'rules'), file);
     this.log.verbose(`steward: ${count} rules packed into ${file}`);
   }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { runPipeline, type PipelineReport } from './pipeline.js';
-import { readRulePack } from './rules/pack.js';
+import { defaultRulePackFile, readRulePack } from './rules/pack.js';
 import { createRuntime, type Runtime } from './runtime.js';
 
 /** Thrown after the whole batch was processed, so Lambda retries the invocation and, in the end, its on-failure destination keeps the event. */
@@ -22,7 +22,7 @@ export class BatchIncompleteError extends Error {
  * both run in the package's root).
  */
 export function rulePackFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.STEWARD_RULE_PACK ?? join(process.cwd(), 'dist', 'rule-pack.json');
+  return env.STEWARD_RULE_PACK ?? join(process.cwd(), defaultRulePackFile);
 }
 
 let runtime: Promise<Runtime> | undefined;

@@ -1,13 +1,11 @@
 import { parseArgs } from 'node:util';
+import { defaultRulePackFile } from '../rules/pack.js';
 import { writeRulePack } from '../rules/pack-build.js';
 import { formatProblem, RuleLoadError } from '../rules/problems.js';
 import { defaultRulesDir } from '../runtime.js';
 import { UsageError, type Output } from './output.js';
 
 export const packUsage = 'steward pack [DIR] [--out FILE]';
-
-/** Where `steward pack` and `sls package` write the rule pack, and where handlers look for it. */
-export const defaultPackFile = 'dist/rule-pack.json';
 
 /**
  * `steward pack [DIR] [--out FILE]`: the rules of DIR checked and written as the JSON rule pack
@@ -21,7 +19,7 @@ export async function packCommand(args: string[], output: Output): Promise<numbe
   });
   if (positionals.length > 1) throw new UsageError(`usage: ${packUsage}`);
   const dir = positionals[0] ?? defaultRulesDir();
-  const file = values.out ?? defaultPackFile;
+  const file = values.out ?? defaultRulePackFile;
   try {
     const count = await writeRulePack(dir, file);
     output.out(`${count} rule${count === 1 ? '' : 's'} of ${dir} packed into ${file}`);

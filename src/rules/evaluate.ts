@@ -234,12 +234,17 @@ function compileRead(fact: unknown, path: unknown): CompiledRead | undefined {
   const hasPath = typeof path === 'string' ? path !== '' : Boolean(path);
   if (hasPath && typeof path !== 'string') return undefined;
   const key = `${fact}\u0000${hasPath ? String(path) : ''}`;
-  let read = compiledReads.get(key);
-  if (read === undefined) {
-    read = newRead(fact, hasPath ? String(path) : '', key) ?? null;
-    compiledReads.set(key, read);
+  return remembered(compiledReads, key, () => newRead(fact, hasPath ? String(path) : '', key));
+}
+
+/** What `build` gives for `key`, built once (an undefined result too, kept as null). */
+function remembered<T>(cache: Map<string, T | null>, key: string, build: () => T | undefined) {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = build() ?? null;
+    cache.set(key, value);
   }
-  return read ?? undefined;
+  return value ?? undefined;
 }
 
 function newRead(fact: string, path: string, key: string): CompiledRead | undefined {
@@ -454,12 +459,7 @@ function compileLeaf(
     compiledLeaves.set(lookup, leaves);
   }
   const key = JSON.stringify([condition.fact, condition.path, condition.operator, condition.value]);
-  let leaf = leaves.get(key);
-  if (leaf === undefined) {
-    leaf = newLeaf(condition, lookup) ?? null;
-    leaves.set(key, leaf);
-  }
-  return leaf ?? undefined;
+  return remembered(leaves, key, () => newLeaf(condition, lookup));
 }
 
 function newLeaf(

@@ -1,8 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { checkRuleDirectory } from './load.js';
-import { rulePackFormat, type RulePack } from './pack.js';
+import { defaultRulePackFile, rulePackFormat, type RulePack } from './pack.js';
 import { RuleLoadError } from './problems.js';
+
+export { defaultRulePackFile };
 
 /**
  * The rule pack of `rulesDir`: every rule file parsed and checked as `steward validate` does;

@@ -6,6 +6,12 @@ import type { CompiledRule, RuleDocument } from './rule.js';
 export const rulePackFormat = 'steward-rule-pack/1';
 
 /**
+ * Where the rule pack goes, relative to the project (and so to the function package's root):
+ * `sls package` and `steward pack` write it there, and the handlers read it from there.
+ */
+export const defaultRulePackFile = 'dist/rule-pack.json';
+
+/**
  * The rule pack as a function package carries it: every rule file of `rules/` already parsed
  * and checked (by `sls package` or `steward pack`), as JSON, with the named lists. Reading it
  * needs no YAML parser and no schema validator, so the handlers' bundles and cold starts stay
