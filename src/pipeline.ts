@@ -9,7 +9,6 @@ import type {
   PipelineError,
   PipelineReport,
 } from './report.js';
-import { evaluateRules } from './rules/evaluate.js';
 import type { RuleIndex } from './rules/rule-index.js';
 import { decodeDocument } from './sources/index.js';
 import { readCloudTrailObjects } from './sources/cloudtrail-log-file.js';
@@ -96,7 +95,7 @@ async function processEvent(
   execution: ExecutionContext,
   errors: PipelineError[],
 ): Promise<EventReport> {
-  const verdicts = await evaluateRules(event, context.ruleIndex.candidates(event), {
+  const verdicts = await context.ruleIndex.evaluate(event, {
     clients: context.clients,
     stubs: context.factStubs,
   });

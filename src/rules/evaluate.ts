@@ -337,6 +337,8 @@ function isTotal(operator: string, value: unknown): boolean {
 interface Guard {
   read: CompiledRead;
   values: unknown[];
+  /** Its position in the top `all`. */
+  child: number;
 }
 
 interface CompiledNode {
@@ -345,6 +347,33 @@ interface CompiledNode {
   total: boolean;
   /** A rough relative cost of evaluating it, to try the cheap conditions first. */
   cost: number;
+  /** Appends the node as program code (see `runProgram`); used only for total nodes. */
+  emit: (code: number[]) => void;
+  /** The children of an `all` or `any`, in the order written. */
+  children?: readonly CompiledNode[];
+}
+
+/**
+ * Program code: each node is `[op, size, ...]`, `size` counting its own words, so a node can be
+ * skipped. A leaf is `[leaf, 3, id]` (the id of a shared condition function); `all` and `any`
+ * hold their children, cheapest first; `strict` is an `all` or `any` of one child nested in
+ * another condition (`child === true`); `not` negates its child.
+ */
+const Op = { True: 0, Leaf: 1, All: 2, Any: 3, Strict: 4, Not: 5 } as const;
+type Op = (typeof Op)[keyof typeof Op];
+
+/** Every compiled condition's function, by id: programs name conditions by these ids. */
+const leafFunctions: ((scope: FactScope) => unknown)[] = [];
+
+function emitNode(code: number[], op: Op, children: readonly CompiledNode[]): void {
+  const at = code.length;
+  code.push(op, 0);
+  for (const child of children) child.emit(code);
+  code[at + 1] = code.length - at;
+}
+
+function byCost(children: readonly CompiledNode[]): CompiledNode[] {
+  return [...children].sort((a, b) => a.cost - b.cost);
 }
 
 /** Relative costs of the operators: comparisons, then string and list work, then patterns. */
@@ -378,6 +407,8 @@ function operatorCost(operator: string): number {
 
 interface CompiledConditions {
   evaluate: (scope: FactScope) => unknown;
+  /** The compiled tree, when it can run as a program: it cannot throw and reads no lazy fact. */
+  program?: CompiledNode;
   lazy: string[];
   /** The rule is false, without error, whenever any guard's value is not among its values. */
   guards: Guard[];
@@ -422,10 +453,23 @@ function compileNode(
     const lazy = new Set(children.flatMap((child) => [...child.lazy]));
     const total = children.every((child) => child.total);
     const cost = children.reduce((sum, child) => sum + child.cost, 1);
-    if (children.length === 0) return { evaluate: () => true, lazy, total, cost };
-    if (children.length === 1)
-      return { evaluate: strict((children[0] as CompiledNode).evaluate), lazy, total, cost };
-    return { evaluate: combine(kind, children, total), lazy, total, cost };
+    const only = children[0] as CompiledNode;
+    const shape = { lazy, total, cost, children };
+    if (children.length === 0)
+      return { ...shape, evaluate: () => true, emit: (code) => code.push(Op.True, 2) };
+    if (children.length === 1) {
+      return {
+        ...shape,
+        evaluate: strict(only.evaluate),
+        emit: nested ? (code) => emitNode(code, Op.Strict, children) : only.emit,
+      };
+    }
+    const op = kind === 'all' ? Op.All : Op.Any;
+    return {
+      ...shape,
+      evaluate: combine(kind, children, total),
+      emit: (code) => emitNode(code, op, byCost(children)),
+    };
   }
   if (has(condition, 'not')) {
     const child = compileNode(condition.not, lookup, true);
@@ -436,6 +480,7 @@ function compileNode(
       lazy: child.lazy,
       total: child.total,
       cost: child.cost,
+      emit: (code) => emitNode(code, Op.Not, [child]),
     };
   }
   return compileLeaf(condition, lookup);
@@ -480,19 +525,25 @@ function newLeaf(
     if (!valueRead) return undefined;
     if (valueRead.lazy !== undefined) lazy.add(valueRead.lazy);
     const readValue = valueRead.read;
-    return {
+    return leaf({
       evaluate: (scope) => operator.evaluate(readFact(scope), readValue(scope)),
       lazy,
       total: false,
       cost,
-    };
+    });
   }
-  return {
+  return leaf({
     evaluate: (scope) => operator.evaluate(readFact(scope), value),
     lazy,
     total: factRead.lazy === undefined && isTotal(condition.operator, value),
     cost,
-  };
+  });
+}
+
+/** A compiled condition, given an id so programs can name it. */
+function leaf(node: Omit<CompiledNode, 'emit'>): CompiledNode {
+  const id = leafFunctions.push(node.evaluate) - 1;
+  return { ...node, emit: (code) => code.push(Op.Leaf, 3, id) };
 }
 
 /**
@@ -508,7 +559,7 @@ function combine(
 ): (scope: FactScope) => boolean {
   const decisive = kind === 'any';
   if (total) {
-    const ordered = [...children].sort((a, b) => a.cost - b.cost).map((child) => child.evaluate);
+    const ordered = byCost(children).map((child) => child.evaluate);
     return (scope) => {
       for (const evaluateChild of ordered)
         if ((evaluateChild(scope) === true) === decisive) return decisive;
@@ -528,15 +579,17 @@ function combine(
 function guardsOf(conditions: TopLevelCondition): Guard[] {
   if (has(conditions, 'any') || !has(conditions, 'all')) return [];
   const guards: Guard[] = [];
-  for (const child of (conditions as { all: unknown[] }).all) {
+  for (const [position, child] of (conditions as { all: unknown[] }).all.entries()) {
     const condition = child as Record<string, unknown>;
     if (has(condition, 'all') || has(condition, 'any') || has(condition, 'not')) continue;
     const read = compileRead(condition.fact, condition.path);
     if (!read || read.lazy !== undefined) continue;
     if (condition.operator === 'equal' && isGuardValue(condition.value))
-      guards.push({ read, values: [condition.value] });
-    if (condition.operator === 'in' && Array.isArray(condition.value))
-      guards.push({ read, values: [...new Set(condition.value.filter(isGuardValue))] });
+      guards.push({ read, values: [condition.value], child: position });
+    if (condition.operator === 'in' && Array.isArray(condition.value)) {
+      const values = [...new Set(condition.value.filter(isGuardValue))];
+      guards.push({ read, values, child: position });
+    }
   }
   return guards;
 }
@@ -569,6 +622,7 @@ function stateOf(rule: CompiledRule): RuleState {
       compiled: node
         ? {
             evaluate: node.evaluate,
+            ...(node.total && node.lazy.size === 0 ? { program: node } : {}),
             lazy: [...node.lazy],
             guards: node.total && node.lazy.size === 0 ? guardsOf(conditions) : [],
           }
@@ -586,13 +640,56 @@ function compiledConditions(rule: CompiledRule): CompiledConditions | undefined 
   return stateOf(rule).compiled ?? undefined;
 }
 
-function settled(rule: CompiledRule, fires: boolean): RuleVerdict {
+/** The rule's verdict without an error or an explanation: one frozen object per rule and result. */
+export function settled(rule: CompiledRule, fires: boolean): RuleVerdict {
   const state = stateOf(rule);
   return fires ? state.fires : state.quiet;
 }
 
+/**
+ * The rule's conditions as program code (see `runProgram`), or undefined when they can throw or
+ * read a lazy fact. With `knownTrue`, the top `all`'s condition at that position is left out:
+ * the caller has checked that it holds (a guard the rule index looked the event up by).
+ */
+export function ruleProgram(rule: CompiledRule, knownTrue = -1): number[] | undefined {
+  const node = compiledConditions(rule)?.program;
+  if (!node) return undefined;
+  const code: number[] = [];
+  const children = node.children;
+  if (knownTrue < 0 || !children) node.emit(code);
+  // What is left is still an `all` of several conditions: each must be exactly `true`.
+  else emitNode(code, Op.All, byCost(children.filter((_, position) => position !== knownTrue)));
+  return code;
+}
+
+/** Runs the program at `at`, with json-rules-engine's results (see `compileNode`). */
+function runProgram(code: Int32Array, at: number, scope: FactScope): unknown {
+  switch (code[at]) {
+    case Op.Leaf:
+      return (leafFunctions[code[at + 2] as number] as (scope: FactScope) => unknown)(scope);
+    case Op.All: {
+      const end = at + (code[at + 1] as number);
+      for (let child = at + 2; child < end; child += code[child + 1] as number)
+        if (runProgram(code, child, scope) !== true) return false;
+      return true;
+    }
+    case Op.Any: {
+      const end = at + (code[at + 1] as number);
+      for (let child = at + 2; child < end; child += code[child + 1] as number)
+        if (runProgram(code, child, scope) === true) return true;
+      return false;
+    }
+    case Op.Strict:
+      return runProgram(code, at + 2, scope) === true;
+    case Op.Not:
+      return !runProgram(code, at + 2, scope);
+    default:
+      return true;
+  }
+}
+
 /** One event's evaluation: its facts, its lazy fact cache, and the engine for what cannot compile. */
-class EventEvaluation {
+export class EventEvaluation {
   readonly scope: FactScope;
   private facts?: Record<string, unknown>;
   private cache?: LazyFactCache;
@@ -607,6 +704,11 @@ class EventEvaluation {
   private lazyCache(): LazyFactCache {
     this.cache ??= new LazyFactCache(this.event, this.options);
     return this.cache;
+  }
+
+  /** Whether the program at `at` in `code` (from `ruleProgram`) holds for this event. */
+  runs(code: Int32Array, at: number): boolean {
+    return Boolean(runProgram(code, at, this.scope));
   }
 
   /** The verdict, synchronously when the rule compiled and reads no lazy fact. */
@@ -670,6 +772,8 @@ export interface RuleGuard {
   key: string;
   values: readonly unknown[];
   read(event: StewardEvent): unknown;
+  /** Its position in the top `all` (what `ruleProgram` can leave out). */
+  child: number;
 }
 
 const publicGuards = new WeakMap<CompiledRule, RuleGuard[]>();
@@ -682,9 +786,10 @@ const publicGuards = new WeakMap<CompiledRule, RuleGuard[]>();
 export function ruleGuards(rule: CompiledRule): readonly RuleGuard[] {
   let guards = publicGuards.get(rule);
   if (!guards) {
-    guards = (compiledConditions(rule)?.guards ?? []).map(({ read, values }) => ({
+    guards = (compiledConditions(rule)?.guards ?? []).map(({ read, values, child }) => ({
       key: read.key,
       values,
+      child,
       read: read.fromEvent ?? ((event: StewardEvent) => read.read(new FactScope(event))),
     }));
     publicGuards.set(rule, guards);

@@ -44,8 +44,19 @@ export function compileLogFilter(pattern: string): LogFilter {
     pattern,
     terms: required.length + excluded.length + anyOf.length,
     matches: (message) =>
-      required.every((term) => message.includes(term)) &&
-      !excluded.some((term) => message.includes(term)) &&
-      (anyOf.length === 0 || anyOf.some((term) => message.includes(term))),
+      every(required, message) &&
+      !some(excluded, message) &&
+      (anyOf.length === 0 || some(anyOf, message)),
   };
+}
+
+// Plain loops: a filter runs for every line of its log groups.
+function every(terms: readonly string[], message: string): boolean {
+  for (let i = 0; i < terms.length; i++) if (!message.includes(terms[i] as string)) return false;
+  return true;
+}
+
+function some(terms: readonly string[], message: string): boolean {
+  for (let i = 0; i < terms.length; i++) if (message.includes(terms[i] as string)) return true;
+  return false;
 }

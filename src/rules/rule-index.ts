@@ -1,7 +1,16 @@
 import type { StewardEvent } from '../sources/steward-event.js';
-import { ruleGuards, type RuleGuard } from './evaluate.js';
+import {
+  evaluateRules,
+  EventEvaluation,
+  ruleGuards,
+  ruleProgram,
+  settled,
+  type EvaluationOptions,
+  type RuleGuard,
+  type RuleVerdict,
+} from './evaluate.js';
 import { compileLogFilter } from './log-filter.js';
-import { matchesValue } from './match-value.js';
+import { eventBridgeMatch } from './match-value.js';
 import type { CloudTrailTrigger, CompiledRule } from './rule.js';
 
 /**
@@ -13,19 +22,22 @@ interface Listing {
   rules: readonly CompiledRule[];
   /** False when the list was made for one event only (a bounded cache was full). */
   shared: boolean;
+  /** The listeners filed by their guards, worked out for the first event that needs it. */
   narrowing?: Narrowing;
 }
 
 /**
  * A listing's rules filed by their guards: each rule with guards under its most selective one
- * (by the value it needs), the others evaluated for every event. Positions are in the pack.
+ * (by the value it needs), the others evaluated for every event. Both are runs of the index's
+ * entry pool (see `RuleIndex.entries`), so narrowing an event reads a few compact arrays.
  */
 interface Narrowing {
-  everyEvent: readonly CompiledRule[];
-  everyEventPositions: readonly number[];
-  guards: {
+  /** Where the run of rules evaluated for every event of the listing starts. */
+  everyEvent: number;
+  /** By fact and path: where the run of rules filed under each value starts. */
+  keys: readonly {
     read: (event: StewardEvent) => unknown;
-    byValue: Map<unknown, { rules: readonly CompiledRule[]; positions: readonly number[] }>;
+    filed: Map<unknown, number>;
   }[];
 }
 
@@ -43,13 +55,37 @@ interface Test {
 interface KeyState {
   fixed: Listing;
   tests: Test[];
-  combinations: Map<string, Listing>;
+  /** By which tests the event met: a bit per test, or their positions when there are many. */
+  combinations: Map<number | string, Listing>;
 }
 
 /** Bounds each cache of lists: keys come from events, and events come from outside. */
 const maxCachedLists = 256;
 
 const noRules: Listing = { rules: Object.freeze([]), shared: true };
+
+/** A run of entries in the pool: its length, then a rule's position and program per entry. */
+const entryWords = 2;
+/** The program of a rule that does not run as one (see `ruleProgram`). */
+const noProgram = -1;
+
+/** An Int32Array growing as words are appended: compact and contiguous, so cheap to read cold. */
+class Words {
+  array = new Int32Array(1024);
+  length = 0;
+
+  append(words: readonly number[]): number {
+    const at = this.length;
+    if (at + words.length > this.array.length) {
+      const grown = new Int32Array(Math.max(this.array.length * 2, at + words.length));
+      grown.set(this.array);
+      this.array = grown;
+    }
+    this.array.set(words, at);
+    this.length += words.length;
+    return at;
+  }
+}
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -59,18 +95,45 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 /** The trigger's `match`: each dotted path of the record holds one of its values. */
 function recordMatcher(match: Record<string, string[]>): (event: StewardEvent) => boolean {
-  const paths = Object.entries(match).map(([path, values]) => [path.split('.'), values] as const);
-  return (event) =>
-    paths.every(([keys, values]) => {
+  const paths = Object.entries(match).map(([path, values]) => ({
+    keys: path.split('.'),
+    exact: new Set(values.filter((value) => typeof eventBridgeMatch(value) === 'string')),
+    prefixes: values.flatMap((value) => {
+      const pattern = eventBridgeMatch(value);
+      return typeof pattern === 'object' && 'prefix' in pattern ? [pattern.prefix] : [];
+    }),
+    suffixes: values.flatMap((value) => {
+      const pattern = eventBridgeMatch(value);
+      return typeof pattern === 'object' && 'suffix' in pattern ? [pattern.suffix] : [];
+    }),
+  }));
+  return (event) => {
+    for (const { keys, exact, prefixes, suffixes } of paths) {
       let value: unknown = event.raw;
-      for (const key of keys) {
+      for (let i = 0; i < keys.length && value !== undefined; i++) {
         value =
           value !== null && typeof value === 'object'
-            ? (value as Record<string, unknown>)[key]
+            ? (value as Record<string, unknown>)[keys[i] as string]
             : undefined;
       }
-      return typeof value === 'string' && values.some((pattern) => matchesValue(pattern, value));
-    });
+      if (typeof value !== 'string' || !meets(value, exact, prefixes, suffixes)) return false;
+    }
+    return true;
+  };
+}
+
+/** Whether the value is one of the exact values, or starts or ends as one of the patterns. */
+function meets(
+  value: string,
+  exact: ReadonlySet<string>,
+  prefixes: readonly string[],
+  suffixes: readonly string[],
+): boolean {
+  if (exact.has(value)) return true;
+  for (let i = 0; i < prefixes.length; i++)
+    if (value.startsWith(prefixes[i] as string)) return true;
+  for (let i = 0; i < suffixes.length; i++) if (value.endsWith(suffixes[i] as string)) return true;
+  return false;
 }
 
 function logMessage(event: StewardEvent): string {
@@ -114,7 +177,16 @@ export class RuleIndex {
   /** Prefix triggers (`/aws/lambda/*`) by prefix length, then by prefix. */
   private readonly logGroupPrefixes = new Map<number, Map<string, LogsTrigger[]>>();
   private readonly logStates = new Map<string, KeyState>();
-  private cachedStates = 0;
+  /** Runs of (position, program) entries the listings' narrowings point into. */
+  private readonly entries = new Words();
+  /** The rules' programs (see `ruleProgram`), each once per guard it can leave out. */
+  private readonly code = new Words();
+  private readonly programs = new Map<string, number>();
+  private readonly testFunctions = new Map<string, (event: StewardEvent) => boolean>();
+  /** Where the entries of one event's rules are merged (used synchronously, then reused). */
+  private found = new Int32Array(256);
+  /** Each rule's verdicts without an error: quiet at twice its position, firing just after. */
+  private readonly verdicts: RuleVerdict[] = [];
 
   constructor(rules: readonly CompiledRule[]) {
     this.rules = rules;
@@ -158,21 +230,101 @@ export class RuleIndex {
   candidates(event: StewardEvent): readonly CompiledRule[] {
     const listing = this.listingOf(event);
     if (!listing.shared || listing.rules.length === 0) return listing.rules;
+    const count = this.narrowed(listing, event);
+    const entries = this.entries.array;
+    const found = this.found;
+    const rules: CompiledRule[] = [];
+    for (let i = 0; i < count; i++)
+      rules.push(this.rules[entries[found[i] as number] as number] as CompiledRule);
+    return rules;
+  }
+
+  /**
+   * Evaluates the event against the rules that can match it, as `evaluateRules` on
+   * `candidates(event)` does, with the same verdicts in the same order. A rule is run as a
+   * program that leaves out the guard the event was looked up by, which is known to hold.
+   */
+  evaluate(event: StewardEvent, options: EvaluationOptions = {}): Promise<RuleVerdict[]> {
+    const listing = this.listingOf(event);
+    if (options.explain === true || !listing.shared || listing.rules.length === 0)
+      return evaluateRules(event, this.candidates(event), options);
+    const count = this.narrowed(listing, event);
+    if (count === 0) return Promise.resolve([]);
+    const evaluation = new EventEvaluation(event, options);
+    const entries = this.entries.array;
+    const code = this.code.array;
+    const found = this.found;
+    const verdicts = new Array<RuleVerdict>(count);
+    let pending: Promise<void>[] | undefined;
+    for (let slot = 0; slot < count; slot++) {
+      const entry = found[slot] as number;
+      const position = entries[entry] as number;
+      const program = entries[entry + 1] as number;
+      if (program !== noProgram) {
+        verdicts[slot] = this.verdicts[
+          2 * position + (evaluation.runs(code, program) ? 1 : 0)
+        ] as RuleVerdict;
+        continue;
+      }
+      const verdict = evaluation.verdict(this.rules[position] as CompiledRule);
+      if (verdict instanceof Promise) {
+        (pending ??= []).push(
+          verdict.then((settledVerdict) => {
+            verdicts[slot] = settledVerdict;
+          }),
+        );
+      } else verdicts[slot] = verdict;
+    }
+    return pending ? Promise.all(pending).then(() => verdicts) : Promise.resolve(verdicts);
+  }
+
+  /**
+   * Puts the pool offsets of the entries of the rules the event can match into `found`, in
+   * pack order, and returns how many there are. `found` is reused by the next event: read it
+   * before anything else can narrow.
+   */
+  private narrowed(listing: Listing, event: StewardEvent): number {
     const narrowing = (listing.narrowing ??= this.narrowing(listing.rules));
-    let found = narrowing.everyEvent;
-    let positions = narrowing.everyEventPositions;
-    for (const guard of narrowing.guards) {
-      const hit = guard.byValue.get(guard.read(event));
-      if (!hit) continue;
-      if (found.length === 0) {
-        found = hit.rules;
-        positions = hit.positions;
+    const entries = this.entries.array;
+    let first = narrowing.everyEvent;
+    let count = entries[first] as number;
+    let others: number[] | undefined;
+    for (const key of narrowing.keys) {
+      const run = key.filed.get(key.read(event));
+      if (run === undefined) continue;
+      if (count === 0) {
+        first = run;
+        count = entries[run] as number;
       } else {
-        positions = merged(positions, hit.positions);
-        found = positions.map((position) => this.rules[position] as CompiledRule);
+        (others ??= []).push(run);
+        count += entries[run] as number;
       }
     }
-    return found;
+    if (this.found.length < count)
+      this.found = new Int32Array(Math.max(count, this.found.length * 2));
+    const found = this.found;
+    if (!others) {
+      for (let i = 0; i < count; i++) found[i] = first + 1 + i * entryWords;
+      return count;
+    }
+    // A rule is filed under one key and, per event, one value: the runs share no rule.
+    const runs = [first, ...others];
+    const at = runs.map((run) => run + 1);
+    const end = runs.map((run) => run + 1 + (entries[run] as number) * entryWords);
+    for (let i = 0; i < count; i++) {
+      let next = 0;
+      let lowest = Number.POSITIVE_INFINITY;
+      for (let k = 0; k < runs.length; k++) {
+        const entry = at[k] as number;
+        if (entry < (end[k] as number) && (entries[entry] as number) < lowest) {
+          next = k;
+          lowest = entries[entry] as number;
+        }
+      }
+      found[i] = at[next] as number;
+      at[next] = (at[next] as number) + entryWords;
+    }
+    return count;
   }
 
   /**
@@ -189,17 +341,15 @@ export class RuleIndex {
       event.source === 'cloudtrail' ? this.cloudTrailState(event) : this.logState(event.name);
     if (state.tests.length === 0) return state.fixed;
     // Which tests the record or message meets is part of the key: one list per combination.
-    let met = '';
-    for (let i = 0; i < state.tests.length; i++) {
-      if ((state.tests[i] as Test).meets(event)) met += `${i},`;
-    }
-    if (met === '') return state.fixed;
+    const met = testsMet(state.tests, event);
+    if (met === 0 || met === '') return state.fixed;
     let listing = state.combinations.get(met);
     if (!listing) {
-      const added = met
-        .slice(0, -1)
-        .split(',')
-        .flatMap((i) => (state.tests[Number(i)] as Test).positions);
+      const added = state.tests.flatMap((test, i) =>
+        (typeof met === 'number' ? met & (1 << i) : met.split(',').includes(String(i)))
+          ? test.positions
+          : [],
+      );
       const shared = state.fixed.shared && state.combinations.size < maxCachedLists;
       listing = this.listing(
         [...state.fixed.rules, ...added.map((position) => this.rules[position] as CompiledRule)],
@@ -243,7 +393,7 @@ export class RuleIndex {
       if (failed === 1 && trigger.includeFailedCalls !== true) continue;
       const match = trigger.match;
       if (match === undefined) fixed.push(rule);
-      else this.addTest(tests, matchKey(match), rule, () => recordMatcher(match));
+      else this.addTest(tests, `match ${matchKey(match)}`, rule, () => recordMatcher(match));
     }
     return {
       fixed: this.listing(fixed, shared),
@@ -264,7 +414,7 @@ export class RuleIndex {
     for (const { rule, pattern } of entries) {
       if (pattern === undefined) fixed.push(rule);
       else
-        this.addTest(tests, pattern, rule, () => {
+        this.addTest(tests, `filter ${pattern}`, rule, () => {
           const filter = compileLogFilter(pattern);
           return (event) => filter.matches(logMessage(event));
         });
@@ -288,7 +438,15 @@ export class RuleIndex {
     const position = this.positions.get(rule) ?? 0;
     const test = tests.get(key);
     if (test) test.positions.push(position);
-    else tests.set(key, { positions: [position], meets: meets() });
+    else {
+      // One function per distinct test, shared by every bucket: it stays in the CPU's caches.
+      let shared = this.testFunctions.get(key);
+      if (!shared) {
+        shared = meets();
+        this.testFunctions.set(key, shared);
+      }
+      tests.set(key, { positions: [position], meets: shared });
+    }
   }
 
   /** Each rule once, in rule-pack order, frozen. */
@@ -311,12 +469,11 @@ export class RuleIndex {
       }
     }
     const everyEvent: number[] = [];
-    const guards = new Map<
-      string,
-      { read: (event: StewardEvent) => unknown; byValue: Map<unknown, number[]> }
-    >();
+    const keys = new Map<string, { read: RuleGuard['read']; byValue: Map<unknown, number[]> }>();
     for (const rule of listeners) {
       const position = this.positions.get(rule) ?? 0;
+      this.verdicts[2 * position] = settled(rule, false);
+      this.verdicts[2 * position + 1] = settled(rule, true);
       let best: RuleGuard | undefined;
       let bestShare = Number.POSITIVE_INFINITY;
       for (const guard of ruleGuards(rule)) {
@@ -327,31 +484,41 @@ export class RuleIndex {
         }
       }
       if (!best) {
-        everyEvent.push(position);
+        everyEvent.push(position, this.program(rule, position, -1));
         continue;
       }
-      let entry = guards.get(best.key);
-      if (!entry) {
-        entry = { read: best.read, byValue: new Map() };
-        guards.set(best.key, entry);
+      let key = keys.get(best.key);
+      if (!key) {
+        key = { read: best.read, byValue: new Map() };
+        keys.set(best.key, key);
       }
-      for (const value of best.values) push(entry.byValue, value, position);
+      const program = this.program(rule, position, best.child);
+      for (const value of best.values) {
+        push(key.byValue, value, position);
+        push(key.byValue, value, program);
+      }
     }
-    const rulesAt = (positions: readonly number[]) =>
-      Object.freeze(positions.map((position) => this.rules[position] as CompiledRule));
+    const run = (entries: readonly number[]) =>
+      this.entries.append([entries.length / entryWords, ...entries]);
     return {
-      everyEvent: rulesAt(everyEvent),
-      everyEventPositions: Object.freeze(everyEvent),
-      guards: [...guards.values()].map(({ read, byValue }) => ({
+      everyEvent: run(everyEvent),
+      keys: [...keys.values()].map(({ read, byValue }) => ({
         read,
-        byValue: new Map(
-          [...byValue].map(([value, positions]) => [
-            value,
-            { rules: rulesAt(positions), positions: Object.freeze(positions) },
-          ]),
-        ),
+        filed: new Map([...byValue].map(([value, filed]) => [value, run(filed)])),
       })),
     };
+  }
+
+  /** Where the rule's program leaving out the guard at `knownTrue` starts, made once. */
+  private program(rule: CompiledRule, position: number, knownTrue: number): number {
+    const key = `${position}:${knownTrue}`;
+    let at = this.programs.get(key);
+    if (at === undefined) {
+      const code = ruleProgram(rule, knownTrue);
+      at = code ? this.code.append(code) : noProgram;
+      this.programs.set(key, at);
+    }
+    return at;
   }
 }
 
@@ -361,23 +528,14 @@ interface LogsTrigger {
   pattern?: string;
 }
 
-/** Two ascending lists of positions, merged (a rule is filed under one value per event). */
-function merged(a: readonly number[], b: readonly number[]): number[] {
-  const result: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const left = a[i] as number;
-    const right = b[j] as number;
-    if (left <= right) {
-      result.push(left);
-      i++;
-    } else {
-      result.push(right);
-      j++;
-    }
+/** The tests the event meets: a bit per test, or their positions, when over 31, as text. */
+function testsMet(tests: readonly Test[], event: StewardEvent): number | string {
+  if (tests.length > 31) {
+    const met: number[] = [];
+    for (let i = 0; i < tests.length; i++) if ((tests[i] as Test).meets(event)) met.push(i);
+    return met.join(',');
   }
-  while (i < a.length) result.push(a[i++] as number);
-  while (j < b.length) result.push(b[j++] as number);
-  return result;
+  let met = 0;
+  for (let i = 0; i < tests.length; i++) if ((tests[i] as Test).meets(event)) met |= 1 << i;
+  return met;
 }

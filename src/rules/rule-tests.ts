@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { decodeBytes, decodeDocument } from '../sources/index.js';
 import type { DecodedBatch } from '../sources/steward-event.js';
-import { evaluateRules } from './evaluate.js';
 import { factNames } from './facts.js';
 import { checkRuleDirectory, compileRule } from './load.js';
 import { formatProblem } from './problems.js';
@@ -59,9 +58,7 @@ export async function runRuleTest(rule: CompiledRule, test: RuleTest): Promise<R
   const actions = new Set<string>();
   let fires = false;
   for (const event of batch.events) {
-    for (const verdict of await evaluateRules(event, index.candidates(event), {
-      stubs: test.facts ?? {},
-    })) {
+    for (const verdict of await index.evaluate(event, { stubs: test.facts ?? {} })) {
       if (verdict.error !== undefined) return fail(`evaluation failed: ${verdict.error}`);
       if (!verdict.fires) continue;
       fires = true;

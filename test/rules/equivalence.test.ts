@@ -206,9 +206,15 @@ describe('steward evaluation', () => {
           const documents = conditions.map((tree, i) => ruleDocument(`r${i}`, tree));
           const rules = documents.map((document) => compileRule(document, 'random.yaml', lists));
           const stubs: Record<string, unknown> = stubbed ? { instance: instance ?? null } : {};
-          // Through the index, so shared candidate lists and their guards are exercised too.
-          const candidates = new RuleIndex(rules).candidates(event);
-          const verdicts = await evaluateRules(event, candidates, { stubs });
+          // Through the index, so shared candidate lists and their guards are exercised too,
+          // and the index's own evaluation (rules run as programs that skip the guard looked
+          // up) must give the very same verdicts.
+          const index = new RuleIndex(rules);
+          const verdicts = await evaluateRules(event, index.candidates(event), { stubs });
+          const programs = await index.evaluate(event, { stubs });
+          expect(programs.map(({ rule, fires, error }) => [rule.id, fires, error])).toEqual(
+            verdicts.map(({ rule, fires, error }) => [rule.id, fires, error]),
+          );
           const ours = verdicts.some((verdict) => verdict.error !== undefined)
             ? 'error'
             : verdicts

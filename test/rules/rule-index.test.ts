@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { evaluateRules } from '../../src/rules/evaluate.js';
 import { compileRule, parseRuleText } from '../../src/rules/load.js';
 import { compileLogFilter, LogFilterSyntaxError } from '../../src/rules/log-filter.js';
 import { RuleIndex } from '../../src/rules/rule-index.js';
@@ -161,6 +162,30 @@ describe('narrowing the listeners by the values rules require', () => {
       'lazy',
     ]);
     expect(ids(narrowed.candidates(call('999', 'carol')))).toEqual(['not-a', 'any-of', 'lazy']);
+  });
+
+  it('evaluates them itself, with the verdicts evaluateRules gives, in pack order', async () => {
+    const event = call('111', 'bob');
+    const stubs = { instance: { state: 'running' } };
+    const verdicts = await narrowed.evaluate(event, { stubs });
+    expect(verdicts.map(({ rule, fires }) => [rule.id, fires])).toEqual([
+      ['account-a', true],
+      ['accounts-ab', true],
+      ['user-bob', true],
+      ['not-a', false],
+      ['any-of', false],
+      ['lazy', true],
+    ]);
+    const expected = await evaluateRules(event, narrowed.candidates(event), { stubs });
+    expect(verdicts).toEqual(expected);
+    // Without the stub, the lazy rule's fact cannot be read: an error, not a silent miss.
+    const [lazy] = (await narrowed.evaluate(event)).filter(({ rule }) => rule.id === 'lazy');
+    expect(lazy?.error).toMatch(/fact instance could not be read/);
+    // Explanations go through json-rules-engine, with every condition's result.
+    const explained = await narrowed.evaluate(event, { stubs, explain: true });
+    expect(explained.map(({ rule }) => rule.id)).toEqual(verdicts.map(({ rule }) => rule.id));
+    expect(explained[0]?.conditions).toMatchObject({ all: [{ result: true }] });
+    expect(await narrowed.evaluate(call('999', 'carol'), { stubs })).toHaveLength(3);
   });
 
   it('lists every rule listening, whatever its conditions, for explanations', () => {
