@@ -64,6 +64,12 @@ const maxCachedLists = 256;
 
 const noRules: Listing = { rules: Object.freeze([]), shared: true };
 
+/**
+ * The fewest rules worth a key of their own in a listing: looking a key up for an event costs
+ * about what evaluating two rules that fail their first condition does.
+ */
+const minRulesPerKey = 3;
+
 /** A run of entries in the pool: its length, then a rule's position and program per entry. */
 const entryWords = 2;
 /** The program of a rule that does not run as one (see `ruleProgram`). */
@@ -468,21 +474,36 @@ export class RuleIndex {
         for (const key of keysOf(guard)) sharing.set(key, (sharing.get(key) ?? 0) + 1);
       }
     }
+    const share = (guard: RuleGuard) =>
+      keysOf(guard).reduce((sum, key) => sum + (sharing.get(key) ?? 0), 0);
+    const mostSelective = (guards: readonly RuleGuard[]) =>
+      guards.reduce<RuleGuard | undefined>(
+        (best, guard) => (best === undefined || share(guard) < share(best) ? guard : best),
+        undefined,
+      );
+    const chosen = new Map(listeners.map((rule) => [rule, mostSelective(ruleGuards(rule))]));
+    // A key is read and looked up for every event: one that few rules are filed under costs
+    // more than evaluating those rules, which then go under another of their guards, or none.
+    for (let moved = true; moved;) {
+      moved = false;
+      const filed = new Map<string, number>();
+      for (const guard of chosen.values())
+        if (guard) filed.set(guard.key, (filed.get(guard.key) ?? 0) + 1);
+      for (const [rule, guard] of chosen) {
+        if (!guard || (filed.get(guard.key) ?? 0) >= minRulesPerKey) continue;
+        const others = ruleGuards(rule).filter(
+          (other) => (filed.get(other.key) ?? 0) >= minRulesPerKey,
+        );
+        chosen.set(rule, mostSelective(others));
+        moved = true;
+      }
+    }
     const everyEvent: number[] = [];
     const keys = new Map<string, { read: RuleGuard['read']; byValue: Map<unknown, number[]> }>();
-    for (const rule of listeners) {
+    for (const [rule, best] of chosen) {
       const position = this.positions.get(rule) ?? 0;
       this.verdicts[2 * position] = settled(rule, false);
       this.verdicts[2 * position + 1] = settled(rule, true);
-      let best: RuleGuard | undefined;
-      let bestShare = Number.POSITIVE_INFINITY;
-      for (const guard of ruleGuards(rule)) {
-        const shared = keysOf(guard).reduce((sum, key) => sum + (sharing.get(key) ?? 0), 0);
-        if (shared < bestShare) {
-          best = guard;
-          bestShare = shared;
-        }
-      }
       if (!best) {
         everyEvent.push(position, this.program(rule, position, -1));
         continue;

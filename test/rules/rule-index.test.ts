@@ -117,23 +117,24 @@ function scoped(id: string, conditions: string) {
 }
 
 describe('narrowing the listeners by the values rules require', () => {
+  const account = (id: string, operator: string, value: string) =>
+    scoped(
+      id,
+      `  all:\n    - { fact: event, path: $.account, operator: ${operator}, value: ${value} }`,
+    );
+  const user = (id: string, value: string) =>
+    scoped(
+      id,
+      `  all:\n    - { fact: record, path: $.userIdentity.userName, operator: equal, value: ${value} }`,
+    );
   const narrowed = new RuleIndex([
-    scoped(
-      'account-a',
-      "  all:\n    - { fact: event, path: $.account, operator: equal, value: '111' }",
-    ),
-    scoped(
-      'accounts-ab',
-      "  all:\n    - { fact: event, path: $.account, operator: in, value: ['111', '222'] }",
-    ),
-    scoped(
-      'user-bob',
-      '  all:\n    - { fact: record, path: $.userIdentity.userName, operator: equal, value: bob }',
-    ),
-    scoped(
-      'not-a',
-      "  all:\n    - { fact: event, path: $.account, operator: notEqual, value: '111' }",
-    ),
+    account('account-a', 'equal', "'111'"),
+    account('accounts-ab', 'in', "['111', '222']"),
+    account('account-b', 'equal', "'222'"),
+    user('user-bob', 'bob'),
+    user('user-bob-too', 'bob'),
+    user('user-dan', 'dan'),
+    account('not-a', 'notEqual', "'111'"),
     scoped(
       'any-of',
       "  any:\n    - { fact: event, path: $.account, operator: equal, value: '333' }\n    - { fact: event, path: $.region, operator: equal, value: eu-west-1 }",
@@ -142,9 +143,22 @@ describe('narrowing the listeners by the values rules require', () => {
       'lazy',
       "  all:\n    - { fact: event, path: $.account, operator: equal, value: '111' }\n    - { fact: instance, path: $.state, operator: equal, value: running }",
     ),
+    scoped(
+      'region-and-account',
+      "  all:\n    - { fact: event, path: $.region, operator: equal, value: eu-west-1 }\n    - { fact: event, path: $.account, operator: in, value: ['111', '444'] }",
+    ),
+    scoped(
+      'region-only',
+      '  all:\n    - { fact: event, path: $.region, operator: equal, value: eu-west-1 }',
+    ),
   ]);
-  const call = (account: string, userName: string) =>
-    event({ name: 'CreateUser', account, raw: { userIdentity: { userName, type: 'IAMUser' } } });
+  const call = (account: string, userName: string, region = 'us-east-1') =>
+    event({
+      name: 'CreateUser',
+      account,
+      region,
+      raw: { userIdentity: { userName, type: 'IAMUser' } },
+    });
 
   it('keeps only the rules whose equal and in conditions the event meets, in pack order', () => {
     expect(ids(narrowed.candidates(call('111', 'alice')))).toEqual([
@@ -153,28 +167,48 @@ describe('narrowing the listeners by the values rules require', () => {
       'not-a',
       'any-of',
       'lazy',
+      'region-and-account',
+      'region-only',
     ]);
     expect(ids(narrowed.candidates(call('222', 'bob')))).toEqual([
       'accounts-ab',
+      'account-b',
       'user-bob',
+      'user-bob-too',
       'not-a',
       'any-of',
       'lazy',
+      'region-only',
     ]);
-    expect(ids(narrowed.candidates(call('999', 'carol')))).toEqual(['not-a', 'any-of', 'lazy']);
+    expect(ids(narrowed.candidates(call('999', 'carol')))).toEqual([
+      'not-a',
+      'any-of',
+      'lazy',
+      'region-only',
+    ]);
+  });
+
+  it('files a rule under a guard other rules share rather than give a key to one rule', () => {
+    // region-and-account's region is the rarer value, but only it and region-only are
+    // filed by region: region-and-account goes under the account key, region-only under none.
+    const inRegion = call('999', 'carol', 'eu-west-1');
+    expect(ids(narrowed.candidates(inRegion))).toEqual(['not-a', 'any-of', 'lazy', 'region-only']);
   });
 
   it('evaluates them itself, with the verdicts evaluateRules gives, in pack order', async () => {
-    const event = call('111', 'bob');
+    const event = call('111', 'bob', 'eu-west-1');
     const stubs = { instance: { state: 'running' } };
     const verdicts = await narrowed.evaluate(event, { stubs });
     expect(verdicts.map(({ rule, fires }) => [rule.id, fires])).toEqual([
       ['account-a', true],
       ['accounts-ab', true],
       ['user-bob', true],
+      ['user-bob-too', true],
       ['not-a', false],
-      ['any-of', false],
+      ['any-of', true],
       ['lazy', true],
+      ['region-and-account', true],
+      ['region-only', true],
     ]);
     const expected = await evaluateRules(event, narrowed.candidates(event), { stubs });
     expect(verdicts).toEqual(expected);
@@ -185,18 +219,11 @@ describe('narrowing the listeners by the values rules require', () => {
     const explained = await narrowed.evaluate(event, { stubs, explain: true });
     expect(explained.map(({ rule }) => rule.id)).toEqual(verdicts.map(({ rule }) => rule.id));
     expect(explained[0]?.conditions).toMatchObject({ all: [{ result: true }] });
-    expect(await narrowed.evaluate(call('999', 'carol'), { stubs })).toHaveLength(3);
+    expect(await narrowed.evaluate(call('999', 'carol'), { stubs })).toHaveLength(4);
   });
 
   it('lists every rule listening, whatever its conditions, for explanations', () => {
-    expect(ids(narrowed.listeners(call('999', 'carol')))).toEqual([
-      'account-a',
-      'accounts-ab',
-      'user-bob',
-      'not-a',
-      'any-of',
-      'lazy',
-    ]);
+    expect(ids(narrowed.listeners(call('999', 'carol')))).toHaveLength(11);
   });
 });
 
