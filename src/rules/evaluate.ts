@@ -10,6 +10,7 @@ import {
   compilePattern,
   createOperators,
   customOperators,
+  preparedOperators,
   globPattern,
   type NamedLists,
 } from './operators.js';
@@ -119,7 +120,8 @@ class LazyFactCache {
 /** What compiled conditions read: the event's facts, and lazy fact values once fetched. */
 class FactScope {
   private eventView?: Record<string, unknown>;
-  readonly lazy = new Map<string, unknown>();
+  /** Lazy fact values once fetched, by fact name (made for the first rule that reads one). */
+  lazy?: Map<string, unknown>;
 
   constructor(readonly event: StewardEvent) {}
 
@@ -270,7 +272,7 @@ function newRead(fact: string, path: string, key: string): CompiledRead | undefi
     };
   }
   if (!lazyFacts.has(fact)) return undefined;
-  return { key, lazy: fact, read: (scope) => reader(scope.lazy.get(fact)) };
+  return { key, lazy: fact, read: (scope) => reader(scope.lazy?.get(fact)) };
 }
 
 /** An operator as the engine holds it: its fact validator, then its comparison. */
@@ -278,11 +280,27 @@ interface EngineOperator {
   evaluate(factValue: unknown, value: unknown): unknown;
 }
 
-type OperatorLookup = (name: string) => EngineOperator | undefined;
+/** The operators of one set of named lists, as compiled conditions call them. */
+interface OperatorLookup {
+  /** The engine's own operator (decorated ones too), so compiled conditions compare alike. */
+  engine(name: string): EngineOperator | undefined;
+  /** The same operator given its condition's value once, when it has no decorator. */
+  prepare(name: string, value: unknown): ((factValue: unknown) => unknown) | undefined;
+}
+
+/**
+ * json-rules-engine's default operators without a fact validator, prepared: the very
+ * comparisons its `Operator`s make (`equal` is `a === b`, `in` is `b.indexOf(a) > -1`).
+ */
+const preparedBuiltIns: Record<string, (value: unknown) => (factValue: unknown) => unknown> = {
+  equal: (value) => (fact) => fact === value,
+  notEqual: (value) => (fact) => fact !== value,
+  in: (value) => (fact) => (value as unknown[]).indexOf(fact) > -1,
+  notIn: (value) => (fact) => (value as unknown[]).indexOf(fact) === -1,
+};
 
 const lookupsByLists = new WeakMap<NamedLists, OperatorLookup>();
 
-/** The engine's own operators (decorated ones too), so compiled conditions compare exactly alike. */
 function operatorLookup(lists: NamedLists): OperatorLookup {
   let lookup = lookupsByLists.get(lists);
   if (!lookup) {
@@ -291,7 +309,22 @@ function operatorLookup(lists: NamedLists): OperatorLookup {
     const map = (
       engine as unknown as { operators: { get(name: string): EngineOperator | undefined } }
     ).operators;
-    lookup = (name) => map.get(name);
+    const prepared: Record<string, (value: unknown) => (factValue: unknown) => unknown> = {
+      ...preparedBuiltIns,
+      ...preparedOperators(lists),
+    };
+    lookup = {
+      engine: (name) => map.get(name),
+      prepare: (name, value) => {
+        const prepare = Object.hasOwn(prepared, name) ? prepared[name] : undefined;
+        try {
+          return prepare?.(value);
+        } catch {
+          // Whatever the value does to the operator, the engine's own will do it per event.
+          return undefined;
+        }
+      },
+    };
     lookupsByLists.set(lists, lookup);
   }
   return lookup;
@@ -512,7 +545,7 @@ function newLeaf(
   lookup: OperatorLookup,
 ): CompiledNode | undefined {
   if (typeof condition.operator !== 'string') return undefined;
-  const operator = lookup(condition.operator);
+  const operator = lookup.engine(condition.operator);
   const factRead = compileRead(condition.fact, condition.path);
   if (!operator || !factRead) return undefined;
   const value = condition.value;
@@ -532,8 +565,11 @@ function newLeaf(
       cost,
     });
   }
+  const test = lookup.prepare(condition.operator, value);
   return leaf({
-    evaluate: (scope) => operator.evaluate(readFact(scope), value),
+    evaluate: test
+      ? (scope) => test(readFact(scope))
+      : (scope) => operator.evaluate(readFact(scope), value),
     lazy,
     total: factRead.lazy === undefined && isTotal(condition.operator, value),
     cost,
@@ -733,7 +769,8 @@ export class EventEvaluation {
       const values = await Promise.all(
         compiled.lazy.map((name) => cache.value(lazyFacts.get(name) as LazyFact)),
       );
-      compiled.lazy.forEach((name, i) => this.scope.lazy.set(name, values[i]));
+      const known = (this.scope.lazy ??= new Map());
+      compiled.lazy.forEach((name, i) => known.set(name, values[i]));
       return settled(rule, Boolean(compiled.evaluate(this.scope)));
     } catch {
       return this.withEngine(rule);

@@ -132,11 +132,12 @@ function rangeOf(text: string): IpRange | undefined {
 }
 
 function rangesOf(value: unknown): IpRange[] {
-  const texts = Array.isArray(value) ? value : [value];
-  return texts.flatMap((text) => {
+  const ranges: IpRange[] = [];
+  for (const text of Array.isArray(value) ? value : [value]) {
     const range = typeof text === 'string' ? rangeOf(text) : undefined;
-    return range ? [range] : [];
-  });
+    if (range) ranges.push(range);
+  }
+  return ranges;
 }
 
 function ageOf(value: unknown): number | undefined {
@@ -150,49 +151,122 @@ function present(value: unknown): boolean {
 
 export type OperatorFunction = (factValue: unknown, value: unknown) => boolean;
 
-/** The custom operators as plain functions, bound to the named lists they may consult. */
+/**
+ * An operator given its condition's value once: what depends on the value alone (a compiled
+ * pattern, parsed ranges, a duration, a list) is worked out then, not for every event.
+ */
+export type PreparedOperator = (value: unknown) => (factValue: unknown) => boolean;
+
+/** The custom operators, prepared by condition value, bound to the named lists they consult. */
+export function preparedOperators(
+  lists: NamedLists,
+): Record<(typeof customOperators)[number], PreparedOperator> {
+  const members = (listName: unknown) =>
+    (typeof listName === 'string' ? lists.get(listName) : undefined) ?? new Set<string>();
+  const inList = (listName: unknown) => {
+    const list = members(listName);
+    return (item: unknown) => typeof item === 'string' && list.has(item);
+  };
+  const matcher = (pattern: unknown) => (item: unknown) => patternMatches(item, pattern);
+  return {
+    matches: (pattern) => {
+      const test = matcher(pattern);
+      return (fact) => anyOf(fact, test);
+    },
+    notMatches: (pattern) => {
+      const test = matcher(pattern);
+      return (fact) => !anyOf(fact, test);
+    },
+    glob: (glob) => {
+      if (typeof glob !== 'string') return () => false;
+      const test = matcher(globPattern(glob));
+      return (fact) => anyOf(fact, test);
+    },
+    startsWith: (prefix) => {
+      if (typeof prefix !== 'string') return () => false;
+      const test = (item: unknown) => typeof item === 'string' && item.startsWith(prefix);
+      return (fact) => anyOf(fact, test);
+    },
+    endsWith: (suffix) => {
+      if (typeof suffix !== 'string') return () => false;
+      const test = (item: unknown) => typeof item === 'string' && item.endsWith(suffix);
+      return (fact) => anyOf(fact, test);
+    },
+    inCidr: (cidrs) => {
+      const outer = rangesOf(cidrs);
+      return (fact) =>
+        rangesOf(fact).some((inner) => outer.some((range) => rangeContains(range, inner)));
+    },
+    cidrOverlaps: (cidrs) => {
+      const other = rangesOf(cidrs);
+      return (fact) =>
+        rangesOf(fact).some((range) => other.some((candidate) => rangesOverlap(range, candidate)));
+    },
+    worldOpen: (expected) => {
+      const open = expected !== false;
+      return (fact) => rangesOf(fact).some(coversEveryAddress) === open;
+    },
+    exists: (expected) => {
+      const wanted = expected !== false;
+      return (fact) => present(fact) === wanted;
+    },
+    absent: (expected) => {
+      const wanted = expected !== false;
+      return (fact) => !present(fact) === wanted;
+    },
+    olderThan: (duration) => {
+      const limit = parseDuration(duration);
+      if (limit === undefined) return () => false;
+      const test = (item: unknown) => (ageOf(item) ?? -Infinity) > limit;
+      return (fact) => anyOf(fact, test);
+    },
+    newerThan: (duration) => {
+      const limit = parseDuration(duration);
+      if (limit === undefined) return () => false;
+      const test = (item: unknown) => (ageOf(item) ?? Infinity) < limit;
+      return (fact) => anyOf(fact, test);
+    },
+    inList: (listName) => {
+      const test = inList(listName);
+      return (fact) => anyOf(fact, test);
+    },
+    notInList: (listName) => {
+      const test = inList(listName);
+      return (fact) => !anyOf(fact, test);
+    },
+  };
+}
+
+/**
+ * The custom operators as plain functions, bound to the named lists they may consult (what
+ * json-rules-engine calls). Each remembers what it prepared for the values it was given: a
+ * condition passes the same value on every event.
+ */
 export function operatorFunctions(
   lists: NamedLists,
 ): Record<(typeof customOperators)[number], OperatorFunction> {
-  const member = (listName: unknown, value: unknown) =>
-    typeof listName === 'string' &&
-    typeof value === 'string' &&
-    lists.get(listName)?.has(value) === true;
-  return {
-    matches: (fact, pattern) => anyOf(fact, (item) => patternMatches(item, pattern)),
-    notMatches: (fact, pattern) => !anyOf(fact, (item) => patternMatches(item, pattern)),
-    glob: (fact, glob) =>
-      typeof glob === 'string' && anyOf(fact, (item) => patternMatches(item, globPattern(glob))),
-    startsWith: (fact, prefix) =>
-      typeof prefix === 'string' &&
-      anyOf(fact, (item) => typeof item === 'string' && item.startsWith(prefix)),
-    endsWith: (fact, suffix) =>
-      typeof suffix === 'string' &&
-      anyOf(fact, (item) => typeof item === 'string' && item.endsWith(suffix)),
-    inCidr: (fact, cidrs) => {
-      const outer = rangesOf(cidrs);
-      return rangesOf(fact).some((inner) => outer.some((range) => rangeContains(range, inner)));
-    },
-    cidrOverlaps: (fact, cidrs) => {
-      const other = rangesOf(cidrs);
-      return rangesOf(fact).some((range) =>
-        other.some((candidate) => rangesOverlap(range, candidate)),
-      );
-    },
-    worldOpen: (fact, expected) => rangesOf(fact).some(coversEveryAddress) === (expected !== false),
-    exists: (fact, expected) => present(fact) === (expected !== false),
-    absent: (fact, expected) => !present(fact) === (expected !== false),
-    olderThan: (fact, duration) => {
-      const limit = parseDuration(duration);
-      return limit !== undefined && anyOf(fact, (item) => (ageOf(item) ?? -Infinity) > limit);
-    },
-    newerThan: (fact, duration) => {
-      const limit = parseDuration(duration);
-      return limit !== undefined && anyOf(fact, (item) => (ageOf(item) ?? Infinity) < limit);
-    },
-    inList: (fact, listName) => anyOf(fact, (item) => member(listName, item)),
-    notInList: (fact, listName) => !anyOf(fact, (item) => member(listName, item)),
-  };
+  const prepared = preparedOperators(lists);
+  return Object.fromEntries(
+    customOperators.map((name) => {
+      const byObject = new WeakMap<object, (fact: unknown) => boolean>();
+      const byValue = new Map<unknown, (fact: unknown) => boolean>();
+      const preparedFor = (value: unknown) => {
+        const object = typeof value === 'object' && value !== null;
+        let test = object ? byObject.get(value) : byValue.get(value);
+        if (!test) {
+          test = prepared[name](value);
+          if (object) byObject.set(value, test);
+          else {
+            // Bounded: a condition may take its value from a fact, which comes from outside.
+            if (byValue.size >= 1024) byValue.clear();
+            byValue.set(value, test);
+          }
+        }
+        return test;
+      };
+      return [name, (fact: unknown, value: unknown) => preparedFor(value)(fact)];
+    }),
+  ) as Record<(typeof customOperators)[number], OperatorFunction>;
 }
 
 /** The custom operators as json-rules-engine operators. */

@@ -166,3 +166,27 @@ describe('operator values checked when rules load', () => {
     expect(operatorValueProblem('equal', { anything: true }, lists)).toBeUndefined();
   });
 });
+
+describe('operators prepared for their condition value', () => {
+  it('keep each value apart, whether a string, a list or a list of the same content', () => {
+    const fresh = operatorFunctions(lists);
+    expect(fresh.startsWith('arn:aws:iam::1', 'arn:')).toBe(true);
+    expect(fresh.startsWith('arn:aws:iam::1', 'urn:')).toBe(false);
+    expect(fresh.startsWith('arn:aws:iam::1', 'arn:')).toBe(true);
+    const private8 = ['10.0.0.0/8'];
+    const other = ['192.168.0.0/16'];
+    expect(fresh.inCidr('10.1.2.3', private8)).toBe(true);
+    expect(fresh.inCidr('10.1.2.3', other)).toBe(false);
+    expect(fresh.inCidr('10.1.2.3', ['10.0.0.0/8'])).toBe(true);
+    expect(fresh.olderThan('2000-01-01T00:00:00Z', '1d')).toBe(true);
+    expect(fresh.olderThan('2000-01-01T00:00:00Z', '100000d')).toBe(false);
+    expect(fresh.inList('arn:aws:iam::123456789012:role/BreakGlass', 'break-glass')).toBe(true);
+    expect(fresh.inList('arn:aws:iam::123456789012:role/BreakGlass', 'no-such-list')).toBe(false);
+  });
+
+  it('still decide values that cannot be prepared, such as a pattern that does not compile', () => {
+    expect(() => check('matches', 'x', '(')).toThrow();
+    expect(check('glob', 'x', 42)).toBe(false);
+    expect(check('olderThan', '2000-01-01T00:00:00Z', 'soon')).toBe(false);
+  });
+});
