@@ -36,9 +36,23 @@ interface Narrowing {
   everyEvent: number;
   /** By fact and path: where the run of rules filed under each value starts. */
   keys: readonly {
-    read: (event: StewardEvent) => unknown;
-    filed: Map<unknown, number>;
+    key: GuardKey;
+    /**
+     * By value id: one more than where the run starts, 0 for none. Dense while the ids are
+     * few (one read, with no hashing of cold keys), a Map past that.
+     */
+    filed: Int32Array | Map<number, number>;
   }[];
+}
+
+/**
+ * A fact and path rules are filed under, read once per event, and its values' ids, shared by
+ * every listing: this Map is used by every event, so it stays in the CPU's caches, and the
+ * listings key their (cold) tables by small ints instead of strings to compare.
+ */
+interface GuardKey {
+  read: (event: StewardEvent) => unknown;
+  ids: Map<unknown, number>;
 }
 
 /** Triggers of one bucket that look at more than the key, grouped by what they test. */
@@ -189,6 +203,7 @@ export class RuleIndex {
   private readonly code = new Words();
   private readonly programs = new Map<string, number>();
   private readonly testFunctions = new Map<string, (event: StewardEvent) => boolean>();
+  private readonly guardKeys = new Map<string, GuardKey>();
   /** Where the entries of one event's rules are merged (used synchronously, then reused). */
   private found = new Int32Array(256);
   /** Each rule's verdicts without an error: quiet at twice its position, firing just after. */
@@ -295,9 +310,12 @@ export class RuleIndex {
     let first = narrowing.everyEvent;
     let count = entries[first] as number;
     let others: number[] | undefined;
-    for (const key of narrowing.keys) {
-      const run = key.filed.get(key.read(event));
-      if (run === undefined) continue;
+    for (const { key, filed } of narrowing.keys) {
+      const id = key.ids.get(key.read(event));
+      if (id === undefined) continue;
+      const found = filed instanceof Map ? (filed.get(id) ?? 0) : (filed[id] ?? 0);
+      if (found === 0) continue;
+      const run = found - 1;
       if (count === 0) {
         first = run;
         count = entries[run] as number;
@@ -499,7 +517,7 @@ export class RuleIndex {
       }
     }
     const everyEvent: number[] = [];
-    const keys = new Map<string, { read: RuleGuard['read']; byValue: Map<unknown, number[]> }>();
+    const keys = new Map<string, { key: GuardKey; byValue: Map<number, number[]> }>();
     for (const [rule, best] of chosen) {
       const position = this.positions.get(rule) ?? 0;
       this.verdicts[2 * position] = settled(rule, false);
@@ -508,26 +526,49 @@ export class RuleIndex {
         everyEvent.push(position, this.program(rule, position, -1));
         continue;
       }
-      let key = keys.get(best.key);
-      if (!key) {
-        key = { read: best.read, byValue: new Map() };
-        keys.set(best.key, key);
+      let filing = keys.get(best.key);
+      if (!filing) {
+        filing = { key: this.guardKey(best), byValue: new Map() };
+        keys.set(best.key, filing);
       }
       const program = this.program(rule, position, best.child);
       for (const value of best.values) {
-        push(key.byValue, value, position);
-        push(key.byValue, value, program);
+        const id = this.valueId(filing.key, value);
+        push(filing.byValue, id, position);
+        push(filing.byValue, id, program);
       }
     }
     const run = (entries: readonly number[]) =>
       this.entries.append([entries.length / entryWords, ...entries]);
     return {
       everyEvent: run(everyEvent),
-      keys: [...keys.values()].map(({ read, byValue }) => ({
-        read,
-        filed: new Map([...byValue].map(([value, filed]) => [value, run(filed)])),
-      })),
+      keys: [...keys.values()].map(({ key, byValue }) => {
+        const runs = [...byValue].map(([id, filed]) => [id, run(filed) + 1] as const);
+        const size = Math.max(...runs.map(([id]) => id)) + 1;
+        if (size > 4 * runs.length + 64) return { key, filed: new Map(runs) };
+        const filed = new Int32Array(size);
+        for (const [id, at] of runs) filed[id] = at;
+        return { key, filed };
+      }),
     };
+  }
+
+  private guardKey(guard: RuleGuard): GuardKey {
+    let key = this.guardKeys.get(guard.key);
+    if (!key) {
+      key = { read: guard.read, ids: new Map() };
+      this.guardKeys.set(guard.key, key);
+    }
+    return key;
+  }
+
+  private valueId(key: GuardKey, value: unknown): number {
+    let id = key.ids.get(value);
+    if (id === undefined) {
+      id = key.ids.size;
+      key.ids.set(value, id);
+    }
+    return id;
   }
 
   /** Where the rule's program leaving out the guard at `knownTrue` starts, made once. */
