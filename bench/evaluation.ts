@@ -1,5 +1,5 @@
 /**
- * Rule evaluation throughput: steward (`RuleIndex.evaluate`, lazy facts stubbed, no
+ * Rule evaluation throughput: steward (`RuleIndex.match`, lazy facts stubbed, no
  * ledger) against plain json-rules-engine with every rule in one Engine, in the same process.
  */
 import {
@@ -136,7 +136,7 @@ export function prepareEvaluation(
   const events = eventStream(options.events, size);
   const ruleIndex = new RuleIndex(rules);
   const evaluate = async (event: StewardEvent) => {
-    for (const verdict of await ruleIndex.evaluate(event, { stubs: factStubs })) {
+    for (const verdict of await ruleIndex.match(event, { stubs: factStubs })) {
       if (verdict.error !== undefined) throw new Error(`${verdict.rule.id}: ${verdict.error}`);
     }
   };
@@ -152,7 +152,7 @@ export function prepareEvaluation(
       let fires = 0;
       for (const event of events) {
         candidates += ruleIndex.candidates(event).length;
-        for (const verdict of await ruleIndex.evaluate(event, { stubs: factStubs }))
+        for (const verdict of await ruleIndex.match(event, { stubs: factStubs }))
           if (verdict.fires) fires += 1;
       }
 
@@ -166,7 +166,7 @@ export function prepareEvaluation(
       let disagreements = 0;
       const checked = events.slice(0, Math.min(options.crossCheck, baseline.count));
       for (const event of checked) {
-        const verdicts = await ruleIndex.evaluate(event, { stubs: factStubs });
+        const verdicts = await ruleIndex.match(event, { stubs: factStubs });
         const ours = verdicts
           .filter((verdict) => verdict.fires)
           .map((verdict) => verdict.rule.id)

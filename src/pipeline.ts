@@ -95,7 +95,7 @@ async function processEvent(
   execution: ExecutionContext,
   errors: PipelineError[],
 ): Promise<EventReport> {
-  const verdicts = await context.ruleIndex.evaluate(event, {
+  const verdicts = await context.ruleIndex.match(event, {
     clients: context.clients,
     stubs: context.factStubs,
   });

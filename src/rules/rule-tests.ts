@@ -58,7 +58,7 @@ export async function runRuleTest(rule: CompiledRule, test: RuleTest): Promise<R
   const actions = new Set<string>();
   let fires = false;
   for (const event of batch.events) {
-    for (const verdict of await index.evaluate(event, { stubs: test.facts ?? {} })) {
+    for (const verdict of await index.match(event, { stubs: test.facts ?? {} })) {
       if (verdict.error !== undefined) return fail(`evaluation failed: ${verdict.error}`);
       if (!verdict.fires) continue;
       fires = true;
