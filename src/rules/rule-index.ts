@@ -22,8 +22,12 @@ interface Listing {
   rules: readonly CompiledRule[];
   /** False when the list was made for one event only (a bounded cache was full). */
   shared: boolean;
-  /** The listeners filed by their guards, worked out for the first event that needs it. */
-  narrowing?: Narrowing;
+  /**
+   * The listeners filed by their guards, worked out for the first event that needs it (kept
+   * in the listing itself: one object to read, not two).
+   */
+  everyEvent: number;
+  keys: Narrowing['keys'] | undefined;
 }
 
 /**
@@ -76,7 +80,7 @@ interface KeyState {
 /** Bounds each cache of lists: keys come from events, and events come from outside. */
 const maxCachedLists = 256;
 
-const noRules: Listing = { rules: Object.freeze([]), shared: true };
+const noRules: Listing = { rules: Object.freeze([]), shared: true, everyEvent: 0, keys: undefined };
 
 /**
  * The fewest rules worth a key of their own in a listing: looking a key up for an event costs
@@ -185,8 +189,8 @@ export class RuleIndex {
   /** Each rule's first position in the pack. */
   private readonly positions = new Map<CompiledRule, number>();
   private readonly ec2States = new Map<string, Listing>();
-  /** By event name, then by `eventSource` and whether the call failed. */
-  private readonly cloudTrail = new Map<string, Map<string, [KeyState?, KeyState?]>>();
+  /** By whether the call failed, `eventSource` and event name (see `cloudTrailState`). */
+  private readonly cloudTrail = new Map<string, KeyState>();
   private readonly cloudTrailEntries = new Map<
     string,
     { rule: CompiledRule; trigger: CloudTrailTrigger }[]
@@ -269,7 +273,8 @@ export class RuleIndex {
    */
   match(event: StewardEvent, options: EvaluationOptions = {}): Promise<RuleVerdict[]> {
     const listing = this.listingOf(event);
-    if (options.explain === true || !listing.shared || listing.rules.length === 0)
+    if (listing.rules === noRules.rules) return Promise.resolve([]);
+    if (options.explain === true || !listing.shared)
       return evaluateRules(event, this.candidates(event), options).then(keepMatches);
     const count = this.narrowed(listing, event);
     if (count === 0) return Promise.resolve([]);
@@ -301,7 +306,8 @@ export class RuleIndex {
    * before anything else can narrow.
    */
   private narrowed(listing: Listing, event: StewardEvent): number {
-    const narrowing = (listing.narrowing ??= this.narrowing(listing.rules));
+    if (!listing.keys) Object.assign(listing, this.narrowing(listing.rules));
+    const narrowing = listing as Narrowing;
     const entries = this.entries.array;
     let first = narrowing.everyEvent;
     let count = entries[first] as number;
@@ -381,22 +387,17 @@ export class RuleIndex {
   }
 
   private cloudTrailState(event: StewardEvent): KeyState {
-    let shared = true;
-    let bySource = this.cloudTrail.get(event.name);
-    if (!bySource) {
-      bySource = new Map();
-      if (this.cloudTrail.size < maxCachedLists * 16) this.cloudTrail.set(event.name, bySource);
-      else shared = false;
-    }
     const eventSource = event.eventSource ?? '';
-    let states = bySource.get(eventSource);
-    if (!states) {
-      states = [undefined, undefined];
-      if (bySource.size < maxCachedLists) bySource.set(eventSource, states);
-      else shared = false;
-    }
     const failed = event.error !== undefined ? 1 : 0;
-    return (states[failed] ??= this.newCloudTrailState(event.name, eventSource, failed, shared));
+    // One lookup by name, service and failed-or-not: a chain of Maps costs a miss per link.
+    const key = `${failed}${eventSource}\u0000${event.name}`;
+    let state = this.cloudTrail.get(key);
+    if (!state) {
+      const shared = this.cloudTrail.size < maxCachedLists * 64;
+      state = this.newCloudTrailState(event.name, eventSource, failed, shared);
+      if (shared) this.cloudTrail.set(key, state);
+    }
+    return state;
   }
 
   private newCloudTrailState(
@@ -472,10 +473,12 @@ export class RuleIndex {
   /** Each rule once, in rule-pack order, frozen. */
   private listing(found: readonly CompiledRule[], shared: boolean): Listing {
     const unique = [...new Set(found)];
+    // Every empty list is the same one, so events no rule listens to are told by a compare.
+    if (unique.length === 0) return { ...noRules, shared };
     if (unique.length > 1) {
       unique.sort((a, b) => (this.positions.get(a) ?? 0) - (this.positions.get(b) ?? 0));
     }
-    return { rules: Object.freeze(unique), shared };
+    return { rules: Object.freeze(unique), shared, everyEvent: 0, keys: undefined };
   }
 
   private narrowing(listeners: readonly CompiledRule[]): Narrowing {
