@@ -189,8 +189,8 @@ export class RuleIndex {
   /** Each rule's first position in the pack. */
   private readonly positions = new Map<CompiledRule, number>();
   private readonly ec2States = new Map<string, Listing>();
-  /** By whether the call failed, `eventSource` and event name (see `cloudTrailState`). */
-  private readonly cloudTrail = new Map<string, KeyState>();
+  /** By event name, then by `eventSource` and whether the call failed. */
+  private readonly cloudTrail = new Map<string, Map<string, [KeyState?, KeyState?]>>();
   private readonly cloudTrailEntries = new Map<
     string,
     { rule: CompiledRule; trigger: CloudTrailTrigger }[]
@@ -387,17 +387,22 @@ export class RuleIndex {
   }
 
   private cloudTrailState(event: StewardEvent): KeyState {
-    const eventSource = event.eventSource ?? '';
-    const failed = event.error !== undefined ? 1 : 0;
-    // One lookup by name, service and failed-or-not: a chain of Maps costs a miss per link.
-    const key = `${failed}${eventSource}\u0000${event.name}`;
-    let state = this.cloudTrail.get(key);
-    if (!state) {
-      const shared = this.cloudTrail.size < maxCachedLists * 64;
-      state = this.newCloudTrailState(event.name, eventSource, failed, shared);
-      if (shared) this.cloudTrail.set(key, state);
+    let shared = true;
+    let bySource = this.cloudTrail.get(event.name);
+    if (!bySource) {
+      bySource = new Map();
+      if (this.cloudTrail.size < maxCachedLists * 16) this.cloudTrail.set(event.name, bySource);
+      else shared = false;
     }
-    return state;
+    const eventSource = event.eventSource ?? '';
+    let states = bySource.get(eventSource);
+    if (!states) {
+      states = [undefined, undefined];
+      if (bySource.size < maxCachedLists) bySource.set(eventSource, states);
+      else shared = false;
+    }
+    const failed = event.error !== undefined ? 1 : 0;
+    return (states[failed] ??= this.newCloudTrailState(event.name, eventSource, failed, shared));
   }
 
   private newCloudTrailState(
