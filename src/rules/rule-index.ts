@@ -361,6 +361,34 @@ export class RuleIndex {
     return this.listingOf(event).rules;
   }
 
+  /**
+   * The work looking the event up takes: the trigger tests run on its record or message, the
+   * guard keys read to narrow its listeners, and the rules then evaluated. An event's cost
+   * follows these counts, not the number of rules loaded (`npm run bench:phases` shows both).
+   */
+  lookupWork(event: StewardEvent): {
+    listeners: number;
+    triggerTests: number;
+    guardKeys: number;
+    candidates: number;
+  } {
+    const listing = this.listingOf(event);
+    const triggerTests =
+      event.source === 'cloudtrail'
+        ? this.cloudTrailState(event).tests.length
+        : event.source === 'cloudwatch-logs'
+          ? this.logState(event.name).tests.length
+          : 0;
+    const shared = listing.shared && listing.rules !== noRules.rules;
+    const candidates = shared ? this.narrowed(listing, event) : listing.rules.length;
+    return {
+      listeners: listing.rules.length,
+      triggerTests,
+      guardKeys: shared && listing.keys ? listing.keys.length : 0,
+      candidates,
+    };
+  }
+
   private listingOf(event: StewardEvent): Listing {
     if (event.source === 'ec2-state') return this.ec2States.get(event.name) ?? noRules;
     const state =

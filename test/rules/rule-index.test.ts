@@ -225,6 +225,24 @@ describe('narrowing the listeners by the values rules require', () => {
     expect(other.map(({ rule }) => rule.id)).toEqual(['not-a']);
   });
 
+  it('reports the work looking an event up takes', () => {
+    // Listeners: all 11. Keys: account and user name (region has too few rules for one).
+    // Candidates: account-a, accounts-ab, region-and-account (account 111), the rules without
+    // a key (not-a, any-of, lazy, region-only), none by user name (alice).
+    expect(narrowed.lookupWork(call('111', 'alice'))).toEqual({
+      listeners: 11,
+      triggerTests: 0,
+      guardKeys: 2,
+      candidates: 7,
+    });
+    expect(index.lookupWork(event({ name: 'DeleteTrail', raw: { userIdentity: {} } }))).toEqual({
+      listeners: 2,
+      triggerTests: 2,
+      guardKeys: 0,
+      candidates: 2,
+    });
+  });
+
   it('lists every rule listening, whatever its conditions, for explanations', () => {
     expect(ids(narrowed.listeners(call('999', 'carol')))).toHaveLength(11);
   });
