@@ -309,46 +309,13 @@ export class RuleIndex {
     if (!listing.keys) Object.assign(listing, this.narrowing(listing.rules));
     const narrowing = listing as Narrowing;
     const entries = this.entries.array;
-    let first = narrowing.everyEvent;
-    let count = entries[first] as number;
-    let others: number[] | undefined;
+    const found = this.found;
+    let count = mergeRun(entries, narrowing.everyEvent, found, 0);
     for (const { key, filed } of narrowing.keys) {
       const id = key.ids.get(key.read(event));
       if (id === undefined) continue;
-      const found = filed instanceof Map ? (filed.get(id) ?? 0) : (filed[id] ?? 0);
-      if (found === 0) continue;
-      const run = found - 1;
-      if (count === 0) {
-        first = run;
-        count = entries[run] as number;
-      } else {
-        (others ??= []).push(run);
-        count += entries[run] as number;
-      }
-    }
-    if (this.found.length < count)
-      this.found = new Int32Array(Math.max(count, this.found.length * 2));
-    const found = this.found;
-    if (!others) {
-      for (let i = 0; i < count; i++) found[i] = first + 1 + i * entryWords;
-      return count;
-    }
-    // A rule is filed under one key and, per event, one value: the runs share no rule.
-    const runs = [first, ...others];
-    const at = runs.map((run) => run + 1);
-    const end = runs.map((run) => run + 1 + (entries[run] as number) * entryWords);
-    for (let i = 0; i < count; i++) {
-      let next = 0;
-      let lowest = Number.POSITIVE_INFINITY;
-      for (let k = 0; k < runs.length; k++) {
-        const entry = at[k] as number;
-        if (entry < (end[k] as number) && (entries[entry] as number) < lowest) {
-          next = k;
-          lowest = entries[entry] as number;
-        }
-      }
-      found[i] = at[next] as number;
-      at[next] = (at[next] as number) + entryWords;
+      const run = filed instanceof Map ? (filed.get(id) ?? 0) : (filed[id] ?? 0);
+      if (run !== 0) count = mergeRun(entries, run - 1, found, count);
     }
     return count;
   }
@@ -515,6 +482,8 @@ export class RuleIndex {
   }
 
   private narrowing(listeners: readonly CompiledRule[]): Narrowing {
+    // `found` holds one event's candidates: never more than a listing's listeners.
+    if (this.found.length < listeners.length) this.found = new Int32Array(listeners.length * 2);
     // Each rule is filed under its most selective guard: the values fewest rules here share.
     const sharing = new Map<string, number>();
     const keysOf = (guard: RuleGuard) =>
@@ -613,6 +582,28 @@ export class RuleIndex {
     }
     return at;
   }
+}
+
+/**
+ * Merges the run of entries at `run` into the first `count` of `found` (offsets of entries,
+ * ascending by rule position) and returns the new count. A rule is filed under one key and,
+ * per event, one value, so the runs share no rule; merging from the back needs no copy.
+ */
+function mergeRun(entries: Int32Array, run: number, found: Int32Array, count: number): number {
+  const length = entries[run] as number;
+  let from = run + 1 + (length - 1) * entryWords;
+  let at = count - 1;
+  for (let to = count + length - 1; from > run; to--) {
+    const mine = at >= 0 ? (found[at] as number) : -1;
+    if (mine >= 0 && (entries[mine] as number) > (entries[from] as number)) {
+      found[to] = mine;
+      at--;
+    } else {
+      found[to] = from;
+      from -= entryWords;
+    }
+  }
+  return count + length;
 }
 
 /** The verdicts that fire or carry an error. */
