@@ -149,11 +149,11 @@ if (values.json) {
   const table = (rows: string[][]) => {
     const widths =
       rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-    return rows
-      .map(
-        (row) => `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`,
-      )
-      .join('\n');
+    const line = (row: string[]) =>
+      `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+    // Markdown, so a run can go into BENCHMARKS.md as it is.
+    const [header, ...body] = rows;
+    return [header ?? [], widths.map((width) => '-'.repeat(width)), ...body].map(line).join('\n');
   };
   const us = (micros: number) => `${micros.toFixed(1)} µs`;
   const out: string[] = [];
