@@ -109,8 +109,8 @@ describe('the rule index', () => {
   });
 });
 
-function scoped(id: string, conditions: string) {
-  const text = `id: ${id}\ndescription: test\nkind: audit\nseverity: low\ntriggers:\n  - source: cloudtrail\n    events: [CreateUser]\nconditions:\n${conditions}\nactions:\n  - action: audit.record\n`;
+function scoped(id: string, conditions: string, eventName = 'CreateUser') {
+  const text = `id: ${id}\ndescription: test\nkind: audit\nseverity: low\ntriggers:\n  - source: cloudtrail\n    events: [${eventName}]\nconditions:\n${conditions}\nactions:\n  - action: audit.record\n`;
   const loaded = parseRuleText(text, `${id}.yaml`);
   if (!loaded.rule) throw new Error(loaded.problems.map((problem) => problem.message).join('; '));
   return compileRule(loaded.rule, `${id}.yaml`);
@@ -241,6 +241,26 @@ describe('narrowing the listeners by the values rules require', () => {
       guardKeys: 0,
       candidates: 2,
     });
+  });
+
+  it('finds rules by values first seen after many others (a sparse table)', async () => {
+    const forAccount = (name: string, value: string) =>
+      scoped(
+        `${name.toLowerCase()}-${value}`,
+        `  all:\n    - { fact: event, path: $.account, operator: equal, value: '${value}' }`,
+        name,
+      );
+    const many = Array.from({ length: 200 }, (_, i) => forAccount('CreateRole', String(i)));
+    const late = ['x', 'y', 'z'].map((value) => forAccount('DeleteRole', value));
+    const sparse = new RuleIndex([...many, ...late]);
+    const on = (name: string, value: string) => event({ name, account: value });
+    // CreateRole's listing is narrowed first, so its 200 values take the first ids.
+    expect(ids(sparse.candidates(on('CreateRole', '150')))).toEqual(['createrole-150']);
+    expect(ids(sparse.candidates(on('DeleteRole', 'y')))).toEqual(['deleterole-y']);
+    expect(ids(sparse.candidates(on('DeleteRole', '150')))).toEqual([]);
+    expect(ids(sparse.candidates(on('CreateRole', 'y')))).toEqual([]);
+    const [verdict] = await sparse.match(on('DeleteRole', 'z'));
+    expect(verdict?.rule.id).toBe('deleterole-z');
   });
 
   it('lists every rule listening, whatever its conditions, for explanations', () => {
