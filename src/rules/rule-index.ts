@@ -23,30 +23,10 @@ interface Listing {
   /** False when the list was made for one event only (a bounded cache was full). */
   shared: boolean;
   /**
-   * The listeners filed by their guards, worked out for the first event that needs it (kept
-   * in the listing itself: one object to read, not two).
+   * Where the listing's narrowing starts in the index's pool (see `RuleIndex.entries`), -1
+   * until the first event that needs it: the listeners filed by their guards, in one block.
    */
-  everyEvent: number;
-  keys: Narrowing['keys'] | undefined;
-}
-
-/**
- * A listing's rules filed by their guards: each rule with guards under its most selective one
- * (by the value it needs), the others evaluated for every event. Both are runs of the index's
- * entry pool (see `RuleIndex.entries`), so narrowing an event reads a few compact arrays.
- */
-interface Narrowing {
-  /** Where the run of rules evaluated for every event of the listing starts. */
-  everyEvent: number;
-  /** By fact and path: where the run of rules filed under each value starts. */
-  keys: readonly {
-    key: GuardKey;
-    /**
-     * By value id: one more than where the run starts, 0 for none. Dense while the ids are
-     * few (one read, with no hashing of cold keys), a Map past that.
-     */
-    filed: Int32Array | Map<number, number>;
-  }[];
+  block: number;
 }
 
 /**
@@ -80,7 +60,7 @@ interface KeyState {
 /** Bounds each cache of lists: keys come from events, and events come from outside. */
 const maxCachedLists = 256;
 
-const noRules: Listing = { rules: Object.freeze([]), shared: true, everyEvent: 0, keys: undefined };
+const noRules: Listing = { rules: Object.freeze([]), shared: true, block: -1 };
 
 /**
  * The fewest rules worth a key of their own in a listing: looking a key up for an event costs
@@ -208,6 +188,8 @@ export class RuleIndex {
   private readonly programs = new Map<string, number>();
   private readonly testFunctions = new Map<string, (event: StewardEvent) => boolean>();
   private readonly guardKeys = new Map<string, GuardKey>();
+  /** The same keys, by number (as a listing's block names them). */
+  private readonly keyList: GuardKey[] = [];
   /** Where the entries of one event's rules are merged (used synchronously, then reused). */
   private found = new Int32Array(256);
   /** Each rule's verdict when it fires without an error, by position. */
@@ -306,16 +288,18 @@ export class RuleIndex {
    * before anything else can narrow.
    */
   private narrowed(listing: Listing, event: StewardEvent): number {
-    if (!listing.keys) Object.assign(listing, this.narrowing(listing.rules));
-    const narrowing = listing as Narrowing;
+    if (listing.block < 0) listing.block = this.narrowing(listing.rules);
     const entries = this.entries.array;
     const found = this.found;
-    let count = mergeRun(entries, narrowing.everyEvent, found, 0);
-    for (const { key, filed } of narrowing.keys) {
+    const block = listing.block;
+    let count = mergeRun(entries, entries[block] as number, found, 0);
+    const keys = block + 2 + (entries[block + 1] as number) * 3;
+    for (let at = block + 2; at < keys; at += 3) {
+      const key = this.keyList[entries[at] as number] as GuardKey;
       const id = key.ids.get(key.read(event));
       if (id === undefined) continue;
-      const run = filed instanceof Map ? (filed.get(id) ?? 0) : (filed[id] ?? 0);
-      if (run !== 0) count = mergeRun(entries, run - 1, found, count);
+      const run = lookUp(entries, entries[at + 1] as number, entries[at + 2] as number, id);
+      if (run >= 0) count = mergeRun(entries, run, found, count);
     }
     return count;
   }
@@ -351,7 +335,7 @@ export class RuleIndex {
     return {
       listeners: listing.rules.length,
       triggerTests,
-      guardKeys: shared && listing.keys ? listing.keys.length : 0,
+      guardKeys: shared ? (this.entries.array[listing.block + 1] as number) : 0,
       candidates,
     };
   }
@@ -478,10 +462,10 @@ export class RuleIndex {
     if (unique.length > 1) {
       unique.sort((a, b) => (this.positions.get(a) ?? 0) - (this.positions.get(b) ?? 0));
     }
-    return { rules: Object.freeze(unique), shared, everyEvent: 0, keys: undefined };
+    return { rules: Object.freeze(unique), shared, block: -1 };
   }
 
-  private narrowing(listeners: readonly CompiledRule[]): Narrowing {
+  private narrowing(listeners: readonly CompiledRule[]): number {
     // `found` holds one event's candidates: never more than a listing's listeners.
     if (this.found.length < listeners.length) this.found = new Int32Array(listeners.length * 2);
     // Each rule is filed under its most selective guard: the values fewest rules here share.
@@ -538,19 +522,40 @@ export class RuleIndex {
         push(filing.byValue, id, program);
       }
     }
-    const run = (entries: readonly number[]) =>
-      this.entries.append([entries.length / entryWords, ...entries]);
-    return {
-      everyEvent: run(everyEvent),
-      keys: [...keys.values()].map(({ key, byValue }) => {
-        const runs = [...byValue].map(([id, filed]) => [id, run(filed) + 1] as const);
-        const size = Math.max(...runs.map(([id]) => id)) + 1;
-        if (size > 4 * runs.length + 64) return { key, filed: new Map(runs) };
-        const filed = new Int32Array(size);
-        for (const [id, at] of runs) filed[id] = at;
-        return { key, filed };
-      }),
+    // One block: a header (where the every-event run is, then each key and its table), the
+    // tables, then the runs. Reaching an event's candidates reads a few nearby lines.
+    const filings = [...keys.values()];
+    const header = 2 + filings.length * 3;
+    const tables = filings.map(({ byValue }) => tableSlots(byValue.size));
+    const block: number[] = new Array<number>(header).fill(0);
+    const base = this.entries.length;
+    const tableAt = tables.map((slots) => {
+      const at = base + block.length;
+      for (let i = 0; i < 2 * slots; i++) block.push(0);
+      return at;
+    });
+    const run = (filed: readonly number[]) => {
+      const at = base + block.length;
+      block.push(filed.length / entryWords, ...filed);
+      return at;
     };
+    block[0] = run(everyEvent);
+    block[1] = filings.length;
+    filings.forEach(({ key, byValue }, k) => {
+      const slots = tables[k] as number;
+      const table = tableAt[k] as number;
+      block[2 + 3 * k] = this.keyList.indexOf(key);
+      block[3 + 3 * k] = table;
+      block[4 + 3 * k] = slots - 1;
+      for (const [id, filed] of byValue) {
+        const at = run(filed);
+        let slot = slotOf(id, slots - 1);
+        while (block[table - base + 2 * slot] !== 0) slot = (slot + 1) & (slots - 1);
+        block[table - base + 2 * slot] = id + 1;
+        block[table - base + 2 * slot + 1] = at;
+      }
+    });
+    return this.entries.append(block);
   }
 
   private guardKey(guard: RuleGuard): GuardKey {
@@ -558,6 +563,7 @@ export class RuleIndex {
     if (!key) {
       key = { read: guard.read, ids: new Map() };
       this.guardKeys.set(guard.key, key);
+      this.keyList.push(key);
     }
     return key;
   }
@@ -581,6 +587,31 @@ export class RuleIndex {
       this.programs.set(key, at);
     }
     return at;
+  }
+}
+
+/** Slots of an open-addressing table for `entries` values: a power of two, at most half full. */
+function tableSlots(entries: number): number {
+  let slots = 4;
+  while (slots < entries * 2) slots *= 2;
+  return slots;
+}
+
+/** Where value id `id` is first looked for in a table of `mask + 1` slots. */
+function slotOf(id: number, mask: number): number {
+  const hash = Math.imul(id, 0x9e3779b1);
+  return (hash ^ (hash >>> 15)) & mask;
+}
+
+/**
+ * The run filed under value id `id` in the table at `table` (pairs of id + 1 and run, 0 for an
+ * empty slot), or -1.
+ */
+function lookUp(entries: Int32Array, table: number, mask: number, id: number): number {
+  for (let slot = slotOf(id, mask); ; slot = (slot + 1) & mask) {
+    const stored = entries[table + 2 * slot] as number;
+    if (stored === id + 1) return entries[table + 2 * slot + 1] as number;
+    if (stored === 0) return -1;
   }
 }
 
