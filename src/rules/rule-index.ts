@@ -181,11 +181,10 @@ export class RuleIndex {
   /** Prefix triggers (`/aws/lambda/*`) by prefix length, then by prefix. */
   private readonly logGroupPrefixes = new Map<number, Map<string, LogsTrigger[]>>();
   private readonly logStates = new Map<string, KeyState>();
-  /** Runs of (position, program) entries the listings' narrowings point into. */
+  /** The listings' narrowings: blocks of key tables, runs of (position, program), programs. */
   private readonly entries = new Words();
   /** The rules' programs (see `ruleProgram`), each once per guard it can leave out. */
-  private readonly code = new Words();
-  private readonly programs = new Map<string, number>();
+  private readonly programs = new Map<string, number[] | null>();
   private readonly testFunctions = new Map<string, (event: StewardEvent) => boolean>();
   private readonly guardKeys = new Map<string, GuardKey>();
   /** The same keys, by number (as a listing's block names them). */
@@ -262,7 +261,6 @@ export class RuleIndex {
     if (count === 0) return Promise.resolve([]);
     const evaluation = new EventEvaluation(event, options);
     const entries = this.entries.array;
-    const code = this.code.array;
     const found = this.found;
     // Programs' verdicts that fire, and every other rule's verdict (or its promise), in order.
     const verdicts: (RuleVerdict | Promise<RuleVerdict>)[] = [];
@@ -274,7 +272,7 @@ export class RuleIndex {
       if (program === noProgram) {
         verdicts.push(evaluation.verdict(this.rules[position] as CompiledRule));
         others = true;
-      } else if (evaluation.runs(code, program)) {
+      } else if (evaluation.runs(entries, program)) {
         verdicts.push(this.firing[position] as RuleVerdict);
       }
     }
@@ -501,13 +499,27 @@ export class RuleIndex {
         moved = true;
       }
     }
+    // Runs hold (position, program) pairs; programs are numbered here, placed in the block
+    // after the runs, and the pairs then pointed at them.
+    const codes: number[][] = [];
+    const numbers = new Map<number[], number>();
+    const programOf = (rule: CompiledRule, position: number, knownTrue: number) => {
+      const code = this.program(rule, position, knownTrue);
+      if (!code) return noProgram;
+      let number = numbers.get(code);
+      if (number === undefined) {
+        number = codes.push(code) - 1;
+        numbers.set(code, number);
+      }
+      return number;
+    };
     const everyEvent: number[] = [];
     const keys = new Map<string, { key: GuardKey; byValue: Map<number, number[]> }>();
     for (const [rule, best] of chosen) {
       const position = this.positions.get(rule) ?? 0;
       this.firing[position] = settled(rule, true);
       if (!best) {
-        everyEvent.push(position, this.program(rule, position, -1));
+        everyEvent.push(position, programOf(rule, position, -1));
         continue;
       }
       let filing = keys.get(best.key);
@@ -515,7 +527,7 @@ export class RuleIndex {
         filing = { key: this.guardKey(best), byValue: new Map() };
         keys.set(best.key, filing);
       }
-      const program = this.program(rule, position, best.child);
+      const program = programOf(rule, position, best.child);
       for (const value of best.values) {
         const id = this.valueId(filing.key, value);
         push(filing.byValue, id, position);
@@ -523,7 +535,7 @@ export class RuleIndex {
       }
     }
     // One block: a header (where the every-event run is, then each key and its table), the
-    // tables, then the runs. Reaching an event's candidates reads a few nearby lines.
+    // tables, the runs, then the programs. An event's candidates are a few nearby lines.
     const filings = [...keys.values()];
     const header = 2 + filings.length * 3;
     const tables = filings.map(({ byValue }) => tableSlots(byValue.size));
@@ -534,9 +546,14 @@ export class RuleIndex {
       for (let i = 0; i < 2 * slots; i++) block.push(0);
       return at;
     });
+    const programSlots: number[] = [];
     const run = (filed: readonly number[]) => {
       const at = base + block.length;
-      block.push(filed.length / entryWords, ...filed);
+      block.push(filed.length / entryWords);
+      for (let i = 0; i < filed.length; i += entryWords) {
+        if (filed[i + 1] !== noProgram) programSlots.push(block.length + 1);
+        block.push(filed[i] as number, filed[i + 1] as number);
+      }
       return at;
     };
     block[0] = run(everyEvent);
@@ -555,6 +572,12 @@ export class RuleIndex {
         block[table - base + 2 * slot + 1] = at;
       }
     });
+    const placed = codes.map((code) => {
+      const at = base + block.length;
+      block.push(...code);
+      return at;
+    });
+    for (const slot of programSlots) block[slot] = placed[block[slot] as number] as number;
     return this.entries.append(block);
   }
 
@@ -577,16 +600,15 @@ export class RuleIndex {
     return id;
   }
 
-  /** Where the rule's program leaving out the guard at `knownTrue` starts, made once. */
-  private program(rule: CompiledRule, position: number, knownTrue: number): number {
+  /** The rule's program leaving out the guard at `knownTrue`, made once (undefined: none). */
+  private program(rule: CompiledRule, position: number, knownTrue: number): number[] | undefined {
     const key = `${position}:${knownTrue}`;
-    let at = this.programs.get(key);
-    if (at === undefined) {
-      const code = ruleProgram(rule, knownTrue);
-      at = code ? this.code.append(code) : noProgram;
-      this.programs.set(key, at);
+    let code = this.programs.get(key);
+    if (code === undefined) {
+      code = ruleProgram(rule, knownTrue) ?? null;
+      this.programs.set(key, code);
     }
-    return at;
+    return code ?? undefined;
   }
 }
 
