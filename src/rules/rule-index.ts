@@ -162,7 +162,8 @@ function matchKey(match: Record<string, string[]>): string {
  *
  * @example
  * const ruleIndex = new RuleIndex(await loadRules('rules'));
- * for (const rule of ruleIndex.candidates(event)) console.log(rule.id);
+ * for (const { rule, error } of await ruleIndex.match(event, { clients }))
+ *   console.log(rule.id, error ?? 'fires');
  */
 export class RuleIndex {
   readonly rules: readonly CompiledRule[];
@@ -534,9 +535,19 @@ export class RuleIndex {
         push(filing.byValue, id, program);
       }
     }
-    // One block: a header (where the every-event run is, then each key and its table), the
-    // tables, the runs, then the programs. An event's candidates are a few nearby lines.
-    const filings = [...keys.values()];
+    return this.writeBlock(everyEvent, [...keys.values()], codes);
+  }
+
+  /**
+   * Appends a listing's narrowing to the pool as one block and returns where it starts: a
+   * header (where the every-event run is, then each key and its table), the tables, the runs,
+   * then the programs. An event's candidates are then a few nearby cache lines.
+   */
+  private writeBlock(
+    everyEvent: readonly number[],
+    filings: readonly { key: GuardKey; byValue: Map<number, number[]> }[],
+    codes: readonly number[][],
+  ): number {
     const header = 2 + filings.length * 3;
     const tables = filings.map(({ byValue }) => tableSlots(byValue.size));
     const block: number[] = new Array<number>(header).fill(0);
