@@ -263,6 +263,22 @@ describe('narrowing the listeners by the values rules require', () => {
     expect(verdict?.rule.id).toBe('deleterole-z');
   });
 
+  it('still matches once its caches are full of event names seen from outside', async () => {
+    const anyCall = (id: string, value: string) =>
+      scoped(
+        id,
+        `  all:\n    - { fact: event, path: $.account, operator: equal, value: '${value}' }`,
+        "'*'",
+      );
+    const bounded = new RuleIndex([anyCall('a-111', '111'), anyCall('b-111', '111')]);
+    // 5,000 names: past the bound on cached buckets, later names get lists of their own.
+    for (let i = 0; i < 5000; i++) {
+      const name = `Call${i}`;
+      const fired = await bounded.match(event({ name, account: i % 2 === 0 ? '111' : '222' }));
+      expect(fired.map(({ rule }) => rule.id)).toEqual(i % 2 === 0 ? ['a-111', 'b-111'] : []);
+    }
+  });
+
   it('lists every rule listening, whatever its conditions, for explanations', () => {
     expect(ids(narrowed.listeners(call('999', 'carol')))).toHaveLength(11);
   });
