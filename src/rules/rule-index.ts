@@ -47,11 +47,11 @@ interface Test {
 }
 
 /**
- * What an event of one kind reaches before its record or message is read: the rules decided by
- * the key alone, the tests that add more, and the lists for each combination of tests met.
+ * What an event of one kind reaches before its record or message is read: the listing of the
+ * rules decided by the key alone (the state is that listing, one object to read), the tests
+ * that add more, and the listings for each combination of tests met.
  */
-interface KeyState {
-  fixed: Listing;
+interface KeyState extends Listing {
   tests: Test[];
   /** By which tests the event met: a bit per test, or their positions when there are many. */
   combinations: Map<number | string, Listing>;
@@ -170,8 +170,11 @@ export class RuleIndex {
   /** Each rule's first position in the pack. */
   private readonly positions = new Map<CompiledRule, number>();
   private readonly ec2States = new Map<string, Listing>();
-  /** By event name, then by `eventSource` and whether the call failed. */
-  private readonly cloudTrail = new Map<string, Map<string, [KeyState?, KeyState?]>>();
+  /** For calls that succeeded, then for failed calls: by event name, then by `eventSource`. */
+  private readonly cloudTrail: readonly [
+    Map<string, Map<string, KeyState>>,
+    Map<string, Map<string, KeyState>>,
+  ] = [new Map(), new Map()];
   private readonly cloudTrailEntries = new Map<
     string,
     { rule: CompiledRule; trigger: CloudTrailTrigger }[]
@@ -343,10 +346,10 @@ export class RuleIndex {
     if (event.source === 'ec2-state') return this.ec2States.get(event.name) ?? noRules;
     const state =
       event.source === 'cloudtrail' ? this.cloudTrailState(event) : this.logState(event.name);
-    if (state.tests.length === 0) return state.fixed;
+    if (state.tests.length === 0) return state;
     // Which tests the record or message meets is part of the key: one list per combination.
     const met = testsMet(state.tests, event);
-    if (met === 0 || met === '') return state.fixed;
+    if (met === 0 || met === '') return state;
     let listing = state.combinations.get(met);
     if (!listing) {
       const added = state.tests.flatMap((test, i) =>
@@ -354,9 +357,9 @@ export class RuleIndex {
           ? test.positions
           : [],
       );
-      const shared = state.fixed.shared && state.combinations.size < maxCachedLists;
+      const shared = state.shared && state.combinations.size < maxCachedLists;
       listing = this.listing(
-        [...state.fixed.rules, ...added.map((position) => this.rules[position] as CompiledRule)],
+        [...state.rules, ...added.map((position) => this.rules[position] as CompiledRule)],
         shared,
       );
       if (shared) state.combinations.set(met, listing);
@@ -365,22 +368,23 @@ export class RuleIndex {
   }
 
   private cloudTrailState(event: StewardEvent): KeyState {
+    const failed = event.error !== undefined ? 1 : 0;
+    const byName = this.cloudTrail[failed];
     let shared = true;
-    let bySource = this.cloudTrail.get(event.name);
+    let bySource = byName.get(event.name);
     if (!bySource) {
       bySource = new Map();
-      if (this.cloudTrail.size < maxCachedLists * 16) this.cloudTrail.set(event.name, bySource);
+      if (byName.size < maxCachedLists * 16) byName.set(event.name, bySource);
       else shared = false;
     }
     const eventSource = event.eventSource ?? '';
-    let states = bySource.get(eventSource);
-    if (!states) {
-      states = [undefined, undefined];
-      if (bySource.size < maxCachedLists) bySource.set(eventSource, states);
-      else shared = false;
+    let state = bySource.get(eventSource);
+    if (!state) {
+      if (bySource.size >= maxCachedLists) shared = false;
+      state = this.newCloudTrailState(event.name, eventSource, failed, shared);
+      if (shared) bySource.set(eventSource, state);
     }
-    const failed = event.error !== undefined ? 1 : 0;
-    return (states[failed] ??= this.newCloudTrailState(event.name, eventSource, failed, shared));
+    return state;
   }
 
   private newCloudTrailState(
@@ -399,11 +403,7 @@ export class RuleIndex {
       if (match === undefined) fixed.push(rule);
       else this.addTest(tests, `match ${matchKey(match)}`, rule, () => recordMatcher(match));
     }
-    return {
-      fixed: this.listing(fixed, shared),
-      tests: [...tests.values()],
-      combinations: new Map(),
-    };
+    return { ...this.listing(fixed, shared), tests: [...tests.values()], combinations: new Map() };
   }
 
   private logState(group: string): KeyState {
@@ -424,11 +424,7 @@ export class RuleIndex {
         });
     }
     const shared = this.logStates.size < maxCachedLists * 16;
-    state = {
-      fixed: this.listing(fixed, shared),
-      tests: [...tests.values()],
-      combinations: new Map(),
-    };
+    state = { ...this.listing(fixed, shared), tests: [...tests.values()], combinations: new Map() };
     if (shared) this.logStates.set(group, state);
     return state;
   }
