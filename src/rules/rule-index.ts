@@ -10,7 +10,7 @@ import {
   type RuleVerdict,
 } from './evaluate.js';
 import { compileLogFilter } from './log-filter.js';
-import { eventBridgeMatch } from './match-value.js';
+import { matchesValue } from './match-value.js';
 import type { CloudTrailTrigger, CompiledRule } from './rule.js';
 
 /**
@@ -99,45 +99,18 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 /** The trigger's `match`: each dotted path of the record holds one of its values. */
 function recordMatcher(match: Record<string, string[]>): (event: StewardEvent) => boolean {
-  const paths = Object.entries(match).map(([path, values]) => ({
-    keys: path.split('.'),
-    exact: new Set(values.filter((value) => typeof eventBridgeMatch(value) === 'string')),
-    prefixes: values.flatMap((value) => {
-      const pattern = eventBridgeMatch(value);
-      return typeof pattern === 'object' && 'prefix' in pattern ? [pattern.prefix] : [];
-    }),
-    suffixes: values.flatMap((value) => {
-      const pattern = eventBridgeMatch(value);
-      return typeof pattern === 'object' && 'suffix' in pattern ? [pattern.suffix] : [];
-    }),
-  }));
-  return (event) => {
-    for (const { keys, exact, prefixes, suffixes } of paths) {
+  const paths = Object.entries(match).map(([path, values]) => [path.split('.'), values] as const);
+  return (event) =>
+    paths.every(([keys, values]) => {
       let value: unknown = event.raw;
-      for (let i = 0; i < keys.length && value !== undefined; i++) {
+      for (const key of keys) {
         value =
           value !== null && typeof value === 'object'
-            ? (value as Record<string, unknown>)[keys[i] as string]
+            ? (value as Record<string, unknown>)[key]
             : undefined;
       }
-      if (typeof value !== 'string' || !meets(value, exact, prefixes, suffixes)) return false;
-    }
-    return true;
-  };
-}
-
-/** Whether the value is one of the exact values, or starts or ends as one of the patterns. */
-function meets(
-  value: string,
-  exact: ReadonlySet<string>,
-  prefixes: readonly string[],
-  suffixes: readonly string[],
-): boolean {
-  if (exact.has(value)) return true;
-  for (let i = 0; i < prefixes.length; i++)
-    if (value.startsWith(prefixes[i] as string)) return true;
-  for (let i = 0; i < suffixes.length; i++) if (value.endsWith(suffixes[i] as string)) return true;
-  return false;
+      return typeof value === 'string' && values.some((pattern) => matchesValue(pattern, value));
+    });
 }
 
 function logMessage(event: StewardEvent): string {
