@@ -52,3 +52,13 @@ export function median(values: readonly number[]): number {
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
+
+/** Rows as a markdown table (the first row is the header), so a run can go into BENCHMARKS.md. */
+export function markdownTable(rows: readonly (readonly string[])[]): string {
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  const line = (row: readonly string[]) =>
+    `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  const [header, ...body] = rows;
+  return [header ?? [], widths.map((width) => '-'.repeat(width)), ...body].map(line).join('\n');
+}

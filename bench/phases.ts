@@ -9,7 +9,7 @@
 import { RuleIndex } from '../src/rules/rule-index.js';
 import type { StewardEvent } from '../src/sources/steward-event.js';
 import { compileRules, eventStream, factStubs, ruleDocuments } from './generate.js';
-import { median } from './measure.js';
+import { markdownTable, median } from './measure.js';
 
 const eventCount = 20_000;
 const passes = 7;
@@ -95,11 +95,4 @@ const header = [
   'guard keys',
   'candidates',
 ];
-const widths = header.map((_, column) =>
-  Math.max(...[header, ...rows].map((row) => (row[column] ?? '').length)),
-);
-const line = (row: string[]) =>
-  `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
-process.stdout.write(
-  `${[line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n')}\n`,
-);
+process.stdout.write(`${markdownTable([header, ...rows])}\n`);

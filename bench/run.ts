@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { measureLogBatch, type BatchResult } from './batch.js';
 import { ensurePackaged, measureBundles, type BundleResult } from './bundles.js';
 import { prepareEvaluation, type EvaluationResult, type PreparedEvaluation } from './evaluation.js';
-import type { Throughput } from './measure.js';
+import { markdownTable, type Throughput } from './measure.js';
 import { measureLedger, type LedgerResult } from './ledger.js';
 
 // Lambda runs Node 22; the SDK's warning about a local Node 20 says nothing a benchmark can act on.
@@ -146,15 +146,6 @@ const result = {
 if (values.json) {
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } else {
-  const table = (rows: string[][]) => {
-    const widths =
-      rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-    const line = (row: string[]) =>
-      `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
-    // Markdown, so a run can go into BENCHMARKS.md as it is.
-    const [header, ...body] = rows;
-    return [header ?? [], widths.map((width) => '-'.repeat(width)), ...body].map(line).join('\n');
-  };
   const us = (micros: number) => `${micros.toFixed(1)} µs`;
   const out: string[] = [];
   out.push(
@@ -162,7 +153,7 @@ if (values.json) {
     '',
   );
   out.push(
-    table([
+    markdownTable([
       [
         'rules',
         'steward events/s',
@@ -200,7 +191,7 @@ if (values.json) {
     '',
   );
   out.push(
-    table([
+    markdownTable([
       ['handler', 'bundle', 'init (median)', 'largest parts of the bundle'],
       ...bundles.map((bundle) => [
         bundle.handler,
@@ -215,7 +206,7 @@ if (values.json) {
     '',
   );
   out.push(
-    table([
+    markdownTable([
       ['target', 'goal', 'measured', 'met'],
       ...targets.map((target) => [
         target.name,
