@@ -390,9 +390,10 @@ interface CompiledNode {
  * Program code: each node is `[op, size, ...]`, `size` counting its own words, so a node can be
  * skipped. A leaf is `[leaf, 3, id]` (the id of a shared condition function); `all` and `any`
  * hold their children, cheapest first; `strict` is an `all` or `any` of one child nested in
- * another condition (`child === true`); `not` negates its child.
+ * another condition (`child === true`); `not` negates its child; `gate` runs its first child (a
+ * trigger's test) and, only when that holds, gives its second's result (true when it has none).
  */
-const Op = { True: 0, Leaf: 1, All: 2, Any: 3, Strict: 4, Not: 5 } as const;
+const Op = { True: 0, Leaf: 1, All: 2, Any: 3, Strict: 4, Not: 5, Gate: 6 } as const;
 type Op = (typeof Op)[keyof typeof Op];
 
 /** Every compiled condition's function, by id: programs name conditions by these ids. */
@@ -698,6 +699,41 @@ export function ruleProgram(rule: CompiledRule, knownTrue = -1): number[] | unde
   return code;
 }
 
+/**
+ * A test of the event itself (a trigger's `match`, a log filter pattern) as a leaf programs
+ * can name: its id, for `gatedProgram`. `key` says what it tests: the same key, the same test.
+ */
+export function eventTestLeaf(key: string, test: () => (event: StewardEvent) => boolean): number {
+  let id = eventTestLeaves.get(key);
+  if (id === undefined) {
+    const meets = test();
+    id = leafFunctions.push((scope) => meets(scope.event)) - 1;
+    eventTestLeaves.set(key, id);
+  }
+  return id;
+}
+
+/** The event tests' leaf ids by what they test: every index and listing shares them. */
+const eventTestLeaves = new Map<string, number>();
+
+/**
+ * Program code that holds when one of the event tests `tests` (from `eventTestLeaf`) holds and
+ * then `program` does (from `ruleProgram`; without one, when a test holds): a rule that listens
+ * only through triggers with such tests, so the rule index can file it with the rest of its
+ * listing and test the event only when the rule's guards have already let it through.
+ */
+export function gatedProgram(tests: readonly number[], program?: readonly number[]): number[] {
+  const code: number[] = [Op.Gate, 0];
+  if (tests.length === 1) code.push(Op.Leaf, 3, tests[0] as number);
+  else {
+    code.push(Op.Any, 2 + 3 * tests.length);
+    for (const test of tests) code.push(Op.Leaf, 3, test);
+  }
+  if (program) code.push(...program);
+  code[1] = code.length;
+  return code;
+}
+
 /** Runs the program at `at`, with json-rules-engine's results (see `compileNode`). */
 function runProgram(code: Int32Array, at: number, scope: FactScope): unknown {
   switch (code[at]) {
@@ -719,6 +755,12 @@ function runProgram(code: Int32Array, at: number, scope: FactScope): unknown {
       return runProgram(code, at + 2, scope) === true;
     case Op.Not:
       return !runProgram(code, at + 2, scope);
+    case Op.Gate: {
+      const test = at + 2;
+      if (runProgram(code, test, scope) !== true) return false;
+      const program = test + (code[test + 1] as number);
+      return program < at + (code[at + 1] as number) ? runProgram(code, program, scope) : true;
+    }
     default:
       return true;
   }

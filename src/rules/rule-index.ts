@@ -2,6 +2,8 @@ import type { StewardEvent } from '../sources/steward-event.js';
 import {
   evaluateRules,
   EventEvaluation,
+  eventTestLeaf,
+  gatedProgram,
   ruleGuards,
   ruleProgram,
   settled,
@@ -27,6 +29,11 @@ interface Listing {
    * until the first event that needs it: the listeners filed by their guards, in one block.
    */
   block: number;
+  /**
+   * The rules that listen only through triggers testing the record or message, with those
+   * tests' leaf ids (see `gatedProgram`): their programs run a test first.
+   */
+  tested?: ReadonlyMap<CompiledRule, readonly number[]>;
 }
 
 /**
@@ -55,6 +62,12 @@ interface KeyState extends Listing {
   tests: Test[];
   /** By which tests the event met: a bit per test, or their positions when there are many. */
   combinations: Map<number | string, Listing>;
+  /**
+   * What `match` reads: every rule the key reaches, whatever the tests, the tested ones gated
+   * by their tests. One block per key, and an event runs a test only for a rule its guards
+   * let through. The state itself when it has no tests.
+   */
+  folded: Listing;
 }
 
 /** Bounds each cache of lists: keys come from events, and events come from outside. */
@@ -70,7 +83,11 @@ const minRulesPerKey = 3;
 
 /** A run of entries in the pool: its length, then a rule's position and program per entry. */
 const entryWords = 2;
-/** The program of a rule that does not run as one (see `ruleProgram`). */
+/**
+ * The program of a rule that does not run as one (see `ruleProgram`) nor has a test. A rule
+ * that does not run as a program but has a test has the offset of the test's code `at` stored
+ * as `-2 - at`, and is evaluated when the test holds.
+ */
 const noProgram = -1;
 
 /** An Int32Array growing as words are appended: compact and contiguous, so cheap to read cold. */
@@ -230,7 +247,7 @@ export class RuleIndex {
    * verdict, which at thousands of rules is a cache miss saved per candidate.
    */
   match(event: StewardEvent, options: EvaluationOptions = {}): Promise<RuleVerdict[]> {
-    const listing = this.listingOf(event);
+    const listing = this.foldedListingOf(event);
     if (listing.rules === noRules.rules) return Promise.resolve([]);
     if (options.explain === true || !listing.shared)
       return evaluateRules(event, this.candidates(event), options).then(keepMatches);
@@ -246,11 +263,11 @@ export class RuleIndex {
       const entry = found[slot] as number;
       const position = entries[entry] as number;
       const program = entries[entry + 1] as number;
-      if (program === noProgram) {
+      if (program >= 0) {
+        if (evaluation.runs(entries, program)) verdicts.push(this.firing[position] as RuleVerdict);
+      } else if (program === noProgram || evaluation.runs(entries, -2 - program)) {
         verdicts.push(evaluation.verdict(this.rules[position] as CompiledRule));
         others = true;
-      } else if (evaluation.runs(entries, program)) {
-        verdicts.push(this.firing[position] as RuleVerdict);
       }
     }
     if (!others) return Promise.resolve(verdicts as RuleVerdict[]);
@@ -263,7 +280,7 @@ export class RuleIndex {
    * before anything else can narrow.
    */
   private narrowed(listing: Listing, event: StewardEvent): number {
-    if (listing.block < 0) listing.block = this.narrowing(listing.rules);
+    if (listing.block < 0) listing.block = this.narrowing(listing.rules, listing.tested);
     const entries = this.entries.array;
     const found = this.found;
     const block = listing.block;
@@ -288,9 +305,11 @@ export class RuleIndex {
   }
 
   /**
-   * The work looking the event up takes: the trigger tests run on its record or message, the
-   * guard keys read to narrow its listeners, and the rules then evaluated. An event's cost
-   * follows these counts, not the number of rules loaded (`npm run bench:phases` shows both).
+   * The work `match` takes for the event: the guard keys it reads to narrow the rules listening
+   * to events of its kind, the rules it then evaluates, and how many of those first run a
+   * trigger test on the record or message (a `match`, a filter pattern). An event's cost follows
+   * these counts, not the number of rules loaded (`npm run bench:phases` shows both).
+   * `listeners` counts the rules whose triggers match the event.
    */
   lookupWork(event: StewardEvent): {
     listeners: number;
@@ -298,21 +317,43 @@ export class RuleIndex {
     guardKeys: number;
     candidates: number;
   } {
-    const listing = this.listingOf(event);
-    const triggerTests =
-      event.source === 'cloudtrail'
-        ? this.cloudTrailState(event).tests.length
-        : event.source === 'cloudwatch-logs'
-          ? this.logState(event.name).tests.length
-          : 0;
-    const shared = listing.shared && listing.rules !== noRules.rules;
-    const candidates = shared ? this.narrowed(listing, event) : listing.rules.length;
+    const listeners = this.listingOf(event).rules.length;
+    const listing = this.foldedListingOf(event);
+    if (!listing.shared || listing.rules === noRules.rules) {
+      // `match` then goes through `candidates`, which tests the record against every test.
+      const state =
+        event.source === 'cloudtrail'
+          ? this.cloudTrailState(event)
+          : event.source === 'cloudwatch-logs'
+            ? this.logState(event.name)
+            : undefined;
+      return {
+        listeners,
+        triggerTests: state?.tests.length ?? 0,
+        guardKeys: 0,
+        candidates: listeners,
+      };
+    }
+    const candidates = this.narrowed(listing, event);
+    let triggerTests = 0;
+    for (let slot = 0; slot < candidates; slot++) {
+      const position = this.entries.array[this.found[slot] as number] as number;
+      if (listing.tested?.has(this.rules[position] as CompiledRule)) triggerTests += 1;
+    }
     return {
-      listeners: listing.rules.length,
+      listeners,
       triggerTests,
-      guardKeys: shared ? (this.entries.array[listing.block + 1] as number) : 0,
+      guardKeys: this.entries.array[listing.block + 1] as number,
       candidates,
     };
+  }
+
+  /** What `match` narrows: every rule listening to events of this kind, tests folded in. */
+  private foldedListingOf(event: StewardEvent): Listing {
+    if (event.source === 'ec2-state') return this.ec2States.get(event.name) ?? noRules;
+    const state =
+      event.source === 'cloudtrail' ? this.cloudTrailState(event) : this.logState(event.name);
+    return state.folded;
   }
 
   private listingOf(event: StewardEvent): Listing {
@@ -376,7 +417,37 @@ export class RuleIndex {
       if (match === undefined) fixed.push(rule);
       else this.addTest(tests, `match ${matchKey(match)}`, rule, () => recordMatcher(match));
     }
-    return { ...this.listing(fixed, shared), tests: [...tests.values()], combinations: new Map() };
+    return this.keyState(this.listing(fixed, shared), tests);
+  }
+
+  /** The state of one key: its fixed listing, its tests, and the listing `match` reads. */
+  private keyState(fixed: Listing, tests: ReadonlyMap<string, Test>): KeyState {
+    const state: KeyState = {
+      ...fixed,
+      tests: [...tests.values()],
+      combinations: new Map(),
+      folded: fixed,
+    };
+    if (tests.size === 0) {
+      state.folded = state;
+      return state;
+    }
+    // A rule with a trigger needing no test listens whatever the tests say; the others listen
+    // when one of their tests holds.
+    const listening = new Set(fixed.rules);
+    const tested = new Map<CompiledRule, number[]>();
+    for (const [key, test] of tests) {
+      const leaf = eventTestLeaf(key, () => test.meets);
+      for (const position of test.positions) {
+        const rule = this.rules[position] as CompiledRule;
+        if (listening.has(rule)) continue;
+        const leaves = tested.get(rule);
+        if (!leaves) tested.set(rule, [leaf]);
+        else if (!leaves.includes(leaf)) leaves.push(leaf);
+      }
+    }
+    state.folded = { ...this.listing([...fixed.rules, ...tested.keys()], fixed.shared), tested };
+    return state;
   }
 
   private logState(group: string): KeyState {
@@ -397,7 +468,7 @@ export class RuleIndex {
         });
     }
     const shared = this.logStates.size < maxCachedLists * 16;
-    state = { ...this.listing(fixed, shared), tests: [...tests.values()], combinations: new Map() };
+    state = this.keyState(this.listing(fixed, shared), tests);
     if (shared) this.logStates.set(group, state);
     return state;
   }
@@ -433,7 +504,10 @@ export class RuleIndex {
     return { rules: Object.freeze(unique), shared, block: -1 };
   }
 
-  private narrowing(listeners: readonly CompiledRule[]): number {
+  private narrowing(
+    listeners: readonly CompiledRule[],
+    tested?: ReadonlyMap<CompiledRule, readonly number[]>,
+  ): number {
     // `found` holds one event's candidates: never more than a listing's listeners.
     if (this.found.length < listeners.length) this.found = new Int32Array(listeners.length * 2);
     // Each rule is filed under its most selective guard: the values fewest rules here share.
@@ -473,15 +547,22 @@ export class RuleIndex {
     // after the runs, and the pairs then pointed at them.
     const codes: number[][] = [];
     const numbers = new Map<number[], number>();
-    const programOf = (rule: CompiledRule, position: number, knownTrue: number) => {
-      const code = this.program(rule, position, knownTrue);
-      if (!code) return noProgram;
+    const numberOf = (code: number[]) => {
       let number = numbers.get(code);
       if (number === undefined) {
         number = codes.push(code) - 1;
         numbers.set(code, number);
       }
       return number;
+    };
+    // A rule with trigger tests runs them first: its program gated by them, or (when it does
+    // not run as a program) the tests alone, stored as a negative number (see `noProgram`).
+    const programOf = (rule: CompiledRule, position: number, knownTrue: number) => {
+      const code = this.program(rule, position, knownTrue);
+      const tests = tested?.get(rule);
+      if (!tests) return code ? numberOf(code) : noProgram;
+      const gated = numberOf(gatedProgram(tests, code));
+      return code ? gated : -2 - gated;
     };
     const everyEvent: number[] = [];
     const keys = new Map<string, { key: GuardKey; byValue: Map<number, number[]> }>();
@@ -557,7 +638,10 @@ export class RuleIndex {
       block.push(...code);
       return at;
     });
-    for (const slot of programSlots) block[slot] = placed[block[slot] as number] as number;
+    for (const slot of programSlots) {
+      const number = block[slot] as number;
+      block[slot] = number >= 0 ? (placed[number] as number) : -2 - (placed[-2 - number] as number);
+    }
     return this.entries.append(block);
   }
 

@@ -235,11 +235,13 @@ describe('narrowing the listeners by the values rules require', () => {
       guardKeys: 2,
       candidates: 7,
     });
+    // Listeners: any-service-delete and every-call. `match` also evaluates the two rules
+    // listening through a trigger's match (denied-calls, root-calls), each testing it first.
     expect(index.lookupWork(event({ name: 'DeleteTrail', raw: { userIdentity: {} } }))).toEqual({
       listeners: 2,
       triggerTests: 2,
       guardKeys: 0,
-      candidates: 2,
+      candidates: 4,
     });
   });
 
