@@ -537,8 +537,35 @@ function compileLeaf(
     leaves = new Map();
     compiledLeaves.set(lookup, leaves);
   }
-  const key = JSON.stringify([condition.fact, condition.path, condition.operator, condition.value]);
+  const key = JSON.stringify([
+    condition.fact,
+    condition.path,
+    condition.operator,
+    leafValue(condition),
+  ]);
   return remembered(leaves, key, () => newLeaf(condition, lookup));
+}
+
+/**
+ * The condition's value as its leaf is known by: for `in` and `notIn` over plain values, the
+ * values sorted and each once, since membership does not depend on their order (the same
+ * regions written in another order are the same condition).
+ */
+function leafValue(condition: Record<string, unknown>): unknown {
+  const value = condition.value;
+  if (condition.operator !== 'in' && condition.operator !== 'notIn') return value;
+  if (!Array.isArray(value) || !value.every(isPlainValue)) return value;
+  return [...new Set(value.map((item) => JSON.stringify(item)))].sort();
+}
+
+/** A value JSON writes as itself (so two of them are equal exactly when their JSON is). */
+function isPlainValue(value: unknown): boolean {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0))
+  );
 }
 
 function newLeaf(

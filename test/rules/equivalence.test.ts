@@ -240,4 +240,41 @@ describe('steward evaluation', () => {
       { numRuns: 300 },
     );
   });
+
+  it('shares one condition between in lists that differ only in order, never across types', async () => {
+    const inList = (id: string, value: unknown[]) =>
+      compileRule(
+        ruleDocument(id, {
+          all: [{ fact: 'event', path: '$.region', operator: 'in', value }],
+        } as TopLevelCondition),
+        'in.yaml',
+        lists,
+      );
+    const rules = [
+      inList('ab', ['eu-west-1', 'us-east-1']),
+      inList('ba', ['us-east-1', 'eu-west-1']),
+      inList('aba', ['eu-west-1', 'us-east-1', 'eu-west-1']),
+      inList('number', [1, 2]),
+      inList('text', ['1', '2']),
+    ];
+    const fired = async (region: unknown) => {
+      const event = {
+        id: 'e-1',
+        source: 'ec2-state',
+        name: 'running',
+        time: '2025-01-01T00:00:00.000Z',
+        resources: ['i-1'],
+        region,
+        raw: {},
+        delivery: 'eventbridge',
+      } as StewardEvent;
+      const verdicts = await evaluateRules(event, rules);
+      return verdicts.filter(({ fires }) => fires).map(({ rule }) => rule.id);
+    };
+    expect(await fired('us-east-1')).toEqual(['ab', 'ba', 'aba']);
+    expect(await fired('eu-west-1')).toEqual(['ab', 'ba', 'aba']);
+    expect(await fired('sa-east-1')).toEqual([]);
+    expect(await fired(1)).toEqual(['number']);
+    expect(await fired('1')).toEqual(['text']);
+  });
 });
