@@ -1,10 +1,9 @@
 /**
- * `npm run bench:phases`: where an event's time goes at 100 and at 10,000 rules. For each
- * size, the events of `npm run bench` (all distinct), then 100 of them repeated (so the rules
- * they reach stay in the CPU's caches), each timed in three nested phases: finding the
- * listeners (`RuleIndex.listeners`), narrowing them (`candidates`), and the whole match
- * (`match`); with the work the index reports per event (`RuleIndex.lookupWork`). Every figure
- * is the median of interleaved passes, since the machine is shared.
+ * `npm run bench:phases`: what an event costs `RuleIndex.match` at 100 and at 10,000 rules, and
+ * the work behind it. For each size, the events of `npm run bench` (all distinct), then 100 of
+ * them repeated (so the rules they reach stay in the CPU's caches), each timed as the median
+ * of interleaved passes (the machine is shared), with the work the index reports per event
+ * (`RuleIndex.lookupWork`) and the rules that fire.
  */
 import { RuleIndex } from '../src/rules/rule-index.js';
 import type { StewardEvent } from '../src/sources/steward-event.js';
@@ -32,67 +31,55 @@ const cases: Case[] = [100, 10_000].flatMap((rules) => {
   ];
 });
 
-async function microsPerEvent(
-  events: readonly StewardEvent[],
-  run: (event: StewardEvent) => unknown,
-) {
+async function microsPerEvent(item: Case): Promise<number> {
   const start = process.hrtime.bigint();
-  for (const event of events) await run(event);
-  return Number(process.hrtime.bigint() - start) / 1e3 / events.length;
+  for (const event of item.events) await item.index.match(event, { stubs: factStubs });
+  return Number(process.hrtime.bigint() - start) / 1e3 / item.events.length;
 }
 
-const phases = {
-  listeners: (item: Case) => microsPerEvent(item.events, (event) => item.index.listeners(event)),
-  narrowed: (item: Case) => microsPerEvent(item.events, (event) => item.index.candidates(event)),
-  matched: (item: Case) =>
-    microsPerEvent(item.events, (event) => item.index.match(event, { stubs: factStubs })),
-};
-type Phase = keyof typeof phases;
-
-for (const item of cases) await phases.matched(item);
-const times = new Map(
-  cases.map((item) => [
-    item,
-    { listeners: [], narrowed: [], matched: [] } as Record<Phase, number[]>,
-  ]),
-);
+for (const item of cases) await microsPerEvent(item);
+const times = new Map(cases.map((item) => [item, [] as number[]]));
 for (let pass = 0; pass < passes; pass++) {
   process.stderr.write(`pass ${pass + 1} of ${passes}…\n`);
-  for (const item of cases) {
-    for (const phase of Object.keys(phases) as Phase[])
-      times.get(item)?.[phase].push(await phases[phase](item));
+  // Each pass starts with another case, so none is always timed after the same one.
+  for (let i = 0; i < cases.length; i++) {
+    const item = cases[(i + pass) % cases.length] as Case;
+    times.get(item)?.push(await microsPerEvent(item));
   }
 }
 
-const mean = (item: Case, pick: (work: ReturnType<RuleIndex['lookupWork']>) => number) =>
-  item.events.reduce((sum, event) => sum + pick(item.index.lookupWork(event)), 0) /
-  item.events.length;
-const rows = cases.map((item) => {
-  const time = times.get(item) as Record<Phase, number[]>;
-  const [listeners, narrowed, matched] = [time.listeners, time.narrowed, time.matched].map(median);
-  return [
+const rows: string[][] = [];
+for (const item of cases) {
+  const work = { listeners: 0, triggerTests: 0, guardKeys: 0, candidates: 0, fires: 0 };
+  for (const event of item.events) {
+    const found = item.index.lookupWork(event);
+    work.listeners += found.listeners;
+    work.triggerTests += found.triggerTests;
+    work.guardKeys += found.guardKeys;
+    work.candidates += found.candidates;
+    for (const verdict of await item.index.match(event, { stubs: factStubs }))
+      if (verdict.fires) work.fires += 1;
+  }
+  const perEvent = (count: number, digits = 2) => (count / item.events.length).toFixed(digits);
+  rows.push([
     item.rules.toLocaleString('en'),
     item.label,
-    (listeners as number).toFixed(2),
-    ((narrowed as number) - (listeners as number)).toFixed(2),
-    ((matched as number) - (narrowed as number)).toFixed(2),
-    (matched as number).toFixed(2),
-    mean(item, (work) => work.listeners).toFixed(1),
-    mean(item, (work) => work.triggerTests).toFixed(2),
-    mean(item, (work) => work.guardKeys).toFixed(2),
-    mean(item, (work) => work.candidates).toFixed(2),
-  ];
-});
+    median(times.get(item) ?? []).toFixed(2),
+    perEvent(work.listeners, 1),
+    perEvent(work.guardKeys),
+    perEvent(work.candidates),
+    perEvent(work.triggerTests),
+    perEvent(work.fires),
+  ]);
+}
 const header = [
   'rules',
   'events',
-  'listeners µs',
-  'narrowing µs',
-  'evaluation µs',
-  'total µs',
+  'match µs',
   'listeners',
-  'trigger tests',
   'guard keys',
   'candidates',
+  'trigger tests',
+  'fires',
 ];
 process.stdout.write(`${markdownTable([header, ...rows])}\n`);
