@@ -9,6 +9,8 @@ export default defineConfig({
     // `include` given here, not replace it.
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Scratch directories go under one directory of the run, removed at its end.
+    globalSetup: ['test/support/scratch-root.ts'],
     reporters: jsonReport ? ['default', 'json'] : ['default'],
     ...(jsonReport ? { outputFile: { json: jsonReport } } : {}),
     env: {
@@ -32,7 +34,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/e2e/global-setup.ts'],
+          globalSetup: ['test/support/scratch-root.ts', 'test/e2e/global-setup.ts'],
         },
       },
     ],
