@@ -243,8 +243,10 @@ export class RuleIndex {
    * The verdicts of the rules the event fires, and of those that could not be evaluated (with
    * their error), in pack order: what `evaluateRules` on `candidates(event)` gives, less the
    * rules that evaluate to false. A rule is run as a program that leaves out the guard the
-   * event was looked up by, which is known to hold; a rule that does not fire costs no
-   * verdict, which at thousands of rules is a cache miss saved per candidate.
+   * event was looked up by, which is known to hold; a rule listening through a trigger that
+   * tests the record or line (a `match`, a filter pattern) tests it first, and only once its
+   * guards have let it through. A rule that does not fire costs no verdict, which at thousands
+   * of rules is a cache miss saved per candidate.
    */
   match(event: StewardEvent, options: EvaluationOptions = {}): Promise<RuleVerdict[]> {
     const listing = this.foldedListingOf(event);
