@@ -168,30 +168,22 @@ export function preparedOperators(
     return (item: unknown) => typeof item === 'string' && list.has(item);
   };
   const matcher = (pattern: unknown) => (item: unknown) => patternMatches(item, pattern);
+  // Whether the fact (or, for a list, any of its items) passes the prepared test, or none does.
+  const some = (test: (item: unknown) => boolean) => (fact: unknown) => anyOf(fact, test);
+  const none = (test: (item: unknown) => boolean) => (fact: unknown) => !anyOf(fact, test);
+  const never = () => false;
   return {
-    matches: (pattern) => {
-      const test = matcher(pattern);
-      return (fact) => anyOf(fact, test);
-    },
-    notMatches: (pattern) => {
-      const test = matcher(pattern);
-      return (fact) => !anyOf(fact, test);
-    },
-    glob: (glob) => {
-      if (typeof glob !== 'string') return () => false;
-      const test = matcher(globPattern(glob));
-      return (fact) => anyOf(fact, test);
-    },
-    startsWith: (prefix) => {
-      if (typeof prefix !== 'string') return () => false;
-      const test = (item: unknown) => typeof item === 'string' && item.startsWith(prefix);
-      return (fact) => anyOf(fact, test);
-    },
-    endsWith: (suffix) => {
-      if (typeof suffix !== 'string') return () => false;
-      const test = (item: unknown) => typeof item === 'string' && item.endsWith(suffix);
-      return (fact) => anyOf(fact, test);
-    },
+    matches: (pattern) => some(matcher(pattern)),
+    notMatches: (pattern) => none(matcher(pattern)),
+    glob: (glob) => (typeof glob === 'string' ? some(matcher(globPattern(glob))) : never),
+    startsWith: (prefix) =>
+      typeof prefix === 'string'
+        ? some((item) => typeof item === 'string' && item.startsWith(prefix))
+        : never,
+    endsWith: (suffix) =>
+      typeof suffix === 'string'
+        ? some((item) => typeof item === 'string' && item.endsWith(suffix))
+        : never,
     inCidr: (cidrs) => {
       const outer = rangesOf(cidrs);
       return (fact) =>
@@ -216,24 +208,14 @@ export function preparedOperators(
     },
     olderThan: (duration) => {
       const limit = parseDuration(duration);
-      if (limit === undefined) return () => false;
-      const test = (item: unknown) => (ageOf(item) ?? -Infinity) > limit;
-      return (fact) => anyOf(fact, test);
+      return limit === undefined ? never : some((item) => (ageOf(item) ?? -Infinity) > limit);
     },
     newerThan: (duration) => {
       const limit = parseDuration(duration);
-      if (limit === undefined) return () => false;
-      const test = (item: unknown) => (ageOf(item) ?? Infinity) < limit;
-      return (fact) => anyOf(fact, test);
+      return limit === undefined ? never : some((item) => (ageOf(item) ?? Infinity) < limit);
     },
-    inList: (listName) => {
-      const test = inList(listName);
-      return (fact) => anyOf(fact, test);
-    },
-    notInList: (listName) => {
-      const test = inList(listName);
-      return (fact) => !anyOf(fact, test);
-    },
+    inList: (listName) => some(inList(listName)),
+    notInList: (listName) => none(inList(listName)),
   };
 }
 
