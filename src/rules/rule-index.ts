@@ -228,7 +228,11 @@ export class RuleIndex {
    * list may be shared with other events, and is then frozen: copy it to change it.
    */
   candidates(event: StewardEvent): readonly CompiledRule[] {
-    const listing = this.listingOf(event);
+    return this.candidatesIn(this.listingOf(event, this.keyStateOf(event)), event);
+  }
+
+  /** The listing's rules the event can match (see `candidates`). */
+  private candidatesIn(listing: Listing, event: StewardEvent): readonly CompiledRule[] {
     if (!listing.shared || listing.rules.length === 0) return listing.rules;
     const count = this.narrowed(listing, event);
     const entries = this.entries.array;
@@ -249,10 +253,14 @@ export class RuleIndex {
    * of rules is a cache miss saved per candidate.
    */
   match(event: StewardEvent, options: EvaluationOptions = {}): Promise<RuleVerdict[]> {
-    const listing = this.foldedListingOf(event);
+    const state = this.keyStateOf(event);
+    const listing = state ? state.folded : this.ec2Listing(event);
     if (listing.rules === noRules.rules) return Promise.resolve([]);
-    if (options.explain === true || !listing.shared)
-      return evaluateRules(event, this.candidates(event), options).then(keepMatches);
+    if (options.explain === true || !listing.shared) {
+      // The state already looked up (and, past the cache bounds, built for this event alone).
+      const candidates = this.candidatesIn(this.listingOf(event, state), event);
+      return evaluateRules(event, candidates, options).then(keepMatches);
+    }
     const count = this.narrowed(listing, event);
     if (count === 0) return Promise.resolve([]);
     const evaluation = new EventEvaluation(event, options);
@@ -303,7 +311,7 @@ export class RuleIndex {
    * conditions (what `steward explain` goes through). Possibly shared and frozen, as above.
    */
   listeners(event: StewardEvent): readonly CompiledRule[] {
-    return this.listingOf(event).rules;
+    return this.listingOf(event, this.keyStateOf(event)).rules;
   }
 
   /**
@@ -319,16 +327,11 @@ export class RuleIndex {
     guardKeys: number;
     candidates: number;
   } {
-    const listeners = this.listingOf(event).rules.length;
-    const listing = this.foldedListingOf(event);
+    const state = this.keyStateOf(event);
+    const listeners = this.listingOf(event, state).rules.length;
+    const listing = state ? state.folded : this.ec2Listing(event);
     if (!listing.shared || listing.rules === noRules.rules) {
       // `match` then goes through `candidates`, which tests the record against every test.
-      const state =
-        event.source === 'cloudtrail'
-          ? this.cloudTrailState(event)
-          : event.source === 'cloudwatch-logs'
-            ? this.logState(event.name)
-            : undefined;
       return {
         listeners,
         triggerTests: state?.tests.length ?? 0,
@@ -350,18 +353,23 @@ export class RuleIndex {
     };
   }
 
-  /** What `match` narrows: every rule listening to events of this kind, tests folded in. */
-  private foldedListingOf(event: StewardEvent): Listing {
-    if (event.source === 'ec2-state') return this.ec2States.get(event.name) ?? noRules;
-    const state =
-      event.source === 'cloudtrail' ? this.cloudTrailState(event) : this.logState(event.name);
-    return state.folded;
+  /**
+   * The state of the event's key (its CloudTrail name, service and outcome, or its log group),
+   * whose `folded` listing is what `match` narrows; undefined for an EC2 state change, whose
+   * listing is decided by its state alone (`ec2Listing`).
+   */
+  private keyStateOf(event: StewardEvent): KeyState | undefined {
+    if (event.source === 'cloudtrail') return this.cloudTrailState(event);
+    return event.source === 'cloudwatch-logs' ? this.logState(event.name) : undefined;
   }
 
-  private listingOf(event: StewardEvent): Listing {
-    if (event.source === 'ec2-state') return this.ec2States.get(event.name) ?? noRules;
-    const state =
-      event.source === 'cloudtrail' ? this.cloudTrailState(event) : this.logState(event.name);
+  private ec2Listing(event: StewardEvent): Listing {
+    return this.ec2States.get(event.name) ?? noRules;
+  }
+
+  /** The rules whose triggers match the event, given its key's state (from `keyStateOf`). */
+  private listingOf(event: StewardEvent, state: KeyState | undefined): Listing {
+    if (!state) return this.ec2Listing(event);
     if (state.tests.length === 0) return state;
     // Which tests the record or message meets is part of the key: one list per combination.
     const met = testsMet(state.tests, event);
