@@ -1,7 +1,10 @@
 import type { ActionContext, ActionOutcome } from './actions/action.js';
 import type { AwsClients } from './aws-clients.js';
+import { messageOf } from './errors.js';
 import type { LedgerMode } from './ledger/entry.js';
+import { ClaimLostError, LedgerUnavailableError } from './ledger/errors.js';
 import type { ClaimResult, Completion, Ledger } from './ledger/ledger.js';
+import type { ClaimOwner } from './ledger/owner.js';
 import type { ActionReport, PipelineError } from './report.js';
 import { RetriesExhaustedError, withRetries } from './retry.js';
 import { parseDuration } from './rules/duration.js';
@@ -13,8 +16,15 @@ export interface ExecutionContext {
   ledger: Ledger;
   clients: AwsClients;
   live: boolean;
-  /** Epoch ms after which no retry starts. */
-  deadline: number;
+  /** Epoch ms after which no claim is taken and no retry starts, asked when it matters. */
+  deadline: () => number;
+  /**
+   * Epoch ms when claims' leases end: in Lambda, the invocation's end plus a margin, so the next
+   * delivery can always take over. Undefined: the ledger's default lease.
+   */
+  leaseUntil?: number;
+  /** This process, recorded with claims outside Lambda so a later process can take them over. */
+  owner?: ClaimOwner;
   /** How long a concurrent delivery waits for the claim holder's outcome before reporting it in progress. */
   inProgressWaitMs: number;
   /** How long audit findings are kept. */
@@ -32,27 +42,45 @@ export interface ActionRequest {
   staleReason?: string;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error
-    ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
-    : String(error);
+/** One action's report, and what kept it from completing, if anything did. */
+export interface ActionResult {
+  report: ActionReport;
+  problem?: PipelineError;
 }
+
+/** What `decide` came to: an outcome to record, or a reason the outcome is unknown. */
+type Decision = { completion: Completion } | { unknown: string };
 
 /**
  * One action, exactly once: claim it in the ledger; a duplicate returns the stored outcome
  * without calling AWS. Then a dry run records the plan; an enforced run passes the guards
  * (stale event, rate limit, cooldown), executes with retries on throttling and server errors,
- * and records the outcome. An outcome nobody can know is left claimed for the next delivery.
+ * and records the outcome. Never throws: every path that does not record an outcome for a
+ * claim it holds releases the claim (ends its lease) before returning, so the next delivery
+ * takes the action over at once.
+ *
+ * @example
+ * const { report, problem } = await executeAction({ event, rule, planned, resource, earlier: [] }, context);
+ * if (problem) console.error(problem.where, problem.message);
  */
 export async function executeAction(
   request: ActionRequest,
   context: ExecutionContext,
-  errors: PipelineError[],
-): Promise<ActionReport> {
+): Promise<ActionResult> {
   const { event, rule, planned, resource } = request;
   const mode: LedgerMode = rule.mode === 'enforce' && context.live ? 'enforce' : 'dry-run';
   const action = planned.definition.name;
   const where = `event ${event.id}, rule ${rule.id}, action ${action} on ${resource}`;
+  const unknown = (
+    key: string,
+    message: string,
+    status: 'unknown' | 'in-progress' = 'unknown',
+  ) => ({
+    report: { action, resource, status, key, mode },
+    problem: { kind: 'unknown-outcome' as const, message, where },
+  });
+  if (Date.now() >= context.deadline())
+    return unknown('', 'not started: the invocation has no time left; the next delivery takes it');
   let claim: ClaimResult;
   try {
     claim = await context.ledger.claim({
@@ -67,34 +95,32 @@ export async function executeAction(
       severity: rule.document.severity,
       actor: event.actor?.arn ?? event.actor?.invokedBy,
       retentionDays: planned.definition.recordsFindings ? context.findingRetentionDays : undefined,
+      leaseUntil: context.leaseUntil,
+      owner: context.owner,
     });
   } catch (error) {
-    errors.push({
-      kind: 'unknown-outcome',
-      message: `the ledger could not be written: ${messageOf(error)}`,
-      where,
-    });
-    return { action, resource, status: 'unknown', key: '', mode };
+    // The claim may have been written before its response was lost: end it, if it is ours.
+    if (error instanceof LedgerUnavailableError && error.token !== undefined)
+      await releaseQuietly(context, { key: error.key, token: error.token }, messageOf(error));
+    const key = error instanceof LedgerUnavailableError ? error.key : '';
+    return unknown(key, messageOf(error));
   }
   const report = { action, resource, key: claim.key, mode };
-  if (claim.kind === 'in-progress') {
-    const entry = await context.ledger.waitForOutcome(claim.key, context.inProgressWaitMs);
-    if (!entry || entry.status === 'claimed') {
-      errors.push({
-        kind: 'unknown-outcome',
-        message: 'another invocation holds this action and has not recorded its outcome yet',
-        where,
-      });
-      return { ...report, status: 'in-progress', stored: 'claimed' };
-    }
-    return { ...report, status: 'duplicate', stored: entry.status, detail: entry.detail };
-  }
   if (claim.kind === 'duplicate') {
+    const { status, detail } = claim.entry;
+    return { report: { ...report, status: 'duplicate', stored: status, detail } };
+  }
+  if (claim.kind === 'in-progress') {
+    const waitMs = Math.min(context.inProgressWaitMs, Math.max(0, context.deadline() - Date.now()));
+    const entry = await context.ledger.waitForOutcome(claim.key, waitMs).catch(() => claim.entry);
+    if (!entry || entry.status === 'claimed')
+      return unknown(
+        claim.key,
+        'another invocation holds this action and has not recorded its outcome yet',
+        'in-progress',
+      );
     return {
-      ...report,
-      status: 'duplicate',
-      stored: claim.entry.status,
-      detail: claim.entry.detail,
+      report: { ...report, status: 'duplicate', stored: entry.status, detail: entry.detail },
     };
   }
   const actionContext: ActionContext = {
@@ -111,78 +137,143 @@ export async function executeAction(
     key: claim.key,
     earlier: request.earlier,
   };
-  const completion = await decide(request, mode, actionContext, claim, context, where, errors);
-  if (completion === undefined) return { ...report, status: 'unknown' };
-  if (completion.status === 'failed')
-    errors.push({ kind: 'action', message: completion.detail, where });
+  let decision: Decision;
   try {
-    await context.ledger.complete(claim, completion);
+    decision = await decide(request, mode, actionContext, claim, context);
   } catch (error) {
-    errors.push({
-      kind: 'unknown-outcome',
-      message: `the outcome could not be recorded: ${messageOf(error)}`,
-      where,
-    });
+    // A guard's ledger write failed, or steward itself did: nothing was executed.
+    const reason = `not executed: ${messageOf(error)}`;
+    await releaseQuietly(context, claim, reason);
+    return {
+      report: { ...report, status: 'unknown' },
+      problem: {
+        kind: error instanceof LedgerUnavailableError ? 'unknown-outcome' : 'internal',
+        message: `${reason}; the next delivery takes it over`,
+        where,
+      },
+    };
   }
-  return {
+  if ('unknown' in decision) {
+    await releaseQuietly(context, claim, decision.unknown);
+    return unknown(claim.key, `${decision.unknown}; the next delivery takes it over`);
+  }
+  const { completion } = decision;
+  const done: ActionReport = {
     ...report,
     status: completion.status,
     detail: completion.detail,
     ...(completion.retries ? { retries: completion.retries } : {}),
   };
+  const failed: PipelineError | undefined =
+    completion.status === 'failed'
+      ? { kind: 'action', message: completion.detail, where }
+      : undefined;
+  try {
+    // Retried like an AWS call: the same completion sent again is recognised by its token.
+    await withRetries(
+      () =>
+        context.ledger.complete(claim, completion).catch((error: unknown) => {
+          throw error instanceof LedgerUnavailableError ? error.cause : error;
+        }),
+      { deadline: context.deadline(), maxAttempts: 4 },
+    );
+  } catch (thrown) {
+    const error = thrown instanceof RetriesExhaustedError ? thrown.lastError : thrown;
+    if (error instanceof ClaimLostError)
+      return {
+        report: done,
+        problem: {
+          kind: 'claim-lost',
+          message: `${messageOf(error)}; the delivery that took it over records the outcome`,
+          where,
+        },
+      };
+    const reason = `${completion.status}: ${completion.detail}; the outcome could not be recorded: ${messageOf(error)}`;
+    await releaseQuietly(context, claim, reason);
+    return {
+      report: { ...done, status: 'unknown' },
+      problem: { kind: 'unknown-outcome', message: reason, where },
+    };
+  }
+  return failed ? { report: done, problem: failed } : { report: done };
 }
 
-/** The outcome to record, or undefined when it is unknown and the claim was released. */
+/**
+ * Ends a claim's lease; when the ledger cannot be reached for that either, the lease ends by
+ * itself with the invocation.
+ */
+async function releaseQuietly(
+  context: ExecutionContext,
+  claim: { key: string; token: string },
+  reason: string,
+): Promise<void> {
+  await context.ledger.release(claim, reason).catch(() => undefined);
+}
+
+/** The outcome to record, or why it is unknown. Throws only when a guard cannot be checked. */
 async function decide(
   request: ActionRequest,
   mode: LedgerMode,
   actionContext: ActionContext,
-  claim: { key: string; token: string },
+  claim: { key: string },
   context: ExecutionContext,
-  where: string,
-  errors: PipelineError[],
-): Promise<Completion | undefined> {
+): Promise<Decision> {
   const { rule, planned, resource } = request;
-  if (request.staleReason !== undefined) return { status: 'skipped', detail: request.staleReason };
-  if (mode === 'dry-run')
-    return { status: 'planned', detail: `would ${planned.definition.describe(actionContext)}` };
+  const action = planned.definition.name;
+  if (request.staleReason !== undefined)
+    return { completion: { status: 'skipped', detail: request.staleReason } };
+  if (mode === 'dry-run') {
+    try {
+      return {
+        completion: {
+          status: 'planned',
+          detail: `would ${planned.definition.describe(actionContext)}`,
+        },
+      };
+    } catch (error) {
+      const message = `${action} could not describe its plan for ${resource}: ${messageOf(error)}`;
+      return { completion: { status: 'failed', detail: message, error: messageOf(error) } };
+    }
+  }
   const limits = rule.document.limits;
   if (limits?.maxActionsPerHour !== undefined) {
-    const verdict = await context.ledger.guards.takeRateToken(rule.id, limits.maxActionsPerHour);
-    if (!verdict.allowed) return { status: 'skipped', detail: verdict.reason };
+    const verdict = await context.ledger.guards.takeRateToken(
+      rule.id,
+      limits.maxActionsPerHour,
+      claim.key,
+    );
+    if (!verdict.allowed) return { completion: { status: 'skipped', detail: verdict.reason } };
   }
   const cooldownMs = parseDuration(limits?.cooldown);
   if (cooldownMs !== undefined) {
-    const verdict = await context.ledger.guards.takeCooldown(rule.id, resource, cooldownMs);
-    if (!verdict.allowed) return { status: 'skipped', detail: verdict.reason };
+    const verdict = await context.ledger.guards.takeCooldown(
+      rule.id,
+      resource,
+      cooldownMs,
+      claim.key,
+    );
+    if (!verdict.allowed) return { completion: { status: 'skipped', detail: verdict.reason } };
   }
   try {
     const { value, retries }: { value: ActionOutcome; retries: number } = await withRetries(
       () => planned.definition.execute(actionContext),
-      { deadline: context.deadline },
+      { deadline: context.deadline() },
     );
-    return { ...value, retries };
+    return { completion: { ...value, retries } };
   } catch (error) {
-    const action = planned.definition.name;
     if (
       error instanceof RetriesExhaustedError &&
       (error.errorClass === 'server' || error.errorClass === 'network')
-    ) {
-      const reason = `outcome unknown: ${error.message}`;
-      await context.ledger.release(claim, reason);
-      errors.push({
-        kind: 'unknown-outcome',
-        message: `${action} on ${resource}: ${reason}; the next delivery takes it over`,
-        where,
-      });
-      return undefined;
-    }
+    )
+      return { unknown: `${action} on ${resource}: outcome unknown: ${error.message}` };
     const retries = error instanceof RetriesExhaustedError ? error.retries : 0;
     return {
-      status: 'failed',
-      detail: `${action} failed on ${resource}: ${messageOf(error)}`,
-      error: messageOf(error),
-      retries,
+      completion: {
+        status: 'failed',
+        detail: `${action} failed on ${resource}: ${messageOf(error)}`,
+        error: messageOf(error),
+        retries,
+      },
     };
   }
 }

@@ -1,17 +1,25 @@
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { runPipeline, type PipelineReport } from './pipeline.js';
+import { mustRedeliver, runPipeline, type PipelineReport } from './pipeline.js';
 import { defaultRulePackFile, readRulePack } from './rules/pack.js';
 import { createRuntime, type Runtime } from './runtime.js';
 
-/** Thrown after the whole batch was processed, so Lambda retries the invocation and, in the end, its on-failure destination keeps the event. */
+/** How many of a batch's errors a log line or an error message lists; the rest are counted. */
+const errorsListed = 20;
+
+/**
+ * Thrown after the whole batch was processed, when an event must be delivered again (see
+ * `mustRedeliver`), so Lambda retries the invocation and, in the end, its on-failure
+ * destination keeps the event. What was done is in the ledger: a redelivery finds it there.
+ */
 export class BatchIncompleteError extends Error {
   constructor(readonly report: PipelineReport) {
-    const failing = report.errors.filter((error) => error.kind !== 'action');
-    super(
-      `${failing.length} event(s) or action(s) could not be completed: ` +
-        failing.map((error) => `${error.where}: ${error.message}`).join('; '),
-    );
+    const failing = report.errors.filter(mustRedeliver);
+    const listed = failing
+      .slice(0, errorsListed)
+      .map((error) => `${error.where}: ${error.message}`);
+    if (failing.length > errorsListed) listed.push(`and ${failing.length - errorsListed} more`);
+    super(`${failing.length} event(s) or action(s) must be delivered again: ${listed.join('; ')}`);
     this.name = 'BatchIncompleteError';
   }
 }
@@ -30,8 +38,9 @@ let runtime: Promise<Runtime> | undefined;
 /**
  * The Lambda entry point shared by every handler: the runtime is built on the first event of
  * a container and kept; each invocation runs the one pipeline over its payload. Failed actions
- * are recorded in the ledger and do not fail the invocation; input that cannot be decoded, a
- * rule that cannot be evaluated, or an action whose outcome is unknown does.
+ * are recorded in the ledger and do not fail the invocation; input that cannot be decoded, an
+ * outcome that is unknown, a ledger out of reach or a fact AWS would not give does, after the
+ * rest of the batch was processed.
  */
 export function lambdaHandler(functionName: string) {
   return async (event: unknown, context: Context): Promise<PipelineReport> => {
@@ -52,16 +61,19 @@ export function lambdaHandler(functionName: string) {
     console.log(
       JSON.stringify({ message: 'steward report', function: functionName, ...summary(report) }),
     );
-    if (report.errors.some((error) => error.kind !== 'action'))
-      throw new BatchIncompleteError(report);
+    if (report.errors.some(mustRedeliver)) throw new BatchIncompleteError(report);
     return report;
   };
 }
 
 function summary(report: PipelineReport) {
+  const unmatched = report.objects.reduce((count, object) => count + (object.unmatched ?? 0), 0);
   return {
-    events: report.events.length,
+    events: report.events.length + unmatched,
     matches: report.events.reduce((count, event) => count + event.matches.length, 0),
-    errors: report.errors,
+    errors: report.errors.slice(0, errorsListed),
+    ...(report.errors.length > errorsListed
+      ? { moreErrors: report.errors.length - errorsListed }
+      : {}),
   };
 }

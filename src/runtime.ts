@@ -5,6 +5,7 @@ import {
   runningInLambda,
   type LedgerConnection,
 } from './ledger/connect.js';
+import { currentOwner } from './ledger/owner.js';
 import type { PipelineContext } from './pipeline.js';
 import type { CompiledRule } from './rules/rule.js';
 import { RuleIndex } from './rules/rule-index.js';
@@ -59,6 +60,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       env.STEWARD_FINDING_RETENTION_DAYS,
       'STEWARD_FINDING_RETENTION_DAYS',
     ),
+    ...(runningInLambda(env) ? {} : { owner: currentOwner() }),
     connection,
     close: () => connection.close(),
   };

@@ -34,6 +34,20 @@ export function positiveNumber(value: string | undefined, name: string): number 
 }
 
 /**
+ * How long one ledger request may take (`STEWARD_LEDGER_TIMEOUT_MS`, default 5 s; DynamoDB
+ * answers in milliseconds): without a limit, a request whose response is lost would hold its
+ * invocation until Lambda ends it, with no outcome recorded and no claim released.
+ */
+function requestTimeouts(env: NodeJS.ProcessEnv): {
+  requestTimeout: number;
+  connectionTimeout: number;
+} {
+  const requestTimeout =
+    positiveNumber(env.STEWARD_LEDGER_TIMEOUT_MS, 'STEWARD_LEDGER_TIMEOUT_MS') ?? 5_000;
+  return { requestTimeout, connectionTimeout: Math.min(requestTimeout, 2_000) };
+}
+
+/**
  * Connects to the ledger the environment names. In Lambda, with `STEWARD_LEDGER=dynamodb`, or
  * wherever a DynamoDB endpoint is configured (`AWS_ENDPOINT_URL_DYNAMODB` or
  * `AWS_ENDPOINT_URL`), that DynamoDB; anywhere
@@ -63,7 +77,7 @@ export async function connectLedger(
     configuredEndpoint !== undefined ||
     env.STEWARD_LEDGER === 'dynamodb'
   ) {
-    const client = new DynamoDBClient({ region });
+    const client = new DynamoDBClient({ region, requestHandler: requestTimeouts(env) });
     const ledger = new Ledger(client, options);
     // Local DynamoDB servers start empty; on AWS the stack owns the table, never steward.
     if (configuredEndpoint !== undefined && !runningInLambda(env)) await ledger.ensureTable();
@@ -88,6 +102,7 @@ export async function connectLedger(
     region,
     endpoint: server.endpoint,
     credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
+    requestHandler: requestTimeouts(env),
   });
   const ledger = new Ledger(client, options);
   await ledger.ensureTable();

@@ -32,6 +32,12 @@ export interface LedgerEntry extends ActionIdentity {
   claimToken?: string;
   /** Epoch milliseconds until which the claim's holder may still complete it. */
   leaseUntil?: number;
+  /** The local process holding the claim, outside Lambda. */
+  owner?: { host: string; pid: number };
+  /** The claim token of the completion that recorded the outcome. */
+  completionToken?: string;
+  /** The event had no id of its own; `eventId` was derived from its content. */
+  idDerived?: boolean;
   createdAt: string;
   updatedAt: string;
   /** Epoch seconds: DynamoDB's TTL deletes the entry after this. */

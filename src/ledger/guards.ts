@@ -1,4 +1,5 @@
-import { isConditionFailure } from './errors.js';
+import { boundText, ledgerBounds } from './bounds.js';
+import { isConditionFailure, LedgerUnavailableError } from './errors.js';
 import type { ItemTable } from './items.js';
 
 /** The guard's verdict: go ahead, or skip with the reason recorded in the ledger. */
@@ -45,40 +46,68 @@ export class LedgerGuards {
       });
       return undefined;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionFailure(error)) throw new LedgerUnavailableError('guard', pk, error);
+    }
+    try {
       return (await this.items.get({ pk }, { consistent: true })) ?? {};
+    } catch (error) {
+      throw new LedgerUnavailableError('guard', pk, error);
     }
   }
 
-  /** Takes one of the rule's `maxPerHour` actions of the current clock hour, if one is left. */
-  async takeRateToken(ruleId: string, maxPerHour: number): Promise<GuardVerdict> {
+  /**
+   * Takes one of the rule's `maxPerHour` actions of the current clock hour for the action
+   * `key`, if one is left. The same action asking again (its first try's outcome was unknown,
+   * and a later delivery took it over) gets the token it already holds, not a second one.
+   */
+  async takeRateToken(ruleId: string, maxPerHour: number, key: string): Promise<GuardVerdict> {
     const now = this.now();
     const hour = new Date(now).toISOString().slice(0, 13);
     const refused = await this.refusal(`rate#${ruleId}#${hour}`, {
-      condition: 'attribute_not_exists(#count) OR #count < :max',
-      update: 'ADD #count :one SET expiresAt = :expiresAt',
-      names: { '#count': 'count' },
-      values: { ':one': 1, ':max': maxPerHour, ':expiresAt': Math.floor(now / 1000) + 2 * 3600 },
+      condition: '(attribute_not_exists(#count) OR #count < :max) AND NOT contains(#keys, :key)',
+      update: 'ADD #count :one, #keys :keys SET expiresAt = :expiresAt',
+      names: { '#count': 'count', '#keys': 'keys' },
+      values: {
+        ':one': 1,
+        ':max': maxPerHour,
+        ':key': key,
+        ':keys': new Set([key]),
+        ':expiresAt': Math.floor(now / 1000) + 2 * 3600,
+      },
     });
     if (!refused) return { allowed: true };
+    if (refused.keys instanceof Set && refused.keys.has(key)) return { allowed: true };
     return {
       allowed: false,
       reason: `rate limit: rule ${ruleId} already took ${maxPerHour} actions in the hour from ${hour}:00Z`,
     };
   }
 
-  /** Starts a cooldown on the resource for the rule, unless one is still running. */
-  async takeCooldown(ruleId: string, resource: string, cooldownMs: number): Promise<GuardVerdict> {
+  /**
+   * Starts a cooldown on the resource for the rule, unless one is still running. The action
+   * `key` that started it may ask again (a later delivery taking over an unknown outcome).
+   */
+  async takeCooldown(
+    ruleId: string,
+    resource: string,
+    cooldownMs: number,
+    key: string,
+  ): Promise<GuardVerdict> {
     const now = this.now();
-    const refused = await this.refusal(`cooldown#${ruleId}#${resource}`, {
-      condition: 'attribute_not_exists(lastActionAt) OR lastActionAt <= :cutoff',
-      update: 'SET lastActionAt = :now, expiresAt = :expiresAt',
-      values: {
-        ':now': now,
-        ':cutoff': now - cooldownMs,
-        ':expiresAt': Math.floor((now + cooldownMs) / 1000) + 3600,
+    const refused = await this.refusal(
+      `cooldown#${ruleId}#${boundText(resource, ledgerBounds.keyBytes)}`,
+      {
+        condition:
+          'attribute_not_exists(lastActionAt) OR lastActionAt <= :cutoff OR holderKey = :key',
+        update: 'SET lastActionAt = :now, holderKey = :key, expiresAt = :expiresAt',
+        values: {
+          ':now': now,
+          ':cutoff': now - cooldownMs,
+          ':key': key,
+          ':expiresAt': Math.floor((now + cooldownMs) / 1000) + 3600,
+        },
       },
-    });
+    );
     if (!refused) return { allowed: true };
     const last =
       typeof refused.lastActionAt === 'number'
@@ -103,7 +132,7 @@ export class LedgerGuards {
   ): Promise<GuardVerdict> {
     const at = Date.parse(time);
     if (Number.isNaN(at)) return { allowed: true };
-    const refused = await this.refusal(`seen#${resource}`, {
+    const refused = await this.refusal(`seen#${boundText(resource, ledgerBounds.keyBytes)}`, {
       condition: 'attribute_not_exists(lastEventAt) OR lastEventAt <= :at',
       update: 'SET lastEventAt = :at, lastEventId = :eventId, expiresAt = :expiresAt',
       values: {

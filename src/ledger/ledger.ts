@@ -7,8 +7,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ActionIdentity, LedgerEntry, LedgerStatus } from './entry.js';
 import { ledgerKey } from './entry.js';
-import { ClaimLostError, isConditionFailure } from './errors.js';
+import { boundData, boundText, ledgerBounds } from './bounds.js';
+import { ClaimLostError, isConditionFailure, LedgerUnavailableError } from './errors.js';
 import { LedgerGuards } from './guards.js';
+import { ownerIsGone, type ClaimOwner } from './owner.js';
 import { ItemTable, type Item } from './items.js';
 import { ledgerIndexes, ledgerTableDefinition } from './table.js';
 
@@ -29,6 +31,12 @@ export interface ClaimDetails extends ActionIdentity {
   actor?: string;
   /** Keep this entry longer than the ledger's retention (audit findings). */
   retentionDays?: number;
+  /** Epoch ms when the claim's lease ends; default: now plus the ledger's `leaseMs`. */
+  leaseUntil?: number;
+  /** The local process taking the claim (outside Lambda only; see `ClaimOwner`). */
+  owner?: ClaimOwner;
+  /** The event id was derived from the record's content (the record had none). */
+  idDerived?: boolean;
 }
 
 export interface Completion {
@@ -42,7 +50,10 @@ export interface Completion {
 
 export interface LedgerOptions {
   tableName: string;
-  /** How long a claim stays exclusive; past it, another delivery may take the action over. */
+  /**
+   * How long a claim stays exclusive when its caller names no lease end (in Lambda the pipeline
+   * names the invocation's end); past it, another delivery may take the action over.
+   */
   leaseMs?: number;
   /** How long entries are kept before DynamoDB's TTL deletes them. */
   retentionDays?: number;
@@ -58,7 +69,7 @@ export interface LedgerQuery {
   limit?: number;
 }
 
-const defaultLeaseMs = 15 * 60 * 1000;
+const defaultLeaseMs = 5 * 60 * 1000;
 const defaultRetentionDays = 90;
 
 /**
@@ -124,109 +135,160 @@ export class Ledger {
 
   /**
    * Claims an action: succeeds for exactly one caller per key, or for the first caller after
-   * a crashed claimant's lease has run out. Everyone else gets the entry as the ledger holds it.
+   * the holder's lease has ended (or, outside Lambda, after its process on this host has
+   * gone). Everyone else gets the entry as the ledger holds it. A claim whose write may or may
+   * not have been applied throws `LedgerUnavailableError` with the token it carried, to release.
    */
   async claim(details: ClaimDetails): Promise<ClaimResult> {
     const key = ledgerKey(details);
     const token = randomUUID();
+    try {
+      for (let tries = 0; tries < 3; tries++) {
+        const written = await this.writeClaim(key, token, details);
+        if (written) return { kind: 'claimed', key, token, attempts: written.attempts };
+        const entry = await this.get(key);
+        // Gone between the write and the read: only TTL deletes entries, so claim it afresh.
+        if (!entry) continue;
+        if (entry.status !== 'claimed') return { kind: 'duplicate', key, entry };
+        // The write went through but its response was lost, and the SDK sent it again.
+        if (entry.claimToken === token)
+          return { kind: 'claimed', key, token, attempts: entry.attempts };
+        if (entry.claimToken !== undefined && ownerIsGone(entry.owner)) {
+          const takenOver = await this.writeClaim(key, token, details, entry.claimToken);
+          if (takenOver) return { kind: 'claimed', key, token, attempts: takenOver.attempts };
+          continue;
+        }
+        return { kind: 'in-progress', key, entry };
+      }
+      throw new Error('the entry changed under every one of 3 claims in a row');
+    } catch (error) {
+      throw error instanceof LedgerUnavailableError
+        ? error
+        : new LedgerUnavailableError('claim', key, error, token);
+    }
+  }
+
+  /**
+   * The claim's conditional write: on a free key or an ended lease, or, with `staleToken`, over
+   * the claim of a holder known to be gone. Undefined when the condition refused it.
+   */
+  private async writeClaim(
+    key: string,
+    token: string,
+    details: ClaimDetails,
+    staleToken?: string,
+  ): Promise<{ attempts: number } | undefined> {
     const now = this.now();
     const nowIso = new Date(now).toISOString();
+    const owner = details.owner;
     try {
       const attributes = await this.items.update({
         key: { pk: key },
-        condition: 'attribute_not_exists(pk) OR (#status = :claimed AND leaseUntil < :now)',
+        condition:
+          staleToken === undefined
+            ? 'attribute_not_exists(pk) OR (#status = :claimed AND leaseUntil < :now)'
+            : '#status = :claimed AND claimToken = :staleToken',
         update:
           'SET #status = :claimed, claimToken = :token, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, ' +
           '#mode = :mode, eventId = :eventId, ruleId = :ruleId, #action = :action, #resource = :resource, #source = :source, ' +
           'eventName = :eventName, eventTime = :eventTime, severity = :severity, actor = :actor, ' +
-          'createdAt = if_not_exists(createdAt, :nowIso), updatedAt = :nowIso, expiresAt = :expiresAt',
+          'createdAt = if_not_exists(createdAt, :nowIso), updatedAt = :nowIso, expiresAt = :expiresAt' +
+          (details.idDerived ? ', idDerived = :true' : '') +
+          (owner ? ', #owner = :owner' : ''),
         names: {
           '#status': 'status',
           '#mode': 'mode',
           '#action': 'action',
           '#resource': 'resource',
           '#source': 'source',
+          ...(owner ? { '#owner': 'owner' } : {}),
         },
         values: {
           ':claimed': 'claimed',
-          ':now': now,
+          ...(staleToken === undefined ? { ':now': now } : { ':staleToken': staleToken }),
           ':token': token,
-          ':lease': now + this.leaseMs,
+          ':lease': details.leaseUntil ?? now + this.leaseMs,
           ':zero': 0,
           ':one': 1,
           ':mode': details.mode,
-          ':eventId': details.eventId,
-          ':ruleId': details.ruleId,
+          ':eventId': boundText(details.eventId, ledgerBounds.keyBytes),
+          ':ruleId': boundText(details.ruleId, ledgerBounds.keyBytes),
           ':action': details.action,
-          ':resource': details.resource,
+          ':resource': boundText(details.resource, ledgerBounds.keyBytes),
           ':source': details.source,
-          ':eventName': details.eventName,
-          ':eventTime': details.eventTime,
+          ':eventName': boundText(details.eventName, ledgerBounds.textBytes),
+          ':eventTime': boundText(details.eventTime, ledgerBounds.keyBytes),
           ':severity': details.severity,
-          ':actor': details.actor ?? '-',
+          ':actor': boundText(details.actor ?? '-', ledgerBounds.textBytes),
           ':nowIso': nowIso,
           ':expiresAt':
             Math.floor(now / 1000) + (details.retentionDays ?? this.retentionDays) * 86_400,
+          ...(details.idDerived ? { ':true': true } : {}),
+          ...(owner ? { ':owner': { host: owner.host, pid: owner.pid } } : {}),
         },
         returnValues: 'ALL_NEW',
       });
-      return { kind: 'claimed', key, token, attempts: Number(attributes?.attempts ?? 1) };
+      return { attempts: Number(attributes?.attempts ?? 1) };
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    const entry = await this.get(key);
-    if (!entry) {
-      // The entry was there a moment ago; only TTL deletes entries, so this is an expired one being swept.
-      return this.claim(details);
-    }
-    return entry.status === 'claimed'
-      ? { kind: 'in-progress', key, entry }
-      : { kind: 'duplicate', key, entry };
-  }
-
-  /** Records a claimed action's outcome; refused if the claim was taken over meanwhile. */
-  async complete(
-    claim: { key: string; token: string },
-    completion: Completion,
-  ): Promise<LedgerEntry> {
-    try {
-      const attributes = await this.items.update({
-        key: { pk: claim.key },
-        condition: '#status = :claimed AND claimToken = :token',
-        update:
-          'SET #status = :status, detail = :detail, updatedAt = :nowIso' +
-          (completion.data ? ', #data = :data' : '') +
-          (completion.error ? ', #error = :error' : '') +
-          (completion.retries ? ', retries = :retries' : '') +
-          ' REMOVE leaseUntil, claimToken',
-        names: {
-          '#status': 'status',
-          ...(completion.data ? { '#data': 'data' } : {}),
-          ...(completion.error ? { '#error': 'error' } : {}),
-        },
-        values: {
-          ':claimed': 'claimed',
-          ':token': claim.token,
-          ':status': completion.status,
-          ':detail': completion.detail,
-          ':nowIso': new Date(this.now()).toISOString(),
-          ...(completion.data ? { ':data': completion.data } : {}),
-          ...(completion.error ? { ':error': completion.error } : {}),
-          ...(completion.retries ? { ':retries': completion.retries } : {}),
-        },
-        returnValues: 'ALL_NEW',
-      });
-      return attributes as LedgerEntry;
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ClaimLostError(claim.key);
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
   }
 
   /**
-   * Gives up a claim whose outcome is unknown (AWS failed mid-call): the entry stays claimed,
-   * with the error, and its lease ends now, so the next delivery takes the action over at once
-   * instead of after the lease.
+   * Records a claimed action's outcome; refused with `ClaimLostError` if the claim was taken
+   * over meanwhile. The same completion sent again (its first response lost) is recognised by
+   * its token and answered with the entry it wrote.
+   */
+  async complete(
+    claim: { key: string; token: string },
+    completion: Completion,
+  ): Promise<LedgerEntry> {
+    const data = completion.data && boundData(completion.data, ledgerBounds.dataBytes);
+    const error = completion.error && boundText(completion.error, ledgerBounds.textBytes);
+    try {
+      const attributes = await this.items.update({
+        key: { pk: claim.key },
+        condition: '#status = :claimed AND claimToken = :token',
+        update:
+          'SET #status = :status, detail = :detail, updatedAt = :nowIso, completionToken = :token' +
+          (data ? ', #data = :data' : '') +
+          (error ? ', #error = :error' : '') +
+          (completion.retries ? ', retries = :retries' : '') +
+          ' REMOVE leaseUntil, claimToken, #owner',
+        names: {
+          '#status': 'status',
+          '#owner': 'owner',
+          ...(data ? { '#data': 'data' } : {}),
+          ...(error ? { '#error': 'error' } : {}),
+        },
+        values: {
+          ':claimed': 'claimed',
+          ':token': claim.token,
+          ':status': completion.status,
+          ':detail': boundText(completion.detail, ledgerBounds.textBytes),
+          ':nowIso': new Date(this.now()).toISOString(),
+          ...(data ? { ':data': data } : {}),
+          ...(error ? { ':error': error } : {}),
+          ...(completion.retries ? { ':retries': completion.retries } : {}),
+        },
+        returnValues: 'ALL_NEW',
+      });
+      return attributes as LedgerEntry;
+    } catch (cause) {
+      if (!isConditionFailure(cause))
+        throw new LedgerUnavailableError('complete', claim.key, cause);
+    }
+    const entry = await this.get(claim.key);
+    if (entry?.completionToken === claim.token) return entry;
+    throw new ClaimLostError(claim.key);
+  }
+
+  /**
+   * Gives up a claim without an outcome (AWS failed mid-call, a guard or the ledger failed):
+   * the entry stays claimed, with the reason, and its lease ends now, so the next delivery
+   * takes the action over at once instead of after the lease. Releasing a claim that was never
+   * written, or is no longer ours, changes nothing.
    */
   async release(claim: { key: string; token: string }, reason: string): Promise<void> {
     try {
@@ -239,12 +301,12 @@ export class Ledger {
           ':claimed': 'claimed',
           ':token': claim.token,
           ':now': this.now() - 1,
-          ':reason': reason,
+          ':reason': boundText(reason, ledgerBounds.textBytes),
           ':nowIso': new Date(this.now()).toISOString(),
         },
       });
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionFailure(error)) throw new LedgerUnavailableError('release', claim.key, error);
     }
   }
 
@@ -263,7 +325,11 @@ export class Ledger {
   }
 
   async get(key: string): Promise<LedgerEntry | undefined> {
-    return (await this.items.get({ pk: key }, { consistent: true })) as LedgerEntry | undefined;
+    try {
+      return (await this.items.get({ pk: key }, { consistent: true })) as LedgerEntry | undefined;
+    } catch (error) {
+      throw new LedgerUnavailableError('read', key, error);
+    }
   }
 
   /** Entries newest first: by rule or by resource through their indexes, otherwise a scan. */

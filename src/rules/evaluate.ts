@@ -22,6 +22,8 @@ export interface RuleVerdict {
   fires: boolean;
   /** Set when a fact could not be read or a condition could not be evaluated. */
   error?: string;
+  /** The error was AWS throttling or failing a fact's read: a later delivery may succeed. */
+  transient?: boolean;
   /** The condition tree with what each condition saw (`factResult`) and decided (`result`). */
   conditions?: TopLevelCondition;
 }
@@ -44,6 +46,8 @@ export class FactUnavailableError extends Error {
   constructor(
     readonly fact: string,
     reason: string,
+    /** AWS throttled or failed the read past its retries: a later try may succeed. */
+    readonly transient = false,
   ) {
     super(`fact ${fact} could not be read: ${reason}`);
     this.name = 'FactUnavailableError';
@@ -112,7 +116,8 @@ class LazyFactCache {
           : error instanceof Error
             ? `${error.name}: ${error.message}`
             : String(error);
-      throw new FactUnavailableError(fact.name, reason);
+      const transient = error instanceof RetriesExhaustedError && error.errorClass !== 'permanent';
+      throw new FactUnavailableError(fact.name, reason, transient);
     }
   }
 }
@@ -864,6 +869,7 @@ export class EventEvaluation {
         rule,
         fires: false,
         error: error instanceof Error ? error.message : String(error),
+        ...(error instanceof FactUnavailableError && error.transient ? { transient: true } : {}),
       };
     }
   }
