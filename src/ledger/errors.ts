@@ -1,7 +1,7 @@
-import { messageOf } from '../errors.js';
+import { messageOf, StewardError } from '../errors.js';
 
 /** A completion was refused because the claim is no longer held (its lease ran out and another delivery took it over). */
-export class ClaimLostError extends Error {
+export class ClaimLostError extends StewardError {
   constructor(readonly key: string) {
     super(`the claim on ${key} was lost before its outcome could be recorded`);
     this.name = 'ClaimLostError';
@@ -13,7 +13,7 @@ export class ClaimLostError extends Error {
  * response), so whether it took effect is unknown. For a claim, `token` is the one the write
  * carried: releasing with it is safe whether or not the claim was written.
  */
-export class LedgerUnavailableError extends Error {
+export class LedgerUnavailableError extends StewardError {
   constructor(
     readonly operation: 'claim' | 'complete' | 'release' | 'read' | 'guard',
     readonly key: string,
