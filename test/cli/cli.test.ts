@@ -150,12 +150,16 @@ describe('steward run', () => {
       recipientAccountId: '123456789012',
       requestParameters: { name: 'management-trail' },
     };
-    const bad = { ...good, eventID: undefined };
+    const bad = { ...good, eventID: 42 };
     await writeFile(file, JSON.stringify({ Records: [bad, good] }));
     const result = await report(file);
     expect(result.code).toBe(1);
     expect(result.errors).toEqual([
-      { kind: 'input', message: 'CloudTrail record has no eventID', where: `${file}: Records[0]` },
+      {
+        kind: 'input',
+        message: "CloudTrail record's eventID is not a non-empty string (got a number)",
+        where: `${file}: Records[0]`,
+      },
     ]);
     expect(
       result.events.map((event) => [event.id, event.matches.map((match) => match.rule)]),
