@@ -128,6 +128,7 @@ async function processEvent(
   }
   return {
     id: event.id,
+    ...(event.idDerived ? { idDerived: true } : {}),
     source: event.source,
     name: event.name,
     resources: event.resources,
