@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { NamedLists } from './operators.js';
 import type { RuleProblem } from './problems.js';
+import { aliasProblem } from './yaml-aliases.js';
 
 /**
  * Where the named lists live: `STEWARD_LISTS_FILE`, else `config/lists.yaml` beside the rules
@@ -46,6 +47,8 @@ export async function loadLists(
       ),
     };
   }
+  const aliases = aliasProblem(document);
+  if (aliases) return { lists: new Map(), problems: [problem(aliases.offset, aliases.message)] };
   const root = document.get('lists', true);
   if (!isMap(root))
     return {
@@ -57,15 +60,19 @@ export async function loadLists(
         ),
       ],
     };
+  // The lists' values with aliases resolved (aliasProblem has bounded them), in the order of
+  // root.items, which give each list's position.
+  const resolved = [
+    ...(
+      root.toJS(document, { mapAsMap: true, maxAliasCount: -1 }) as Map<unknown, unknown>
+    ).values(),
+  ];
   const lists = new Map<string, ReadonlySet<string>>();
   const problems: RuleProblem[] = [];
-  for (const pair of root.items) {
+  for (const [index, pair] of root.items.entries()) {
     const name = isScalar(pair.key) ? String(pair.key.value) : '';
-    const values = pair.value;
-    if (
-      !isSeq(values) ||
-      !values.items.every((item) => isScalar(item) && typeof item.value === 'string')
-    ) {
+    const values = resolved[index];
+    if (!Array.isArray(values) || !values.every((value) => typeof value === 'string')) {
       problems.push(
         problem(
           isScalar(pair.key) ? pair.key.range?.[0] : undefined,
@@ -74,10 +81,7 @@ export async function loadLists(
       );
       continue;
     }
-    lists.set(
-      name,
-      new Set(values.items.map((item) => String((item as { value: unknown }).value))),
-    );
+    lists.set(name, new Set(values as string[]));
   }
   return { lists, problems };
 }
