@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -133,5 +133,22 @@ describe('steward ledger text output', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).not.toMatch(terminalControls);
     expect(run.stderr).toContain('unsupported EventBridge detail-type "x\\u202e\\u009b"');
+  });
+});
+
+describe('steward validate text output', () => {
+  it('escapes control characters a rule file puts in a problem', async () => {
+    const rules = join(scratch, 'rules');
+    await mkdir(rules);
+    const file = join(rules, 'hidden.yaml');
+    await writeFile(
+      file,
+      'id: hidden\ndescription: d\nkind: audit\nseverity: low\ntriggers:\n  - source: ec2-state\n' +
+        '    states: [running]\nactions:\n  - action: audit.record\n"note\u202e\u001b[8m": x\n',
+    );
+    const run = await steward('validate', rules);
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toMatch(terminalControls);
+    expect(run.stderr).toBe(`${file}:10:1: unknown property "note\\u202e\\u001b[8m"\n`);
   });
 });
