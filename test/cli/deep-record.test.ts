@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { PipelineReport } from '../../src/pipeline.js';
+import { steward } from './support.js';
 
 const tagRule = `id: tag-with-request
 description: Tags a launched instance with the request that launched it.
@@ -49,12 +49,13 @@ describe('a record nested 100,000 deep beside an ordinary one', () => {
       `{"Records":[${runInstances('deep-1', 'i-0000000000000000d', deep)},` +
         `${runInstances('plain-1', 'i-0000000000000000e', '{"instanceType":"t3.micro"}')}]}`,
     );
-    let stdout = '';
-    let stderr = '';
-    const code = await main(['run', file, '--rules', join(scratch, 'rules'), '--json'], {
-      out: (text) => (stdout += text),
-      err: (text) => (stderr += text),
-    });
+    const { code, stdout, stderr } = await steward(
+      'run',
+      file,
+      '--rules',
+      join(scratch, 'rules'),
+      '--json',
+    );
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const report = JSON.parse(stdout) as PipelineReport;
     const details = report.events.map((event) => [

@@ -2,21 +2,9 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { LedgerEntry } from '../../src/ledger/entry.js';
 import type { PipelineReport } from '../../src/pipeline.js';
-
-async function steward(
-  ...argv: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    out: (text) => (stdout += `${text}\n`),
-    err: (text) => (stderr += `${text}\n`),
-  });
-  return { code, stdout, stderr };
-}
+import { steward } from './support.js';
 
 /** Anything a terminal would act on instead of showing: C0, DEL, C1, bidi controls. */
 const terminalControls = /(?!\n)[\p{Cc}\p{Bidi_Control}]/u;

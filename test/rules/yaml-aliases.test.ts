@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { loadLists } from '../../src/rules/lists.js';
 import { parseRuleText } from '../../src/rules/load.js';
 import { formatProblem } from '../../src/rules/problems.js';
+import { steward } from '../cli/support.js';
 
 const ruleHead = `id: alias-rule
 description: A rule whose file uses YAML aliases.
@@ -102,13 +102,7 @@ describe('steward validate on a billion-laughs rule file', () => {
     await mkdir(join(root, 'rules'));
     const file = join(root, 'rules', 'laughs.yaml');
     await writeFile(file, `${ruleHead}laughs:\n${billionLaughs('  ')}`);
-    let stdout = '';
-    let stderr = '';
-    const code = await main(['validate', join(root, 'rules')], {
-      out: (text) => (stdout += `${text}\n`),
-      err: (text) => (stderr += `${text}\n`),
-    });
-    expect({ code, stdout, stderr }).toEqual({
+    expect(await steward('validate', join(root, 'rules'))).toEqual({
       code: 1,
       stdout: '1 problem in 1 rule file\n',
       stderr: `${file}:15:10: YAML: the aliases up to *d expand to more than 10000 nodes; this looks like an alias bomb ("billion laughs")\n`,
