@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, YAMLSeq } from 'yaml';
 import type { NamedLists } from './operators.js';
 import type { RuleProblem } from './problems.js';
 import { aliasProblem } from './yaml-aliases.js';
@@ -60,19 +60,17 @@ export async function loadLists(
         ),
       ],
     };
-  // The lists' values with aliases resolved (aliasProblem has bounded them), in the order of
-  // root.items, which give each list's position.
-  const resolved = [
-    ...(
-      root.toJS(document, { mapAsMap: true, maxAliasCount: -1 }) as Map<unknown, unknown>
-    ).values(),
-  ];
+  // Each list's value with its aliases resolved (aliasProblem has bounded them), by the index
+  // of its pair in root.items, which gives the list's name and position.
+  const values = new YAMLSeq();
+  values.items = root.items.map((pair) => pair.value);
+  const resolved = values.toJS(document, { maxAliasCount: -1 }) as unknown[];
   const lists = new Map<string, ReadonlySet<string>>();
   const problems: RuleProblem[] = [];
   for (const [index, pair] of root.items.entries()) {
     const name = isScalar(pair.key) ? String(pair.key.value) : '';
-    const values = resolved[index];
-    if (!Array.isArray(values) || !values.every((value) => typeof value === 'string')) {
+    const members = resolved[index];
+    if (!Array.isArray(members) || !members.every((member) => typeof member === 'string')) {
       problems.push(
         problem(
           isScalar(pair.key) ? pair.key.range?.[0] : undefined,
@@ -81,7 +79,7 @@ export async function loadLists(
       );
       continue;
     }
-    lists.set(name, new Set(values as string[]));
+    lists.set(name, new Set(members as string[]));
   }
   return { lists, problems };
 }
