@@ -40,6 +40,7 @@ export function renderTemplate(template: string, event: StewardEvent): string {
   if (!template.includes('${')) return template;
   return template.replace(placeholder, (_match, path: string) => {
     const [root = '', ...rest] = path.split('.');
+    // The spread copies the event's own fields into a plain object, however it was built.
     let value: unknown = root === 'record' ? event.raw : ownMember({ ...event }, root);
     for (const key of rest) value = ownMember(value, key);
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
