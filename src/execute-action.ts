@@ -97,6 +97,7 @@ export async function executeAction(
       retentionDays: planned.definition.recordsFindings ? context.findingRetentionDays : undefined,
       leaseUntil: context.leaseUntil,
       owner: context.owner,
+      ...(event.idDerived ? { idDerived: true } : {}),
     });
   } catch (error) {
     // The claim may have been written before its response was lost: end it, if it is ours.

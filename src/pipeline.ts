@@ -234,6 +234,7 @@ async function processEvent(
   return {
     report: {
       id: event.id,
+      ...(event.idDerived ? { idDerived: true } : {}),
       source: event.source,
       name: event.name,
       resources: event.resources,

@@ -28,6 +28,8 @@ export interface MatchReport {
 
 export interface EventReport {
   id: string;
+  /** True when the record carried no id and `id` is the digest of its content. */
+  idDerived?: true;
   source: StewardEvent['source'];
   name: string;
   resources: string[];

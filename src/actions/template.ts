@@ -1,4 +1,5 @@
 import type { StewardEvent } from '../sources/steward-event.js';
+import { boundedJson, boundedText, isPlainContainer, ownMember } from './bounded-json.js';
 
 const placeholder = /\$\{([a-zA-Z]+(?:\.[a-zA-Z0-9_-]+)*)\}/g;
 
@@ -27,21 +28,24 @@ export function unknownPlaceholders(template: string): string[] {
 
 /**
  * Replaces `${actor.arn}`-style placeholders with the event's values (`record.` reads the raw
- * record). A missing value renders as an empty string, so a tag is still written.
+ * record). A missing value renders as an empty string, so a tag is still written. Each name
+ * reads an own data property of a plain object or array, never the prototype
+ * (`${record.constructor}` renders empty); an object or list renders as JSON bounded in depth
+ * and length, and every value is cut at the length bound.
+ *
+ * @example
+ * renderTemplate('launched by ${actor.arn}', event); // 'launched by arn:aws:iam::…:user/alice'
  */
 export function renderTemplate(template: string, event: StewardEvent): string {
   if (!template.includes('${')) return template;
   return template.replace(placeholder, (_match, path: string) => {
-    const [root, ...rest] = path.split('.');
-    let value: unknown =
-      root === 'record' ? event.raw : (event as unknown as Record<string, unknown>)[root ?? ''];
-    for (const key of rest) {
-      value =
-        value !== null && typeof value === 'object'
-          ? (value as Record<string, unknown>)[key]
-          : undefined;
+    const [root = '', ...rest] = path.split('.');
+    // The spread copies the event's own fields into a plain object, however it was built.
+    let value: unknown = root === 'record' ? event.raw : ownMember({ ...event }, root);
+    for (const key of rest) value = ownMember(value, key);
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      return boundedText(String(value));
     }
-    if (value === undefined || value === null) return '';
-    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+    return isPlainContainer(value) ? boundedJson(value) : '';
   });
 }

@@ -5,6 +5,7 @@ import { explainVerdict, explanationLines, type RuleExplanation } from '../rules
 import { loadRules } from '../rules/load.js';
 import { RuleIndex } from '../rules/rule-index.js';
 import { defaultRulesDir } from '../runtime.js';
+import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 import { readEventFile, readFactStubs } from './input-files.js';
 
@@ -79,6 +80,6 @@ export async function explainCommand(args: string[], output: Output): Promise<nu
       if (rule.conditions) lines.push(...explanationLines(rule.conditions, 2));
     }
   }
-  output.out(lines.join('\n'));
+  output.out(lines.map(escapeControls).join('\n'));
   return explained.some((item) => item.rules.some((rule) => 'error' in rule)) ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { LedgerEntry, LedgerStatus } from '../ledger/entry.js';
 import { connectLedger } from '../ledger/connect.js';
+import { escapeControls } from './escape.js';
 import { table, UsageError, type Output } from './output.js';
 
 export const ledgerUsage =
@@ -96,9 +97,10 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
 
 function describeEntry(entry: LedgerEntry): string {
   return Object.entries(entry)
-    .map(
-      ([name, value]) =>
+    .map(([name, value]) =>
+      escapeControls(
         `${name}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+      ),
     )
     .join('\n');
 }

@@ -1,3 +1,4 @@
+import { escapeControls, escapeLines } from './escape.js';
 import { explainCommand, explainUsage } from './explain.js';
 import { ledgerCommand, ledgerUsage } from './ledger.js';
 import { packCommand, packUsage } from './pack.js';
@@ -38,7 +39,7 @@ export async function main(argv: string[], output: Output = processOutput): Prom
   }
   const command = commands[name];
   if (!command) {
-    output.err(`steward: unknown command "${name}"\n${usage}`);
+    output.err(`steward: unknown command "${escapeControls(name)}"\n${usage}`);
     return 2;
   }
   try {
@@ -50,10 +51,11 @@ export async function main(argv: string[], output: Output = processOutput): Prom
         'code' in error &&
         String(error.code).startsWith('ERR_PARSE_ARGS'))
     ) {
-      output.err(`steward ${name}: ${error.message}`);
+      output.err(escapeLines(`steward ${name}: ${error.message}`));
       return 2;
     }
-    output.err(`steward ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    output.err(escapeLines(`steward ${name}: ${message}`));
     return 1;
   }
 }

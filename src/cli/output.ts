@@ -1,3 +1,5 @@
+import { escapeControls } from './escape.js';
+
 /** Where a command writes; tests pass their own to read what a command printed. */
 export interface Output {
   out(text: string): void;
@@ -12,8 +14,15 @@ export const processOutput: Output = {
 /** A usage or input problem: printed as one line on stderr, exit status 2. */
 export class UsageError extends Error {}
 
-/** Left-aligned columns for terminal tables. */
-export function table(rows: string[][]): string {
+/**
+ * Left-aligned columns for terminal tables. Cells are escaped (`escapeControls`): a value with a
+ * newline or a bidi override can neither break the columns nor forge a row.
+ *
+ * @example
+ * output.out(table([['rule', 'count'], ['ec2-untagged', '3']]));
+ */
+export function table(cells: string[][]): string {
+  const rows = cells.map((row) => row.map(escapeControls));
   const widths =
     rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   return rows

@@ -3,6 +3,7 @@ import { defaultRulePackFile } from '../rules/pack.js';
 import { writeRulePack } from '../rules/pack-build.js';
 import { formatProblem, RuleLoadError } from '../rules/problems.js';
 import { defaultRulesDir } from '../runtime.js';
+import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 
 export const packUsage = 'steward pack [DIR] [--out FILE]';
@@ -26,7 +27,7 @@ export async function packCommand(args: string[], output: Output): Promise<numbe
     return 0;
   } catch (error) {
     if (!(error instanceof RuleLoadError)) throw error;
-    for (const problem of error.problems) output.err(formatProblem(problem));
+    for (const problem of error.problems) output.err(escapeControls(formatProblem(problem)));
     output.out(
       `${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}: ${file} not written`,
     );

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { processBatch, type PipelineReport } from '../pipeline.js';
 import { loadRules } from '../rules/load.js';
 import { createRuntime, defaultRulesDir } from '../runtime.js';
+import { escapeControls } from './escape.js';
 import { readEventFile, readFactStubs } from './input-files.js';
 import { UsageError, type Output } from './output.js';
 
@@ -35,7 +36,8 @@ export async function runCommand(args: string[], output: Output): Promise<number
     const report = await processBatch(batch, { ...runtime, factStubs });
     if (values.json) output.out(JSON.stringify(report, null, 2));
     else output.out(describeReport(report, runtime.connection.description, runtime.live));
-    for (const error of report.errors) output.err(`${error.where}: ${error.message}`);
+    for (const error of report.errors)
+      output.err(escapeControls(`${error.where}: ${error.message}`));
     return report.errors.length > 0 ? 1 : 0;
   } finally {
     await runtime.close();
@@ -50,8 +52,9 @@ function describeReport(report: PipelineReport, ledger: string, live: boolean): 
     );
   }
   for (const event of report.events) {
+    const derived = event.idDerived ? ', id derived from its content' : '';
     lines.push(
-      `${event.source} ${event.name} ${event.resources.join(' ') || '-'}  (event ${event.id})`,
+      `${event.source} ${event.name} ${event.resources.join(' ') || '-'}  (event ${event.id}${derived})`,
     );
     if (event.matches.length === 0) lines.push('  no rule matched');
     for (const match of event.matches) {
@@ -66,5 +69,5 @@ function describeReport(report: PipelineReport, ledger: string, live: boolean): 
   }
   if (report.events.length === 0) lines.push('no events');
   lines.push(`${live ? 'live' : 'dry run'}; ledger: ${ledger}`);
-  return lines.join('\n');
+  return lines.map(escapeControls).join('\n');
 }

@@ -1,5 +1,6 @@
 import { runRuleTests } from '../rules/rule-tests.js';
 import { defaultRulesDir } from '../runtime.js';
+import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 
 /**
@@ -9,10 +10,10 @@ import { UsageError, type Output } from './output.js';
 export async function testCommand(args: string[], output: Output): Promise<number> {
   if (args.length > 1) throw new UsageError('usage: steward test [DIR]');
   const run = await runRuleTests(args[0] ?? defaultRulesDir());
-  for (const problem of run.problems) output.err(problem);
+  for (const problem of run.problems) output.err(escapeControls(problem));
   for (const result of run.results.filter((item) => !item.passed)) {
-    output.out(`FAIL ${result.rule} › ${result.test} (${result.file})`);
-    for (const difference of result.differences) output.out(`  ${difference}`);
+    output.out(escapeControls(`FAIL ${result.rule} › ${result.test} (${result.file})`));
+    for (const difference of result.differences) output.out(`  ${escapeControls(difference)}`);
   }
   const passed = run.results.filter((result) => result.passed).length;
   const failed = run.results.length - passed;

@@ -1,6 +1,7 @@
 import { checkRuleDirectory } from '../rules/load.js';
 import { formatProblem } from '../rules/problems.js';
 import { defaultRulesDir } from '../runtime.js';
+import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 
 /** `steward validate [DIR]`: every problem as `file:line:col: message`; exit 1 if any. */
@@ -15,7 +16,7 @@ export async function validateCommand(args: string[], output: Output): Promise<n
       `${dir}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     );
   }
-  for (const problem of check.problems) output.err(formatProblem(problem));
+  for (const problem of check.problems) output.err(escapeControls(formatProblem(problem)));
   const count = check.files.length;
   output.out(
     check.problems.length === 0

@@ -5,6 +5,7 @@ import type { LazyFact } from '../facts/lazy-fact.js';
 import { RetriesExhaustedError, withRetries } from '../retry.js';
 import type { StewardEvent } from '../sources/steward-event.js';
 import { eventFacts } from './facts.js';
+import { resolveJsonPath } from './json-path.js';
 import {
   baseOperator,
   compilePattern,
@@ -823,15 +824,15 @@ export class EventEvaluation {
 
   /** The verdict, synchronously when the rule compiled and reads no lazy fact. */
   verdict(rule: CompiledRule): RuleVerdict | Promise<RuleVerdict> {
-    const compiled = this.options.explain === true ? undefined : compiledConditions(rule);
-    if (!compiled) return this.withEngine(rule);
-    if (compiled.lazy.length > 0) return this.withLazyFacts(rule, compiled);
+    let compiled: CompiledConditions | undefined;
     try {
-      return settled(rule, Boolean(compiled.evaluate(this.scope)));
+      compiled = this.options.explain === true ? undefined : compiledConditions(rule);
+      if (compiled?.lazy.length === 0) return settled(rule, Boolean(compiled.evaluate(this.scope)));
     } catch {
       // The engine reports the failure in its own words.
       return this.withEngine(rule);
     }
+    return compiled ? this.withLazyFacts(rule, compiled) : this.withEngine(rule);
   }
 
   private async withLazyFacts(
@@ -851,13 +852,14 @@ export class EventEvaluation {
     }
   }
 
+  /** The rule's verdict from json-rules-engine; never rejects: a failure is the verdict's error. */
   async withEngine(rule: CompiledRule): Promise<RuleVerdict> {
-    this.facts ??= eventFacts(this.event);
-    const cache = this.lazyCache();
-    const almanac = new Almanac({ allowUndefinedFacts: false });
-    for (const [name, value] of Object.entries(this.facts)) almanac.addRuntimeFact(name, value);
-    for (const fact of lazyFacts.values()) almanac.addFact(fact.name, () => cache.value(fact));
     try {
+      this.facts ??= eventFacts(this.event);
+      const cache = this.lazyCache();
+      const almanac = new Almanac({ allowUndefinedFacts: false, pathResolver: resolveJsonPath });
+      for (const [name, value] of Object.entries(this.facts)) almanac.addRuntimeFact(name, value);
+      for (const fact of lazyFacts.values()) almanac.addFact(fact.name, () => cache.value(fact));
       const { results, failureResults } = await engineFor(rule).run({}, { almanac });
       const result = results[0] ?? failureResults[0];
       const fires = results.length > 0;
@@ -865,14 +867,25 @@ export class EventEvaluation {
         ? { rule, fires, conditions: result?.conditions }
         : settled(rule, fires);
     } catch (error) {
-      return {
-        rule,
-        fires: false,
-        error: error instanceof Error ? error.message : String(error),
-        ...(error instanceof FactUnavailableError && error.transient ? { transient: true } : {}),
-      };
+      return failedVerdict(rule, error);
     }
   }
+}
+
+/**
+ * The verdict of a rule whose evaluation threw: it does not fire, and says why. The error stays
+ * the rule's, for this event; the other rules are still evaluated.
+ *
+ * @example
+ * try { fires = evaluation.runs(code, at); } catch (error) { verdicts.push(failedVerdict(rule, error)); }
+ */
+export function failedVerdict(rule: CompiledRule, error: unknown): RuleVerdict {
+  return {
+    rule,
+    fires: false,
+    error: error instanceof Error ? error.message : String(error),
+    ...(error instanceof FactUnavailableError && error.transient ? { transient: true } : {}),
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { boundedJson, defaultJsonBounds } from '../actions/bounded-json.js';
 import type { RuleVerdict } from './evaluate.js';
 
 /** One evaluated condition: what it read, how it compared, and what it decided. */
@@ -77,10 +78,11 @@ export function explainVerdict(verdict: RuleVerdict): RuleExplanation {
   };
 }
 
+/** Values seen are event data: bounded, so a deeply nested or huge one still prints. */
+const shownBounds = { ...defaultJsonBounds, maxLength: 120 };
+
 function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  return value === undefined ? 'nothing' : boundedJson(value, shownBounds);
 }
 
 /** Indented lines for people: ✓ held, ✗ did not, · not evaluated. */

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, YAMLSeq } from 'yaml';
 import type { NamedLists } from './operators.js';
 import type { RuleProblem } from './problems.js';
+import { aliasProblem } from './yaml-aliases.js';
 
 /**
  * Where the named lists live: `STEWARD_LISTS_FILE`, else `config/lists.yaml` beside the rules
@@ -46,6 +47,8 @@ export async function loadLists(
       ),
     };
   }
+  const aliases = aliasProblem(document);
+  if (aliases) return { lists: new Map(), problems: [problem(aliases.offset, aliases.message)] };
   const root = document.get('lists', true);
   if (!isMap(root))
     return {
@@ -57,15 +60,17 @@ export async function loadLists(
         ),
       ],
     };
+  // Each list's value with its aliases resolved (aliasProblem has bounded them), by the index
+  // of its pair in root.items, which gives the list's name and position.
+  const values = new YAMLSeq();
+  values.items = root.items.map((pair) => pair.value);
+  const resolved = values.toJS(document, { maxAliasCount: -1 }) as unknown[];
   const lists = new Map<string, ReadonlySet<string>>();
   const problems: RuleProblem[] = [];
-  for (const pair of root.items) {
+  for (const [index, pair] of root.items.entries()) {
     const name = isScalar(pair.key) ? String(pair.key.value) : '';
-    const values = pair.value;
-    if (
-      !isSeq(values) ||
-      !values.items.every((item) => isScalar(item) && typeof item.value === 'string')
-    ) {
+    const members = resolved[index];
+    if (!Array.isArray(members) || !members.every((member) => typeof member === 'string')) {
       problems.push(
         problem(
           isScalar(pair.key) ? pair.key.range?.[0] : undefined,
@@ -74,10 +79,7 @@ export async function loadLists(
       );
       continue;
     }
-    lists.set(
-      name,
-      new Set(values.items.map((item) => String((item as { value: unknown }).value))),
-    );
+    lists.set(name, new Set(members as string[]));
   }
   return { lists, problems };
 }

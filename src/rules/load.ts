@@ -13,6 +13,7 @@ import { listsFileFor, loadLists } from './lists.js';
 import { operatorNames, operatorValueProblem, type NamedLists } from './operators.js';
 import type { CompiledRule, RuleDocument } from './rule.js';
 import { RuleLoadError, type RuleProblem } from './problems.js';
+import { aliasProblem } from './yaml-aliases.js';
 
 type PathSegment = string | number;
 
@@ -262,7 +263,13 @@ export function parseRuleText(
       }),
     };
   }
-  const value: unknown = document.toJS({ maxAliasCount: 100 });
+  const aliases = aliasProblem(document);
+  if (aliases) {
+    const { line, col } = lines.linePos(aliases.offset);
+    return { file, idProblem, problems: [{ file, line, column: col, message: aliases.message }] };
+  }
+  // aliasProblem has bounded what the aliases expand to, with the place to report.
+  const value: unknown = document.toJS({ maxAliasCount: -1 });
   const validate = ruleDocumentSchema();
   if (!validate(value)) {
     return { file, idProblem, problems: schemaProblems(validate.errors ?? [], source) };

@@ -3,6 +3,7 @@ import {
   evaluateRules,
   EventEvaluation,
   eventTestLeaf,
+  failedVerdict,
   gatedProgram,
   ruleGuards,
   ruleProgram,
@@ -273,11 +274,18 @@ export class RuleIndex {
       const entry = found[slot] as number;
       const position = entries[entry] as number;
       const program = entries[entry + 1] as number;
-      if (program >= 0) {
-        if (evaluation.runs(entries, program)) verdicts.push(this.firing[position] as RuleVerdict);
-      } else if (program === noProgram || evaluation.runs(entries, -2 - program)) {
-        verdicts.push(evaluation.verdict(this.rules[position] as CompiledRule));
-        others = true;
+      try {
+        if (program >= 0) {
+          if (evaluation.runs(entries, program))
+            verdicts.push(this.firing[position] as RuleVerdict);
+        } else if (program === noProgram || evaluation.runs(entries, -2 - program)) {
+          verdicts.push(evaluation.verdict(this.rules[position] as CompiledRule));
+          others = true;
+        }
+      } catch (error) {
+        // Programs are built from conditions that cannot fail, but whatever one rule meets
+        // stays that rule's error: the other rules still get their verdicts.
+        verdicts.push(failedVerdict(this.rules[position] as CompiledRule, error));
       }
     }
     if (!others) return Promise.resolve(verdicts as RuleVerdict[]);

@@ -1,3 +1,4 @@
+import { contentDigest } from './content-digest.js';
 import { arrayAt, describeValue, isObject, objectAt, stringAt, type JsonObject } from './guards.js';
 import type { Actor, DeliveryPath, SourceError, StewardEvent } from './steward-event.js';
 
@@ -16,8 +17,10 @@ export interface CloudTrailDefaults {
 }
 
 /**
- * Normalizes one CloudTrail record, however it arrived. The id is always the record's `eventID`,
- * so the same record delivered by EventBridge, an S3 log file and CloudWatch Logs dedupes.
+ * Normalizes one CloudTrail record, however it arrived. The id is the record's `eventID`, so the
+ * same record delivered by EventBridge, an S3 log file and CloudWatch Logs dedupes. A record
+ * without one (the CloudTrail user guide's examples have none) gets the digest of its content
+ * instead, marked `idDerived`, so its redeliveries dedupe too.
  *
  * @example
  * const result = normalizeCloudTrailRecord(record, 's3', 's3://bucket/key: Records[0]');
@@ -32,17 +35,20 @@ export function normalizeCloudTrailRecord(
   if (!isObject(record)) {
     return { message: `CloudTrail record is not an object (got ${describeValue(record)})`, where };
   }
-  const id = stringAt(record, 'eventID');
-  if (id === undefined) return { message: 'CloudTrail record has no eventID', where };
   const name = stringAt(record, 'eventName');
   if (name === undefined) return { message: 'CloudTrail record has no eventName', where };
   const time = stringAt(record, 'eventTime') ?? defaults.time;
   if (time === undefined) return { message: 'CloudTrail record has no eventTime', where };
+  const eventId = idOf(record);
+  if (eventId === undefined) {
+    const got = record.eventID === '' ? 'an empty string' : describeValue(record.eventID);
+    return { message: `CloudTrail record's eventID is not a non-empty string (got ${got})`, where };
+  }
 
   const identity = objectAt(record, 'userIdentity');
   const eventSource = stringAt(record, 'eventSource');
   const event: StewardEvent = {
-    id,
+    ...eventId,
     source: 'cloudtrail',
     name,
     time,
@@ -64,6 +70,18 @@ export function normalizeCloudTrailRecord(
       errorMessage === undefined ? { code: errorCode } : { code: errorCode, message: errorMessage };
   }
   return event;
+}
+
+/**
+ * The record's `eventID`, or the digest of its content when it has none; undefined when its
+ * `eventID` is there but not a usable id.
+ */
+function idOf(record: JsonObject): Pick<StewardEvent, 'id' | 'idDerived'> | undefined {
+  if (record.eventID === undefined) {
+    return { id: `sha256:${contentDigest(record)}`, idDerived: true };
+  }
+  const id = stringAt(record, 'eventID');
+  return id === undefined ? undefined : { id };
 }
 
 /** True when a value has the fields every CloudTrail record has; used to spot records in log messages. */

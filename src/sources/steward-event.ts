@@ -29,8 +29,13 @@ export interface Actor {
 }
 
 export interface StewardEvent {
-  /** Stable across redeliveries: EventBridge `id` for EC2 state changes, CloudTrail `eventID`, log-event `id`. */
+  /**
+   * Stable across redeliveries: EventBridge `id` for EC2 state changes, CloudTrail `eventID`,
+   * log-event `id`; for a CloudTrail record without `eventID`, `sha256:` and its content's digest.
+   */
   id: string;
+  /** True when the record carried no id and `id` is derived from its content. */
+  idDerived?: true;
   source: EventSource;
   /** The EC2 state, the CloudTrail `eventName`, or the log group. */
   name: string;

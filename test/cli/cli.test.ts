@@ -6,26 +6,10 @@ import { promisify } from 'node:util';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { LedgerEntry } from '../../src/ledger/entry.js';
 import type { PipelineReport } from '../../src/pipeline.js';
 import { repoPath } from '../support/files.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function steward(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    out: (text) => (stdout += `${text}\n`),
-    err: (text) => (stderr += `${text}\n`),
-  });
-  return { code, stdout, stderr };
-}
+import { steward } from './support.js';
 
 async function report(...argv: string[]): Promise<PipelineReport & { code: number }> {
   const run = await steward('run', ...argv, '--json');
@@ -150,12 +134,16 @@ describe('steward run', () => {
       recipientAccountId: '123456789012',
       requestParameters: { name: 'management-trail' },
     };
-    const bad = { ...good, eventID: undefined };
+    const bad = { ...good, eventID: 42 };
     await writeFile(file, JSON.stringify({ Records: [bad, good] }));
     const result = await report(file);
     expect(result.code).toBe(1);
     expect(result.errors).toEqual([
-      { kind: 'input', message: 'CloudTrail record has no eventID', where: `${file}: Records[0]` },
+      {
+        kind: 'input',
+        message: "CloudTrail record's eventID is not a non-empty string (got a number)",
+        where: `${file}: Records[0]`,
+      },
     ]);
     expect(
       result.events.map((event) => [event.id, event.matches.map((match) => match.rule)]),

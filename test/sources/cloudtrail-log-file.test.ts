@@ -61,14 +61,19 @@ describe('decodeCloudTrailLogFile', () => {
 
   it('keeps the good records when one is bad', () => {
     const good = (id: string) => ({ eventID: id, eventName: 'X', eventTime: 't' });
-    const file = { Records: [good('a'), { eventName: 'X', eventTime: 't' }, good('c'), 42] };
+    const file = {
+      Records: [good('a'), { eventID: 7, eventName: 'X', eventTime: 't' }, good('c'), 42],
+    };
     const { events, errors } = decodeCloudTrailLogFile(file, 's3://b/k.json.gz', 'direct');
     expect(events.map((event) => [event.id, event.delivery])).toEqual([
       ['a', 'direct'],
       ['c', 'direct'],
     ]);
     expect(errors).toEqual([
-      { message: 'CloudTrail record has no eventID', where: 's3://b/k.json.gz: Records[1]' },
+      {
+        message: "CloudTrail record's eventID is not a non-empty string (got a number)",
+        where: 's3://b/k.json.gz: Records[1]',
+      },
       {
         message: 'CloudTrail record is not an object (got a number)',
         where: 's3://b/k.json.gz: Records[3]',

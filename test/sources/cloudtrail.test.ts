@@ -148,8 +148,11 @@ describe('decodeCloudTrailEnvelope', () => {
       'EventBridge event has no detail',
     ],
     [
-      { 'detail-type': 'AWS API Call via CloudTrail', detail: { eventName: 'X' } },
-      'CloudTrail record has no eventID',
+      {
+        'detail-type': 'AWS API Call via CloudTrail',
+        detail: { eventID: 3, eventName: 'X', eventTime: 't' },
+      },
+      "CloudTrail record's eventID is not a non-empty string (got a number)",
     ],
     [7, 'EventBridge event is not an object (got a number)'],
   ])('rejects %j', (envelope, message) => {
@@ -254,9 +257,18 @@ describe('normalizeCloudTrailRecord', () => {
   });
 
   it.each([
-    [{ eventName: 'X', eventTime: 't' }, 'CloudTrail record has no eventID'],
-    [{ eventID: '', eventName: 'X', eventTime: 't' }, 'CloudTrail record has no eventID'],
-    [{ eventID: 5, eventName: 'X', eventTime: 't' }, 'CloudTrail record has no eventID'],
+    [
+      { eventID: '', eventName: 'X', eventTime: 't' },
+      "CloudTrail record's eventID is not a non-empty string (got an empty string)",
+    ],
+    [
+      { eventID: 5, eventName: 'X', eventTime: 't' },
+      "CloudTrail record's eventID is not a non-empty string (got a number)",
+    ],
+    [
+      { eventID: null, eventName: 'X', eventTime: 't' },
+      "CloudTrail record's eventID is not a non-empty string (got null)",
+    ],
     [{ eventID: 'a', eventTime: 't' }, 'CloudTrail record has no eventName'],
     [{ eventID: 'a', eventName: 'X' }, 'CloudTrail record has no eventTime'],
     [null, 'CloudTrail record is not an object (got null)'],

@@ -204,7 +204,7 @@ describe('decodeDocument on bad input', () => {
     [{ 'detail-type': 'AWS API Call via CloudTrail', id: 'x' }, 'EventBridge event has no detail'],
     [
       { eventName: 'StopLogging', eventSource: 'cloudtrail.amazonaws.com' },
-      'CloudTrail record has no eventID',
+      'CloudTrail record has no eventTime',
     ],
     [{ awslogs: { data: 'H4sI%%%%' } }, 'awslogs.data is not valid base64'],
     [
