@@ -218,6 +218,20 @@ describe('FaultProxy injecting faults into DynamoDB calls', () => {
     expect(await observe('i-watched')).toBe('ok');
   });
 
+  it('ends one fault and keeps the others when its rule is removed', async () => {
+    const ledger = proxiedLedger();
+    const endGetFault = proxy.inject({ call: 'get', kind: 'server-error', times: 'always' });
+    proxy.inject({ call: 'seen', kind: 'server-error', times: 'always' });
+    await expect(ledger.get('act_missing')).rejects.toThrow('Internal server error');
+
+    endGetFault();
+
+    expect(await ledger.get('act_missing')).toBeUndefined();
+    await expect(ledger.guards.observe('i-1', '2026-01-01T00:00:00Z', 'event', 1)).rejects.toThrow(
+      'Internal server error',
+    );
+  });
+
   it('refuses a rule that would never fire', () => {
     expect(() => proxy.inject({ call: 'claim', kind: 'drop', nth: 0 })).toThrow(
       'nth must be 1 or more, got 0',

@@ -104,10 +104,17 @@ export class FaultProxy {
     return proxy;
   }
 
-  /** Adds a fault rule; rules are checked in the order they were added, the first that fires wins. */
-  inject(rule: FaultRule): void {
+  /**
+   * Adds a fault rule; rules are checked in the order they were added, the first that fires
+   * wins. Returns a function that removes this rule alone (a fault that ends).
+   */
+  inject(rule: FaultRule): () => void {
     if ((rule.nth ?? 1) < 1) throw new RangeError(`nth must be 1 or more, got ${rule.nth}`);
-    this.#rules.push({ ...rule, seen: 0 });
+    const armed: ArmedRule = { ...rule, seen: 0 };
+    this.#rules.push(armed);
+    return () => {
+      this.#rules = this.#rules.filter((candidate) => candidate !== armed);
+    };
   }
 
   /** Removes every fault rule; the records stay. */

@@ -1,0 +1,537 @@
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeSecurityGroupRulesCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startEmbeddedDynamoDB, type EmbeddedServer } from '../../src/ledger/embedded.js';
+import { ledgerKey, type LedgerEntry, type LedgerStatus } from '../../src/ledger/entry.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { lambdaHandler } from '../../src/lambda.js';
+import type { PipelineReport } from '../../src/pipeline.js';
+import { FaultProxy, type FaultKind, type FaultRule } from '../support/fault-proxy.js';
+import {
+  deliverAsLambda,
+  type DeliveryName,
+  type DeliveryStory,
+  type Handler,
+} from '../support/lambda-delivery.js';
+import { account, cloudTrailEvent, motoEndpoint, region, uniqueName, useMoto } from './harness.js';
+
+// The fault-injection suite: the real Lambda entry, its ledger on a dynalite server and its
+// actions on moto, each behind a FaultProxy. Every cell injects one fault (throttling, a server
+// error, a timeout, a dropped response) at one ledger or AWS call, delivers the event as Lambda
+// would (an invocation, two retries, then the dead-letter queue and one replay), and checks
+// what steward promises: every action executed exactly once or recorded failed with the
+// reason, no claim holding a lease past the last delivery, no event lost. The observed outcome
+// of every cell is written as a markdown table to the run's scratch directory (its path is
+// printed), and also to STEWARD_FAULT_TABLE when that names a file.
+
+/** The invocation's time in the fake Lambda context: leases stay a few seconds long. */
+const budgetMs = 5_000;
+/** How long a timeout fault holds a request a client does not give up on first. */
+const holdMs = 1_000;
+
+const rules: Record<string, string> = {
+  'faults-world-open.yaml': `id: faults-world-open
+description: Revoke ingress opened to every address, at most so often.
+kind: remediation
+severity: high
+triggers:
+  - source: cloudtrail
+    eventSource: ec2.amazonaws.com
+    events: [AuthorizeSecurityGroupIngress]
+conditions:
+  any:
+    - fact: record
+      path: $.requestParameters.ipPermissions.items[*].ipRanges.items[*].cidrIp
+      operator: worldOpen
+      value: true
+actions:
+  - action: ec2.revoke-security-group-ingress
+    params: { onlyWorldOpen: true }
+limits: { maxActionsPerHour: 100000, cooldown: 1h }
+mode: enforce
+`,
+  'faults-world-open-audit.yaml': `id: faults-world-open-audit
+description: Record every ingress opened to every address.
+kind: audit
+severity: high
+triggers:
+  - source: cloudtrail
+    eventSource: ec2.amazonaws.com
+    events: [AuthorizeSecurityGroupIngress]
+conditions:
+  any:
+    - fact: record
+      path: $.requestParameters.ipPermissions.items[*].ipRanges.items[*].cidrIp
+      operator: worldOpen
+      value: true
+actions:
+  - action: audit.record
+    params: { note: ingress opened to every address }
+mode: enforce
+`,
+  'faults-instance-started.yaml': `id: faults-instance-started
+description: Tag and stop every instance that starts.
+kind: remediation
+severity: high
+triggers:
+  - source: ec2-state
+    states: [running]
+actions:
+  - action: ec2.create-tags
+    params: { tags: { 'steward:stopped-by': faults } }
+  - action: ec2.stop-instances
+mode: enforce
+`,
+};
+
+type Times = 'once' | 'always' | 'forever';
+
+/**
+ * One cell of the table: a fault at a call, `once` (the first such request), `always` (every
+ * one until the DLQ replay: an outage that is over when the event is replayed) or `forever`
+ * (the replay meets it too).
+ */
+interface Cell {
+  fault: FaultKind | 'none';
+  call: string;
+  times: Times;
+}
+
+/** An action the rules plan for the event, and how to see that it took effect. */
+interface PlannedAction {
+  rule: string;
+  action: string;
+  resource: string;
+  /** Its mutating AWS call, counted at the proxy; undefined for actions only the ledger sees. */
+  call?: string;
+  /** True when moto shows the action's effect (audit findings: the ledger's record). */
+  effect(entry: LedgerEntry | undefined): Promise<boolean>;
+}
+
+/** One event of a cell, in a world prepared for it in moto. */
+interface World {
+  handler: Handler;
+  event: unknown;
+  eventId: string;
+  planned: PlannedAction[];
+}
+
+/** What a cell observed of one planned action after the last delivery. */
+interface ActionObservation {
+  planned: PlannedAction;
+  entry?: LedgerEntry;
+  status: LedgerStatus | 'absent';
+  /** Mutating calls moto applied for it; undefined for actions without one. */
+  applied?: number;
+  effect: boolean;
+}
+
+const ledgerCalls = new Set(['claim', 'complete', 'release', 'get', 'rate', 'cooldown', 'seen']);
+const instanceCalls = new Set(['seen', 'DescribeInstances', 'CreateTags', 'StopInstances']);
+const finalStatuses: readonly string[] = ['succeeded', 'skipped', 'failed'];
+
+/** What an error caused by each fault says, wherever it is reported. */
+const faultWords: Record<FaultKind, RegExp> = {
+  throttle: /RequestLimitExceeded|ProvisionedThroughputExceeded|Throttling/,
+  'server-error': /InternalError|InternalServerError|InternalFailure/,
+  timeout: /TimeoutError|timed? ?out|socket hang up|ECONNRESET/i,
+  drop: /socket hang up|ECONNRESET/,
+};
+
+const faultKinds: readonly FaultKind[] = ['throttle', 'server-error', 'timeout', 'drop'];
+const calls = [
+  'claim',
+  'rate',
+  'cooldown',
+  'seen',
+  'complete',
+  'release',
+  'get',
+  'DescribeSecurityGroupRules',
+  'RevokeSecurityGroupIngress',
+  'DescribeInstances',
+  'CreateTags',
+  'StopInstances',
+];
+const cells: Cell[] = [
+  { fault: 'none', call: '-', times: 'once' },
+  ...calls.flatMap((call) => faultKinds.map((fault): Cell => ({ fault, call, times: 'once' }))),
+  { fault: 'throttle', call: 'claim', times: 'always' },
+  { fault: 'server-error', call: 'complete', times: 'always' },
+  { fault: 'timeout', call: 'RevokeSecurityGroupIngress', times: 'always' },
+  { fault: 'throttle', call: 'RevokeSecurityGroupIngress', times: 'always' },
+  { fault: 'drop', call: 'CreateTags', times: 'always' },
+  { fault: 'server-error', call: 'claim', times: 'forever' },
+];
+
+/**
+ * A dropped CreateTags response cannot be told from a lost request: steward tags again, and
+ * moto applies the same tags twice. Nothing reads the instance's tags before tagging, so
+ * "exactly once" holds for the effect and the ledger, not for the calls.
+ */
+function atLeastOnce(cell: Cell): boolean {
+  return cell.fault === 'drop' && cell.call === 'CreateTags';
+}
+
+let ledgerServer: EmbeddedServer;
+let ledgerProxy: FaultProxy;
+let motoProxy: FaultProxy;
+let ledgerClient: DynamoDBClient;
+let ledger: Ledger;
+let ec2: EC2Client;
+let imageId: string;
+let tableFile: string;
+const rows: string[] = [];
+let onCloudTrail: Handler;
+let onEc2State: Handler;
+
+beforeAll(async () => {
+  const rulesDir = await mkdtemp(join(tmpdir(), 'steward-faults-rules-'));
+  for (const [name, text] of Object.entries(rules)) await writeFile(join(rulesDir, name), text);
+  const env = await useMoto({ services: [], rulesDir });
+  ledgerServer = await startEmbeddedDynamoDB();
+  ledgerProxy = await FaultProxy.start({ upstream: ledgerServer.endpoint, holdMs });
+  motoProxy = await FaultProxy.start({ upstream: motoEndpoint(), holdMs });
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = ledgerProxy.endpoint;
+  process.env.AWS_ENDPOINT_URL_EC2 = motoProxy.endpoint;
+  // The test's own clients go to the servers directly: they neither meet faults nor count.
+  ledgerClient = new DynamoDBClient({ region, endpoint: ledgerServer.endpoint });
+  ledger = new Ledger(ledgerClient, { tableName: env.ledgerTable });
+  ec2 = new EC2Client({ region, endpoint: motoEndpoint() });
+  const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
+  imageId = images.Images?.[0]?.ImageId ?? 'ami-12c6146b';
+  onCloudTrail = lambdaHandler('cloudtrail');
+  onEc2State = lambdaHandler('ec2State');
+  tableFile = join(await mkdtemp(join(tmpdir(), 'steward-faults-')), 'fault-table.md');
+  // The handler logs a report per invocation; a few hundred of them would bury the results.
+  const log = console.log;
+  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes('"steward report"')) return;
+    log(...args);
+  });
+});
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  if (rows.length > 0) {
+    const table = [
+      '| fault | call | lasts | outcome |',
+      '| ----- | ---- | ----- | ------- |',
+      ...rows,
+      '',
+    ].join('\n');
+    await writeFile(tableFile, table);
+    const copy = process.env.STEWARD_FAULT_TABLE;
+    if (copy) {
+      await mkdir(dirname(copy), { recursive: true });
+      await writeFile(copy, table);
+    }
+    console.log(`fault table: ${tableFile}${copy ? ` and ${copy}` : ''}`);
+  }
+  ec2?.destroy();
+  ledgerClient?.destroy();
+  await motoProxy?.close();
+  await ledgerProxy?.close();
+  await ledgerServer?.close();
+});
+
+/** A security group with tcp 22 opened to 0.0.0.0/0, and the CloudTrail record that opened it. */
+async function worldOpenIngress(): Promise<World> {
+  const { GroupId: groupId } = await ec2.send(
+    new CreateSecurityGroupCommand({ GroupName: uniqueName('faults-sg'), Description: 'faults' }),
+  );
+  if (groupId === undefined) throw new Error('moto created no security group');
+  const opened = await ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: groupId,
+      IpPermissions: [
+        { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+      ],
+    }),
+  );
+  const ruleId = opened.SecurityGroupRules?.[0]?.SecurityGroupRuleId;
+  if (ruleId === undefined) throw new Error('moto returned no security group rule id');
+  const event = cloudTrailEvent('cloudtrail-authorize-sg-ingress-world-ssh.json', (record) => {
+    (record.requestParameters as { groupId: string }).groupId = groupId;
+    const response = record.responseElements as {
+      securityGroupRuleSet: { items: { groupId: string; securityGroupRuleId: string }[] };
+    };
+    for (const item of response.securityGroupRuleSet.items) {
+      item.groupId = groupId;
+      item.securityGroupRuleId = ruleId;
+    }
+  });
+  const revoked = async () => {
+    const described = await ec2.send(
+      new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }),
+    );
+    return !described.SecurityGroupRules?.some((rule) => rule.SecurityGroupRuleId === ruleId);
+  };
+  return {
+    handler: onCloudTrail,
+    event,
+    eventId: event.detail.eventID,
+    planned: [
+      {
+        rule: 'faults-world-open',
+        action: 'ec2.revoke-security-group-ingress',
+        resource: groupId,
+        call: 'RevokeSecurityGroupIngress',
+        effect: revoked,
+      },
+      {
+        rule: 'faults-world-open-audit',
+        action: 'audit.record',
+        resource: groupId,
+        effect: async (entry) => entry?.status === 'succeeded',
+      },
+    ],
+  };
+}
+
+/** A running instance and the EventBridge state change that says so. */
+async function startedInstance(): Promise<World> {
+  const launched = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: imageId,
+      InstanceType: 't3.micro',
+      MinCount: 1,
+      MaxCount: 1,
+    }),
+  );
+  const instanceId = launched.Instances?.[0]?.InstanceId;
+  if (instanceId === undefined) throw new Error('moto launched no instance');
+  const event = {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'EC2 Instance State-change Notification',
+    source: 'aws.ec2',
+    account,
+    time: new Date().toISOString(),
+    region,
+    resources: [`arn:aws:ec2:${region}:${account}:instance/${instanceId}`],
+    detail: { 'instance-id': instanceId, state: 'running' },
+  };
+  const instance = async () => {
+    const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    return described.Reservations?.[0]?.Instances?.[0];
+  };
+  return {
+    handler: onEc2State,
+    event,
+    eventId: event.id,
+    planned: [
+      {
+        rule: 'faults-instance-started',
+        action: 'ec2.create-tags',
+        resource: instanceId,
+        call: 'CreateTags',
+        effect: async () =>
+          (await instance())?.Tags?.some((tag) => tag.Key === 'steward:stopped-by') ?? false,
+      },
+      {
+        rule: 'faults-instance-started',
+        action: 'ec2.stop-instances',
+        resource: instanceId,
+        call: 'StopInstances',
+        effect: async () => ['stopping', 'stopped'].includes((await instance())?.State?.Name ?? ''),
+      },
+    ],
+  };
+}
+
+async function entriesOf(eventId: string): Promise<LedgerEntry[]> {
+  return (await ledger.list()).filter((entry) => entry.eventId === eventId);
+}
+
+/** Waits until no claim of the event holds a lease any more, as the replay from the DLQ would. */
+async function leasesEnded(eventId: string): Promise<void> {
+  const leases = (await entriesOf(eventId))
+    .filter((entry) => entry.status === 'claimed')
+    .map((entry) => entry.leaseUntil ?? 0);
+  const wait = Math.max(0, ...leases) - Date.now();
+  // A lease far longer than the invocation is a finding for the assertions, not worth waiting for.
+  if (wait > 0)
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait + 20, budgetMs * 2)));
+}
+
+/** Where a cell's fault is injected, and what else it needs to reach its call. */
+function arm(cell: Cell): { endFault: () => void; endSetup: () => void } {
+  if (cell.fault === 'none') return { endFault: () => undefined, endSetup: () => undefined };
+  const proxy = ledgerCalls.has(cell.call) ? ledgerProxy : motoProxy;
+  const endFault = proxy.inject({
+    call: cell.call,
+    kind: cell.fault,
+    times: cell.times === 'once' ? 'once' : 'always',
+  });
+  // A claim is released only when an action's outcome is unknown: AWS fails the revoke for the
+  // whole first delivery.
+  const setup: FaultRule | undefined =
+    cell.call === 'release'
+      ? { call: 'RevokeSecurityGroupIngress', kind: 'server-error', times: 'always' }
+      : undefined;
+  const endSetup = setup ? motoProxy.inject(setup) : () => undefined;
+  return { endFault, endSetup };
+}
+
+function errorKinds(error: Error): string {
+  const report = (error as Error & { report?: PipelineReport }).report;
+  const kinds = [...new Set(report?.errors.map((reported) => reported.kind) ?? [])];
+  return kinds.length > 0 ? kinds.join(', ') : error.message.slice(0, 80);
+}
+
+const shortNames: Record<string, string> = {
+  'ec2.revoke-security-group-ingress': 'revoke',
+  'audit.record': 'finding',
+  'ec2.create-tags': 'tags',
+  'ec2.stop-instances': 'stop',
+};
+
+function clip(text: string, length: number): string {
+  const flat = text.replace(/\s+/g, ' ').replace(/\|/g, '\\|');
+  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+}
+
+/** The cell's row: how the deliveries went and what became of each action. */
+function describeOutcome(
+  cell: Cell,
+  stories: readonly DeliveryStory[],
+  observations: readonly ActionObservation[],
+): string {
+  const faulted = [...ledgerProxy.records, ...motoProxy.records].filter((r) => r.fault);
+  const story = stories[0] as DeliveryStory;
+  const failed = story.invocations.filter((invocation) => invocation.error);
+  const released = ledgerProxy.applied('release') > 0 ? ', claim released' : '';
+  const deliveries =
+    failed.length === 0
+      ? faulted.length > 0
+        ? `retried within the invocation (by ${ledgerCalls.has(cell.call) ? 'the SDK' : 'steward'})`
+        : 'first delivery'
+      : story.inDeadLetterQueue
+        ? `every delivery failed (${errorKinds(failed[failed.length - 1]?.error as Error)}): left in the DLQ`
+        : `${failed.map((invocation) => invocation.name).join(', ')} failed (${errorKinds(failed[0]?.error as Error)}${released}); ` +
+          `${story.invocations[story.invocations.length - 1]?.name} completed`;
+  const actions = observations.map(({ planned, status, applied, entry }) => {
+    const name = shortNames[planned.action] ?? planned.action;
+    const count = applied === undefined ? '' : ` (applied ×${applied})`;
+    const why =
+      status === 'failed' || status === 'skipped' ? `: ${clip(entry?.detail ?? '', 60)}` : '';
+    return `${name} ${status}${count}${why}`;
+  });
+  const duplicate = stories.length > 1 ? 'two concurrent deliveries; ' : '';
+  return `${duplicate}${deliveries} — ${actions.join('; ')}`;
+}
+
+/** The cell: a fresh world, the fault armed, the event delivered as Lambda would, then what became of it. */
+async function runCell(cell: Cell) {
+  const world = instanceCalls.has(cell.call) ? await startedInstance() : await worldOpenIngress();
+  ledgerProxy.clearFaults();
+  motoProxy.clearFaults();
+  ledgerProxy.clearRecords();
+  motoProxy.clearRecords();
+  const { endFault, endSetup } = arm(cell);
+  const before = async (name: DeliveryName) => {
+    endSetup();
+    if (name !== 'DLQ replay') return;
+    if (cell.times === 'always') endFault();
+    await leasesEnded(world.eventId);
+  };
+  // A concurrent delivery is what makes a claim wait for another's outcome (the `get` calls).
+  const deliveries = cell.call === 'get' ? 2 : 1;
+  const stories = await Promise.all(
+    Array.from({ length: deliveries }, () =>
+      deliverAsLambda(world.handler, world.event, { budgetMs, before }),
+    ),
+  );
+  ledgerProxy.clearFaults();
+  motoProxy.clearFaults();
+  const entries = await entriesOf(world.eventId);
+  const observations: ActionObservation[] = [];
+  for (const planned of world.planned) {
+    const key = ledgerKey({
+      mode: 'enforce',
+      eventId: world.eventId,
+      ruleId: planned.rule,
+      action: planned.action,
+      resource: planned.resource,
+    });
+    const entry = entries.find((candidate) => candidate.pk === key);
+    observations.push({
+      planned,
+      entry,
+      status: entry?.status ?? 'absent',
+      applied:
+        planned.call === undefined
+          ? undefined
+          : motoProxy.applied(planned.call, (request) => request.body.includes(planned.resource)),
+      effect: await planned.effect(entry),
+    });
+  }
+  return { world, stories, entries, observations, checkedAt: Date.now() };
+}
+
+describe('steward under faults at every ledger and AWS call', () => {
+  it.each(cells)(
+    '$fault at $call ($times): every action exactly once or failed with the reason, no lease outlives the deliveries, no event lost',
+    async (cell) => {
+      const { stories, entries, observations, checkedAt } = await runCell(cell);
+      rows.push(
+        `| ${cell.fault} | ${cell.call} | ${cell.fault === 'none' ? '-' : cell.times} | ${describeOutcome(cell, stories, observations)} |`,
+      );
+
+      // No claim outlives its lease: after the last delivery nothing holds an action.
+      for (const entry of entries.filter((candidate) => candidate.status === 'claimed')) {
+        expect(entry.leaseUntil ?? 0, `${entry.action} is still claimed`).toBeLessThanOrEqual(
+          checkedAt,
+        );
+      }
+      // No event lost: its actions are final, or it waits in the DLQ with the reason.
+      const inDeadLetterQueue = stories.some((story) => story.inDeadLetterQueue);
+      if (inDeadLetterQueue) {
+        expect(
+          cell.times,
+          'only a fault that outlasts the replay may leave the event in the DLQ',
+        ).toBe('forever');
+        const last = stories[0]?.invocations.at(-1)?.error;
+        expect(last?.message).toMatch(faultWords[cell.fault as FaultKind]);
+      }
+      for (const observation of observations) {
+        const { planned, status, applied, effect, entry } = observation;
+        const what = `${planned.action} on ${planned.resource}: ${status} (${entry?.detail ?? entry?.error ?? 'no entry'})`;
+        if (inDeadLetterQueue && !finalStatuses.includes(status)) {
+          expect(applied ?? 0, what).toBe(0);
+          continue;
+        }
+        expect(finalStatuses, what).toContain(status);
+        if (status === 'failed') {
+          expect(cell.fault, what).not.toBe('none');
+          expect(`${entry?.detail} ${entry?.error}`, what).toMatch(
+            faultWords[cell.fault as FaultKind],
+          );
+          expect(applied ?? 0, what).toBe(0);
+          expect(effect, what).toBe(false);
+          continue;
+        }
+        // Executed: moto shows the effect. A `skipped` outcome is only right when the action had
+        // taken effect already (an earlier attempt's response was lost), never for a guard.
+        expect(effect, what).toBe(true);
+        if (applied === undefined) continue;
+        if (atLeastOnce(cell)) expect(applied, what).toBeGreaterThanOrEqual(1);
+        else expect(applied, what).toBe(1);
+      }
+    },
+    60_000,
+  );
+});
