@@ -38,8 +38,15 @@ import { account, cloudTrailEvent, motoEndpoint, region, uniqueName, useMoto } f
 
 /** The invocation's time in the fake Lambda context: leases stay a few seconds long. */
 const budgetMs = 5_000;
-/** How long a timeout fault holds a request a client does not give up on first. */
-const holdMs = 1_000;
+/** The ledger client's request timeout (`STEWARD_LEDGER_TIMEOUT_MS`). */
+const ledgerTimeoutMs = 500;
+/**
+ * How long a timeout fault holds a request a client does not give up on first: past the ledger
+ * client's timeout. The AWS clients of actions have no request timeout to configure.
+ */
+const holdMs = 800;
+/** How much longer than its invocation a claim's lease may last. */
+const leaseMarginMs = 10_000;
 
 const rules: Record<string, string> = {
   'faults-world-open.yaml': `id: faults-world-open
@@ -206,6 +213,7 @@ beforeAll(async () => {
   motoProxy = await FaultProxy.start({ upstream: motoEndpoint(), holdMs });
   process.env.AWS_ENDPOINT_URL_DYNAMODB = ledgerProxy.endpoint;
   process.env.AWS_ENDPOINT_URL_EC2 = motoProxy.endpoint;
+  process.env.STEWARD_LEDGER_TIMEOUT_MS = String(ledgerTimeoutMs);
   // The test's own clients go to the servers directly: they neither meet faults nor count.
   ledgerClient = new DynamoDBClient({ region, endpoint: ledgerServer.endpoint });
   ledger = new Ledger(ledgerClient, { tableName: env.ledgerTable });
@@ -364,7 +372,9 @@ async function leasesEnded(eventId: string): Promise<void> {
   const wait = Math.max(0, ...leases) - Date.now();
   // A lease far longer than the invocation is a finding for the assertions, not worth waiting for.
   if (wait > 0)
-    await new Promise((resolve) => setTimeout(resolve, Math.min(wait + 20, budgetMs * 2)));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(wait + 20, budgetMs + leaseMarginMs)),
+    );
 }
 
 /** Where a cell's fault is injected, and what else it needs to reach its call. */
@@ -457,6 +467,7 @@ async function runCell(cell: Cell) {
   );
   ledgerProxy.clearFaults();
   motoProxy.clearFaults();
+  await Promise.all([ledgerProxy.settled(), motoProxy.settled()]);
   const entries = await entriesOf(world.eventId);
   const observations: ActionObservation[] = [];
   for (const planned of world.planned) {
@@ -491,6 +502,14 @@ describe('steward under faults at every ledger and AWS call', () => {
         `| ${cell.fault} | ${cell.call} | ${cell.fault === 'none' ? '-' : cell.times} | ${describeOutcome(cell, stories, observations)} |`,
       );
 
+      // The cell tested what it names: its call was made, and met the fault.
+      if (cell.fault !== 'none') {
+        const proxy = ledgerCalls.has(cell.call) ? ledgerProxy : motoProxy;
+        const faulted = proxy.records.filter(
+          (record) => record.call === cell.call && record.fault === cell.fault,
+        );
+        expect(faulted.length, `no ${cell.call} met the fault`).toBeGreaterThan(0);
+      }
       // No claim outlives its lease: after the last delivery nothing holds an action.
       for (const entry of entries.filter((candidate) => candidate.status === 'claimed')) {
         expect(entry.leaseUntil ?? 0, `${entry.action} is still claimed`).toBeLessThanOrEqual(
@@ -534,4 +553,19 @@ describe('steward under faults at every ledger and AWS call', () => {
     },
     60_000,
   );
+
+  it('the ledger client gives up on a held request by itself, at STEWARD_LEDGER_TIMEOUT_MS', async () => {
+    const world = await worldOpenIngress();
+    ledgerProxy.clearRecords();
+    const endFault = ledgerProxy.inject({ call: 'claim', kind: 'timeout' });
+
+    await deliverAsLambda(world.handler, world.event, { budgetMs });
+    endFault();
+    await ledgerProxy.settled();
+
+    const held = ledgerProxy.records.filter((record) => record.fault === 'timeout');
+    expect(held.map((record) => [record.call, record.applied, record.clientGaveUp])).toEqual([
+      ['claim', false, true],
+    ]);
+  });
 });

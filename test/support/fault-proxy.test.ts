@@ -34,6 +34,23 @@ function proxiedLedger(requestHandler?: {
   return new Ledger(client, { tableName, leaseMs: 60_000 });
 }
 
+/** What the SDK threw, beneath the ledger's own error that wraps it. */
+function rootCause(error: unknown): unknown {
+  let cause = error;
+  while (cause instanceof Error && cause.cause !== undefined) cause = cause.cause;
+  return cause;
+}
+
+/** The SDK's error of a call expected to fail. */
+async function failureOf(call: Promise<unknown>): Promise<unknown> {
+  return call.then(
+    () => {
+      throw new Error('the call succeeded');
+    },
+    (error: unknown) => rootCause(error),
+  );
+}
+
 let counter = 0;
 function details(): ClaimDetails {
   counter += 1;
@@ -80,9 +97,9 @@ describe('FaultProxy classifying the ledger calls', () => {
     if (second.kind !== 'claimed') throw new Error(`expected a claim, got ${second.kind}`);
     await ledger.release(second, 'outcome unknown');
     await ledger.get(second.key);
-    await ledger.guards.takeRateToken('proxy-rule', 1);
-    await ledger.guards.takeRateToken('proxy-rule', 1);
-    await ledger.guards.takeCooldown('proxy-rule', 'i-1', 60_000);
+    await ledger.guards.takeRateToken('proxy-rule', 1, first.key);
+    await ledger.guards.takeRateToken('proxy-rule', 1, second.key);
+    await ledger.guards.takeCooldown('proxy-rule', 'i-1', 60_000, first.key);
     await ledger.guards.observe('i-1', '2026-01-01T00:00:00Z', 'event-1', 1);
 
     expect(proxy.records.map((record) => record.call)).toEqual([
@@ -112,7 +129,7 @@ describe('FaultProxy injecting faults into DynamoDB calls', () => {
     const throttled = details();
     await ledger.claim(before);
 
-    const error = await ledger.claim(throttled).catch((caught: unknown) => caught);
+    const error = await failureOf(ledger.claim(throttled));
 
     expect(error).toMatchObject({
       name: 'ProvisionedThroughputExceededException',
@@ -131,7 +148,7 @@ describe('FaultProxy injecting faults into DynamoDB calls', () => {
     const ledger = proxiedLedger();
     proxy.inject({ call: 'get', kind: 'server-error' });
 
-    const error = await ledger.get('act_missing').catch((caught: unknown) => caught);
+    const error = await failureOf(ledger.get('act_missing'));
 
     expect(error).toMatchObject({
       name: 'InternalServerError',
@@ -145,7 +162,7 @@ describe('FaultProxy injecting faults into DynamoDB calls', () => {
     proxy.inject({ call: 'claim', kind: 'drop' });
     const claimed = details();
 
-    const error = await ledger.claim(claimed).catch((caught: unknown) => caught);
+    const error = await failureOf(ledger.claim(claimed));
 
     expect(error).toMatchObject({ code: 'ECONNRESET' });
     expect(proxy.records[0]).toMatchObject({
@@ -164,10 +181,16 @@ describe('FaultProxy injecting faults into DynamoDB calls', () => {
     proxy.inject({ call: 'claim', kind: 'timeout' });
     const held = details();
 
-    const error = await ledger.claim(held).catch((caught: unknown) => caught);
+    const error = await failureOf(ledger.claim(held));
 
     expect(error).toMatchObject({ name: 'TimeoutError' });
-    expect(proxy.records[0]).toMatchObject({ call: 'claim', fault: 'timeout', applied: false });
+    await proxy.settled();
+    expect(proxy.records[0]).toMatchObject({
+      call: 'claim',
+      fault: 'timeout',
+      applied: false,
+      clientGaveUp: true,
+    });
     expect(proxy.records[0]?.status).toBeUndefined();
     expect((await truth.claim(held)).kind).toBe('claimed');
   });
@@ -178,11 +201,14 @@ describe('FaultProxy injecting faults into DynamoDB calls', () => {
     const claim = await ledger.claim(details());
     if (claim.kind !== 'claimed') throw new Error(`expected a claim, got ${claim.kind}`);
 
-    const error = await ledger
-      .complete(claim, { status: 'succeeded', detail: 'done' })
-      .catch((caught: unknown) => caught);
+    const error = await failureOf(ledger.complete(claim, { status: 'succeeded', detail: 'done' }));
 
     expect(error).toMatchObject({ code: 'ECONNRESET' });
+    expect(proxy.records[1]).toMatchObject({
+      call: 'complete',
+      fault: 'timeout',
+      clientGaveUp: false,
+    });
     expect((await truth.get(claim.key))?.status).toBe('claimed');
   });
 
@@ -198,7 +224,7 @@ describe('FaultProxy injecting faults into DynamoDB calls', () => {
     const observe = (resource: string) =>
       ledger.guards.observe(resource, '2026-01-01T00:00:00Z', 'event', 1).then(
         () => 'ok',
-        (error: Error) => error.name,
+        (error: unknown) => (rootCause(error) as Error).name,
       );
 
     const outcomes = [

@@ -30,6 +30,8 @@ export interface RequestRecord extends CallRequest {
   applied: boolean;
   /** The upstream's HTTP status, or the injected one; undefined when nothing answered. */
   status?: number;
+  /** For a `timeout`: true when the client gave up on the request before the hold ended. */
+  clientGaveUp?: boolean;
 }
 
 export interface FaultProxyOptions {
@@ -75,6 +77,7 @@ export class FaultProxy {
   readonly #holdMs: number;
   #rules: ArmedRule[] = [];
   #records: RequestRecord[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
 
   private constructor(
     server: Server,
@@ -92,10 +95,12 @@ export class FaultProxy {
     const server = createServer();
     const proxy = new FaultProxy(server, `http://127.0.0.1:${port}`, options);
     server.on('request', (incoming: IncomingMessage, outgoing: ServerResponse) => {
-      proxy.#handle(incoming, outgoing).catch((error: unknown) => {
+      const handled = proxy.#handle(incoming, outgoing).catch((error: unknown) => {
         if (!outgoing.headersSent) outgoing.writeHead(502);
         outgoing.end(`fault proxy: ${error instanceof Error ? error.message : String(error)}`);
       });
+      proxy.#inFlight.add(handled);
+      void handled.finally(() => proxy.#inFlight.delete(handled));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -125,6 +130,14 @@ export class FaultProxy {
   /** Forgets the records (and keeps the rules). */
   clearRecords(): void {
     this.#records = [];
+  }
+
+  /**
+   * Resolves once every request received so far is done with (a held one included), so its
+   * record is complete: a client may have moved on before the proxy saw it give up.
+   */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
   }
 
   /** Every request so far, in the order they arrived. */
@@ -178,7 +191,7 @@ export class FaultProxy {
       return;
     }
     if (fault === 'timeout') {
-      await this.#hold(incoming);
+      record.clientGaveUp = await this.#hold(incoming);
       incoming.socket.destroy();
       return;
     }
@@ -192,13 +205,13 @@ export class FaultProxy {
     outgoing.writeHead(answer.status, answer.headers).end(answer.body);
   }
 
-  /** Until the client gives up on the request, or the hold time ends. */
-  #hold(incoming: IncomingMessage): Promise<void> {
+  /** Until the client gives up on the request (true), or the hold time ends (false). */
+  #hold(incoming: IncomingMessage): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, this.#holdMs);
+      const timer = setTimeout(() => resolve(false), this.#holdMs);
       incoming.socket.once('close', () => {
         clearTimeout(timer);
-        resolve();
+        resolve(true);
       });
     });
   }
