@@ -17,8 +17,8 @@ import { startEmbeddedDynamoDB, type EmbeddedServer } from '../../src/ledger/emb
 import { ledgerKey, type LedgerEntry, type LedgerStatus } from '../../src/ledger/entry.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { lambdaHandler } from '../../src/lambda.js';
-import type { PipelineReport } from '../../src/pipeline.js';
 import { FaultProxy, type FaultKind, type FaultRule } from '../support/fault-proxy.js';
+import { renderFaultTable, type CellObservation, type FaultCell } from '../support/fault-table.js';
 import {
   deliverAsLambda,
   type DeliveryName,
@@ -103,18 +103,12 @@ mode: enforce
 `,
 };
 
-type Times = 'once' | 'always' | 'forever';
-
 /**
  * One cell of the table: a fault at a call, `once` (the first such request), `always` (every
  * one until the DLQ replay: an outage that is over when the event is replayed) or `forever`
  * (the replay meets it too).
  */
-interface Cell {
-  fault: FaultKind | 'none';
-  call: string;
-  times: Times;
-}
+type Cell = FaultCell;
 
 /** An action the rules plan for the event, and how to see that it took effect. */
 interface PlannedAction {
@@ -200,7 +194,7 @@ let ledger: Ledger;
 let ec2: EC2Client;
 let imageId: string;
 let tableFile: string;
-const rows: string[] = [];
+const results: CellObservation[] = [];
 let onCloudTrail: Handler;
 let onEc2State: Handler;
 
@@ -233,13 +227,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.restoreAllMocks();
-  if (rows.length > 0) {
-    const table = [
-      '| fault | call | lasts | outcome |',
-      '| ----- | ---- | ----- | ------- |',
-      ...rows,
-      '',
-    ].join('\n');
+  if (results.length > 0) {
+    const table = renderFaultTable(results, faultKinds);
     await writeFile(tableFile, table);
     const copy = process.env.STEWARD_FAULT_TABLE;
     if (copy) {
@@ -396,12 +385,6 @@ function arm(cell: Cell): { endFault: () => void; endSetup: () => void } {
   return { endFault, endSetup };
 }
 
-function errorKinds(error: Error): string {
-  const report = (error as Error & { report?: PipelineReport }).report;
-  const kinds = [...new Set(report?.errors.map((reported) => reported.kind) ?? [])];
-  return kinds.length > 0 ? kinds.join(', ') : error.message.slice(0, 80);
-}
-
 const shortNames: Record<string, string> = {
   'ec2.revoke-security-group-ingress': 'revoke',
   'audit.record': 'finding',
@@ -409,39 +392,26 @@ const shortNames: Record<string, string> = {
   'ec2.stop-instances': 'stop',
 };
 
-function clip(text: string, length: number): string {
-  const flat = text.replace(/\s+/g, ' ').replace(/\|/g, '\\|');
-  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
-}
-
-/** The cell's row: how the deliveries went and what became of each action. */
-function describeOutcome(
+/** What the table tells of a cell. */
+function observe(
   cell: Cell,
   stories: readonly DeliveryStory[],
-  observations: readonly ActionObservation[],
-): string {
-  const faulted = [...ledgerProxy.records, ...motoProxy.records].filter((r) => r.fault);
-  const story = stories[0] as DeliveryStory;
-  const failed = story.invocations.filter((invocation) => invocation.error);
-  const released = ledgerProxy.applied('release') > 0 ? ', claim released' : '';
-  const deliveries =
-    failed.length === 0
-      ? faulted.length > 0
-        ? `retried within the invocation (by ${ledgerCalls.has(cell.call) ? 'the SDK' : 'steward'})`
-        : 'first delivery'
-      : story.inDeadLetterQueue
-        ? `every delivery failed (${errorKinds(failed[failed.length - 1]?.error as Error)}): left in the DLQ`
-        : `${failed.map((invocation) => invocation.name).join(', ')} failed (${errorKinds(failed[0]?.error as Error)}${released}); ` +
-          `${story.invocations[story.invocations.length - 1]?.name} completed`;
-  const actions = observations.map(({ planned, status, applied, entry }) => {
-    const name = shortNames[planned.action] ?? planned.action;
-    const count = applied === undefined ? '' : ` (applied ×${applied})`;
-    const why =
-      status === 'failed' || status === 'skipped' ? `: ${clip(entry?.detail ?? '', 60)}` : '';
-    return `${name} ${status}${count}${why}`;
-  });
-  const duplicate = stories.length > 1 ? 'two concurrent deliveries; ' : '';
-  return `${duplicate}${deliveries} — ${actions.join('; ')}`;
+  actions: readonly ActionObservation[],
+): CellObservation {
+  return {
+    cell,
+    stories,
+    retriedBy: ledgerCalls.has(cell.call) ? 'the SDK' : 'steward',
+    released: ledgerProxy.applied('release') > 0,
+    actions: actions.map(({ planned, status, applied, entry }) => ({
+      name: shortNames[planned.action] ?? planned.action,
+      status,
+      applied,
+      detail: entry?.detail,
+      failedWith:
+        cell.fault === 'none' ? undefined : entry?.detail?.match(faultWords[cell.fault])?.[0],
+    })),
+  };
 }
 
 /** The cell: a fresh world, the fault armed, the event delivered as Lambda would, then what became of it. */
@@ -498,9 +468,7 @@ describe('steward under faults at every ledger and AWS call', () => {
     '$fault at $call ($times): every action exactly once or failed with the reason, no lease outlives the deliveries, no event lost',
     async (cell) => {
       const { stories, entries, observations, checkedAt } = await runCell(cell);
-      rows.push(
-        `| ${cell.fault} | ${cell.call} | ${cell.fault === 'none' ? '-' : cell.times} | ${describeOutcome(cell, stories, observations)} |`,
-      );
+      results.push(observe(cell, stories, observations));
 
       // The cell tested what it names: its call was made, and met the fault.
       if (cell.fault !== 'none') {
