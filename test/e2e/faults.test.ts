@@ -48,12 +48,8 @@ const holdMs = 800;
 /** How much longer than its invocation a claim's lease may last. */
 const leaseMarginMs = 10_000;
 
-const rules: Record<string, string> = {
-  'faults-world-open.yaml': `id: faults-world-open
-description: Revoke ingress opened to every address, at most so often.
-kind: remediation
-severity: high
-triggers:
+/** What both rules on the security group listen to: a tcp ingress opened to 0.0.0.0/0. */
+const worldOpenTrigger = `triggers:
   - source: cloudtrail
     eventSource: ec2.amazonaws.com
     events: [AuthorizeSecurityGroupIngress]
@@ -63,7 +59,18 @@ conditions:
       path: $.requestParameters.ipPermissions.items[*].ipRanges.items[*].cidrIp
       operator: worldOpen
       value: true
-actions:
+`;
+
+/**
+ * Two rules on one security group, so that the revoke's guards (rate and cooldown, per rule)
+ * are not shared with the finding's; and one on instances, for the state-change guard (`seen`).
+ */
+const rules: Record<string, string> = {
+  'faults-world-open.yaml': `id: faults-world-open
+description: Revoke ingress opened to every address, at most so often.
+kind: remediation
+severity: high
+${worldOpenTrigger}actions:
   - action: ec2.revoke-security-group-ingress
     params: { onlyWorldOpen: true }
 limits: { maxActionsPerHour: 100000, cooldown: 1h }
@@ -73,17 +80,7 @@ mode: enforce
 description: Record every ingress opened to every address.
 kind: audit
 severity: high
-triggers:
-  - source: cloudtrail
-    eventSource: ec2.amazonaws.com
-    events: [AuthorizeSecurityGroupIngress]
-conditions:
-  any:
-    - fact: record
-      path: $.requestParameters.ipPermissions.items[*].ipRanges.items[*].cidrIp
-      operator: worldOpen
-      value: true
-actions:
+${worldOpenTrigger}actions:
   - action: audit.record
     params: { note: ingress opened to every address }
 mode: enforce
