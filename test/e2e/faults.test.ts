@@ -17,7 +17,12 @@ import { startEmbeddedDynamoDB, type EmbeddedServer } from '../../src/ledger/emb
 import { ledgerKey, type LedgerEntry, type LedgerStatus } from '../../src/ledger/entry.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { lambdaHandler } from '../../src/lambda.js';
-import { FaultProxy, type FaultKind, type FaultRule } from '../support/fault-proxy.js';
+import {
+  FaultProxy,
+  type CallRequest,
+  type FaultKind,
+  type FaultRule,
+} from '../support/fault-proxy.js';
 import { renderFaultTable, type CellObservation, type FaultCell } from '../support/fault-table.js';
 import {
   deliverAsLambda,
@@ -224,8 +229,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.restoreAllMocks();
-  if (results.length > 0) {
-    const table = renderFaultTable(results, faultKinds);
+  const observed = results.filter((result) => result !== undefined);
+  if (observed.length > 0) {
+    const table = renderFaultTable(observed, faultKinds);
     await writeFile(tableFile, table);
     const copy = process.env.STEWARD_FAULT_TABLE;
     if (copy) {
@@ -363,20 +369,47 @@ async function leasesEnded(eventId: string): Promise<void> {
     );
 }
 
+/** The ledger key of a planned action of the world's event. */
+function keyOf(world: World, planned: PlannedAction): string {
+  return ledgerKey({
+    mode: 'enforce',
+    eventId: world.eventId,
+    ruleId: planned.rule,
+    action: planned.action,
+    resource: planned.resource,
+  });
+}
+
+/**
+ * The requests of one cell: those naming its resources, its event or its actions' ledger keys.
+ * Cells run side by side, so every fault rule and every count is held to its own cell.
+ */
+function scopeOf(world: World): (request: CallRequest) => boolean {
+  const markers = [
+    world.eventId,
+    ...world.planned.flatMap((planned) => [planned.resource, keyOf(world, planned)]),
+  ];
+  return (request) => markers.some((marker) => request.body.includes(marker));
+}
+
 /** Where a cell's fault is injected, and what else it needs to reach its call. */
-function arm(cell: Cell): { endFault: () => void; endSetup: () => void } {
+function arm(
+  cell: Cell,
+  where: (request: CallRequest) => boolean,
+): { endFault: () => void; endSetup: () => void } {
   if (cell.fault === 'none') return { endFault: () => undefined, endSetup: () => undefined };
   const proxy = ledgerCalls.has(cell.call) ? ledgerProxy : motoProxy;
   const endFault = proxy.inject({
     call: cell.call,
     kind: cell.fault,
     times: cell.times === 'once' ? 'once' : 'always',
+    where,
   });
   // A claim is released only when an action's outcome is unknown: AWS fails the revoke for the
   // whole first delivery.
   const setup: FaultRule | undefined =
     cell.call === 'release'
-      ? { call: 'RevokeSecurityGroupIngress', kind: 'server-error', times: 'always' }
+      ? { call: 'RevokeSecurityGroupIngress', kind: 'server-error', times: 'always', where }
       : undefined;
   const endSetup = setup ? motoProxy.inject(setup) : () => undefined;
   return { endFault, endSetup };
@@ -394,12 +427,13 @@ function observe(
   cell: Cell,
   stories: readonly DeliveryStory[],
   actions: readonly ActionObservation[],
+  where: (request: CallRequest) => boolean,
 ): CellObservation {
   return {
     cell,
     stories,
     retriedBy: ledgerCalls.has(cell.call) ? 'the SDK' : 'steward',
-    released: ledgerProxy.applied('release') > 0,
+    released: ledgerProxy.applied('release', where) > 0,
     actions: actions.map(({ planned, status, applied, entry }) => ({
       name: shortNames[planned.action] ?? planned.action,
       status,
@@ -414,11 +448,8 @@ function observe(
 /** The cell: a fresh world, the fault armed, the event delivered as Lambda would, then what became of it. */
 async function runCell(cell: Cell) {
   const world = instanceCalls.has(cell.call) ? await startedInstance() : await worldOpenIngress();
-  ledgerProxy.clearFaults();
-  motoProxy.clearFaults();
-  ledgerProxy.clearRecords();
-  motoProxy.clearRecords();
-  const { endFault, endSetup } = arm(cell);
+  const where = scopeOf(world);
+  const { endFault, endSetup } = arm(cell, where);
   const before = async (name: DeliveryName) => {
     endSetup();
     if (name !== 'DLQ replay') return;
@@ -432,19 +463,13 @@ async function runCell(cell: Cell) {
       deliverAsLambda(world.handler, world.event, { budgetMs, before }),
     ),
   );
-  ledgerProxy.clearFaults();
-  motoProxy.clearFaults();
+  endFault();
+  endSetup();
   await Promise.all([ledgerProxy.settled(), motoProxy.settled()]);
   const entries = await entriesOf(world.eventId);
   const observations: ActionObservation[] = [];
   for (const planned of world.planned) {
-    const key = ledgerKey({
-      mode: 'enforce',
-      eventId: world.eventId,
-      ruleId: planned.rule,
-      action: planned.action,
-      resource: planned.resource,
-    });
+    const key = keyOf(world, planned);
     const entry = entries.find((candidate) => candidate.pk === key);
     observations.push({
       planned,
@@ -457,22 +482,25 @@ async function runCell(cell: Cell) {
       effect: await planned.effect(entry),
     });
   }
-  return { world, stories, entries, observations, checkedAt: Date.now() };
+  const faulted = [...ledgerProxy.records, ...motoProxy.records].filter(
+    (record) => record.call === cell.call && record.fault === cell.fault && where(record),
+  );
+  const checkedAt = Date.now();
+  return { stories, entries, observations, faulted, checkedAt, where };
 }
 
 describe('steward under faults at every ledger and AWS call', () => {
-  it.each(cells)(
+  // Cells run side by side (vitest's maxConcurrency): most of a cell's time is spent waiting
+  // for backoffs, held requests and ended leases.
+  it.concurrent.for(cells)(
     '$fault at $call ($times): every action exactly once or failed with the reason, no lease outlives the deliveries, no event lost',
-    async (cell) => {
-      const { stories, entries, observations, checkedAt } = await runCell(cell);
-      results.push(observe(cell, stories, observations));
+    { timeout: 60_000 },
+    async (cell, { expect }) => {
+      const { stories, entries, observations, faulted, checkedAt, where } = await runCell(cell);
+      results[cells.indexOf(cell)] = observe(cell, stories, observations, where);
 
       // The cell tested what it names: its call was made, and met the fault.
       if (cell.fault !== 'none') {
-        const proxy = ledgerCalls.has(cell.call) ? ledgerProxy : motoProxy;
-        const faulted = proxy.records.filter(
-          (record) => record.call === cell.call && record.fault === cell.fault,
-        );
         expect(faulted.length, `no ${cell.call} met the fault`).toBeGreaterThan(0);
       }
       // No claim outlives its lease: after the last delivery nothing holds an action.
@@ -516,19 +544,20 @@ describe('steward under faults at every ledger and AWS call', () => {
         else expect(applied, what).toBe(1);
       }
     },
-    60_000,
   );
 
   it('the ledger client gives up on a held request by itself, at STEWARD_LEDGER_TIMEOUT_MS', async () => {
     const world = await worldOpenIngress();
-    ledgerProxy.clearRecords();
-    const endFault = ledgerProxy.inject({ call: 'claim', kind: 'timeout' });
+    const where = scopeOf(world);
+    const endFault = ledgerProxy.inject({ call: 'claim', kind: 'timeout', where });
 
     await deliverAsLambda(world.handler, world.event, { budgetMs });
     endFault();
     await ledgerProxy.settled();
 
-    const held = ledgerProxy.records.filter((record) => record.fault === 'timeout');
+    const held = ledgerProxy.records.filter(
+      (record) => record.fault === 'timeout' && where(record),
+    );
     expect(held.map((record) => [record.call, record.applied, record.clientGaveUp])).toEqual([
       ['claim', false, true],
     ]);
