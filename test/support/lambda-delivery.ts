@@ -31,7 +31,13 @@ export interface DeliveryOptions {
   before?: (name: DeliveryName) => Promise<void> | void;
 }
 
-/** A Lambda context whose remaining time runs down from `budgetMs`. */
+/**
+ * A Lambda context whose remaining time runs down from `budgetMs`, so the claims an invocation
+ * takes get leases of about that length.
+ *
+ * @example
+ * await handler(event, lambdaContext(5_000));
+ */
 export function lambdaContext(budgetMs: number): Context {
   const deadline = Date.now() + budgetMs;
   const context: Pick<Context, 'awsRequestId' | 'functionName' | 'getRemainingTimeInMillis'> = {
