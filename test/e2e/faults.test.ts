@@ -105,13 +105,6 @@ mode: enforce
 `,
 };
 
-/**
- * One cell of the table: a fault at a call, `once` (the first such request), `always` (every
- * one until the DLQ replay: an outage that is over when the event is replayed) or `forever`
- * (the replay meets it too).
- */
-type Cell = FaultCell;
-
 /** An action the rules plan for the event, and how to see that it took effect. */
 interface PlannedAction {
   rule: string;
@@ -168,9 +161,11 @@ const calls = [
   'CreateTags',
   'StopInstances',
 ];
-const cells: Cell[] = [
+const cells: FaultCell[] = [
   { fault: 'none', call: '-', times: 'once' },
-  ...calls.flatMap((call) => faultKinds.map((fault): Cell => ({ fault, call, times: 'once' }))),
+  ...calls.flatMap((call) =>
+    faultKinds.map((fault): FaultCell => ({ fault, call, times: 'once' })),
+  ),
   { fault: 'throttle', call: 'claim', times: 'always' },
   { fault: 'server-error', call: 'complete', times: 'always' },
   { fault: 'timeout', call: 'RevokeSecurityGroupIngress', times: 'always' },
@@ -184,7 +179,7 @@ const cells: Cell[] = [
  * moto applies the same tags twice. Nothing reads the instance's tags before tagging, so
  * "exactly once" holds for the effect and the ledger, not for the calls.
  */
-function atLeastOnce(cell: Cell): boolean {
+function atLeastOnce(cell: FaultCell): boolean {
   return cell.fault === 'drop' && cell.call === 'CreateTags';
 }
 
@@ -394,7 +389,7 @@ function scopeOf(world: World): (request: CallRequest) => boolean {
 
 /** Where a cell's fault is injected, and what else it needs to reach its call. */
 function arm(
-  cell: Cell,
+  cell: FaultCell,
   where: (request: CallRequest) => boolean,
 ): { endFault: () => void; endSetup: () => void } {
   if (cell.fault === 'none') return { endFault: () => undefined, endSetup: () => undefined };
@@ -424,7 +419,7 @@ const shortNames: Record<string, string> = {
 
 /** What the table tells of a cell. */
 function observe(
-  cell: Cell,
+  cell: FaultCell,
   stories: readonly DeliveryStory[],
   actions: readonly ActionObservation[],
   where: (request: CallRequest) => boolean,
@@ -446,7 +441,7 @@ function observe(
 }
 
 /** The cell: a fresh world, the fault armed, the event delivered as Lambda would, then what became of it. */
-async function runCell(cell: Cell) {
+async function runCell(cell: FaultCell) {
   const world = instanceCalls.has(cell.call) ? await startedInstance() : await worldOpenIngress();
   const where = scopeOf(world);
   const { endFault, endSetup } = arm(cell, where);

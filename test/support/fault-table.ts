@@ -1,7 +1,11 @@
 import type { FaultKind } from './aws-calls.js';
 import type { DeliveryStory } from './lambda-delivery.js';
 
-/** How long a cell's fault lasts: the first request, every one until the DLQ replay, or beyond. */
+/**
+ * How long a cell's fault lasts: `once` (the first such request), `always` (every one until the
+ * DLQ replay: an outage over by the time the event is replayed) or `forever` (the replay meets
+ * it too).
+ */
 export type FaultDuration = 'once' | 'always' | 'forever';
 
 /** One cell of the fault table: a fault at a call. */
