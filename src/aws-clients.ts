@@ -1,3 +1,4 @@
+import { requestTimeouts, type RequestTimeouts } from './request-timeouts.js';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -25,42 +26,78 @@ export class AwsClients {
   #sns?: Promise<SNSClient>;
   #eventBridge?: Promise<EventBridgeClient>;
 
-  constructor(private readonly region: string = 'us-east-1') {}
+  private readonly requestHandler: RequestTimeouts;
+
+  /**
+   * @param requestTimeoutMs how long one AWS call may take before it fails as a network error
+   *   (then retried, or an unknown outcome): default 15 s.
+   */
+  constructor(
+    private readonly region: string = 'us-east-1',
+    requestTimeoutMs = 15_000,
+  ) {
+    this.requestHandler = requestTimeouts(requestTimeoutMs);
+  }
 
   ec2(): Promise<EC2Client> {
     return (this.#ec2 ??= import('@aws-sdk/client-ec2').then(
-      ({ EC2Client }) => new EC2Client({ region: this.region, maxAttempts: 1 }),
+      ({ EC2Client }) =>
+        new EC2Client({ region: this.region, maxAttempts: 1, requestHandler: this.requestHandler }),
     ));
   }
 
   s3(): Promise<S3Client> {
     return (this.#s3 ??= import('@aws-sdk/client-s3').then(
-      ({ S3Client }) => new S3Client({ region: this.region, forcePathStyle: true }),
+      ({ S3Client }) =>
+        new S3Client({
+          region: this.region,
+          forcePathStyle: true,
+          requestHandler: this.requestHandler,
+        }),
     ));
   }
 
   cloudTrail(): Promise<CloudTrailClient> {
     return (this.#cloudTrail ??= import('@aws-sdk/client-cloudtrail').then(
-      ({ CloudTrailClient }) => new CloudTrailClient({ region: this.region, maxAttempts: 1 }),
+      ({ CloudTrailClient }) =>
+        new CloudTrailClient({
+          region: this.region,
+          maxAttempts: 1,
+          requestHandler: this.requestHandler,
+        }),
     ));
   }
 
   logs(): Promise<CloudWatchLogsClient> {
     return (this.#logs ??= import('@aws-sdk/client-cloudwatch-logs').then(
       ({ CloudWatchLogsClient }) =>
-        new CloudWatchLogsClient({ region: this.region, maxAttempts: 1 }),
+        new CloudWatchLogsClient({
+          region: this.region,
+          maxAttempts: 1,
+          requestHandler: this.requestHandler,
+        }),
     ));
   }
 
   sns(): Promise<SNSClient> {
     return (this.#sns ??= import('@aws-sdk/client-sns').then(
-      ({ SNSClient }) => new SNSClient({ region: this.region, maxAttempts: 1 }),
+      ({ SNSClient }) =>
+        new SNSClient({
+          region: this.region,
+          maxAttempts: 1,
+          requestHandler: this.requestHandler,
+        }),
     ));
   }
 
   eventBridge(): Promise<EventBridgeClient> {
     return (this.#eventBridge ??= import('@aws-sdk/client-eventbridge').then(
-      ({ EventBridgeClient }) => new EventBridgeClient({ region: this.region, maxAttempts: 1 }),
+      ({ EventBridgeClient }) =>
+        new EventBridgeClient({
+          region: this.region,
+          maxAttempts: 1,
+          requestHandler: this.requestHandler,
+        }),
     ));
   }
 }

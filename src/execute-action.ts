@@ -48,8 +48,11 @@ export interface ActionResult {
   problem?: PipelineError;
 }
 
-/** What `decide` came to: an outcome to record, or a reason the outcome is unknown. */
-type Decision = { completion: Completion } | { unknown: string };
+/**
+ * What `decide` came to: an outcome to record, a reason the outcome is unknown, or a reason the
+ * action was not tried now but will be on the next delivery.
+ */
+type Decision = { completion: Completion } | { unknown: string } | { deferred: string };
 
 /**
  * One action, exactly once: claim it in the ledger; a duplicate returns the stored outcome
@@ -79,8 +82,12 @@ export async function executeAction(
     report: { action, resource, status, key, mode },
     problem: { kind: 'unknown-outcome' as const, message, where },
   });
+  const deferred = (key: string, message: string) => ({
+    report: { action, resource, status: 'deferred' as const, key, mode },
+    problem: { kind: 'deferred' as const, message: `${message}; the next delivery does it`, where },
+  });
   if (Date.now() >= context.deadline())
-    return unknown('', 'not started: the invocation has no time left; the next delivery takes it');
+    return deferred('', 'not started: the invocation has no time left');
   let claim: ClaimResult;
   try {
     claim = await context.ledger.claim({
@@ -158,6 +165,10 @@ export async function executeAction(
     await releaseQuietly(context, claim, decision.unknown);
     return unknown(claim.key, `${decision.unknown}; the next delivery takes it over`);
   }
+  if ('deferred' in decision) {
+    await releaseQuietly(context, claim, decision.deferred);
+    return deferred(claim.key, decision.deferred);
+  }
   const { completion } = decision;
   const done: ActionReport = {
     ...report,
@@ -211,7 +222,10 @@ async function releaseQuietly(
   await context.ledger.release(claim, reason).catch(() => undefined);
 }
 
-/** The outcome to record, or why it is unknown. Throws only when a guard cannot be checked. */
+/**
+ * The outcome to record, why it is unknown, or why it waits for the next delivery. Throws only
+ * when a guard cannot be checked.
+ */
 async function decide(
   request: ActionRequest,
   mode: LedgerMode,
@@ -267,6 +281,9 @@ async function decide(
       (error.errorClass === 'server' || error.errorClass === 'network')
     )
       return { unknown: `${action} on ${resource}: outcome unknown: ${error.message}` };
+    // AWS refused every try without acting: the next delivery, minutes later, may get through.
+    if (error instanceof RetriesExhaustedError && error.errorClass === 'throttled')
+      return { deferred: `${action} on ${resource}: not done, throttled: ${error.message}` };
     const retries = error instanceof RetriesExhaustedError ? error.retries : 0;
     return {
       completion: {

@@ -3,10 +3,11 @@ import type { S3ObjectRef, SourceError, StewardEvent } from './sources/steward-e
 
 /**
  * `unknown`: AWS failed in a way that leaves open whether the action took effect; the ledger
- * keeps it claimed, and the next delivery takes it over.
+ * keeps it claimed, and the next delivery takes it over. `deferred`: not done now (AWS
+ * throttled every try, or the invocation ran out of time) and left to the next delivery.
  */
 export type ActionStatus =
-  Exclude<LedgerStatus, 'claimed'> | 'duplicate' | 'in-progress' | 'unknown';
+  Exclude<LedgerStatus, 'claimed'> | 'duplicate' | 'in-progress' | 'unknown' | 'deferred';
 
 export interface ActionReport {
   action: string;
@@ -41,11 +42,13 @@ export interface EventReport {
  * decoded; `evaluation`: a rule could not be evaluated; `action`: an action failed and the
  * failure is recorded; `unknown-outcome`: nobody knows yet whether the action ran, or the
  * ledger could not be reached; `claim-lost`: the claim's lease ended and another delivery took
- * the action over, whose outcome stands; `internal`: a step failed in a way steward does not
+ * the action over, whose outcome stands; `deferred`: an action was left to the next delivery;
+ * `internal`: a step failed in a way steward does not
  * expect (a bug), for this event alone.
  */
 export interface PipelineError extends SourceError {
-  kind: 'input' | 'evaluation' | 'action' | 'unknown-outcome' | 'claim-lost' | 'internal';
+  kind:
+    'input' | 'evaluation' | 'action' | 'unknown-outcome' | 'deferred' | 'claim-lost' | 'internal';
   /** For `evaluation`: AWS failed a fact's read, so a later delivery may succeed. */
   transient?: boolean;
 }
@@ -63,6 +66,7 @@ export function mustRedeliver(error: PipelineError): boolean {
   switch (error.kind) {
     case 'input':
     case 'unknown-outcome':
+    case 'deferred':
     case 'internal':
       return true;
     case 'evaluation':

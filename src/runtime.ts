@@ -53,7 +53,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   return {
     ruleIndex: new RuleIndex(rules),
     ledger: connection.ledger,
-    clients: new AwsClients(env.AWS_REGION ?? env.AWS_DEFAULT_REGION),
+    clients: new AwsClients(
+      env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+      positiveNumber(env.STEWARD_AWS_TIMEOUT_MS, 'STEWARD_AWS_TIMEOUT_MS'),
+    ),
     live,
     readObjects: options.readObjects ?? (live || s3Reachable(env)),
     findingRetentionDays: positiveNumber(

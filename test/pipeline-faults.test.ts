@@ -266,6 +266,41 @@ describe('ledger faults', () => {
   });
 });
 
+describe('AWS faults', () => {
+  it('an action AWS throttles past its retries is left to the next delivery, not recorded failed', async () => {
+    const event = launch();
+    ec2
+      .on(CreateTagsCommand)
+      .rejects(
+        Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' }),
+      );
+    const first = await runPipeline(
+      event.envelope,
+      'event',
+      context({ remainingTimeMs: () => 4_000 }),
+    );
+    expect(statuses(first)).toEqual(['ec2.create-tags:deferred']);
+    expect(first.errors).toEqual([
+      expect.objectContaining({
+        kind: 'deferred',
+        message: expect.stringMatching(
+          /^ec2\.create-tags on i-\w+: not done, throttled: RequestLimitExceeded: Request limit exceeded\. \(after \d+ retries\); the next delivery does it$/,
+        ),
+      }),
+    ]);
+    expect(first.errors.some(mustRedeliver)).toBe(true);
+    const key = first.events[0]?.matches[0]?.actions[0]?.key ?? '';
+    const released = await testLedger.ledger.get(key);
+    expect(released?.status).toBe('claimed');
+    expect(released?.leaseUntil).toBeLessThan(Date.now());
+
+    ec2.on(CreateTagsCommand).resolves({});
+    const second = await runPipeline(event.envelope, 'event', context());
+    expect(statuses(second)).toEqual(['ec2.create-tags:succeeded']);
+    expect(await testLedger.ledger.get(key)).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+});
+
 describe('time and leases', () => {
   it("lease each claim until the invocation's end plus a margin", async () => {
     const event = launch();
@@ -285,8 +320,11 @@ describe('time and leases', () => {
       'event',
       context({ remainingTimeMs: () => 1_000 }),
     );
-    expect(statuses(report)).toEqual(['ec2.create-tags:unknown']);
-    expect(report.errors[0]?.message).toMatch(/no time left/);
+    expect(statuses(report)).toEqual(['ec2.create-tags:deferred']);
+    expect(report.errors[0]).toMatchObject({
+      kind: 'deferred',
+      message: 'not started: the invocation has no time left; the next delivery does it',
+    });
     expect(report.errors.some(mustRedeliver)).toBe(true);
     expect(
       await testLedger.ledger.list({ rule: 'ec2-tag-instance-creator', resource: event.instance }),

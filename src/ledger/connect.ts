@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { requestTimeouts, type RequestTimeouts } from '../request-timeouts.js';
 import { startEmbeddedDynamoDB, type EmbeddedServer } from './embedded.js';
 import type { Ledger } from './ledger.js';
 
@@ -34,17 +35,13 @@ export function positiveNumber(value: string | undefined, name: string): number 
 }
 
 /**
- * How long one ledger request may take (`STEWARD_LEDGER_TIMEOUT_MS`, default 5 s; DynamoDB
- * answers in milliseconds): without a limit, a request whose response is lost would hold its
- * invocation until Lambda ends it, with no outcome recorded and no claim released.
+ * How long one ledger request may take: `STEWARD_LEDGER_TIMEOUT_MS`, default 5 s (DynamoDB
+ * answers in milliseconds).
  */
-function requestTimeouts(env: NodeJS.ProcessEnv): {
-  requestTimeout: number;
-  connectionTimeout: number;
-} {
-  const requestTimeout =
-    positiveNumber(env.STEWARD_LEDGER_TIMEOUT_MS, 'STEWARD_LEDGER_TIMEOUT_MS') ?? 5_000;
-  return { requestTimeout, connectionTimeout: Math.min(requestTimeout, 2_000) };
+function ledgerTimeouts(env: NodeJS.ProcessEnv): RequestTimeouts {
+  return requestTimeouts(
+    positiveNumber(env.STEWARD_LEDGER_TIMEOUT_MS, 'STEWARD_LEDGER_TIMEOUT_MS') ?? 5_000,
+  );
 }
 
 /**
@@ -77,7 +74,7 @@ export async function connectLedger(
     configuredEndpoint !== undefined ||
     env.STEWARD_LEDGER === 'dynamodb'
   ) {
-    const client = new DynamoDBClient({ region, requestHandler: requestTimeouts(env) });
+    const client = new DynamoDBClient({ region, requestHandler: ledgerTimeouts(env) });
     const ledger = new Ledger(client, options);
     // Local DynamoDB servers start empty; on AWS the stack owns the table, never steward.
     if (configuredEndpoint !== undefined && !runningInLambda(env)) await ledger.ensureTable();
@@ -102,7 +99,7 @@ export async function connectLedger(
     region,
     endpoint: server.endpoint,
     credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
-    requestHandler: requestTimeouts(env),
+    requestHandler: ledgerTimeouts(env),
   });
   const ledger = new Ledger(client, options);
   await ledger.ensureTable();
