@@ -1,3 +1,4 @@
+import { LedgerUnreadableError } from '../ledger/embedded-errors.js';
 import { explainCommand, explainUsage } from './explain.js';
 import { ledgerCommand, ledgerUsage } from './ledger.js';
 import { packCommand, packUsage } from './pack.js';
@@ -46,6 +47,7 @@ export async function main(argv: string[], output: Output = processOutput): Prom
   } catch (error) {
     if (
       error instanceof UsageError ||
+      error instanceof LedgerUnreadableError ||
       (error instanceof TypeError &&
         'code' in error &&
         String(error.code).startsWith('ERR_PARSE_ARGS'))

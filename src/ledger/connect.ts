@@ -24,6 +24,21 @@ function defaultDataDir(cwd: string = process.cwd()): string {
 }
 
 /**
+ * True when the environment names no DynamoDB (not in Lambda, no `STEWARD_LEDGER=dynamodb`, no
+ * configured endpoint), so the ledger is the embedded one.
+ *
+ * @example
+ * if (!usesEmbeddedLedger(process.env)) throw new Error('only the embedded ledger can be repaired');
+ */
+export function usesEmbeddedLedger(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !(
+    runningInLambda(env) ||
+    (env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL) !== undefined ||
+    env.STEWARD_LEDGER === 'dynamodb'
+  );
+}
+
+/**
  * The data directory of the embedded ledger: `STEWARD_DATA_DIR`, else `.steward/` of the project.
  *
  * @example
@@ -68,11 +83,7 @@ export async function connectLedger(
     import('./ledger.js'),
   ]);
   const configuredEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
-  if (
-    runningInLambda(env) ||
-    configuredEndpoint !== undefined ||
-    env.STEWARD_LEDGER === 'dynamodb'
-  ) {
+  if (!usesEmbeddedLedger(env)) {
     const client = new DynamoDBClient({ region });
     const ledger = new Ledger(client, options);
     // Local DynamoDB servers start empty; on AWS the stack owns the table, never steward.

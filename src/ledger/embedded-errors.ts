@@ -40,7 +40,8 @@ export class LedgerUnreadableError extends EmbeddedLedgerError {
 }
 
 /**
- * A ledger server is serving the directory, so it must not be repaired now.
+ * A ledger server or another process has the directory open (`pid` when it is known), so it
+ * must not be repaired now.
  *
  * @example
  * throw new LedgerBusyError('.steward/ledger', 4242);
@@ -48,11 +49,11 @@ export class LedgerUnreadableError extends EmbeddedLedgerError {
 export class LedgerBusyError extends EmbeddedLedgerError {
   constructor(
     path: string,
-    readonly pid: number,
+    readonly pid?: number,
   ) {
     super(
       path,
-      `is being served by process ${pid}; try again once no steward process uses it (the server exits by itself a few seconds after its last request)`,
+      `is in use by ${pid === undefined ? 'another process' : `process ${pid}`}; try again once no steward process uses it (its server exits by itself a few seconds after its last request)`,
     );
     this.name = 'LedgerBusyError';
   }

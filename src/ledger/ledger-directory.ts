@@ -13,6 +13,17 @@ export type LedgerDirectoryState = 'fresh' | 'readable' | 'locked';
 
 const levelFileName = /^(CURRENT|LOCK|LOG|LOG\.old|MANIFEST-\d+|\d+\.(log|ldb|sst))$/;
 
+/**
+ * True for the names of files LevelDB keeps in its directory: their presence means a database
+ * was there, whatever else is missing.
+ *
+ * @example
+ * (await readdir(path)).some(isLevelFile);
+ */
+export function isLevelFile(name: string): boolean {
+  return levelFileName.test(name);
+}
+
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
@@ -24,7 +35,13 @@ function levelReason(error: unknown): string {
   return deepest?.message ?? String(error);
 }
 
-function isLockedError(error: unknown): boolean {
+/**
+ * True when `error`, from opening a LevelDB database, says another process has it open.
+ *
+ * @example
+ * await db.open().catch((error) => { if (isLockedError(error)) throw new LedgerBusyError(path, pid); });
+ */
+export function isLockedError(error: unknown): boolean {
   for (let current = error; current instanceof Error; current = current.cause)
     if ((current as NodeJS.ErrnoException).code === 'LEVEL_LOCKED') return true;
   return false;
@@ -56,7 +73,7 @@ export async function inspectLedgerDirectory(
       cause: error,
     });
   }
-  if (!names.some((name) => levelFileName.test(name))) return 'fresh';
+  if (!names.some(isLevelFile)) return 'fresh';
   const unreadable = (reason: string, cause?: unknown) =>
     new LedgerUnreadableError(path, reason, { cause });
   if (!names.includes('CURRENT')) throw unreadable('CURRENT is missing');
