@@ -1,0 +1,139 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { connectLedger, type LedgerConnection } from '../../src/ledger/connect.js';
+import { LedgerUnreadableError } from '../../src/ledger/embedded-errors.js';
+import { ledgerFiles } from '../../src/ledger/ledger-files.js';
+import { processAlive, readServerEndpoint } from '../../src/ledger/server-endpoint.js';
+import { SharedLedgerServer } from '../../src/ledger/shared-server.js';
+import { eventually, serverGone, snapshotTree } from '../support/ledger-server.js';
+
+const details = (eventId: string) => ({
+  mode: 'enforce' as const,
+  eventId,
+  ruleId: 'rule-a',
+  action: 'ec2.stop-instances',
+  resource: 'i-0123456789abcdef0',
+  source: 'ec2-state',
+  eventName: 'running',
+  eventTime: '2026-11-20T10:00:00Z',
+  severity: 'high',
+});
+
+async function scratchDataDir(): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'steward-shared-')), 'data');
+}
+
+/** The embedded ledger of `dataDir`, as the CLI connects to it, with a short idle time. */
+function connect(dataDir: string): Promise<LedgerConnection> {
+  return connectLedger({
+    STEWARD_DATA_DIR: dataDir,
+    STEWARD_LEDGER_TABLE: 'steward-test',
+    STEWARD_LEDGER_IDLE_SECONDS: '1',
+  });
+}
+
+async function serverPid(dataDir: string): Promise<number> {
+  const endpoint = await readServerEndpoint(ledgerFiles(dataDir).endpoint);
+  if (endpoint === undefined) throw new Error(`no ledger server serves ${dataDir}`);
+  return endpoint.pid;
+}
+
+/** A ledger with one completed entry, written and then left by its server (idle, exited). */
+async function writtenLedger(): Promise<string> {
+  const dataDir = await scratchDataDir();
+  const connection = await connect(dataDir);
+  const pid = await serverPid(dataDir);
+  const claim = await connection.ledger.claim(details('event-1'));
+  if (claim.kind === 'claimed')
+    await connection.ledger.complete(claim, { status: 'succeeded', detail: 'stopped' });
+  await connection.close();
+  expect(await eventually(() => serverGone(dataDir, pid))).toBe(true);
+  return dataDir;
+}
+
+describe('the shared ledger server of a data directory', () => {
+  it('serves every connection of the directory from one process, which is not this one', async () => {
+    const dataDir = await scratchDataDir();
+    const [a, b] = await Promise.all([connect(dataDir), connect(dataDir)]);
+    try {
+      const endpoint = await readServerEndpoint(ledgerFiles(dataDir).endpoint);
+      expect(endpoint).toMatchObject({ path: ledgerFiles(dataDir).ledger });
+      expect(endpoint?.pid).not.toBe(process.pid);
+      const claim = await a.ledger.claim(details('event-shared'));
+      expect(claim.kind).toBe('claimed');
+      expect((await b.ledger.claim(details('event-shared'))).kind).toBe('in-progress');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('exits by itself when idle, removing its endpoint file; the next connection starts a server on the kept data', async () => {
+    const dataDir = await writtenLedger();
+    expect(await readdir(dataDir)).not.toContain('ledger.server.json');
+    const again = await connect(dataDir);
+    try {
+      expect(await again.ledger.claim(details('event-1'))).toMatchObject({
+        kind: 'duplicate',
+        entry: { status: 'succeeded', detail: 'stopped' },
+      });
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('is taken over when its process is killed: the same client goes on with the next server', async () => {
+    const dataDir = await scratchDataDir();
+    const connection = await connect(dataDir);
+    try {
+      const first = await connection.ledger.claim(details('event-before'));
+      expect(first.kind).toBe('claimed');
+      const killed = await serverPid(dataDir);
+      process.kill(killed, 'SIGKILL');
+      expect(await eventually(async () => !processAlive(killed))).toBe(true);
+      // The endpoint file still names the dead process: the next request finds it stale.
+      expect(await serverPid(dataDir)).toBe(killed);
+      const after = await connection.ledger.claim(details('event-after'));
+      expect(after.kind).toBe('claimed');
+      expect((await connection.ledger.claim(details('event-before'))).kind).toBe('in-progress');
+      const next = await serverPid(dataDir);
+      expect(next).not.toBe(killed);
+      expect(processAlive(next)).toBe(true);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('refuses a ledger whose CURRENT is missing, naming the path, and changes nothing', async () => {
+    const dataDir = await writtenLedger();
+    const { ledger } = ledgerFiles(dataDir);
+    await rm(join(ledger, 'CURRENT'));
+    const before = await snapshotTree(dataDir);
+    expect(Object.keys(before).some((name) => /^ledger\/\d+\.(log|ldb)$/.test(name))).toBe(true);
+    const refused = connect(dataDir);
+    await expect(refused).rejects.toThrow(LedgerUnreadableError);
+    await expect(refused).rejects.toThrow(
+      `the embedded ledger at ${ledger} cannot be opened: CURRENT is missing; run "steward ledger check --repair"`,
+    );
+    expect(await snapshotTree(dataDir)).toEqual(before);
+    expect(await SharedLedgerServer.serving(dataDir)).toBeUndefined();
+  });
+
+  it('refuses a ledger with a damaged file, naming the file', async () => {
+    const dataDir = await writtenLedger();
+    const { ledger } = ledgerFiles(dataDir);
+    const log = (await readdir(ledger)).find((name) => /^\d+\.log$/.test(name));
+    expect(log).toBeDefined();
+    const path = join(ledger, log as string);
+    const bytes = await readFile(path);
+    expect(bytes.length).toBeGreaterThan(100);
+    bytes.write('XXXXXXXX', 40);
+    await writeFile(path, bytes);
+    const before = await snapshotTree(dataDir);
+    await expect(connect(dataDir)).rejects.toThrow(
+      `the embedded ledger at ${ledger} cannot be opened: ${log} is damaged: checksum mismatch in the record at byte 0`,
+    );
+    expect(await snapshotTree(dataDir)).toEqual(before);
+  });
+});
