@@ -1,9 +1,11 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectLedger, type LedgerConnection } from '../../src/ledger/connect.js';
-import { LedgerUnreadableError } from '../../src/ledger/embedded-errors.js';
+import { EmbeddedLedgerError, LedgerUnreadableError } from '../../src/ledger/embedded-errors.js';
 import { ledgerFiles } from '../../src/ledger/ledger-files.js';
 import { processAlive, readServerEndpoint } from '../../src/ledger/server-endpoint.js';
 import { SharedLedgerServer } from '../../src/ledger/shared-server.js';
@@ -102,6 +104,70 @@ describe('the shared ledger server of a data directory', () => {
       expect(processAlive(next)).toBe(true);
     } finally {
       await connection.close();
+    }
+  });
+
+  it('is replaced when it stops between two requests: the refused request goes to the next server', async () => {
+    const dataDir = await scratchDataDir();
+    const connection = await connect(dataDir);
+    try {
+      expect((await connection.ledger.claim(details('event-1'))).kind).toBe('claimed');
+      const stopped = await serverPid(dataDir);
+      // SIGTERM stops it as going idle does: it stops listening, closes the database, and
+      // removes its endpoint file, closing this client's pooled connection on the way.
+      process.kill(stopped, 'SIGTERM');
+      expect(await eventually(() => serverGone(dataDir, stopped))).toBe(true);
+      expect((await connection.ledger.claim(details('event-1'))).kind).toBe('in-progress');
+      expect(await serverPid(dataDir)).not.toBe(stopped);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('reports a server failing requests (a full disk) as one error naming the path', async () => {
+    const dataDir = await scratchDataDir();
+    const files = ledgerFiles(dataDir);
+    // A server that answers as the directory's ledger server and fails every DynamoDB request
+    // as dynalite does when LevelDB cannot write.
+    const failing = createServer((request, response) => {
+      if (request.url === '/steward-ledger') {
+        response.end(JSON.stringify({ pid: process.pid, path: files.ledger }));
+        return;
+      }
+      request.resume();
+      request.on('end', () => {
+        response.statusCode = 500;
+        response.setHeader('content-type', 'application/x-amz-json-1.0');
+        response.end(
+          JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+            message: 'IO error: No space left on device',
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = failing.address() as AddressInfo;
+      await mkdir(dataDir, { recursive: true });
+      await writeFile(
+        files.endpoint,
+        JSON.stringify({
+          pid: process.pid,
+          port,
+          startedAt: new Date().toISOString(),
+          path: files.ledger,
+        }),
+      );
+      await expect(connect(dataDir)).rejects.toThrow(
+        new EmbeddedLedgerError(
+          files.ledger,
+          'failed a request: IO error: No space left on device',
+        ),
+      );
+    } finally {
+      failing.closeAllConnections();
+      await new Promise((resolve) => failing.close(resolve));
     }
   });
 
