@@ -52,8 +52,11 @@ function damaged(bytes: Buffer, at: number): Buffer {
 }
 
 describe('crc32c', () => {
-  it('gives the standard check value of CRC-32C', () => {
+  it('gives the standard check value and the test vectors of RFC 3720', () => {
     expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc32c(Buffer.alloc(32, 0))).toBe(0x8a9136aa);
+    expect(crc32c(Buffer.alloc(32, 0xff))).toBe(0x62a8ab43);
+    expect(crc32c(Buffer.from(Array.from({ length: 32 }, (_, index) => index)))).toBe(0x46dd794e);
   });
 });
 
