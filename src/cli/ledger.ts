@@ -24,8 +24,13 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
       status: { type: 'string' },
       json: { type: 'boolean' },
       repair: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) {
+    output.out(`usage: ${ledgerUsage}`);
+    return 0;
+  }
   const [verb, key] = positionals;
   if (values.status !== undefined && !statuses.includes(values.status as LedgerStatus)) {
     throw new UsageError(`--status must be one of ${statuses.join(', ')}`);

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { connectLedger } from '../../src/ledger/connect.js';
 import { ledgerFiles } from '../../src/ledger/ledger-files.js';
 import { readServerEndpoint } from '../../src/ledger/server-endpoint.js';
@@ -104,4 +105,45 @@ describe('a missing or damaged embedded ledger', () => {
       await connection.close();
     }
   }, 60_000);
+});
+
+describe('steward ledger check', () => {
+  async function steward(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await main(argv, {
+      out: (text) => (out += `${text}\n`),
+      err: (text) => (err += `${text}\n`),
+    });
+    return { code, out, err };
+  }
+
+  it('is in the usage of steward ledger --help', async () => {
+    const help = await steward('ledger', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('steward ledger check [--repair]');
+  });
+
+  it('counts the entries of a sound ledger', async () => {
+    const dataDir = await ledgerOfOneRun();
+    process.env.STEWARD_DATA_DIR = dataDir;
+    expect(await steward('ledger', 'check')).toEqual({
+      code: 0,
+      out: `the embedded ledger (${ledgerFiles(dataDir).ledger}) opens and holds 3 entries\n`,
+      err: '',
+    });
+  }, 60_000);
+
+  it('says it checks only the embedded ledger when the environment names DynamoDB', async () => {
+    process.env.STEWARD_LEDGER = 'dynamodb';
+    try {
+      expect(await steward('ledger', 'check', '--repair')).toEqual({
+        code: 2,
+        out: '',
+        err: 'steward ledger: ledger check checks the embedded ledger; this environment names a DynamoDB table (STEWARD_LEDGER, AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL)\n',
+      });
+    } finally {
+      delete process.env.STEWARD_LEDGER;
+    }
+  });
 });
