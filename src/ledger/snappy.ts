@@ -1,6 +1,11 @@
 import { readVarint } from './varint.js';
 
-/** Snappy's raw format could not be decoded: the block holding it is corrupt. */
+/**
+ * Snappy's raw format could not be decoded: the block holding it is corrupt.
+ *
+ * @example
+ * throw new SnappyFormatError('copy outside the output');
+ */
 export class SnappyFormatError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

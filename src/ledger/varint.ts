@@ -1,4 +1,9 @@
-/** Bytes that do not hold the varint expected at an offset. */
+/**
+ * Bytes that do not hold the varint expected at an offset (it runs past their end).
+ *
+ * @example
+ * throw new VarintError(offset);
+ */
 export class VarintError extends Error {
   constructor(readonly offset: number) {
     super(`bad varint at byte ${offset}`);
