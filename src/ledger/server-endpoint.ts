@@ -55,17 +55,15 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
- * True when the server named by `endpoint` answers on its port as that very process serving
- * `path`: a port reused by anything else, or a server of another directory, is not it.
+ * True when the server named by `endpoint` answers on its port as that very process: a port
+ * reused by anything else is not it. The process is the one that wrote the endpoint file read
+ * from the directory, so its directory needs no comparing (the same directory may be reached
+ * by two paths, through a symbolic link).
  *
  * @example
- * if (await serverAnswers(endpoint, files.ledger)) useIt(endpoint);
+ * if (await serverAnswers(endpoint)) useIt(endpoint);
  */
-export function serverAnswers(
-  endpoint: ServerEndpoint,
-  path: string,
-  timeoutMs = 2_000,
-): Promise<boolean> {
+export function serverAnswers(endpoint: ServerEndpoint, timeoutMs = 2_000): Promise<boolean> {
   return new Promise((resolve) => {
     const request = get(
       {
@@ -82,8 +80,7 @@ export function serverAnswers(
         response.on('error', () => resolve(false));
         response.on('end', () => {
           try {
-            const identity = JSON.parse(body) as { pid?: unknown; path?: unknown };
-            resolve(identity.pid === endpoint.pid && identity.path === path);
+            resolve((JSON.parse(body) as { pid?: unknown }).pid === endpoint.pid);
           } catch {
             resolve(false);
           }

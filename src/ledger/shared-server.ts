@@ -27,7 +27,7 @@ const pollMs = 40;
  * The server is a small detached Node process running dynalite on the LevelDB directory
  * (`ledger/`), listening on a free port of 127.0.0.1. Once it answers it writes
  * `{pid, port, startedAt, path}` to `ledger.server.json`; a steward process reads that file
- * and uses the server if it answers as that process for that directory. When there is no
+ * and uses the server if it answers as that process. When there is no
  * file, or its process is gone, the steward process takes `ledger.lock` (created exclusively,
  * holding its pid; taken over when its holder died), checks the directory
  * (`inspectLedgerDirectory`: a missing or damaged ledger is an error, never an empty ledger)
@@ -143,6 +143,6 @@ export class SharedLedgerServer {
   private async answering(): Promise<ServerEndpoint | 'busy' | 'none'> {
     const endpoint = await readServerEndpoint(this.files.endpoint);
     if (endpoint === undefined || !processAlive(endpoint.pid)) return 'none';
-    return (await serverAnswers(endpoint, this.files.ledger)) ? endpoint : 'busy';
+    return (await serverAnswers(endpoint)) ? endpoint : 'busy';
   }
 }
