@@ -95,17 +95,17 @@ export class SharedLedgerServer {
 
   private async locate(): Promise<ServerEndpoint> {
     const deadline = Date.now() + this.waitMs;
+    const silence = new SilentServers();
     await mkdir(this.files.dataDir, { recursive: true });
     for (;;) {
-      const found = await this.answering();
-      if (found !== 'none') {
-        if (found !== 'busy') return found;
-      } else {
+      const found = await this.answering(silence);
+      if (typeof found === 'object') return found;
+      if (found === 'none') {
         const lock = await StartLock.acquire(this.files.lock);
         if (lock !== undefined) {
           try {
-            const again = await this.answering();
-            if (again !== 'none' && again !== 'busy') return again;
+            const again = await this.answering(silence);
+            if (typeof again === 'object') return again;
             if (
               again === 'none' &&
               (await inspectLedgerDirectory(this.files.ledger)) !== 'locked'
@@ -136,13 +136,32 @@ export class SharedLedgerServer {
   }
 
   /**
-   * The server the endpoint file names if it answers; `busy` when its process lives but does
-   * not answer (starting, stopping, or busy), so its database may be open; `none` when there is
-   * no file or its process is gone.
+   * The server the endpoint file names if it answers; `busy` when its process lives but has not
+   * answered for less than `silentMs` (starting, stopping, or busy), so its database may be
+   * open; `none` when there is no file, its process is gone, or that process has been silent
+   * longer (a stuck server, or its pid reused by another program): whether the database is
+   * still open is then for LevelDB's own lock to say, when the directory is checked.
    */
-  private async answering(): Promise<ServerEndpoint | 'busy' | 'none'> {
+  private async answering(silence: SilentServers): Promise<ServerEndpoint | 'busy' | 'none'> {
     const endpoint = await readServerEndpoint(this.files.endpoint);
     if (endpoint === undefined || !processAlive(endpoint.pid)) return 'none';
-    return (await serverAnswers(endpoint)) ? endpoint : 'busy';
+    if (await serverAnswers(endpoint)) return endpoint;
+    return silence.silentFor(endpoint) < silentMs ? 'busy' : 'none';
+  }
+}
+
+/** How long a live server may not answer before it no longer counts as serving. */
+const silentMs = 3_000;
+
+/** Since when each server seen during one search has not answered. */
+class SilentServers {
+  private readonly since = new Map<string, number>();
+
+  /** How long the server of `endpoint` has been silent, counting this time. */
+  silentFor(endpoint: ServerEndpoint): number {
+    const key = `${endpoint.pid}:${endpoint.port}:${endpoint.startedAt}`;
+    const since = this.since.get(key) ?? Date.now();
+    this.since.set(key, since);
+    return Date.now() - since;
   }
 }

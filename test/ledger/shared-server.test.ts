@@ -10,6 +10,7 @@ import { ledgerFiles } from '../../src/ledger/ledger-files.js';
 import { processAlive, readServerEndpoint } from '../../src/ledger/server-endpoint.js';
 import { SharedLedgerServer } from '../../src/ledger/shared-server.js';
 import { eventually, serverGone, snapshotTree } from '../support/ledger-server.js';
+import { freePort } from '../support/moto.js';
 
 const details = (eventId: string) => ({
   mode: 'enforce' as const,
@@ -119,6 +120,32 @@ describe('the shared ledger server of a data directory', () => {
       expect(await eventually(() => serverGone(dataDir, stopped))).toBe(true);
       expect((await connection.ledger.claim(details('event-1'))).kind).toBe('in-progress');
       expect(await serverPid(dataDir)).not.toBe(stopped);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('replaces an endpoint file whose live process is no ledger server (its pid reused)', async () => {
+    const dataDir = await scratchDataDir();
+    const files = ledgerFiles(dataDir);
+    await mkdir(dataDir, { recursive: true });
+    // This test's own process, which answers on no port: what a reused pid looks like.
+    const nobody = await freePort();
+    await writeFile(
+      files.endpoint,
+      JSON.stringify({
+        pid: process.pid,
+        port: nobody,
+        startedAt: '2026-11-30T10:00:00.000Z',
+        path: files.ledger,
+      }),
+    );
+    const connection = await connect(dataDir);
+    try {
+      expect((await connection.ledger.claim(details('event-1'))).kind).toBe('claimed');
+      const endpoint = await readServerEndpoint(files.endpoint);
+      expect(endpoint?.pid).not.toBe(process.pid);
+      expect(endpoint?.port).not.toBe(nobody);
     } finally {
       await connection.close();
     }
