@@ -5,7 +5,7 @@ import { EmbeddedLedgerError, LedgerBusyError } from './embedded-errors.js';
 import { isLevelFile, isLockedError } from './ledger-directory.js';
 import { tableFileProblem } from './leveldb-format.js';
 import { backupPathFor, ledgerFiles } from './ledger-files.js';
-import { readServerEndpoint, processAlive } from './server-endpoint.js';
+import { SharedLedgerServer } from './shared-server.js';
 import { StartLock } from './start-lock.js';
 
 /** What `repairLedger` did. */
@@ -62,14 +62,14 @@ export async function repairLedger(dataDir: string, now: Date = new Date()): Pro
   if (lock === undefined)
     throw new LedgerBusyError(files.ledger, await StartLock.holder(files.lock));
   try {
-    const endpoint = await readServerEndpoint(files.endpoint);
-    if (endpoint !== undefined && processAlive(endpoint.pid))
-      throw new LedgerBusyError(files.ledger, endpoint.pid);
+    const serving = await SharedLedgerServer.serving(dataDir);
+    if (serving !== undefined) throw new LedgerBusyError(files.ledger, serving.pid);
     const backup = backupPathFor(files.ledger, now);
     await cp(files.ledger, backup, { recursive: true, errorOnExist: true, force: false });
     const Level = loadLevel();
     // LevelDB takes its lock before it reads anything: a database another process has open
-    // fails here, and RepairDB, which takes no lock, never runs under it.
+    // (a server starting, stopping or stuck) fails here, and RepairDB, which takes no lock,
+    // never runs under it.
     const probe = new Level(files.ledger, {
       createIfMissing: false,
       keyEncoding: 'buffer',

@@ -87,10 +87,9 @@ export class SharedLedgerServer {
    * const serving = await SharedLedgerServer.serving('.steward');
    */
   static async serving(dataDir: string): Promise<ServerEndpoint | undefined> {
-    const files = ledgerFiles(dataDir);
-    const endpoint = await readServerEndpoint(files.endpoint);
+    const endpoint = await readServerEndpoint(ledgerFiles(dataDir).endpoint);
     if (endpoint === undefined || !processAlive(endpoint.pid)) return undefined;
-    return endpoint;
+    return (await serverAnswers(endpoint)) ? endpoint : undefined;
   }
 
   private async locate(): Promise<ServerEndpoint> {
