@@ -1,13 +1,15 @@
 import { parseArgs } from 'node:util';
 import type { LedgerEntry, LedgerStatus } from '../ledger/entry.js';
-import { connectLedger } from '../ledger/connect.js';
+import { connectLedger, embeddedDataDir, usesEmbeddedLedger } from '../ledger/connect.js';
+import { repairLedger } from '../ledger/repair.js';
 import { escapeControls } from './escape.js';
 import { table, UsageError, type Output } from './output.js';
 
 export const ledgerUsage =
   'steward ledger list [--rule ID] [--resource ID] [--since TIME] [--status STATUS] [--json]\n' +
   '       steward ledger show <key> [--json]\n' +
-  '       steward ledger stats [--rule ID] [--resource ID] [--since TIME] [--json]';
+  '       steward ledger stats [--rule ID] [--resource ID] [--since TIME] [--json]\n' +
+  '       steward ledger check [--repair]';
 
 const statuses: readonly LedgerStatus[] = ['claimed', 'planned', 'succeeded', 'failed', 'skipped'];
 
@@ -22,8 +24,14 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
       since: { type: 'string' },
       status: { type: 'string' },
       json: { type: 'boolean' },
+      repair: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) {
+    output.out(`usage: ${ledgerUsage}`);
+    return 0;
+  }
   const [verb, key] = positionals;
   if (values.status !== undefined && !statuses.includes(values.status as LedgerStatus)) {
     throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
@@ -38,6 +46,7 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
       `--since must be an ISO 8601 time or epoch milliseconds, got "${values.since}"`,
     );
   }
+  if (verb === 'check') return checkCommand(values.repair === true, output);
   if (verb !== 'list' && verb !== 'show' && verb !== 'stats')
     throw new UsageError(`usage: ${ledgerUsage}`);
   if (verb === 'show' && key === undefined)
@@ -89,6 +98,37 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
           ]),
         ]),
       );
+    return 0;
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
+ * `steward ledger check [--repair]`: whether the embedded ledger opens (every LevelDB file
+ * checked before its server starts) and how many entries it holds; with `--repair`, a backup
+ * of the directory first, then LevelDB's repair, then the same check again.
+ */
+async function checkCommand(repair: boolean, output: Output): Promise<number> {
+  if (!usesEmbeddedLedger())
+    throw new UsageError(
+      'ledger check checks the embedded ledger; this environment names a DynamoDB table (STEWARD_LEDGER, AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL)',
+    );
+  if (repair) {
+    const repaired = await repairLedger(embeddedDataDir());
+    output.out(`backed up ${repaired.path} to ${repaired.backup}`);
+    for (const table of repaired.setAside)
+      output.out(
+        `set aside ${table.file} (${table.problem}): its entries are not in the repaired ledger, only in the backup`,
+      );
+    output.out(`repaired ${repaired.path}`);
+  }
+  const connection = await connectLedger();
+  try {
+    const entries = (await connection.ledger.list()).length;
+    output.out(
+      `the ${connection.description} opens and holds ${entries} ${entries === 1 ? 'entry' : 'entries'}`,
+    );
     return 0;
   } finally {
     await connection.close();

@@ -1,3 +1,4 @@
+import { LedgerUnreadableError } from '../ledger/embedded-errors.js';
 import { escapeControls, escapeLines } from './escape.js';
 import { explainCommand, explainUsage } from './explain.js';
 import { ledgerCommand, ledgerUsage } from './ledger.js';
@@ -47,6 +48,7 @@ export async function main(argv: string[], output: Output = processOutput): Prom
   } catch (error) {
     if (
       error instanceof UsageError ||
+      error instanceof LedgerUnreadableError ||
       (error instanceof TypeError &&
         'code' in error &&
         String(error.code).startsWith('ERR_PARSE_ARGS'))

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { requestTimeouts, type RequestTimeouts } from '../request-timeouts.js';
-import { startEmbeddedDynamoDB, type EmbeddedServer } from './embedded.js';
 import type { Ledger } from './ledger.js';
 
 export interface LedgerConnection {
@@ -23,6 +22,31 @@ export function runningInLambda(env: NodeJS.ProcessEnv = process.env): boolean {
 function defaultDataDir(cwd: string = process.cwd()): string {
   const bundleDir = join('.esbuild', '.build');
   return join(cwd.endsWith(bundleDir) ? cwd.slice(0, -bundleDir.length) : cwd, '.steward');
+}
+
+/**
+ * True when the environment names no DynamoDB (not in Lambda, no `STEWARD_LEDGER=dynamodb`, no
+ * configured endpoint), so the ledger is the embedded one.
+ *
+ * @example
+ * if (!usesEmbeddedLedger(process.env)) throw new Error('only the embedded ledger can be repaired');
+ */
+export function usesEmbeddedLedger(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !(
+    runningInLambda(env) ||
+    (env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL) !== undefined ||
+    env.STEWARD_LEDGER === 'dynamodb'
+  );
+}
+
+/**
+ * The data directory of the embedded ledger: `STEWARD_DATA_DIR`, else `.steward/` of the project.
+ *
+ * @example
+ * const server = new SharedLedgerServer(embeddedDataDir(process.env));
+ */
+export function embeddedDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.STEWARD_DATA_DIR ?? defaultDataDir();
 }
 
 /** A positive number from an environment variable; undefined when unset. */
@@ -48,8 +72,9 @@ function ledgerTimeouts(env: NodeJS.ProcessEnv): RequestTimeouts {
  * Connects to the ledger the environment names. In Lambda, with `STEWARD_LEDGER=dynamodb`, or
  * wherever a DynamoDB endpoint is configured (`AWS_ENDPOINT_URL_DYNAMODB` or
  * `AWS_ENDPOINT_URL`), that DynamoDB; anywhere
- * else, an embedded dynalite server with its data under `STEWARD_DATA_DIR` (default
- * `.steward/`). The same client code talks to all of them.
+ * else, the embedded ledger: the dynalite server every steward process on the data directory
+ * `STEWARD_DATA_DIR` (default `.steward/`) shares (`SharedLedgerServer`), started when none
+ * runs. The same client code talks to all of them.
  */
 export async function connectLedger(
   env: NodeJS.ProcessEnv = process.env,
@@ -69,11 +94,7 @@ export async function connectLedger(
     import('./ledger.js'),
   ]);
   const configuredEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
-  if (
-    runningInLambda(env) ||
-    configuredEndpoint !== undefined ||
-    env.STEWARD_LEDGER === 'dynamodb'
-  ) {
+  if (!usesEmbeddedLedger(env)) {
     const client = new DynamoDBClient({ region, requestHandler: ledgerTimeouts(env) });
     const ledger = new Ledger(client, options);
     // Local DynamoDB servers start empty; on AWS the stack owns the table, never steward.
@@ -84,31 +105,28 @@ export async function connectLedger(
       close: async () => client.destroy(),
     };
   }
-  const path = join(env.STEWARD_DATA_DIR ?? defaultDataDir(), 'ledger');
-  let server: EmbeddedServer;
-  try {
-    server = await startEmbeddedDynamoDB({ path });
-  } catch (error) {
-    throw new Error(
-      `cannot open the embedded ledger at ${path}: ${error instanceof Error ? error.message : String(error)}` +
-        ' (is another steward process using it?)',
-      { cause: error },
-    );
-  }
+  const [{ SharedLedgerServer }, { followSharedServer }] = await Promise.all([
+    import('./shared-server.js'),
+    import('./follow-shared-server.js'),
+  ]);
+  const server = new SharedLedgerServer(embeddedDataDir(env), {
+    idleMs:
+      (positiveNumber(env.STEWARD_LEDGER_IDLE_SECONDS, 'STEWARD_LEDGER_IDLE_SECONDS') ?? 5) * 1000,
+  });
+  const endpoint = await server.connect();
   const client = new DynamoDBClient({
     region,
-    endpoint: server.endpoint,
+    endpoint: `http://127.0.0.1:${endpoint.port}`,
     credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
     requestHandler: ledgerTimeouts(env),
   });
+  followSharedServer(client, server);
   const ledger = new Ledger(client, options);
   await ledger.ensureTable();
   return {
     ledger,
-    description: `embedded ledger (${path})`,
-    close: async () => {
-      client.destroy();
-      await server.close();
-    },
+    description: `embedded ledger (${server.files.ledger})`,
+    // The server is shared: it exits by itself once no process has used it for a while.
+    close: async () => client.destroy(),
   };
 }

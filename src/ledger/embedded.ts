@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { dynalitePath } from './dynalite-module.js';
+import { memoryServerScript } from './server-script.js';
 
 /** A DynamoDB-API server running beside this process's own work. */
 export interface EmbeddedServer {
@@ -11,53 +11,28 @@ export interface EmbeddedServer {
 /** What the server thread tells the thread that started it. */
 type ServerMessage = { port: number } | { error: string } | { closed: true };
 
-/** Runs in the worker thread: dynalite on a free port of 127.0.0.1, closed on request. */
-const serverThread = `
-const { parentPort, workerData } = require('node:worker_threads');
-const dynalite = require(workerData.dynalite);
-const server = dynalite({
-  path: workerData.path,
-  createTableMs: 0,
-  deleteTableMs: 0,
-  updateTableMs: 0,
-});
-server.once('error', (error) => parentPort.postMessage({ error: String(error && error.message || error) }));
-server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
-parentPort.on('message', (message) => {
-  if (message !== 'close') return;
-  server.closeAllConnections();
-  server.close(() => parentPort.postMessage({ closed: true }));
-});
-`;
-
 /**
- * Where dynalite is installed, resolved from this module: from the bundle when a handler runs
- * under `sls invoke local` (CommonJS), from the source otherwise (ESM).
- */
-function dynalitePath(): string {
-  return typeof require === 'function'
-    ? require.resolve('dynalite')
-    : fileURLToPath(import.meta.resolve('dynalite'));
-}
-
-/**
- * Starts `dynalite` on a free port of 127.0.0.1 in a worker thread, keeping its data under
- * `path` (LevelDB) or in memory when no path is given. The thread serves requests while this
- * one evaluates rules and sends them: on two cores, about half again as many ledger writes per
- * second as a server sharing the thread. Never used in Lambda, whose bundles leave dynalite out.
+ * Starts `dynalite` in memory on a free port of 127.0.0.1 in a worker thread, for tests and
+ * benchmarks: every call is a new, empty server of its own. The thread serves requests while
+ * this one sends them: on two cores, about half again as many ledger writes per second as a
+ * server sharing the thread. A ledger kept on disk is served by `SharedLedgerServer` instead,
+ * one process for every steward process using the directory.
  *
  * @example
- * const server = await startEmbeddedDynamoDB({ path: '.steward/ledger' });
+ * const server = await startEmbeddedDynamoDB();
  * const client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1' });
+ * await server.close();
  */
-export async function startEmbeddedDynamoDB(
-  options: { path?: string } = {},
-): Promise<EmbeddedServer> {
-  if (options.path !== undefined) await mkdir(options.path, { recursive: true });
-  const worker = new Worker(serverThread, {
+export async function startEmbeddedDynamoDB(): Promise<EmbeddedServer> {
+  const worker = new Worker(memoryServerScript, {
     eval: true,
-    workerData: { dynalite: dynalitePath(), path: options.path },
+    workerData: { dynalite: dynalitePath() },
   });
+  let exited = false;
+  // A thread that dies later only fails the requests sent to it; its error must not end this
+  // process as an unhandled 'error' event.
+  worker.on('error', () => undefined);
+  worker.once('exit', () => (exited = true));
   const next = () =>
     new Promise<ServerMessage>((resolve, reject) => {
       const fail = (error: unknown) => {
@@ -79,15 +54,16 @@ export async function startEmbeddedDynamoDB(
     await worker.terminate();
     throw new Error('error' in started ? started.error : 'the ledger server did not start');
   }
-  // A CLI or `sls invoke local` must be able to exit while the server still runs; a request
-  // in flight keeps the process up on its own.
+  // A test or benchmark must be able to end while the server still runs; a request in flight
+  // keeps the process up on its own.
   worker.unref();
   return {
     endpoint: `http://127.0.0.1:${started.port}`,
     close: async () => {
+      if (exited) return;
       const closed = next();
       worker.postMessage('close');
-      await closed;
+      await closed.catch(() => undefined);
       await worker.terminate();
     },
   };
