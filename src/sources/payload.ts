@@ -26,7 +26,7 @@ function gunzip(bytes: Uint8Array, maxBytes: number): Step<Uint8Array> {
   } catch (cause) {
     // zlib reports hitting maxOutputLength as a RangeError (ERR_BUFFER_TOO_LARGE).
     if (cause instanceof RangeError) {
-      return { ok: false, reason: overCap(maxBytes, 'it expands to'), overCap: true };
+      return { ok: false, reason: overCap(maxBytes, 'expands to'), overCap: true };
     }
     return { ok: false, reason: cause instanceof Error ? cause.message : String(cause) };
   }
@@ -60,12 +60,14 @@ export function decodeBytes(
   if (isGzip(bytes)) {
     const inflated = gunzip(bytes, maxBytes);
     if (!inflated.ok) {
-      const message = inflated.overCap ? inflated.reason : `not valid gzip: ${inflated.reason}`;
+      const message = inflated.overCap
+        ? `it ${inflated.reason}`
+        : `not valid gzip: ${inflated.reason}`;
       return { ok: false, error: { message, where } };
     }
     plain = inflated.value;
   } else if (bytes.length > maxBytes) {
-    return { ok: false, error: { message: overCap(maxBytes, 'it is'), where } };
+    return { ok: false, error: { message: `it ${overCap(maxBytes, 'is')}`, where } };
   }
   const text = decodeUtf8(plain);
   if (text === undefined) return { ok: false, error: { message: 'not valid UTF-8 text', where } };
