@@ -66,7 +66,7 @@ for (const [which, size] of prepared.entries()) {
 }
 log('1 MB CloudWatch Logs batch…');
 const batch: BatchResult = await measureLogBatch(quick ? 3 : 10);
-const logFileRecords = quick ? 20_000 : 500_000;
+const logFileRecords = quick ? 10_000 : 500_000;
 log(`CloudTrail log file of ${logFileRecords} records…`);
 const logFile: LogFileResult = await measureLogFile(logFileRecords);
 log('ledger claims…');

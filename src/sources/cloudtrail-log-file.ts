@@ -4,7 +4,6 @@ import { addResult, emptyBatch, errorBatch, mergeBatch } from './batch.js';
 import { normalizeCloudTrailRecord } from './cloudtrail.js';
 import { arrayAt, describeValue, isObject } from './guards.js';
 import { sourceLimits, type SourceLimits } from './limits.js';
-import { InputReadError } from './log-file-errors.js';
 import { decodeCloudTrailLogStream } from './record-stream.js';
 import type {
   DecodedBatch,
@@ -48,20 +47,6 @@ function isByteStream(body: unknown): body is AsyncIterable<Uint8Array> {
   return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
 }
 
-/** The body's chunks; a failure while they arrive names the object, like a failed `GetObject`. */
-async function* objectChunks(
-  body: AsyncIterable<Uint8Array>,
-  where: string,
-): AsyncGenerator<Uint8Array> {
-  try {
-    yield* body;
-  } catch (cause) {
-    throw new InputReadError(`could not read S3 object: ${describeFailure(cause)}`, where, {
-      cause,
-    });
-  }
-}
-
 function describeFailure(cause: unknown): string {
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }
@@ -102,7 +87,7 @@ export async function* streamCloudTrailObject(
     yield { message: 'S3 object body is not a byte stream', where };
     return;
   }
-  yield* decodeCloudTrailLogStream(objectChunks(body, where), where, { delivery: 's3', limits });
+  yield* decodeCloudTrailLogStream(body, where, { delivery: 's3', limits, what: 'S3 object' });
 }
 
 /**

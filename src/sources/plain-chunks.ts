@@ -12,19 +12,21 @@ import {
 const GUNZIP_CHUNK_BYTES = 64 * 1024;
 
 function reasonOf(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
+  if (!(cause instanceof Error)) return String(cause);
+  return cause.name === 'Error' ? cause.message : `${cause.name}: ${cause.message}`;
 }
 
-/** The source's chunks; an error while reading them becomes an `InputReadError`. */
+/** The source's chunks; an error while reading them becomes an `InputReadError` naming `what`. */
 async function* reading(
   source: AsyncIterable<Uint8Array>,
   where: string,
+  what: string,
 ): AsyncGenerator<Uint8Array> {
   try {
     yield* source;
   } catch (cause) {
     if (cause instanceof LogFileError) throw cause;
-    throw new InputReadError(`could not read the input: ${reasonOf(cause)}`, where, { cause });
+    throw new InputReadError(`could not read ${what}: ${reasonOf(cause)}`, where, { cause });
   }
 }
 
@@ -53,8 +55,11 @@ async function* replay(
 }
 
 function startsWithGzipMagic(chunks: Uint8Array[]): boolean {
-  const bytes = Buffer.concat(chunks.slice(0, 2)).subarray(0, 2);
-  return bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const first: number[] = [];
+  for (const chunk of chunks) {
+    for (const byte of chunk.subarray(0, 2 - first.length)) first.push(byte);
+  }
+  return first[0] === 0x1f && first[1] === 0x8b;
 }
 
 /** Gunzips as the consumer reads: zlib holds one output chunk, never the whole file. */
@@ -66,7 +71,8 @@ async function* gunzipping(chunks: AsyncIterable<Uint8Array>, where: string) {
     for await (const chunk of gunzip) yield chunk as Buffer;
   } catch (cause) {
     if (cause instanceof LogFileError) throw cause;
-    throw new CompressionError(`not valid gzip: ${reasonOf(cause)}`, where, { cause });
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new CompressionError(`not valid gzip: ${reason}`, where, { cause });
   } finally {
     gunzip.destroy();
   }
@@ -76,7 +82,8 @@ async function* gunzipping(chunks: AsyncIterable<Uint8Array>, where: string) {
  * The plain bytes of a file or object as they arrive, gunzipped as they stream when they start
  * with the gzip magic (CloudTrail log files are gzipped, hand-written samples usually are
  * not). Past `maxBytes` of plain bytes it stops with a `DecompressedSizeError` naming the cap,
- * so a gzip bomb costs time up to the cap and no memory. Errors are `LogFileError`s.
+ * so a gzip bomb costs time up to the cap and no memory. Errors are `LogFileError`s; a failed
+ * read says it could not read `what` (e.g. `S3 object`).
  *
  * @example
  * for await (const chunk of plainChunks(body, 's3://bucket/key', 4 * 1024 ** 3)) scan(chunk);
@@ -85,8 +92,9 @@ export async function* plainChunks(
   source: AsyncIterable<Uint8Array>,
   where: string,
   maxBytes: number,
+  what = 'the input',
 ): AsyncGenerator<Uint8Array> {
-  const input = reading(source, where)[Symbol.asyncIterator]();
+  const input = reading(source, where, what)[Symbol.asyncIterator]();
   try {
     const first = await head(input, 2);
     const gzipped = startsWithGzipMagic(first.chunks);

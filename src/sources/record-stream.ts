@@ -40,7 +40,8 @@ function parseRecord(record: ScannedRecord, where: string): ParsedRecord | Recor
  * arrive (gzipped or not), at the consumer's pace: memory holds about one chunk and one record,
  * however large the file. A bad record is a `RecordError` for it alone; a problem that ends the
  * file (not a log file, broken JSON between records, broken gzip, a cap, a read error) is the
- * last item, after every record before it.
+ * last item, after every record before it. `what` names the source in a read error
+ * (`could not read S3 object: ...`; default `the input`).
  *
  * @example
  * for await (const item of scanLogFile(createReadStream(path), path)) {
@@ -52,10 +53,11 @@ export async function* scanLogFile(
   chunks: AsyncIterable<Uint8Array>,
   where: string,
   limits: SourceLimits = sourceLimits(),
+  what?: string,
 ): AsyncGenerator<ParsedRecord | LogFileError> {
   const scanner = new RecordsScanner(where, limits.maxRecordBytes);
   try {
-    for await (const chunk of plainChunks(chunks, where, limits.maxStreamedBytes)) {
+    for await (const chunk of plainChunks(chunks, where, limits.maxStreamedBytes, what)) {
       for (const item of scanner.push(chunk)) {
         if (item instanceof LogFileError) {
           yield item;
@@ -78,6 +80,8 @@ export interface LogStreamOptions {
   /** How the file reached steward; `s3` unless said otherwise. */
   delivery?: DeliveryPath;
   limits?: SourceLimits;
+  /** What a read error says could not be read, e.g. `S3 object`; `the input` by default. */
+  what?: string;
 }
 
 /**
@@ -97,7 +101,7 @@ export async function* decodeCloudTrailLogStream(
   options: LogStreamOptions = {},
 ): AsyncGenerator<StewardEvent | SourceError> {
   const delivery = options.delivery ?? 's3';
-  for await (const item of scanLogFile(chunks, where, options.limits)) {
+  for await (const item of scanLogFile(chunks, where, options.limits, options.what)) {
     if (item instanceof LogFileError) yield { message: item.message, where: item.where };
     else yield normalizeCloudTrailRecord(item.value, delivery, `${where}: Records[${item.index}]`);
   }

@@ -115,6 +115,13 @@ describe('decodeCloudTrailLogStream', () => {
     );
   });
 
+  it('finds the gzip magic after empty chunks and across a split', async () => {
+    const gzipped = gzipSync(trickyText);
+    const empty = new Uint8Array();
+    const parts = [empty, gzipped.subarray(0, 1), empty, gzipped.subarray(1)];
+    expect(await decode(parts)).toMatchObject({ events: expected.events, errors: [] });
+  });
+
   it('gunzips a log file that arrives a byte at a time', async () => {
     const decoded = await decode(split(gzipSync(trickyText), 1));
     expect(decoded).toMatchObject({ events: expected.events, errors: [] });
