@@ -72,14 +72,16 @@ async function handler(): Promise<{ records: number; errors: number }> {
 }
 
 const started = process.hrtime.bigint();
-const counts =
-  mode === 'floor' ? await floor(file) : mode === 'stream' ? await stream(file) : await handler();
+// A path that cannot decode the file at all (a string past V8's limit) is a result too.
+const outcome = await (
+  mode === 'floor' ? floor(file) : mode === 'stream' ? stream(file) : handler()
+).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }));
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 sampleHeap();
 process.stdout.write(
   `${JSON.stringify({
     mode,
-    ...counts,
+    ...outcome,
     seconds,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     peakHeapBytes: heapHigh,

@@ -219,7 +219,7 @@ if (values.json) {
         ] as const
       ).map(([name, run]) => [
         name,
-        run.recordsPerSecond.toFixed(0),
+        run.failed === undefined ? run.recordsPerSecond.toFixed(0) : `failed: ${run.failed}`,
         run.seconds.toFixed(2),
         `${(run.peakRssBytes / MB).toFixed(0)} MB`,
         `${(run.peakHeapBytes / MB).toFixed(0)} MB`,

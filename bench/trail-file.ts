@@ -39,8 +39,8 @@ const writes: readonly [string, string][] = [
 ];
 const roles = ['Admin', 'Developer', 'ReadOnly', 'ci-deploy', 'eks-node', 'lambda-exec'];
 const agents = [
-  'aws-cli/2.15.30 Python/3.11.8 Linux/6.1.79 exe/x86_64.amzn.2023 prompt/off command/ec2.describe-instances',
-  'Boto3/1.34.51 md/Botocore#1.34.51 ua/2.0 os/linux#5.10.210 md/arch#x86_64 lang/python#3.12.2 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.51',
+  'aws-cli/2.15.30 Python/3.11.8 Linux/6.1.79 exe/x86_64.amzn.2023',
+  'Boto3/1.34.51 Python/3.12.2 Linux/5.10.210 Botocore/1.34.51',
   'aws-sdk-js/3.540.0 ua/2.0 os/linux#5.10.213 lang/js md/nodejs#20.11.1 api/ec2#3.540.0',
   'console.amazonaws.com',
   'terraform-provider-aws/5.42.0 (+https://registry.terraform.io/providers/hashicorp/aws)',
@@ -125,7 +125,6 @@ export function trailRecord(i: number, random: () => number): Record<string, unk
         sessionContext: {
           sessionIssuer: {
             type: 'Role',
-            principalId: `AROA${hex(random, 16).toUpperCase()}`,
             arn: `arn:aws:iam::${account}:role/${role}`,
             accountId: account,
             userName: role,
@@ -153,13 +152,15 @@ export function trailRecord(i: number, random: () => number): Record<string, unk
     managementEvent: true,
     recipientAccountId: account,
     eventCategory: 'Management',
-    tlsDetails: service
-      ? undefined
-      : {
-          tlsVersion: 'TLSv1.3',
-          cipherSuite: 'TLS_AES_128_GCM_SHA256',
-          clientProvidedHostHeader: `${eventSource.split('.')[0]}.${region}.amazonaws.com`,
-        },
+    // CloudTrail leaves tlsDetails out for calls that did not come over TLS to a public endpoint.
+    tlsDetails:
+      service || random() < 0.5
+        ? undefined
+        : {
+            tlsVersion: 'TLSv1.3',
+            cipherSuite: 'TLS_AES_128_GCM_SHA256',
+            clientProvidedHostHeader: `${eventSource.split('.')[0]}.${region}.amazonaws.com`,
+          },
   };
 }
 

@@ -124,11 +124,6 @@ export class RecordsScanner {
     private readonly maxRecordBytes: number,
   ) {}
 
-  /** How many records were found so far, good or bad. */
-  get records(): number {
-    return this.recordIndex;
-  }
-
   /** Scans the next chunk; yields each record it completes and each problem, in order. */
   *push(chunk: Uint8Array): Generator<ScannedRecord | LogFileError> {
     const n = chunk.length;
