@@ -42,9 +42,22 @@ export function decodeCloudTrailLogFile(
   return batch;
 }
 
-/** The S3 `GetObject` body as chunks; in Node it is a Readable, which is async iterable. */
-function isByteStream(body: unknown): body is AsyncIterable<Uint8Array> {
-  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
+/** What a `GetObject` body offers: in Node a Readable (async iterable), always the SDK's mixin. */
+interface ObjectBody {
+  [Symbol.asyncIterator]?: () => AsyncIterator<Uint8Array>;
+  transformToByteArray?: () => Promise<Uint8Array>;
+}
+
+/**
+ * The body's chunks as they arrive. A body that is not a stream (not one the SDK gives in Node)
+ * is read whole through the SDK's `transformToByteArray`, the one way left to read it.
+ */
+async function* bodyChunks(body: ObjectBody): AsyncGenerator<Uint8Array> {
+  if (body[Symbol.asyncIterator] !== undefined) {
+    yield* body as AsyncIterable<Uint8Array>;
+  } else if (body.transformToByteArray !== undefined) {
+    yield await body.transformToByteArray();
+  }
 }
 
 function describeFailure(cause: unknown): string {
@@ -79,15 +92,15 @@ export async function* streamCloudTrailObject(
     yield { message: `could not read S3 object: ${describeFailure(cause)}`, where };
     return;
   }
-  if (body === undefined) {
+  if (typeof body !== 'object' || body === null) {
     yield { message: 'S3 object has no body', where };
     return;
   }
-  if (!isByteStream(body)) {
-    yield { message: 'S3 object body is not a byte stream', where };
-    return;
-  }
-  yield* decodeCloudTrailLogStream(body, where, { delivery: 's3', limits, what: 'S3 object' });
+  yield* decodeCloudTrailLogStream(bodyChunks(body), where, {
+    delivery: 's3',
+    limits,
+    what: 'S3 object',
+  });
 }
 
 /**

@@ -223,6 +223,23 @@ describe('streamCloudTrailObject', () => {
     });
   });
 
+  it('reads a body that is not a stream through transformToByteArray', async () => {
+    const s3 = mockClient(S3Client);
+    const bytes = gzipSync(`{"Records":[${record('a')}]}`);
+    const notAStream = { transformToByteArray: async () => bytes };
+    s3.on(GetObjectCommand).resolves({
+      Body: notAStream as unknown as GetObjectCommandOutput['Body'],
+    });
+    const decoded = await collect(
+      streamCloudTrailObject(
+        { bucket: 'logs', key: 'k.json.gz' },
+        new S3Client({ region: 'us-east-1' }),
+      ),
+    );
+    s3.restore();
+    expect(decoded).toEqual({ events: ['a'], errors: [] });
+  });
+
   it('stops reading when the consumer stops', async () => {
     const s3 = mockClient(S3Client);
     const stream = Readable.from(
