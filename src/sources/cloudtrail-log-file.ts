@@ -4,6 +4,7 @@ import { addResult, emptyBatch, errorBatch, mergeBatch } from './batch.js';
 import { normalizeCloudTrailRecord } from './cloudtrail.js';
 import { arrayAt, describeValue, isObject } from './guards.js';
 import { sourceLimits, type SourceLimits } from './limits.js';
+import { describeFailure } from './plain-chunks.js';
 import { decodeCloudTrailLogStream } from './record-stream.js';
 import type {
   DecodedBatch,
@@ -58,10 +59,6 @@ async function* bodyChunks(body: ObjectBody): AsyncGenerator<Uint8Array> {
   } else if (body.transformToByteArray !== undefined) {
     yield await body.transformToByteArray();
   }
-}
-
-function describeFailure(cause: unknown): string {
-  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }
 
 /**

@@ -11,7 +11,14 @@ import {
 /** zlib's default is 16 KiB; larger chunks mean fewer trips through the async iterators. */
 const GUNZIP_CHUNK_BYTES = 64 * 1024;
 
-function reasonOf(cause: unknown): string {
+/**
+ * Why a read failed, for a message: the error's name when it says something (`NoSuchKey`,
+ * `ECONNRESET`), then its message.
+ *
+ * @example
+ * describeFailure(Object.assign(new Error('gone'), { name: 'NoSuchKey' })); // 'NoSuchKey: gone'
+ */
+export function describeFailure(cause: unknown): string {
   if (!(cause instanceof Error)) return String(cause);
   return cause.name === 'Error' ? cause.message : `${cause.name}: ${cause.message}`;
 }
@@ -26,7 +33,7 @@ async function* reading(
     yield* source;
   } catch (cause) {
     if (cause instanceof LogFileError) throw cause;
-    throw new InputReadError(`could not read ${what}: ${reasonOf(cause)}`, where, { cause });
+    throw new InputReadError(`could not read ${what}: ${describeFailure(cause)}`, where, { cause });
   }
 }
 
