@@ -1,7 +1,8 @@
 /**
  * One measurement of `bench/log-file.ts`, in a process of its own so its peak memory is its
  * own: `tsx bench/log-file-child.ts <floor|stream|handler> <file.json.gz>`. Prints one JSON
- * line: records, time, peak RSS (the kernel's high-water mark) and the largest heap sampled.
+ * line: records, time, RSS at the start and at its peak (the kernel's high-water mark), and
+ * the largest heap sampled.
  *
  * - floor: gunzip and JSON.parse the whole file, the least any whole-file decoder does.
  * - stream: `decodeCloudTrailLogStream` over the file, every record normalized.
@@ -17,6 +18,8 @@ import { decodeCloudTrailLogStream } from '../src/sources/record-stream.js';
 const [mode, file] = process.argv.slice(2);
 if (file === undefined) throw new Error('usage: log-file-child.ts <floor|stream|handler> FILE');
 
+/** What the process holds before it reads anything: Node, the loader, the modules. */
+const startRssBytes = process.memoryUsage().rss;
 let heapHigh = 0;
 const sampleHeap = () => {
   heapHigh = Math.max(heapHigh, process.memoryUsage().heapUsed);
@@ -83,6 +86,7 @@ process.stdout.write(
     mode,
     ...outcome,
     seconds,
+    startRssBytes,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     peakHeapBytes: heapHigh,
   })}\n`,

@@ -24,6 +24,8 @@ export interface LogFileRun {
   errors: number;
   seconds: number;
   recordsPerSecond: number;
+  /** RSS before the path read anything: Node, the TypeScript loader and the modules. */
+  startRssBytes: number;
   peakRssBytes: number;
   peakHeapBytes: number;
 }

@@ -87,6 +87,7 @@ const scaling = at10000.steward.perSecond / at100.steward.perSecond;
 const largestBundle = Math.max(...bundles.map((bundle) => bundle.bytes));
 const MB = 1024 * 1024;
 const recordsText = logFileRecords.toLocaleString('en-US');
+const streamGrowth = logFile.stream.peakRssBytes - logFile.stream.startRssBytes;
 const slowestInit = Math.max(...bundles.map((bundle) => bundle.initMs));
 const targets: Target[] = [
   {
@@ -114,10 +115,10 @@ const targets: Target[] = [
     met: batch.medianMs <= 150,
   },
   {
-    name: `log file of ${recordsText} records: streaming decode peak RSS`,
-    goal: '≤ 128 MB',
-    value: `${(logFile.stream.peakRssBytes / MB).toFixed(0)} MB`,
-    met: logFile.stream.peakRssBytes <= 128 * MB,
+    name: `log file of ${recordsText} records: streaming decode, peak RSS over its start`,
+    goal: '≤ 64 MB',
+    value: `${(streamGrowth / MB).toFixed(0)} MB`,
+    met: streamGrowth <= 64 * MB,
   },
   {
     name: `log file of ${recordsText} records: cloudtrailLogs handler peak RSS`,
@@ -210,7 +211,7 @@ if (values.json) {
     `CloudTrail log file: ${logFile.file.records} records, ${(logFile.file.gzipBytes / MB).toFixed(1)} MB gzipped, ${(logFile.file.jsonBytes / MB).toFixed(0)} MB JSON; each path once, in a process of its own:`,
     '',
     markdownTable([
-      ['path', 'records/s', 'seconds', 'peak RSS', 'peak heap (sampled)'],
+      ['path', 'records/s', 'seconds', 'RSS at start', 'peak RSS', 'peak heap (sampled)'],
       ...(
         [
           ['gunzip + JSON.parse (floor)', logFile.floor],
@@ -221,6 +222,7 @@ if (values.json) {
         name,
         run.failed === undefined ? run.recordsPerSecond.toFixed(0) : `failed: ${run.failed}`,
         run.seconds.toFixed(2),
+        `${(run.startRssBytes / MB).toFixed(0)} MB`,
         `${(run.peakRssBytes / MB).toFixed(0)} MB`,
         `${(run.peakHeapBytes / MB).toFixed(0)} MB`,
       ]),
