@@ -78,7 +78,12 @@ async function runChild(
   return { ...run, records, errors: run.errors ?? 0, recordsPerSecond: records / run.seconds };
 }
 
-/** Generates the file of `records` records and measures each path over it once. */
+/**
+ * Generates the file of `records` records and measures each path over it once.
+ *
+ * @example
+ * const { stream, floor } = await measureLogFile(500_000);
+ */
 export async function measureLogFile(records: number): Promise<LogFileResult> {
   const dir = await mkdtemp(join(tmpdir(), 'steward-bench-trail-'));
   try {

@@ -105,7 +105,12 @@ function requestParameters(
   }
 }
 
-/** One record; `i` makes its ids unique. */
+/**
+ * One record; `i` sets its time and source address.
+ *
+ * @example
+ * const record = trailRecord(0, seededRandom(1));
+ */
 export function trailRecord(i: number, random: () => number): Record<string, unknown> {
   const pool = random() < 0.96 ? reads : writes;
   const [eventSource, eventName] = pool[Math.floor(random() * pool.length)] as [string, string];
@@ -172,7 +177,12 @@ export interface TrailFile {
   jsonBytes: number;
 }
 
-/** Writes a gzipped log file of `records` records to `path`. */
+/**
+ * Writes a gzipped log file of `records` records to `path`.
+ *
+ * @example
+ * const { gzipBytes } = await writeTrailFile('/tmp/trail.json.gz', 500_000);
+ */
 export async function writeTrailFile(
   path: string,
   records: number,

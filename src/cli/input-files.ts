@@ -23,6 +23,9 @@ async function asUsageError<T>(read: Promise<T>): Promise<T> {
 /**
  * A JSON (or gzipped JSON) file's value; a file that is not a regular file, is over
  * `limits.maxBufferedBytes`, or cannot be read or parsed is a usage error naming it.
+ *
+ * @example
+ * const stubs = await readJsonFile('facts.json');
  */
 export async function readJsonFile(
   file: string,
@@ -39,6 +42,9 @@ export async function readJsonFile(
  * `decodeEventFile`). A file that is not a regular file, is over a cap or holds no supported
  * shape at all is a usage error; bad records inside a supported shape stay in the batch's
  * errors.
+ *
+ * @example
+ * const { events, errors } = await readEventFile('events/cloudtrail-log-file.json.gz');
  */
 export async function readEventFile(
   file: string,

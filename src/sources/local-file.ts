@@ -2,7 +2,12 @@ import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { formatBytes } from './limits.js';
 
-/** A local file that steward will not read, or could not: the message names the file. */
+/**
+ * A local file that steward will not read, or could not: the message names the file.
+ *
+ * @example
+ * throw new LocalFileError('a directory, not a regular file: refused', 'events/');
+ */
 export class LocalFileError extends Error {
   constructor(
     message: string,
@@ -112,7 +117,12 @@ export async function readLocalFile(file: string, maxBytes: number): Promise<Buf
   }
 }
 
-/** The whole of an open file from its start, at most `maxBytes`. */
+/**
+ * The whole of an open file from its start, at most `maxBytes`.
+ *
+ * @example
+ * const bytes = await readOpenFile(handle, 'events/x.json', 64 * 1024 * 1024);
+ */
 export async function readOpenFile(
   handle: FileHandle,
   file: string,
