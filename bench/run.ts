@@ -1,8 +1,9 @@
 /**
  * `npm run bench` (`npx tsx bench/run.ts [--json] [--quick]`): steward's evaluation against
  * plain json-rules-engine at 100, 1,000 and 10,000 rules, a 1 MB CloudWatch Logs batch through
- * the pipeline, ledger claims on dynalite, and per-handler bundle size and cold start; each
- * against the targets of issue 6. `--quick` measures less, for CI.
+ * the pipeline, a 500,000-record CloudTrail log file (streaming decoder and `cloudtrailLogs`
+ * handler against gunzip + JSON.parse), ledger claims on dynalite, and per-handler bundle size
+ * and cold start; each against the targets of issues 6 and 13. `--quick` measures less, for CI.
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { measureLogBatch, type BatchResult } from './batch.js';
 import { ensurePackaged, measureBundles, type BundleResult } from './bundles.js';
 import { prepareEvaluation, type EvaluationResult, type PreparedEvaluation } from './evaluation.js';
+import { measureLogFile, type LogFileResult } from './log-file.js';
 import { markdownTable, type Throughput } from './measure.js';
 import { measureLedger, type LedgerResult } from './ledger.js';
 
@@ -64,6 +66,9 @@ for (const [which, size] of prepared.entries()) {
 }
 log('1 MB CloudWatch Logs batch…');
 const batch: BatchResult = await measureLogBatch(quick ? 3 : 10);
+const logFileRecords = quick ? 10_000 : 500_000;
+log(`CloudTrail log file of ${logFileRecords} records…`);
+const logFile: LogFileResult = await measureLogFile(logFileRecords);
 log('ledger claims…');
 const ledger: LedgerResult = await measureLedger(quick ? 300 : 2000, {
   warmUp: quick ? 300 : 1000,
@@ -80,6 +85,9 @@ const [at100, at1000, at10000] = evaluation as [
 ];
 const scaling = at10000.steward.perSecond / at100.steward.perSecond;
 const largestBundle = Math.max(...bundles.map((bundle) => bundle.bytes));
+const MB = 1024 * 1024;
+const recordsText = logFileRecords.toLocaleString('en-US');
+const streamGrowth = logFile.stream.peakRssBytes - logFile.stream.startRssBytes;
 const slowestInit = Math.max(...bundles.map((bundle) => bundle.initMs));
 const targets: Target[] = [
   {
@@ -105,6 +113,18 @@ const targets: Target[] = [
     goal: '≤ 150 ms',
     value: `${batch.medianMs.toFixed(0)} ms`,
     met: batch.medianMs <= 150,
+  },
+  {
+    name: `log file of ${recordsText} records: streaming decode, peak RSS over its start`,
+    goal: '≤ 64 MB',
+    value: `${(streamGrowth / MB).toFixed(0)} MB`,
+    met: streamGrowth <= 64 * MB,
+  },
+  {
+    name: `log file of ${recordsText} records: cloudtrailLogs handler peak RSS`,
+    goal: '≤ 512 MB (its memory)',
+    value: `${(logFile.handler.peakRssBytes / MB).toFixed(0)} MB`,
+    met: logFile.handler.peakRssBytes <= 512 * MB,
   },
   {
     name: 'largest handler bundle',
@@ -138,6 +158,7 @@ const result = {
   seconds: (Date.now() - startedAt) / 1000,
   evaluation,
   batch,
+  logFile,
   ledger,
   bundles: { packaged, handlers: bundles },
   targets,
@@ -187,6 +208,26 @@ if (values.json) {
   );
   out.push(
     `1 MB log batch: ${batch.lines} lines, ${(batch.jsonBytes / 1024).toFixed(0)} KB JSON, ${(batch.base64Bytes / 1024).toFixed(0)} KB awslogs.data, ${batch.candidatesPerLine.toFixed(1)} candidate rules/line, ${batch.matches} matches: median ${batch.medianMs.toFixed(1)} ms, best ${batch.bestMs.toFixed(1)} ms over ${batch.runs} runs`,
+    `CloudTrail log file: ${logFile.file.records} records, ${(logFile.file.gzipBytes / MB).toFixed(1)} MB gzipped, ${(logFile.file.jsonBytes / MB).toFixed(0)} MB JSON; each path once, in a process of its own:`,
+    '',
+    markdownTable([
+      ['path', 'records/s', 'seconds', 'RSS at start', 'peak RSS', 'peak heap (sampled)'],
+      ...(
+        [
+          ['gunzip + JSON.parse (floor)', logFile.floor],
+          ['streaming decoder', logFile.stream],
+          ['cloudtrailLogs handler, embedded ledger', logFile.handler],
+        ] as const
+      ).map(([name, run]) => [
+        name,
+        run.failed === undefined ? run.recordsPerSecond.toFixed(0) : `failed: ${run.failed}`,
+        run.seconds.toFixed(2),
+        `${(run.startRssBytes / MB).toFixed(0)} MB`,
+        `${(run.peakRssBytes / MB).toFixed(0)} MB`,
+        `${(run.peakHeapBytes / MB).toFixed(0)} MB`,
+      ]),
+    ]),
+    '',
     `ledger: ${ledger.claims} claims per round, ${ledger.inFlight} in flight: ${ledger.perSecond.toFixed(0)} claims/s (median of ${ledger.rounds.map((round) => round.toFixed(0)).join(', ')})`,
     '',
   );

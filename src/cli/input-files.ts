@@ -1,30 +1,56 @@
-import { readFile } from 'node:fs/promises';
 import { factNames } from '../rules/facts.js';
-import { decodeBytes, decodeDocument } from '../sources/index.js';
+import {
+  decodeBytes,
+  decodeEventFile,
+  LocalFileError,
+  readLocalFile,
+  sourceLimits,
+  type SourceLimits,
+} from '../sources/index.js';
 import type { DecodedBatch } from '../sources/steward-event.js';
 import { UsageError } from './output.js';
 
-/** A JSON (or gzipped JSON) file's value; a file that cannot be read or parsed is a usage error naming it. */
-export async function readJsonFile(file: string): Promise<unknown> {
-  let bytes: Buffer;
+/** A file steward refuses (not a regular file, over a cap) or cannot read, as a usage error. */
+async function asUsageError<T>(read: Promise<T>): Promise<T> {
   try {
-    bytes = await readFile(file);
+    return await read;
   } catch (error) {
-    throw new UsageError(
-      `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
+    if (error instanceof LocalFileError) throw new UsageError(error.message, { cause: error });
+    throw error;
   }
-  const decoded = decodeBytes(bytes, file);
+}
+
+/**
+ * A JSON (or gzipped JSON) file's value; a file that is not a regular file, is over
+ * `limits.maxBufferedBytes`, or cannot be read or parsed is a usage error naming it.
+ *
+ * @example
+ * const stubs = await readJsonFile('facts.json');
+ */
+export async function readJsonFile(
+  file: string,
+  limits: SourceLimits = sourceLimits(),
+): Promise<unknown> {
+  const bytes = await asUsageError(readLocalFile(file, limits.maxBufferedBytes));
+  const decoded = decodeBytes(bytes, file, limits);
   if (!decoded.ok) throw new UsageError(`${decoded.error.where}: ${decoded.error.message}`);
   return decoded.value;
 }
 
 /**
- * An event file of any supported shape, decoded. A file that holds no supported shape at all
- * is a usage error; bad records inside a supported shape stay in the batch's errors.
+ * An event file of any supported shape, decoded (a CloudTrail log file record by record, see
+ * `decodeEventFile`). A file that is not a regular file, is over a cap or holds no supported
+ * shape at all is a usage error; bad records inside a supported shape stay in the batch's
+ * errors.
+ *
+ * @example
+ * const { events, errors } = await readEventFile('events/cloudtrail-log-file.json.gz');
  */
-export async function readEventFile(file: string): Promise<DecodedBatch> {
-  const batch = decodeDocument(await readJsonFile(file), file);
+export async function readEventFile(
+  file: string,
+  limits: SourceLimits = sourceLimits(),
+): Promise<DecodedBatch> {
+  const batch = await asUsageError(decodeEventFile(file, limits));
   const unsupported = batch.errors.find((error) => error.where === file);
   if (batch.events.length === 0 && batch.objects.length === 0 && unsupported) {
     throw new UsageError(`${file}: ${unsupported.message}`);

@@ -1,6 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { decodeBytes, decodeDocument } from '../sources/index.js';
+import { access, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import {
+  decodeDocument,
+  decodeEventFile,
+  LocalFileError,
+  sourceLimits,
+  type SourceLimits,
+} from '../sources/index.js';
 import type { DecodedBatch } from '../sources/steward-event.js';
 import { factNames } from './facts.js';
 import { checkRuleDirectory, compileRule } from './load.js';
@@ -23,18 +29,96 @@ export interface RuleTestRun {
   problems: string[];
 }
 
-async function testEvents(test: RuleTest, ruleFile: string): Promise<DecodedBatch> {
+/** Where a rule test's `eventFile` may be read from, and how much of it. */
+export interface EventFileScope {
+  /** A real path (symlinks resolved): event files must resolve to a file inside it. */
+  root: string;
+  limits: SourceLimits;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The tree a rules directory's tests may read event files from: the project that holds the
+ * rules, i.e. the nearest directory from the rules directory up that has a `package.json`, or
+ * else the rules directory's parent. `rules/x.yaml` may read `../events/x.json`; nothing
+ * outside the project (`/etc/shadow`, `/dev/zero`) can be named.
+ *
+ * @example
+ * const scope = await eventFileScope('rules'); // { root: '/home/me/steward', limits }
+ */
+export async function eventFileScope(
+  rulesDir: string,
+  limits: SourceLimits = sourceLimits(),
+): Promise<EventFileScope> {
+  const dir = await realpath(rulesDir);
+  for (let candidate = dir; dirname(candidate) !== candidate; candidate = dirname(candidate)) {
+    if (await exists(join(candidate, 'package.json'))) return { root: candidate, limits };
+  }
+  return { root: dirname(dir), limits };
+}
+
+/** Refuses `path` unless it is inside `root`, naming both. */
+function insideRoot(path: string, root: string, eventFile: string): void {
+  const inside = relative(root, path);
+  if (inside !== '' && inside.split(sep)[0] !== '..' && !isAbsolute(inside)) return;
+  const resolved = path === eventFile ? '' : ` (it is ${path})`;
+  throw new LocalFileError(
+    `outside ${root}${resolved}: a rule test reads event files only from inside the project that holds its rules`,
+    eventFile,
+  );
+}
+
+/** The real path of a test's event file (symlinks resolved), refused unless it is inside `root`. */
+async function eventFilePath(eventFile: string, ruleFile: string, root: string): Promise<string> {
+  const path = resolve(dirname(ruleFile), eventFile);
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch (cause) {
+    // A missing file outside the project is refused as outside, like any other.
+    insideRoot(path, root, eventFile);
+    throw new LocalFileError(
+      `cannot read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
+      eventFile,
+      { cause },
+    );
+  }
+  insideRoot(real, root, eventFile);
+  return real;
+}
+
+async function testEvents(
+  test: RuleTest,
+  ruleFile: string,
+  scope: EventFileScope,
+): Promise<DecodedBatch> {
   if (test.eventFile !== undefined) {
-    const path = resolve(dirname(ruleFile), test.eventFile);
-    const decoded = decodeBytes(await readFile(path), test.eventFile);
-    if (!decoded.ok) return { events: [], objects: [], errors: [decoded.error] };
-    return decodeDocument(decoded.value, test.eventFile);
+    const path = await eventFilePath(test.eventFile, ruleFile, scope.root);
+    const batch = await decodeEventFile(path, scope.limits);
+    // Errors name the file as the rule wrote it, not its resolved path.
+    for (const error of batch.errors) error.where = error.where.replace(path, test.eventFile);
+    return batch;
   }
   return decodeDocument(test.event, 'the inline event');
 }
 
-/** Runs one test of one rule: does the rule fire on the event, with the expected actions? */
-export async function runRuleTest(rule: CompiledRule, test: RuleTest): Promise<RuleTestResult> {
+/**
+ * Runs one test of one rule: does the rule fire on the event, with the expected actions? An
+ * `eventFile` is read only inside `scope` (by default the project that holds the rule file).
+ */
+export async function runRuleTest(
+  rule: CompiledRule,
+  test: RuleTest,
+  scope?: EventFileScope,
+): Promise<RuleTestResult> {
   const result = { rule: rule.id, file: rule.file, test: test.name };
   const fail = (...differences: string[]): RuleTestResult => ({
     ...result,
@@ -47,7 +131,7 @@ export async function runRuleTest(rule: CompiledRule, test: RuleTest): Promise<R
   if (unknownFacts.length > 0) return fail(`unknown facts stubbed: ${unknownFacts.join(', ')}`);
   let batch: DecodedBatch;
   try {
-    batch = await testEvents(test, rule.file);
+    batch = await testEvents(test, rule.file, scope ?? (await eventFileScope(dirname(rule.file))));
   } catch (error) {
     return fail(`cannot read the event: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -84,11 +168,12 @@ export async function runRuleTest(rule: CompiledRule, test: RuleTest): Promise<R
 /** Runs the tests of every rule file in `dir`. */
 export async function runRuleTests(dir: string): Promise<RuleTestRun> {
   const check = await checkRuleDirectory(dir);
+  const scope = await eventFileScope(dir);
   const results: RuleTestResult[] = [];
   for (const file of check.files) {
     if (!file.rule || file.problems.length > 0) continue;
     const rule = compileRule(file.rule, file.file, check.lists);
-    for (const test of file.rule.tests ?? []) results.push(await runRuleTest(rule, test));
+    for (const test of file.rule.tests ?? []) results.push(await runRuleTest(rule, test, scope));
   }
   return { results, problems: check.problems.map(formatProblem) };
 }

@@ -3,10 +3,18 @@ import { mapWithConcurrency } from '../concurrency.js';
 import { addResult, emptyBatch, errorBatch, mergeBatch } from './batch.js';
 import { normalizeCloudTrailRecord } from './cloudtrail.js';
 import { arrayAt, describeValue, isObject } from './guards.js';
-import { decodeBytes } from './payload.js';
-import type { DecodedBatch, DeliveryPath, S3ObjectRef } from './steward-event.js';
+import { sourceLimits, type SourceLimits } from './limits.js';
+import { describeFailure } from './plain-chunks.js';
+import { decodeCloudTrailLogStream } from './record-stream.js';
+import type {
+  DecodedBatch,
+  DeliveryPath,
+  S3ObjectRef,
+  SourceError,
+  StewardEvent,
+} from './steward-event.js';
 
-/** Enough parallel reads to hide S3 latency without holding many decompressed files at once. */
+/** Enough parallel reads to hide S3 latency; each holds one chunk and one record at a time. */
 const READ_CONCURRENCY = 4;
 
 /**
@@ -35,9 +43,68 @@ export function decodeCloudTrailLogFile(
   return batch;
 }
 
+/** What a `GetObject` body offers: in Node a Readable (async iterable), always the SDK's mixin. */
+interface ObjectBody {
+  [Symbol.asyncIterator]?: () => AsyncIterator<Uint8Array>;
+  transformToByteArray?: () => Promise<Uint8Array>;
+}
+
 /**
- * Reads CloudTrail log files from S3 and decodes them. An object that cannot be read or decoded
- * is one error (where `s3://bucket/key`); the other objects go on.
+ * The body's chunks as they arrive. A body that is not a stream (not one the SDK gives in Node)
+ * is read whole through the SDK's `transformToByteArray`, the one way left to read it.
+ */
+async function* bodyChunks(body: ObjectBody): AsyncGenerator<Uint8Array> {
+  if (body[Symbol.asyncIterator] !== undefined) {
+    yield* body as AsyncIterable<Uint8Array>;
+  } else if (body.transformToByteArray !== undefined) {
+    yield await body.transformToByteArray();
+  }
+}
+
+/**
+ * Reads a CloudTrail log file from S3 and decodes it record by record as the body streams in,
+ * at the consumer's pace: memory holds about one chunk and one record however large the file.
+ * Every problem is a `SourceError` in the stream: one naming `s3://bucket/key` when the object
+ * cannot be read (also mid-stream, after the records already yielded), `s3://bucket/key:
+ * Records[i]` for a bad record.
+ *
+ * @example
+ * for await (const result of streamCloudTrailObject({ bucket, key }, new S3Client({}))) {
+ *   if (isSourceError(result)) console.error(result.where, result.message);
+ * }
+ */
+export async function* streamCloudTrailObject(
+  object: S3ObjectRef,
+  s3: S3Client,
+  limits: SourceLimits = sourceLimits(),
+): AsyncGenerator<StewardEvent | SourceError> {
+  const where = `s3://${object.bucket}/${object.key}`;
+  let body: unknown;
+  try {
+    // Loaded on first read, so handlers and commands that never read S3 do not pay for it.
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const output = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
+    body = output.Body;
+  } catch (cause) {
+    yield { message: `could not read S3 object: ${describeFailure(cause)}`, where };
+    return;
+  }
+  if (typeof body !== 'object' || body === null) {
+    yield { message: 'S3 object has no body', where };
+    return;
+  }
+  yield* decodeCloudTrailLogStream(bodyChunks(body), where, {
+    delivery: 's3',
+    limits,
+    what: 'S3 object',
+  });
+}
+
+/**
+ * Reads CloudTrail log files from S3 and decodes them, a few objects at a time, into one batch.
+ * An object that cannot be read or decoded is one error (where `s3://bucket/key`); the other
+ * objects go on. The batch holds every event: callers that process events as they come read
+ * `streamCloudTrailObject` instead.
  *
  * @example
  * const batch = decodeDocument(lambdaEvent, 'lambda event');
@@ -46,29 +113,14 @@ export function decodeCloudTrailLogFile(
 export async function readCloudTrailObjects(
   objects: S3ObjectRef[],
   s3: S3Client,
+  limits: SourceLimits = sourceLimits(),
 ): Promise<DecodedBatch> {
-  const results = await mapWithConcurrency(objects, READ_CONCURRENCY, (object) =>
-    readCloudTrailObject(object, s3),
-  );
+  const results = await mapWithConcurrency(objects, READ_CONCURRENCY, async (object) => {
+    const batch = emptyBatch();
+    for await (const result of streamCloudTrailObject(object, s3, limits)) addResult(batch, result);
+    return batch;
+  });
   const batch = emptyBatch();
   for (const result of results) mergeBatch(batch, result);
   return batch;
-}
-
-async function readCloudTrailObject(object: S3ObjectRef, s3: S3Client): Promise<DecodedBatch> {
-  const where = `s3://${object.bucket}/${object.key}`;
-  let bytes: Uint8Array;
-  try {
-    // Loaded on first read, so handlers and commands that never read S3 do not pay for it.
-    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-    const output = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
-    if (output.Body === undefined) return errorBatch('S3 object has no body', where);
-    bytes = await output.Body.transformToByteArray();
-  } catch (cause) {
-    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    return errorBatch(`could not read S3 object: ${reason}`, where);
-  }
-  const decoded = decodeBytes(bytes, where);
-  if (!decoded.ok) return errorBatch(decoded.error.message, decoded.error.where);
-  return decodeCloudTrailLogFile(decoded.value, where, 's3');
 }

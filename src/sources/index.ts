@@ -6,6 +6,7 @@
  * const decoded = decodeBytes(await readFile(path), path);
  * const batch = decoded.ok ? decodeDocument(decoded.value, path) : undefined;
  */
+import type { FileHandle } from 'node:fs/promises';
 import { addResult, emptyBatch, errorBatch, mergeBatch } from './batch.js';
 import {
   CLOUDTRAIL_DETAIL_TYPES,
@@ -17,16 +18,39 @@ import { decodeCloudWatchLogs } from './cloudwatch-logs.js';
 import { decodeEc2StateChange, EC2_STATE_DETAIL_TYPE } from './ec2-state.js';
 import { describeValue, isObject, objectAt, type JsonObject } from './guards.js';
 import { parseJsonText } from './json-text.js';
+import { formatBytes, sourceLimits, type SourceLimits } from './limits.js';
+import { fileChunks, LocalFileError, openRegularFile, readOpenFile } from './local-file.js';
+import {
+  InputReadError,
+  LogFileError,
+  LogFileSyntaxError,
+  NotALogFileError,
+} from './log-file-errors.js';
+import { decodeBytes } from './payload.js';
+import { scanLogFile } from './record-stream.js';
 import { addS3Record, decodeCloudTrailSnsNotification, isS3TestEvent } from './s3-notification.js';
 import type { DecodedBatch, SourceError, StewardEvent } from './steward-event.js';
 
 export { isSourceError } from './batch.js';
 export { decodeCloudTrailEnvelope, normalizeCloudTrailRecord } from './cloudtrail.js';
-export { decodeCloudTrailLogFile, readCloudTrailObjects } from './cloudtrail-log-file.js';
+export {
+  decodeCloudTrailLogFile,
+  readCloudTrailObjects,
+  streamCloudTrailObject,
+} from './cloudtrail-log-file.js';
 export { decodeCloudWatchLogs } from './cloudwatch-logs.js';
 export { decodeEc2StateChange } from './ec2-state.js';
 export { parseJsonText, type DecodeResult } from './json-text.js';
+export { DEFAULT_SOURCE_LIMITS, formatBytes, sourceLimits, type SourceLimits } from './limits.js';
+export { LocalFileError, readLocalFile } from './local-file.js';
+export * from './log-file-errors.js';
 export { decodeAwslogsData, decodeBytes } from './payload.js';
+export {
+  decodeCloudTrailLogStream,
+  scanLogFile,
+  type LogStreamOptions,
+  type ParsedRecord,
+} from './record-stream.js';
 export { decodeCloudTrailSnsNotification, decodeS3Record } from './s3-notification.js';
 export type * from './steward-event.js';
 
@@ -140,6 +164,81 @@ function decodeBareRecords(records: unknown[], where: string): DecodedBatch {
   const batch = emptyBatch();
   for (let i = 0; i < records.length; i += 1) {
     addResult(batch, normalizeCloudTrailRecord(records[i], 'direct', `${where}: [${i}]`));
+  }
+  return batch;
+}
+
+/**
+ * Decodes a local event file of any supported shape. A CloudTrail log file is decoded record by
+ * record as it is read, so its size is bounded by `limits.maxFileBytes` and not by memory;
+ * anything else (an EventBridge event, a notification, a CloudWatch Logs message) is decoded
+ * whole, within `limits.maxBufferedBytes`. A file that is not a regular file, or over a cap, is
+ * a `LocalFileError` thrown before it is read; bad content is an error in the batch.
+ *
+ * @example
+ * const { events, errors } = await decodeEventFile('events/cloudtrail-log-file.json.gz');
+ */
+export async function decodeEventFile(
+  file: string,
+  limits: SourceLimits = sourceLimits(),
+): Promise<DecodedBatch> {
+  const handle = await openRegularFile(file, limits.maxFileBytes);
+  try {
+    const asLogFile = await decodeAsLogFile(handle, file, limits);
+    if (asLogFile !== undefined) return asLogFile;
+    const { size } = await handle.stat();
+    if (size > limits.maxBufferedBytes) {
+      throw new LocalFileError(
+        `${formatBytes(size)} is over the ${formatBytes(limits.maxBufferedBytes)} cap for a file decoded whole (only CloudTrail log files are read record by record)`,
+        file,
+      );
+    }
+    const decoded = decodeBytes(
+      await readOpenFile(handle, file, limits.maxBufferedBytes),
+      file,
+      limits,
+    );
+    if (!decoded.ok) return errorBatch(decoded.error.message, decoded.error.where);
+    return decodeDocument(decoded.value, file);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The file as a CloudTrail log file, streamed; undefined when it turns out to be another shape
+ * before any record: `{Records}` of notifications, or no `{"Records": [...]}` at all (whose
+ * syntax errors `decodeDocument`'s path reports with line and column).
+ */
+async function decodeAsLogFile(
+  handle: FileHandle,
+  file: string,
+  limits: SourceLimits,
+): Promise<DecodedBatch | undefined> {
+  const batch = emptyBatch();
+  let first = true;
+  for await (const item of scanLogFile(
+    fileChunks(handle, file, limits.maxFileBytes),
+    file,
+    limits,
+  )) {
+    const before = first;
+    first = false;
+    if (item instanceof LogFileError) {
+      // The file itself failed (it grew past its cap, a read error): not a problem of its content.
+      if (item instanceof InputReadError && item.cause instanceof LocalFileError) throw item.cause;
+      if (before && (item instanceof NotALogFileError || item instanceof LogFileSyntaxError)) {
+        return undefined;
+      }
+      batch.errors.push({ message: item.message, where: item.where });
+    } else if (before && notificationSource(item.value) !== undefined) {
+      return undefined;
+    } else {
+      addResult(
+        batch,
+        normalizeCloudTrailRecord(item.value, 's3', `${file}: Records[${item.index}]`),
+      );
+    }
   }
   return batch;
 }

@@ -40,7 +40,8 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - lineStart + 1 };
 }
 
-interface JsonProblem {
+/** The first syntax error in a JSON text: its offset (in UTF-16 code units) and what was expected. */
+export interface JsonProblem {
   offset: number;
   reason: string;
 }
@@ -71,8 +72,11 @@ function isHexDigit(code: number): boolean {
  * A JSON syntax scanner that only finds the first error; it runs on the failure path alone, so
  * the success path keeps the speed of JSON.parse. It is iterative (an explicit container stack)
  * so that hostile input nested a million levels deep cannot overflow the call stack.
+ *
+ * @example
+ * locateJsonProblem('{"a":}'); // { offset: 5, reason: 'expected a JSON value' }
  */
-function locateJsonProblem(text: string): JsonProblem | undefined {
+export function locateJsonProblem(text: string): JsonProblem | undefined {
   const length = text.length;
   const stack: Container[] = [];
   let i = 0;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -6,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeCloudTrailLogFile,
   readCloudTrailObjects,
+  streamCloudTrailObject,
 } from '../../src/sources/cloudtrail-log-file.js';
+import type { SourceError, StewardEvent } from '../../src/sources/steward-event.js';
 import { readAwsSample, readEventFile } from '../fixtures/sources/files.js';
 
 const LOG_FILE_IDS = [
@@ -15,10 +18,34 @@ const LOG_FILE_IDS = [
   'e7a1c0de-0106-4000-8000-000000000106',
 ];
 
-/** What the SDK hands back as `Body`; only `transformToByteArray` is read. */
-function body(bytes: Uint8Array): GetObjectCommandOutput['Body'] {
-  const stream = { transformToByteArray: async () => bytes };
-  return stream as unknown as GetObjectCommandOutput['Body'];
+/** What the SDK hands back as `Body` in Node: a Readable of the object's bytes, in chunks. */
+function body(bytes: Uint8Array, chunkSize = 1024): GetObjectCommandOutput['Body'] {
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
+  return Readable.from(chunks, { objectMode: false }) as unknown as GetObjectCommandOutput['Body'];
+}
+
+/** A body that delivers `bytes`, then fails as a dropped connection does. */
+function failingBody(bytes: Uint8Array): GetObjectCommandOutput['Body'] {
+  async function* chunks() {
+    yield bytes;
+    throw Object.assign(new Error('socket hang up'), { name: 'ECONNRESET' });
+  }
+  return Readable.from(chunks(), {
+    objectMode: false,
+  }) as unknown as GetObjectCommandOutput['Body'];
+}
+
+async function collect(
+  stream: AsyncIterable<StewardEvent | SourceError>,
+): Promise<{ events: string[]; errors: SourceError[] }> {
+  const events: string[] = [];
+  const errors: SourceError[] = [];
+  for await (const result of stream) {
+    if ('where' in result) errors.push(result);
+    else events.push(result.id);
+  }
+  return { events, errors };
 }
 
 describe('decodeCloudTrailLogFile', () => {
@@ -144,8 +171,8 @@ describe('readCloudTrailObjects', () => {
         where: 's3://logs/missing.json.gz',
       },
       {
-        message: 'invalid JSON at line 2, column 19: expected a property name in double quotes',
-        where: 's3://logs/bad-json.json.gz',
+        message: 'invalid JSON at byte offset 32: expected a property name in double quotes',
+        where: 's3://logs/bad-json.json.gz: Records[0]',
       },
       { message: 'S3 object has no body', where: 's3://logs/empty.json.gz' },
     ]);
@@ -158,5 +185,84 @@ describe('readCloudTrailObjects', () => {
       errors: [],
       objects: [],
     });
+  });
+});
+
+describe('streamCloudTrailObject', () => {
+  const record = (id: string) =>
+    JSON.stringify({ eventID: id, eventName: 'GetObject', eventTime: '2025-01-15T10:00:00Z' });
+
+  it('decodes a gzipped object as its body streams in', async () => {
+    const s3 = mockClient(S3Client);
+    const file = gzipSync(`{"Records":[${['a', 'b', 'c'].map(record).join(',')}]}`);
+    s3.on(GetObjectCommand, { Bucket: 'logs', Key: 'k.json.gz' }).resolves({ Body: body(file, 7) });
+    const decoded = await collect(
+      streamCloudTrailObject(
+        { bucket: 'logs', key: 'k.json.gz' },
+        new S3Client({ region: 'us-east-1' }),
+      ),
+    );
+    s3.restore();
+    expect(decoded).toEqual({ events: ['a', 'b', 'c'], errors: [] });
+  });
+
+  it('names s3://bucket/key when the body fails mid-stream, after the records read before', async () => {
+    const s3 = mockClient(S3Client);
+    const text = `{"Records":[${record('a')},${record('b')},${record('c')},{"eventID":"d`;
+    s3.on(GetObjectCommand).resolves({ Body: failingBody(new TextEncoder().encode(text)) });
+    const decoded = await collect(
+      streamCloudTrailObject(
+        { bucket: 'logs', key: 'cut.json' },
+        new S3Client({ region: 'us-east-1' }),
+      ),
+    );
+    s3.restore();
+    expect(decoded).toEqual({
+      events: ['a', 'b', 'c'],
+      errors: [
+        {
+          message: 'could not read S3 object: ECONNRESET: socket hang up',
+          where: 's3://logs/cut.json',
+        },
+      ],
+    });
+  });
+
+  it('reads a body that is not a stream through transformToByteArray', async () => {
+    const s3 = mockClient(S3Client);
+    const bytes = gzipSync(`{"Records":[${record('a')}]}`);
+    const notAStream = { transformToByteArray: async () => bytes };
+    s3.on(GetObjectCommand).resolves({
+      Body: notAStream as unknown as GetObjectCommandOutput['Body'],
+    });
+    const decoded = await collect(
+      streamCloudTrailObject(
+        { bucket: 'logs', key: 'k.json.gz' },
+        new S3Client({ region: 'us-east-1' }),
+      ),
+    );
+    s3.restore();
+    expect(decoded).toEqual({ events: ['a'], errors: [] });
+  });
+
+  it('stops reading when the consumer stops', async () => {
+    const s3 = mockClient(S3Client);
+    const stream = Readable.from(
+      [new TextEncoder().encode(`{"Records":[${record('a')},${record('b')}`)],
+      {
+        objectMode: false,
+      },
+    );
+    s3.on(GetObjectCommand).resolves({ Body: stream as unknown as GetObjectCommandOutput['Body'] });
+    for await (const result of streamCloudTrailObject(
+      { bucket: 'logs', key: 'k.json' },
+      new S3Client({ region: 'us-east-1' }),
+    )) {
+      expect(result).toMatchObject({ id: 'a' });
+      break;
+    }
+    s3.restore();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stream.destroyed).toBe(true);
   });
 });

@@ -1,6 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SOURCE_LIMITS } from '../../src/sources/limits.js';
 import { decodeAwslogsData, decodeBytes } from '../../src/sources/payload.js';
+
+const smallCap = { ...DEFAULT_SOURCE_LIMITS, maxBufferedBytes: 1024 };
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -49,6 +52,45 @@ describe('decodeBytes', () => {
     });
   });
 
+  it('refuses gzip that expands past the cap, naming it', () => {
+    expect(decodeBytes(gzipSync(' '.repeat(4096)), 'w', smallCap)).toEqual({
+      ok: false,
+      error: {
+        message: 'it expands to more than 1 KiB (1024 bytes), the cap for a payload decoded whole',
+        where: 'w',
+      },
+    });
+  });
+
+  it('refuses plain bytes past the cap, naming it', () => {
+    expect(decodeBytes(bytes(`[${'1,'.repeat(600)}1]`), 'w', smallCap)).toEqual({
+      ok: false,
+      error: {
+        message: 'it is more than 1 KiB (1024 bytes), the cap for a payload decoded whole',
+        where: 'w',
+      },
+    });
+  });
+
+  it('takes its cap from the function memory in Lambda', () => {
+    const before = process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+    process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = '128';
+    try {
+      const bomb = gzipSync(Buffer.alloc(17 * 1024 * 1024, 0x20));
+      expect(decodeBytes(bomb, 'w')).toEqual({
+        ok: false,
+        error: {
+          message:
+            'it expands to more than 16 MiB (16777216 bytes), the cap for a payload decoded whole',
+          where: 'w',
+        },
+      });
+    } finally {
+      if (before === undefined) delete process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+      else process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = before;
+    }
+  });
+
   it('reports empty input', () => {
     expect(decodeBytes(new Uint8Array(), 'w')).toEqual({
       ok: false,
@@ -93,6 +135,18 @@ describe('decodeAwslogsData', () => {
     [encode(gzipSync('')), 'awslogs.data is not JSON: empty input: expected a JSON document'],
   ])('rejects %j: %s', (data, message) => {
     expect(fails(data)).toBe(message);
+  });
+
+  it('refuses data that expands past the cap, naming it', () => {
+    const data = encode(gzipSync(' '.repeat(4096)));
+    expect(decodeAwslogsData(data, 'lambda event', smallCap)).toEqual({
+      ok: false,
+      error: {
+        message:
+          'awslogs.data expands to more than 1 KiB (1024 bytes), the cap for a payload decoded whole',
+        where: 'lambda event',
+      },
+    });
   });
 
   it('names where the data came from', () => {

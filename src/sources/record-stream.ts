@@ -1,0 +1,108 @@
+import { isUtf8 } from 'node:buffer';
+import { normalizeCloudTrailRecord } from './cloudtrail.js';
+import { locateJsonProblem } from './json-text.js';
+import { sourceLimits, type SourceLimits } from './limits.js';
+import { LogFileError, RecordError } from './log-file-errors.js';
+import { plainChunks } from './plain-chunks.js';
+import { RecordsScanner, type ScannedRecord } from './records-scanner.js';
+import type { DeliveryPath, SourceError, StewardEvent } from './steward-event.js';
+
+/** One record of a log file, parsed but not yet checked as a CloudTrail record. */
+export interface ParsedRecord {
+  /** Its position in `Records`. */
+  index: number;
+  /** The byte offset of its first byte in the decompressed file. */
+  offset: number;
+  value: unknown;
+}
+
+function parseRecord(record: ScannedRecord, where: string): ParsedRecord | RecordError {
+  const { bytes, index, offset } = record;
+  const recordWhere = `${where}: Records[${index}]`;
+  if (!isUtf8(bytes)) {
+    return new RecordError(`record at byte offset ${offset} is not valid UTF-8 text`, recordWhere);
+  }
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  try {
+    return { index, offset, value: JSON.parse(text) };
+  } catch (cause) {
+    const problem = locateJsonProblem(text);
+    const message =
+      problem === undefined
+        ? `invalid JSON in the record at byte offset ${offset}: ${cause instanceof Error ? cause.message : String(cause)}`
+        : `invalid JSON at byte offset ${offset + Buffer.byteLength(text.slice(0, problem.offset))}: ${problem.reason}`;
+    return new RecordError(message, recordWhere, { cause });
+  }
+}
+
+/**
+ * The records of a CloudTrail log file, `{"Records": [...]}`, parsed one at a time as its bytes
+ * arrive (gzipped or not), at the consumer's pace: memory holds about one chunk and one record,
+ * however large the file. A bad record is a `RecordError` for it alone; a problem that ends the
+ * file (not a log file, broken JSON between records, broken gzip, a cap, a read error) is the
+ * last item, after every record before it. `what` names the source in a read error
+ * (`could not read S3 object: ...`; default `the input`).
+ *
+ * @example
+ * for await (const item of scanLogFile(createReadStream(path), path)) {
+ *   if (item instanceof LogFileError) console.error(item.where, item.message);
+ *   else console.log(item.index, item.value);
+ * }
+ */
+export async function* scanLogFile(
+  chunks: AsyncIterable<Uint8Array>,
+  where: string,
+  limits: SourceLimits = sourceLimits(),
+  what?: string,
+): AsyncGenerator<ParsedRecord | LogFileError> {
+  const scanner = new RecordsScanner(where, limits.maxRecordBytes);
+  try {
+    for await (const chunk of plainChunks(chunks, where, limits.maxStreamedBytes, what)) {
+      for (const item of scanner.push(chunk)) {
+        if (item instanceof LogFileError) {
+          yield item;
+          if (item.fatal) return;
+        } else {
+          yield parseRecord(item, where);
+        }
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof LogFileError)) throw error;
+    yield error;
+    return;
+  }
+  yield* scanner.finish();
+}
+
+/** How `decodeCloudTrailLogStream` reads. */
+export interface LogStreamOptions {
+  /** How the file reached steward; `s3` unless said otherwise. */
+  delivery?: DeliveryPath;
+  limits?: SourceLimits;
+  /** What a read error says could not be read, e.g. `S3 object`; `the input` by default. */
+  what?: string;
+}
+
+/**
+ * Decodes a CloudTrail log file from its raw bytes (gzipped or not) into StewardEvents, one
+ * record at a time, each through `normalizeCloudTrailRecord` with `where` `<where>: Records[i]`.
+ * Never throws for bad input: each problem is a `SourceError` in the stream, in order.
+ *
+ * @example
+ * for await (const result of decodeCloudTrailLogStream(body, 's3://bucket/key')) {
+ *   if (isSourceError(result)) errors.push(result);
+ *   else await process(result);
+ * }
+ */
+export async function* decodeCloudTrailLogStream(
+  chunks: AsyncIterable<Uint8Array>,
+  where: string,
+  options: LogStreamOptions = {},
+): AsyncGenerator<StewardEvent | SourceError> {
+  const delivery = options.delivery ?? 's3';
+  for await (const item of scanLogFile(chunks, where, options.limits, options.what)) {
+    if (item instanceof LogFileError) yield { message: item.message, where: item.where };
+    else yield normalizeCloudTrailRecord(item.value, delivery, `${where}: Records[${item.index}]`);
+  }
+}
