@@ -14,14 +14,8 @@ import type {
 } from './report.js';
 import type { CompiledRule } from './rules/rule.js';
 import type { RuleIndex } from './rules/rule-index.js';
-import { decodeDocument, isSourceError } from './sources/index.js';
-import { readCloudTrailObjects } from './sources/cloudtrail-log-file.js';
-import type {
-  DecodedBatch,
-  S3ObjectRef,
-  SourceError,
-  StewardEvent,
-} from './sources/steward-event.js';
+import { decodeDocument, isSourceError, streamCloudTrailObject } from './sources/index.js';
+import type { DecodedBatch, S3ObjectRef, StewardEvent } from './sources/steward-event.js';
 
 export type * from './report.js';
 export { mustRedeliver } from './report.js';
@@ -150,7 +144,7 @@ async function processObject(
   const kept: { at: number; report: EventReport }[] = [];
   let badRecords = 0;
   try {
-    const records = recordsOf(object, await context.clients.s3());
+    const records = streamCloudTrailObject(object, await context.clients.s3());
     await forEachConcurrently(records, eventConcurrency, async (record) => {
       const at = summary.records ?? 0;
       summary.records = at + 1;
@@ -176,16 +170,6 @@ async function processObject(
     });
   kept.sort((a, b) => a.at - b.at);
   return { summary, events: kept.map(({ report }) => report) };
-}
-
-/** The records of a log file in S3, as they are decoded. */
-async function* recordsOf(
-  object: S3ObjectRef,
-  s3: Awaited<ReturnType<AwsClients['s3']>>,
-): AsyncGenerator<StewardEvent | SourceError> {
-  const batch = await readCloudTrailObjects([object], s3);
-  yield* batch.errors;
-  yield* batch.events;
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { mapWithConcurrency } from '../concurrency.js';
-import { addResult, emptyBatch, errorBatch, mergeBatch } from './batch.js';
+import { addResult, emptyBatch, errorBatch } from './batch.js';
 import { normalizeCloudTrailRecord } from './cloudtrail.js';
 import { arrayAt, describeValue, isObject } from './guards.js';
 import { sourceLimits, type SourceLimits } from './limits.js';
@@ -13,9 +12,6 @@ import type {
   SourceError,
   StewardEvent,
 } from './steward-event.js';
-
-/** Enough parallel reads to hide S3 latency; each holds one chunk and one record at a time. */
-const READ_CONCURRENCY = 4;
 
 /**
  * Decodes a CloudTrail log file, `{"Records": [...]}`. A bad record is an error for that record
@@ -98,29 +94,4 @@ export async function* streamCloudTrailObject(
     limits,
     what: 'S3 object',
   });
-}
-
-/**
- * Reads CloudTrail log files from S3 and decodes them, a few objects at a time, into one batch.
- * An object that cannot be read or decoded is one error (where `s3://bucket/key`); the other
- * objects go on. The batch holds every event: callers that process events as they come read
- * `streamCloudTrailObject` instead.
- *
- * @example
- * const batch = decodeDocument(lambdaEvent, 'lambda event');
- * const fromS3 = await readCloudTrailObjects(batch.objects, new S3Client({}));
- */
-export async function readCloudTrailObjects(
-  objects: S3ObjectRef[],
-  s3: S3Client,
-  limits: SourceLimits = sourceLimits(),
-): Promise<DecodedBatch> {
-  const results = await mapWithConcurrency(objects, READ_CONCURRENCY, async (object) => {
-    const batch = emptyBatch();
-    for await (const result of streamCloudTrailObject(object, s3, limits)) addResult(batch, result);
-    return batch;
-  });
-  const batch = emptyBatch();
-  for (const result of results) mergeBatch(batch, result);
-  return batch;
 }

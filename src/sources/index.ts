@@ -33,11 +33,7 @@ import type { DecodedBatch, SourceError, StewardEvent } from './steward-event.js
 
 export { isSourceError } from './batch.js';
 export { decodeCloudTrailEnvelope, normalizeCloudTrailRecord } from './cloudtrail.js';
-export {
-  decodeCloudTrailLogFile,
-  readCloudTrailObjects,
-  streamCloudTrailObject,
-} from './cloudtrail-log-file.js';
+export { decodeCloudTrailLogFile, streamCloudTrailObject } from './cloudtrail-log-file.js';
 export { decodeCloudWatchLogs } from './cloudwatch-logs.js';
 export { decodeEc2StateChange } from './ec2-state.js';
 export { parseJsonText, type DecodeResult } from './json-text.js';
@@ -65,7 +61,7 @@ const UNKNOWN_SHAPE =
 /**
  * Detects the shape of an already-parsed event and decodes it. Never throws: a problem is an
  * error in the batch, naming what was wrong and where, and the rest of the batch still decodes.
- * S3 and CloudTrail SNS notifications yield `objects` for `readCloudTrailObjects` to read.
+ * S3 and CloudTrail SNS notifications yield `objects` for `streamCloudTrailObject` to read.
  *
  * @example
  * const { events, errors, objects } = decodeDocument(lambdaEvent, 'lambda event');

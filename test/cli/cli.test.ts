@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -220,6 +220,9 @@ describe('steward validate and usage', () => {
     });
     const dir = join(scratch, 'rules-with-tests');
     await import('node:fs/promises').then(({ mkdir }) => mkdir(dir));
+    // A rule test reads event files inside its project only: these sit beside the rule.
+    for (const name of ['ec2-running.json', 'ec2-stopped.json'])
+      await copyFile(repoPath(`events/${name}`), join(dir, name));
     await writeFile(
       join(dir, 'wrong.yaml'),
       [
@@ -234,10 +237,10 @@ describe('steward validate and usage', () => {
         '  - action: audit.record',
         'tests:',
         '  - name: expects a running instance to fire it',
-        `    eventFile: ${repoPath('events/ec2-running.json')}`,
+        '    eventFile: ec2-running.json',
         '    expect: { fires: true }',
         '  - name: a stopped instance fires it',
-        `    eventFile: ${repoPath('events/ec2-stopped.json')}`,
+        '    eventFile: ec2-stopped.json',
         '    expect: { fires: true, actions: [audit.record] }',
         '',
       ].join('\n'),

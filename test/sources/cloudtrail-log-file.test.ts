@@ -6,7 +6,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import {
   decodeCloudTrailLogFile,
-  readCloudTrailObjects,
   streamCloudTrailObject,
 } from '../../src/sources/cloudtrail-log-file.js';
 import type { SourceError, StewardEvent } from '../../src/sources/steward-event.js';
@@ -124,7 +123,7 @@ describe('decodeCloudTrailLogFile', () => {
   });
 });
 
-describe('readCloudTrailObjects', () => {
+describe('streamCloudTrailObject on several objects', () => {
   it('reads and decodes each object; a failing object is one error and the others go on', async () => {
     const s3 = mockClient(S3Client);
     const logFile = readFileSync(
@@ -157,14 +156,18 @@ describe('readCloudTrailObjects', () => {
       'empty.json.gz',
       'plain.json',
     ];
-    const batch = await readCloudTrailObjects(
-      keys.map((key) => ({ bucket: 'logs', key })),
-      new S3Client({ region: 'us-east-1' }),
-    );
+    const client = new S3Client({ region: 'us-east-1' });
+    const events: string[] = [];
+    const errors: SourceError[] = [];
+    for (const key of keys) {
+      const read = await collect(streamCloudTrailObject({ bucket: 'logs', key }, client));
+      events.push(...read.events);
+      errors.push(...read.errors);
+    }
     s3.restore();
 
-    expect(batch.events.map((event) => event.id)).toEqual([...LOG_FILE_IDS, 'p']);
-    expect(batch.errors).toEqual([
+    expect(events).toEqual([...LOG_FILE_IDS, 'p']);
+    expect(errors).toEqual([
       { message: 'not valid gzip: unknown compression method', where: 's3://logs/corrupt.json.gz' },
       {
         message: 'could not read S3 object: NoSuchKey: The specified key does not exist.',
@@ -176,15 +179,6 @@ describe('readCloudTrailObjects', () => {
       },
       { message: 'S3 object has no body', where: 's3://logs/empty.json.gz' },
     ]);
-    expect(batch.objects).toEqual([]);
-  });
-
-  it('returns an empty batch for no objects', async () => {
-    expect(await readCloudTrailObjects([], new S3Client({ region: 'us-east-1' }))).toEqual({
-      events: [],
-      errors: [],
-      objects: [],
-    });
   });
 });
 
