@@ -24,7 +24,8 @@ import {
   type DeployedStack,
   type Invoker,
 } from './deploy-stack.js';
-import { account, motoEndpoint, region } from './harness.js';
+import { startMoto, type MotoServer } from '../support/moto.js';
+import { account, region } from './harness.js';
 
 /** The step's record: the command, what moto held after it, what was checked. */
 interface StepRecord {
@@ -35,6 +36,7 @@ interface StepRecord {
 }
 
 const records: StepRecord[] = [];
+let moto: MotoServer | undefined;
 let project: ScratchProject;
 let reader: DeployedStackReader;
 let shippedRules: CompiledRule[];
@@ -210,7 +212,11 @@ async function editRule(file: string, from: string, to: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  const endpoint = motoEndpoint();
+  // A moto server of its own: once moto has held a Lambda function, its /moto-api/data.json
+  // fails (its model dump asks each function for a Docker client), and the other e2e tests
+  // share the run's server.
+  moto = await startMoto();
+  const endpoint = moto.endpoint;
   const aws = {
     AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: 'test',
@@ -228,6 +234,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await moto?.stop();
   const lines = [
     'sls on moto: what each command left in moto, checked through the AWS SDK',
     ...records.flatMap((record) => [
