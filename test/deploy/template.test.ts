@@ -16,6 +16,7 @@ interface Statement {
 }
 interface Resource {
   Type: string;
+  DependsOn?: string | string[];
   Properties: Record<string, unknown>;
 }
 
@@ -220,5 +221,14 @@ describe('the packaged CloudFormation template', () => {
     );
     expect(logGroups).toHaveLength(4);
     for (const group of logGroups) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('orders each function after its log group, and after its role only through the role’s Fn::GetAtt (no W3005)', () => {
+    for (const functionName of Object.keys(functionSources)) {
+      const name = `${functionName.charAt(0).toUpperCase()}${functionName.slice(1)}`;
+      const fn = resources[`${name}LambdaFunction`];
+      expect(fn?.Properties.Role, functionName).toEqual({ 'Fn::GetAtt': [`${name}Role`, 'Arn'] });
+      expect(fn?.DependsOn, functionName).toEqual([`${name}LogGroup`]);
+    }
   });
 });

@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { repoPath } from '../support/files.js';
+
+/** What `sls` needs of the repository to package and deploy: the rest (tests, docs) stays out. */
+const projectEntries = [
+  'serverless.yml',
+  'package.json',
+  'tsconfig.json',
+  'deploy',
+  'src',
+  'handlers',
+  'rules',
+  'config',
+  'schema',
+];
+
+/** Long enough for a deploy that packages four functions on a busy machine. */
+const commandTimeoutMs = 300_000;
+
+/** `sls` exited with an error: the command and what it printed. */
+export class SlsCommandError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly output: string,
+    options: { cause: unknown },
+  ) {
+    super(`sls ${args.join(' ')} failed:\n${output}`, options);
+    this.name = 'SlsCommandError';
+  }
+}
+
+/**
+ * A copy of the project in a scratch directory, with the repository's `node_modules` linked in,
+ * where `sls` runs as a user runs it and where a test may edit the rules: the repository's own
+ * `rules/` and `.serverless/` stay untouched.
+ *
+ * @example
+ * const project = await ScratchProject.create({ AWS_ENDPOINT_URL: endpoint });
+ * await project.sls('deploy', '--stage', 'ci');
+ * await writeFile(join(project.rulesDir, 'new.yaml'), text);
+ */
+export class ScratchProject {
+  private constructor(
+    readonly dir: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  static async create(env: NodeJS.ProcessEnv): Promise<ScratchProject> {
+    const dir = join(await mkdtemp(join(tmpdir(), 'steward-deploy-')), 'steward');
+    for (const entry of projectEntries)
+      await cp(repoPath(entry), join(dir, entry), { recursive: true });
+    await symlink(repoPath('node_modules'), join(dir, 'node_modules'), 'dir');
+    return new ScratchProject(dir, env);
+  }
+
+  get rulesDir(): string {
+    return join(this.dir, 'rules');
+  }
+
+  /** Runs `sls ARGS` (osls, as `npx sls` does) in the project and returns what it printed. */
+  async sls(...args: string[]): Promise<string> {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        [join(this.dir, 'node_modules/osls/bin/serverless.js'), ...args],
+        {
+          cwd: this.dir,
+          env: {
+            ...process.env,
+            ...this.env,
+            SLS_TELEMETRY_DISABLED: '1',
+            SLS_NOTIFICATIONS_MODE: 'off',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          },
+          timeout: commandTimeoutMs,
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
+      return `${stdout}${stderr}`;
+    } catch (error) {
+      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      throw new SlsCommandError(args, `${stdout}${stderr}`.trim(), { cause: error });
+    }
+  }
+}
+
+/**
+ * The deployments `sls deploy list` printed, oldest first, as the timestamps
+ * `sls rollback --timestamp` takes.
+ *
+ * @example
+ * deploymentTimestamps('2026-11-30 14:07:10 UTC\nTimestamp: 1796047630527\n'); // ['1796047630527']
+ */
+export function deploymentTimestamps(listing: string): string[] {
+  return [...listing.matchAll(/^Timestamp: (\d+)$/gm)].map((match) => match[1] as string);
+}
