@@ -13,6 +13,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { Context } from 'aws-lambda';
+import type { PipelineReport } from '../src/pipeline.js';
 import { decodeCloudTrailLogStream } from '../src/sources/record-stream.js';
 
 const [mode, file] = process.argv.slice(2);
@@ -69,7 +70,7 @@ async function handler(): Promise<{ records: number; errors: number }> {
     awsRequestId: 'bench',
     getRemainingTimeInMillis: () => 300_000,
   } as unknown as Context;
-  const report = await cloudtrailLogs(notification, context);
+  const report: PipelineReport = await cloudtrailLogs(notification, context);
   sampleHeap();
   // Events no rule matched are counted per log file, not listed.
   const records = report.objects.reduce((count, object) => count + (object.records ?? 0), 0);

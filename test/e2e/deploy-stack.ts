@@ -5,6 +5,7 @@ import {
   ListStackResourcesCommand,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
+import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeContinuousBackupsCommand,
@@ -32,7 +33,6 @@ import {
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
 import type { EventPattern } from '../../src/deploy/patterns.js';
-import { sqsCall } from './deploy-sqs.js';
 import { account, region } from './harness.js';
 
 /** The functions `serverless.yml` declares. */
@@ -124,7 +124,7 @@ const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.
  * (`AWS_ENDPOINT_URL`), everything a deployed stage consists of.
  *
  * @example
- * const stack = await new DeployedStackReader(endpoint).read('ci');
+ * const stack = await new DeployedStackReader().read('ci');
  * expect(stack.table?.billingMode).toBe('PAY_PER_REQUEST');
  */
 export class DeployedStackReader {
@@ -134,8 +134,7 @@ export class DeployedStackReader {
   private readonly eventBridge = new EventBridgeClient({});
   private readonly dynamodb = new DynamoDBClient({});
   private readonly logs = new CloudWatchLogsClient({});
-
-  constructor(private readonly endpoint: string) {}
+  private readonly sqs = new SQSClient({});
 
   async read(stage: string): Promise<DeployedStack> {
     const stackName = `steward-${stage}`;
@@ -322,16 +321,16 @@ export class DeployedStackReader {
 
   private async readQueue(stage: string, stack: DeployedStack): Promise<void> {
     const queueName = `steward-${stage}-dead-letters`;
-    const listed = await sqsCall(this.endpoint, 'ListQueues', { QueueNamePrefix: queueName });
-    const url = ((listed.QueueUrls ?? []) as string[]).find((queue) =>
-      queue.endsWith(`/${queueName}`),
-    );
+    const listed = await this.sqs.send(new ListQueuesCommand({ QueueNamePrefix: queueName }));
+    const url = (listed.QueueUrls ?? []).find((queue) => queue.endsWith(`/${queueName}`));
     if (url === undefined) return;
-    const { Attributes: attributes } = await sqsCall(this.endpoint, 'GetQueueAttributes', {
-      QueueUrl: url,
-      AttributeNames: ['QueueArn', 'MessageRetentionPeriod', 'SqsManagedSseEnabled'],
-    });
-    stack.queue = attributes as Record<string, string>;
+    const { Attributes: attributes } = await this.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['QueueArn', 'MessageRetentionPeriod', 'SqsManagedSseEnabled'],
+      }),
+    );
+    stack.queue = attributes ?? {};
   }
 }
 

@@ -229,7 +229,7 @@ beforeAll(async () => {
     Reflect.deleteProperty(process.env, name);
   Object.assign(process.env, aws);
   project = await ScratchProject.create(aws);
-  reader = new DeployedStackReader(endpoint);
+  reader = new DeployedStackReader();
   shippedRules = await loadRules(project.rulesDir);
 });
 
