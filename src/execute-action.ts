@@ -169,7 +169,7 @@ export async function executeAction(
     await releaseQuietly(context, claim, decision.deferred);
     return deferred(claim.key, decision.deferred);
   }
-  const { completion } = decision;
+  const completion = resumed(decision.completion, claim.previousError);
   const done: ActionReport = {
     ...report,
     status: completion.status,
@@ -208,6 +208,18 @@ export async function executeAction(
     };
   }
   return failed ? { report: done, problem: failed } : { report: done };
+}
+
+/**
+ * A skip on a claim taken over from an attempt whose outcome was unknown may be that attempt's
+ * own work (the resource is already stopped, the rule already revoked): the outcome says so.
+ */
+function resumed(completion: Completion, previousError: string | undefined): Completion {
+  if (completion.status !== 'skipped' || previousError === undefined) return completion;
+  return {
+    ...completion,
+    detail: `${completion.detail}; an earlier attempt, whose outcome was unknown (${previousError}), may have done it`,
+  };
 }
 
 /**

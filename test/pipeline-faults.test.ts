@@ -3,6 +3,7 @@ import {
   DescribeInstancesCommand,
   EC2Client,
   ModifyInstanceMetadataOptionsCommand,
+  StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -298,6 +299,35 @@ describe('AWS faults', () => {
     const second = await runPipeline(event.envelope, 'event', context());
     expect(statuses(second)).toEqual(['ec2.create-tags:succeeded']);
     expect(await testLedger.ledger.get(key)).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+});
+
+describe('taking over an unknown outcome', () => {
+  it('says that a skip may be the earlier attempt’s own work', async () => {
+    const event = structuredClone(sampleEvent('ec2-running.json')) as { id: string };
+    event.id = 'b2b0c4d0-0000-4000-8000-000000000002';
+    ec2.on(StopInstancesCommand).rejects(
+      Object.assign(new Error('We encountered an internal error.'), {
+        name: 'InternalError',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
+    const first = await runPipeline(event, 'event', context({ remainingTimeMs: () => 4_000 }));
+    expect(statuses(first)).toEqual(['ec2.create-tags:succeeded', 'ec2.stop-instances:unknown']);
+
+    // AWS had stopped it after all: the next delivery finds it stopped.
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        { Instances: [{ InstanceId: 'i-0123456789abcdef0', State: { Name: 'stopped' } }] },
+      ],
+    });
+    const second = await runPipeline(event, 'event', context());
+    const stop = second.events[0]?.matches[0]?.actions[1];
+    expect(stop).toMatchObject({ status: 'skipped' });
+    expect(stop?.detail).toMatch(
+      /^did not stop i-0123456789abcdef0: it is stopped, .*; an earlier attempt, whose outcome was unknown \(ec2\.stop-instances on i-0123456789abcdef0: outcome unknown: InternalError: We encountered an internal error\. \(after \d+ retries\)\), may have done it$/,
+    );
   });
 });
 

@@ -16,7 +16,14 @@ import { ledgerIndexes, ledgerTableDefinition } from './table.js';
 
 /** What a claim attempt found. */
 export type ClaimResult =
-  | { kind: 'claimed'; key: string; token: string; attempts: number }
+  | {
+      kind: 'claimed';
+      key: string;
+      token: string;
+      attempts: number;
+      /** Taken over from an attempt that ended without an outcome: why it ended. */
+      previousError?: string;
+    }
   /** The action already has an outcome: return it, do not act again. */
   | { kind: 'duplicate'; key: string; entry: LedgerEntry }
   /** Another invocation holds a live lease on the action: its outcome is not known yet. */
@@ -145,7 +152,7 @@ export class Ledger {
     try {
       for (let tries = 0; tries < 3; tries++) {
         const written = await this.writeClaim(key, token, details);
-        if (written) return { kind: 'claimed', key, token, attempts: written.attempts };
+        if (written) return { kind: 'claimed', key, token, ...written };
         const entry = await this.get(key);
         // Gone between the write and the read: only TTL deletes entries, so claim it afresh.
         if (!entry) continue;
@@ -155,7 +162,7 @@ export class Ledger {
           return { kind: 'claimed', key, token, attempts: entry.attempts };
         if (entry.claimToken !== undefined && ownerIsGone(entry.owner)) {
           const takenOver = await this.writeClaim(key, token, details, entry.claimToken);
-          if (takenOver) return { kind: 'claimed', key, token, attempts: takenOver.attempts };
+          if (takenOver) return { kind: 'claimed', key, token, ...takenOver };
           continue;
         }
         return { kind: 'in-progress', key, entry };
@@ -177,7 +184,7 @@ export class Ledger {
     token: string,
     details: ClaimDetails,
     staleToken?: string,
-  ): Promise<{ attempts: number } | undefined> {
+  ): Promise<{ attempts: number; previousError?: string } | undefined> {
     const now = this.now();
     const nowIso = new Date(now).toISOString();
     const owner = details.owner;
@@ -228,7 +235,11 @@ export class Ledger {
         },
         returnValues: 'ALL_NEW',
       });
-      return { attempts: Number(attributes?.attempts ?? 1) };
+      const attempts = Number(attributes?.attempts ?? 1);
+      const previousError = attributes?.error;
+      return attempts > 1 && typeof previousError === 'string'
+        ? { attempts, previousError }
+        : { attempts };
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;

@@ -50,7 +50,7 @@ describe('decodeEventFile', () => {
       ['c', 's3'],
     ]);
     expect(batch.errors).toEqual([
-      { message: 'CloudTrail record has no eventID', where: `${file}: Records[1]` },
+      { message: 'CloudTrail record has no eventTime', where: `${file}: Records[1]` },
     ]);
   });
 
