@@ -6,7 +6,7 @@ import { ClaimLostError, LedgerUnavailableError } from './ledger/errors.js';
 import type { ClaimResult, Completion, Ledger } from './ledger/ledger.js';
 import type { ClaimOwner } from './ledger/owner.js';
 import type { ActionReport, PipelineError } from './report.js';
-import { RetriesExhaustedError, withRetries } from './retry.js';
+import { RetriesExhaustedError, withRetries, type RetryResult } from './retry.js';
 import { parseDuration } from './rules/duration.js';
 import type { CompiledRule, PlannedAction } from './rules/rule.js';
 import type { StewardEvent } from './sources/steward-event.js';
@@ -169,7 +169,12 @@ export async function executeAction(
     await releaseQuietly(context, claim, decision.deferred);
     return deferred(claim.key, decision.deferred);
   }
-  const completion = resumed(decision.completion, claim.previousError);
+  const completion = claim.previousError
+    ? resumed(
+        decision.completion,
+        `an earlier attempt's outcome was unknown: ${claim.previousError}`,
+      )
+    : decision.completion;
   const done: ActionReport = {
     ...report,
     status: completion.status,
@@ -211,15 +216,13 @@ export async function executeAction(
 }
 
 /**
- * A skip on a claim taken over from an attempt whose outcome was unknown may be that attempt's
- * own work (the resource is already stopped, the rule already revoked): the outcome says so.
+ * A skip after a try whose outcome was unknown (a lost response, a server error, or an earlier
+ * delivery's attempt that ended so) may be that try's own work: the resource is already
+ * stopped, the rule already revoked. The outcome says so, and why.
  */
-function resumed(completion: Completion, previousError: string | undefined): Completion {
-  if (completion.status !== 'skipped' || previousError === undefined) return completion;
-  return {
-    ...completion,
-    detail: `${completion.detail}; an earlier attempt, whose outcome was unknown (${previousError}), may have done it`,
-  };
+function resumed(completion: Completion, why: string): Completion {
+  if (completion.status !== 'skipped') return completion;
+  return { ...completion, detail: `${completion.detail}; it may be steward's own work (${why})` };
 }
 
 /**
@@ -282,11 +285,14 @@ async function decide(
     if (!verdict.allowed) return { completion: { status: 'skipped', detail: verdict.reason } };
   }
   try {
-    const { value, retries }: { value: ActionOutcome; retries: number } = await withRetries(
+    const { value, retries, uncertain }: RetryResult<ActionOutcome> = await withRetries(
       () => planned.definition.execute(actionContext),
       { deadline: context.deadline() },
     );
-    return { completion: { ...value, retries } };
+    const completion: Completion = { ...value, retries };
+    return {
+      completion: uncertain ? resumed(completion, `a try failed with ${uncertain}`) : completion,
+    };
   } catch (error) {
     if (
       error instanceof RetriesExhaustedError &&

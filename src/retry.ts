@@ -80,6 +80,17 @@ export class RetriesExhaustedError extends Error {
   }
 }
 
+/** A call's value, how often it was retried, and whether an earlier try may have taken effect. */
+export interface RetryResult<T> {
+  value: T;
+  retries: number;
+  /**
+   * The last server or network error that was retried: that try may have taken effect before
+   * it failed, so what the call found may be its own work.
+   */
+  uncertain?: string;
+}
+
 /**
  * Runs `call`, retrying throttling, server and network errors with exponential backoff and
  * full jitter while attempts and time remain. Permanent errors are thrown at once.
@@ -90,7 +101,7 @@ export class RetriesExhaustedError extends Error {
 export async function withRetries<T>(
   call: () => Promise<T>,
   options: RetryOptions,
-): Promise<{ value: T; retries: number }> {
+): Promise<RetryResult<T>> {
   const now = options.now ?? Date.now;
   const sleep =
     options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -98,11 +109,15 @@ export async function withRetries<T>(
   const base = options.baseDelayMs ?? 100;
   const cap = options.maxDelayMs ?? 5_000;
   const maxAttempts = options.maxAttempts ?? 8;
+  let uncertain: string | undefined;
   for (let retries = 0; ; retries++) {
     try {
-      return { value: await call(), retries };
+      const value = await call();
+      return uncertain === undefined ? { value, retries } : { value, retries, uncertain };
     } catch (error) {
       const errorClass = classifyError(error);
+      if (errorClass === 'server' || errorClass === 'network')
+        uncertain = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       if (errorClass === 'permanent')
         throw retries === 0 ? error : new RetriesExhaustedError(error, retries, errorClass);
       const delay = Math.floor(random() * Math.min(cap, base * 2 ** retries));

@@ -326,7 +326,7 @@ describe('taking over an unknown outcome', () => {
     const stop = second.events[0]?.matches[0]?.actions[1];
     expect(stop).toMatchObject({ status: 'skipped' });
     expect(stop?.detail).toMatch(
-      /^did not stop i-0123456789abcdef0: it is stopped, .*; an earlier attempt, whose outcome was unknown \(ec2\.stop-instances on i-0123456789abcdef0: outcome unknown: InternalError: We encountered an internal error\. \(after \d+ retries\)\), may have done it$/,
+      /^did not stop i-0123456789abcdef0: it is stopped, .*; it may be steward's own work \(an earlier attempt's outcome was unknown: ec2\.stop-instances on i-0123456789abcdef0: outcome unknown: InternalError: We encountered an internal error\. \(after \d+ retries\)\)$/,
     );
   });
 });

@@ -37,6 +37,27 @@ describe('withRetries', () => {
     };
   };
 
+  it('says when a retried try may have taken effect: a server or network error, not throttling', async () => {
+    const time = clock();
+    const after = async (errors: Error[]) => {
+      let calls = 0;
+      return withRetries(
+        async () => {
+          const error = errors[calls++];
+          if (error) throw error;
+          return 'done';
+        },
+        { deadline: 60_000, now: time.now, sleep: time.sleep, random: () => 0.5 },
+      );
+    };
+    expect(await after([named('RequestLimitExceeded')])).toEqual({ value: 'done', retries: 1 });
+    expect(await after([named('TimeoutError'), named('RequestLimitExceeded')])).toEqual({
+      value: 'done',
+      retries: 2,
+      uncertain: 'TimeoutError: TimeoutError',
+    });
+  });
+
   it('backs off exponentially with full jitter until the call succeeds', async () => {
     const time = clock();
     let calls = 0;
