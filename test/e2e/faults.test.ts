@@ -43,11 +43,11 @@ import { account, cloudTrailEvent, motoEndpoint, region, uniqueName, useMoto } f
 
 /** The invocation's time in the fake Lambda context: leases stay a few seconds long. */
 const budgetMs = 5_000;
-/** The ledger client's request timeout (`STEWARD_LEDGER_TIMEOUT_MS`). */
+/** The request timeout of the ledger client and of the actions' AWS clients. */
 const ledgerTimeoutMs = 500;
 /**
- * How long a timeout fault holds a request a client does not give up on first: past the ledger
- * client's timeout. The AWS clients of actions have no request timeout to configure.
+ * How long a timeout fault holds a request a client does not give up on first: past the
+ * clients' timeouts, so the clients give up first.
  */
 const holdMs = 800;
 /** How much longer than its invocation a claim's lease may last. */
@@ -205,6 +205,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = ledgerProxy.endpoint;
   process.env.AWS_ENDPOINT_URL_EC2 = motoProxy.endpoint;
   process.env.STEWARD_LEDGER_TIMEOUT_MS = String(ledgerTimeoutMs);
+  process.env.STEWARD_AWS_TIMEOUT_MS = String(ledgerTimeoutMs);
   // The test's own clients go to the servers directly: they neither meet faults nor count.
   ledgerClient = new DynamoDBClient({ region, endpoint: ledgerServer.endpoint });
   ledger = new Ledger(ledgerClient, { tableName: env.ledgerTable });
@@ -555,6 +556,25 @@ describe('steward under faults at every ledger and AWS call', () => {
     );
     expect(held.map((record) => [record.call, record.applied, record.clientGaveUp])).toEqual([
       ['claim', false, true],
+    ]);
+  });
+
+  it('the AWS clients give up on a held request by themselves, at STEWARD_AWS_TIMEOUT_MS', async () => {
+    const world = await worldOpenIngress();
+    const where = scopeOf(world);
+    const endFault = motoProxy.inject({
+      call: 'RevokeSecurityGroupIngress',
+      kind: 'timeout',
+      where,
+    });
+
+    await deliverAsLambda(world.handler, world.event, { budgetMs });
+    endFault();
+    await motoProxy.settled();
+
+    const held = motoProxy.records.filter((record) => record.fault === 'timeout' && where(record));
+    expect(held.map((record) => [record.call, record.applied, record.clientGaveUp])).toEqual([
+      ['RevokeSecurityGroupIngress', false, true],
     ]);
   });
 });
