@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mapWithConcurrency } from '../src/concurrency.js';
-import { startEmbeddedDynamoDB } from '../src/ledger/embedded.js';
+import { startEmbeddedDynamoDB } from '../src/ledger/embedded/memory-server.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { median } from './measure.js';
 

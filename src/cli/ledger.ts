@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { LedgerEntry, LedgerStatus } from '../ledger/entry.js';
 import { connectLedger, embeddedDataDir, usesEmbeddedLedger } from '../ledger/connect.js';
-import { repairLedger } from '../ledger/repair.js';
+import { repairLedger } from '../ledger/embedded/repair.js';
 import { escapeControls } from './escape.js';
 import { table, UsageError, type Output } from './output.js';
 

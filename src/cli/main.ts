@@ -1,4 +1,4 @@
-import { LedgerUnreadableError } from '../ledger/embedded-errors.js';
+import { LedgerUnreadableError } from '../ledger/embedded/errors.js';
 import { escapeControls, escapeLines } from './escape.js';
 import { explainCommand, explainUsage } from './explain.js';
 import { ledgerCommand, ledgerUsage } from './ledger.js';

@@ -106,8 +106,8 @@ export async function connectLedger(
     };
   }
   const [{ SharedLedgerServer }, { followSharedServer }] = await Promise.all([
-    import('./shared-server.js'),
-    import('./follow-shared-server.js'),
+    import('./embedded/shared-server.js'),
+    import('./embedded/follow-shared-server.js'),
   ]);
   const server = new SharedLedgerServer(embeddedDataDir(env), {
     idleMs:

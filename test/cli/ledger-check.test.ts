@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { connectLedger } from '../../src/ledger/connect.js';
-import { ledgerFiles } from '../../src/ledger/ledger-files.js';
-import { readServerEndpoint } from '../../src/ledger/server-endpoint.js';
+import { ledgerFiles } from '../../src/ledger/embedded/ledger-files.js';
+import { readServerEndpoint } from '../../src/ledger/embedded/server-endpoint.js';
 import { eventually, serverGone, snapshotTree } from '../support/ledger-server.js';
 import { hasStackTrace, stewardProcess } from '../support/steward-process.js';
 

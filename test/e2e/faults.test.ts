@@ -13,7 +13,10 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startEmbeddedDynamoDB, type EmbeddedServer } from '../../src/ledger/embedded.js';
+import {
+  startEmbeddedDynamoDB,
+  type EmbeddedServer,
+} from '../../src/ledger/embedded/memory-server.js';
 import { ledgerKey, type LedgerEntry, type LedgerStatus } from '../../src/ledger/entry.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { lambdaHandler } from '../../src/lambda.js';

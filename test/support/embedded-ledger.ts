@@ -1,5 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startEmbeddedDynamoDB, type EmbeddedServer } from '../../src/ledger/embedded.js';
+import {
+  startEmbeddedDynamoDB,
+  type EmbeddedServer,
+} from '../../src/ledger/embedded/memory-server.js';
 import { Ledger, type LedgerOptions } from '../../src/ledger/ledger.js';
 
 /** A fresh in-memory dynalite server and a ledger table on it, for one test file. */

@@ -2,7 +2,10 @@ import { CloudTrailClient, GetTrailStatusCommand } from '@aws-sdk/client-cloudtr
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmbeddedDynamoDB, type EmbeddedServer } from '../../src/ledger/embedded.js';
+import {
+  startEmbeddedDynamoDB,
+  type EmbeddedServer,
+} from '../../src/ledger/embedded/memory-server.js';
 import { Ledger, type ClaimDetails } from '../../src/ledger/ledger.js';
 import { FaultProxy } from './fault-proxy.js';
 

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ledgerFiles } from '../../src/ledger/ledger-files.js';
-import { processAlive, readServerEndpoint } from '../../src/ledger/server-endpoint.js';
+import { ledgerFiles } from '../../src/ledger/embedded/ledger-files.js';
+import { processAlive, readServerEndpoint } from '../../src/ledger/embedded/server-endpoint.js';
 
 /**
  * Polls until `done()` holds, at most `boundMs`: an outcome that comes by itself (a server

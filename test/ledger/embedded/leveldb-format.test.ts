@@ -2,10 +2,10 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { crc32c } from '../../src/ledger/crc32c.js';
-import { loadLevel } from '../../src/ledger/dynalite-module.js';
-import { logFileProblem, tableFileProblem } from '../../src/ledger/leveldb-format.js';
-import { snappyDecompress } from '../../src/ledger/snappy.js';
+import { crc32c } from '../../../src/ledger/embedded/leveldb/crc32c.js';
+import { loadLevel } from '../../../src/ledger/embedded/dynalite-module.js';
+import { logFileProblem, tableFileProblem } from '../../../src/ledger/embedded/leveldb/format.js';
+import { snappyDecompress } from '../../../src/ledger/embedded/leveldb/snappy.js';
 
 /**
  * A real LevelDB directory written by the `level` build dynalite uses: `entries` JSON values,

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { EmbeddedLedgerError } from './embedded-errors.js';
+import { EmbeddedLedgerError } from './errors.js';
 import { inspectLedgerDirectory } from './ledger-directory.js';
 import { ledgerFiles, type LedgerFiles } from './ledger-files.js';
 import {

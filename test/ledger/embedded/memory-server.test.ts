@@ -1,6 +1,6 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { startEmbeddedDynamoDB } from '../../src/ledger/embedded.js';
+import { startEmbeddedDynamoDB } from '../../../src/ledger/embedded/memory-server.js';
 
 function clientFor(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({

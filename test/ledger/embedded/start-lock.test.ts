@@ -3,7 +3,7 @@ import { mkdtemp, readFile, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StartLock } from '../../src/ledger/start-lock.js';
+import { StartLock } from '../../../src/ledger/embedded/start-lock.js';
 
 async function lockFile(): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), 'steward-lock-')), 'ledger.lock');

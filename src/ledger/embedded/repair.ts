@@ -1,9 +1,9 @@
 import { cp, mkdir, readFile, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadLevel } from './dynalite-module.js';
-import { EmbeddedLedgerError, LedgerBusyError } from './embedded-errors.js';
+import { EmbeddedLedgerError, LedgerBusyError } from './errors.js';
 import { isLevelFile, isLockedError } from './ledger-directory.js';
-import { tableFileProblem } from './leveldb-format.js';
+import { tableFileProblem } from './leveldb/format.js';
 import { backupPathFor, ledgerFiles } from './ledger-files.js';
 import { SharedLedgerServer } from './shared-server.js';
 import { StartLock } from './start-lock.js';

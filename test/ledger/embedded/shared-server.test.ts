@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connectLedger, type LedgerConnection } from '../../src/ledger/connect.js';
-import { EmbeddedLedgerError, LedgerUnreadableError } from '../../src/ledger/embedded-errors.js';
-import { ledgerFiles } from '../../src/ledger/ledger-files.js';
-import { processAlive, readServerEndpoint } from '../../src/ledger/server-endpoint.js';
-import { SharedLedgerServer } from '../../src/ledger/shared-server.js';
-import { eventually, serverGone, snapshotTree } from '../support/ledger-server.js';
-import { freePort } from '../support/moto.js';
+import { connectLedger, type LedgerConnection } from '../../../src/ledger/connect.js';
+import { EmbeddedLedgerError, LedgerUnreadableError } from '../../../src/ledger/embedded/errors.js';
+import { ledgerFiles } from '../../../src/ledger/embedded/ledger-files.js';
+import { processAlive, readServerEndpoint } from '../../../src/ledger/embedded/server-endpoint.js';
+import { SharedLedgerServer } from '../../../src/ledger/embedded/shared-server.js';
+import { eventually, serverGone, snapshotTree } from '../../support/ledger-server.js';
+import { freePort } from '../../support/moto.js';
 
 const details = (eventId: string) => ({
   mode: 'enforce' as const,

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadLevel, type LevelClass } from './dynalite-module.js';
-import { LedgerUnreadableError } from './embedded-errors.js';
-import { logFileProblem, tableFileProblem } from './leveldb-format.js';
+import { LedgerUnreadableError } from './errors.js';
+import { logFileProblem, tableFileProblem } from './leveldb/format.js';
 
 /**
  * What a ledger directory holds: nothing of LevelDB's yet (`fresh`: dynalite creates it),

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { dynalitePath } from './dynalite-module.js';
-import { EmbeddedLedgerError } from './embedded-errors.js';
+import { EmbeddedLedgerError } from './errors.js';
 import type { LedgerFiles } from './ledger-files.js';
 import type { ServerEndpoint } from './server-endpoint.js';
 import { ledgerServerScript } from './server-script.js';

@@ -4,7 +4,7 @@ import type {
   ServiceOutputTypes,
 } from '@aws-sdk/client-dynamodb';
 import type { FinalizeRequestMiddleware, InitializeMiddleware } from '@smithy/types';
-import { EmbeddedLedgerError } from './embedded-errors.js';
+import { EmbeddedLedgerError } from './errors.js';
 import type { SharedLedgerServer } from './shared-server.js';
 
 /** The part of a Smithy HTTP request that says where it goes. */
