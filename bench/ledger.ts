@@ -1,13 +1,15 @@
 /**
- * Ledger claims per second against the embedded dynalite (in this process, as `steward run`
- * uses it), 16 claims in flight: each claim one conditional UpdateItem through the real SDK
- * client. Claims are timed in rounds after a warm-up long enough for dynalite and the SDK to be
- * compiled (the first few hundred claims run several times slower); the median round counts.
+ * Ledger claims per second against the embedded ledger as `steward run` connects to it (the
+ * shared dynalite server process of a scratch data directory, on disk), 16 claims in flight:
+ * each claim one conditional UpdateItem through the real SDK client. Claims are timed in rounds
+ * after a warm-up long enough for dynalite and the SDK to be compiled (the first few hundred
+ * claims run several times slower); the median round counts.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mapWithConcurrency } from '../src/concurrency.js';
-import { startEmbeddedDynamoDB } from '../src/ledger/embedded/memory-server.js';
-import { Ledger } from '../src/ledger/ledger.js';
+import { connectLedger } from '../src/ledger/connect.js';
 import { median } from './measure.js';
 
 export interface LedgerResult {
@@ -23,15 +25,14 @@ export async function measureLedger(
   options: { inFlight?: number; rounds?: number; warmUp?: number } = {},
 ): Promise<LedgerResult> {
   const inFlight = options.inFlight ?? 16;
-  const server = await startEmbeddedDynamoDB();
-  const client = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: server.endpoint,
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  const dataDir = await mkdtemp(join(tmpdir(), 'steward-bench-ledger-'));
+  const connection = await connectLedger({
+    STEWARD_DATA_DIR: dataDir,
+    STEWARD_LEDGER_TABLE: 'bench-ledger',
+    AWS_REGION: 'us-east-1',
   });
   try {
-    const ledger = new Ledger(client, { tableName: 'bench-ledger' });
-    await ledger.ensureTable();
+    const { ledger } = connection;
     let next = 0;
     const claim = () =>
       ledger.claim({
@@ -63,7 +64,7 @@ export async function measureLedger(
     }
     return { claims, inFlight, perSecond: median(rounds), rounds };
   } finally {
-    client.destroy();
-    await server.close();
+    await connection.close();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
