@@ -32,9 +32,10 @@ import {
   first,
   lambdaContext,
   region,
+  type MotoEnvironment,
   uniqueName,
   useMoto,
-  type MotoEnvironment,
+  worldOpenSshEvent,
 } from './harness.js';
 
 // The shipped rule pack (rules/), as deployed: every rule used here is `mode: enforce`.
@@ -111,16 +112,7 @@ describe('cloudtrail handler on moto', () => {
 
   it('revokes the world-open SSH rule an AuthorizeSecurityGroupIngress added, by rule id, and keeps the others', async () => {
     const { groupId, ruleId } = await groupOpenedToWorld(22);
-    const event = cloudTrailEvent('cloudtrail-authorize-sg-ingress-world-ssh.json', (record) => {
-      (record.requestParameters as { groupId: string }).groupId = groupId;
-      const response = record.responseElements as {
-        securityGroupRuleSet: { items: { groupId: string; securityGroupRuleId: string }[] };
-      };
-      for (const item of response.securityGroupRuleSet.items) {
-        item.groupId = groupId;
-        item.securityGroupRuleId = ruleId;
-      }
-    });
+    const event = worldOpenSshEvent(groupId, ruleId);
 
     const report = await invoke(event);
 

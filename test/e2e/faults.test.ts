@@ -1,16 +1,13 @@
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
-  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSecurityGroupRulesCommand,
   EC2Client,
-  RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -33,7 +30,15 @@ import {
   type DeliveryStory,
   type Handler,
 } from '../support/lambda-delivery.js';
-import { account, cloudTrailEvent, motoEndpoint, region, uniqueName, useMoto } from './harness.js';
+import {
+  ec2StateChange,
+  launchInstance,
+  motoEndpoint,
+  region,
+  uniqueName,
+  useMoto,
+  worldOpenSshEvent,
+} from './harness.js';
 
 // The fault-injection suite: the real Lambda entry, its ledger on a dynalite server and its
 // actions on moto, each behind a FaultProxy. Every cell injects one fault (throttling, a server
@@ -192,7 +197,6 @@ let motoProxy: FaultProxy;
 let ledgerClient: DynamoDBClient;
 let ledger: Ledger;
 let ec2: EC2Client;
-let imageId: string;
 let tableFile: string;
 const results: CellObservation[] = [];
 let onCloudTrail: Handler;
@@ -213,8 +217,6 @@ beforeAll(async () => {
   ledgerClient = new DynamoDBClient({ region, endpoint: ledgerServer.endpoint });
   ledger = new Ledger(ledgerClient, { tableName: env.ledgerTable });
   ec2 = new EC2Client({ region, endpoint: motoEndpoint() });
-  const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
-  imageId = images.Images?.[0]?.ImageId ?? 'ami-12c6146b';
   onCloudTrail = lambdaHandler('cloudtrail');
   onEc2State = lambdaHandler('ec2State');
   tableFile = join(await mkdtemp(join(tmpdir(), 'steward-faults-')), 'fault-table.md');
@@ -262,16 +264,7 @@ async function worldOpenIngress(): Promise<World> {
   );
   const ruleId = opened.SecurityGroupRules?.[0]?.SecurityGroupRuleId;
   if (ruleId === undefined) throw new Error('moto returned no security group rule id');
-  const event = cloudTrailEvent('cloudtrail-authorize-sg-ingress-world-ssh.json', (record) => {
-    (record.requestParameters as { groupId: string }).groupId = groupId;
-    const response = record.responseElements as {
-      securityGroupRuleSet: { items: { groupId: string; securityGroupRuleId: string }[] };
-    };
-    for (const item of response.securityGroupRuleSet.items) {
-      item.groupId = groupId;
-      item.securityGroupRuleId = ruleId;
-    }
-  });
+  const event = worldOpenSshEvent(groupId, ruleId);
   const revoked = async () => {
     const described = await ec2.send(
       new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }),
@@ -302,27 +295,8 @@ async function worldOpenIngress(): Promise<World> {
 
 /** A running instance and the EventBridge state change that says so. */
 async function startedInstance(): Promise<World> {
-  const launched = await ec2.send(
-    new RunInstancesCommand({
-      ImageId: imageId,
-      InstanceType: 't3.micro',
-      MinCount: 1,
-      MaxCount: 1,
-    }),
-  );
-  const instanceId = launched.Instances?.[0]?.InstanceId;
-  if (instanceId === undefined) throw new Error('moto launched no instance');
-  const event = {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'EC2 Instance State-change Notification',
-    source: 'aws.ec2',
-    account,
-    time: new Date().toISOString(),
-    region,
-    resources: [`arn:aws:ec2:${region}:${account}:instance/${instanceId}`],
-    detail: { 'instance-id': instanceId, state: 'running' },
-  };
+  const instanceId = await launchInstance(ec2);
+  const event = ec2StateChange(instanceId);
   const instance = async () => {
     const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     return described.Reservations?.[0]?.Instances?.[0];

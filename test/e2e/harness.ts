@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DescribeImagesCommand, RunInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import type { ActionReport, PipelineReport } from '../../src/pipeline.js';
@@ -144,6 +145,54 @@ export function cloudTrailEvent(
   envelope.detail.eventTime = now;
   edit(envelope.detail);
   return envelope;
+}
+
+/** An EventBridge "EC2 Instance State-change Notification" for an instance of moto's. */
+export function ec2StateChange(instanceId: string, state = 'running') {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'EC2 Instance State-change Notification',
+    source: 'aws.ec2',
+    account,
+    time: new Date().toISOString(),
+    region,
+    resources: [`arn:aws:ec2:${region}:${account}:instance/${instanceId}`],
+    detail: { 'instance-id': instanceId, state },
+  };
+}
+
+/** Launches one instance in moto and returns its id. */
+export async function launchInstance(ec2: EC2Client): Promise<string> {
+  const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
+  const launched = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: images.Images?.[0]?.ImageId ?? 'ami-12c6146b',
+      InstanceType: 't3.micro',
+      MinCount: 1,
+      MaxCount: 1,
+    }),
+  );
+  const instanceId = launched.Instances?.[0]?.InstanceId;
+  if (instanceId === undefined) throw new Error('moto launched no instance');
+  return instanceId;
+}
+
+/**
+ * The sample record of an AuthorizeSecurityGroupIngress opening tcp 22 to the world, naming
+ * moto's group and the rule moto gave it.
+ */
+export function worldOpenSshEvent(groupId: string, ruleId: string): CloudTrailEnvelope {
+  return cloudTrailEvent('cloudtrail-authorize-sg-ingress-world-ssh.json', (record) => {
+    (record.requestParameters as { groupId: string }).groupId = groupId;
+    const response = record.responseElements as {
+      securityGroupRuleSet: { items: { groupId: string; securityGroupRuleId: string }[] };
+    };
+    for (const item of response.securityGroupRuleSet.items) {
+      item.groupId = groupId;
+      item.securityGroupRuleId = ruleId;
+    }
+  });
 }
 
 /** The actions a rule took on the first event of a report. */

@@ -1,23 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline, type PipelineReport } from '../../src/pipeline.js';
 import { loadRules } from '../../src/rules/load.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import {
-  account,
+  ec2StateChange,
   embeddedLedgerFiles,
+  launchInstance,
   region,
   rulePackOf,
   serializingProxy,
-  useMoto,
   type MotoEnvironment,
+  useMoto,
 } from './harness.js';
 
 // test/ledger/exactly-once.test.ts on a real DynamoDB API: the ledger table lives in moto
@@ -69,35 +64,6 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-async function runningInstance(): Promise<string> {
-  const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
-  const launched = await ec2.send(
-    new RunInstancesCommand({
-      ImageId: images.Images?.[0]?.ImageId ?? 'ami-12c6146b',
-      InstanceType: 't3.micro',
-      MinCount: 1,
-      MaxCount: 1,
-    }),
-  );
-  const instanceId = launched.Instances?.[0]?.InstanceId;
-  if (instanceId === undefined) throw new Error('moto launched no instance');
-  return instanceId;
-}
-
-function stateChange(instanceId: string) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'EC2 Instance State-change Notification',
-    source: 'aws.ec2',
-    account,
-    time: new Date().toISOString(),
-    region,
-    resources: [`arn:aws:ec2:${region}:${account}:instance/${instanceId}`],
-    detail: { 'instance-id': instanceId, state: 'running' },
-  };
-}
-
 const actionsOf = (report: PipelineReport) => report.events[0]?.matches[0]?.actions ?? [];
 
 describe('the ledger on moto DynamoDB', () => {
@@ -118,8 +84,8 @@ describe('the ledger on moto DynamoDB', () => {
   });
 
   it('executes each action once under 50 concurrent deliveries of one event; the others report the stored outcome', async () => {
-    const instanceId = await runningInstance();
-    const event = stateChange(instanceId);
+    const instanceId = await launchInstance(ec2);
+    const event = ec2StateChange(instanceId);
     const context = { ...runtime, inProgressWaitMs: 10_000 };
     sent.length = 0;
 

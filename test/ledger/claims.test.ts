@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerUnavailableError } from '../../src/ledger/errors.js';
-import type { ClaimDetails } from '../../src/ledger/ledger.js';
 import { currentOwner } from '../../src/ledger/owner.js';
+import { claimDetails } from '../support/claim-details.js';
 import { startTestLedger } from '../support/embedded-ledger.js';
 import { injectLedgerFaults } from '../support/ledger-faults.js';
 
@@ -21,23 +21,6 @@ afterAll(async () => {
 
 beforeEach(() => faults.clear());
 
-let counter = 0;
-function details(overrides: Partial<ClaimDetails> = {}): ClaimDetails {
-  counter++;
-  return {
-    mode: 'enforce',
-    eventId: `event-${counter}`,
-    ruleId: 'rule-claims',
-    action: 'ec2.create-tags',
-    resource: `i-0000000000001${String(counter).padStart(4, '0')}`,
-    source: 'cloudtrail',
-    eventName: 'RunInstances',
-    eventTime: '2026-11-30T10:00:00Z',
-    severity: 'low',
-    ...overrides,
-  };
-}
-
 /** The pid of a process that has ended. */
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
@@ -47,13 +30,13 @@ function deadPid(): number {
 describe('claims', () => {
   it('end their lease when the caller says, not after the default', async () => {
     const leaseUntil = Date.now() + 42_000;
-    const claim = await testLedger.ledger.claim(details({ leaseUntil }));
+    const claim = await testLedger.ledger.claim(claimDetails({ leaseUntil }));
     expect(claim.kind).toBe('claimed');
     expect((await testLedger.ledger.get(claim.key))?.leaseUntil).toBe(leaseUntil);
   });
 
   it('are taken over at once when their process on this host is gone', async () => {
-    const action = details();
+    const action = claimDetails();
     const crashed = await testLedger.ledger.claim({
       ...action,
       owner: { host: hostname(), pid: deadPid() },
@@ -65,16 +48,16 @@ describe('claims', () => {
   });
 
   it('are left to their lease when their process runs, or runs on another host', async () => {
-    const action = details();
+    const action = claimDetails();
     await testLedger.ledger.claim({ ...action, owner: { host: 'another-host', pid: deadPid() } });
     expect((await testLedger.ledger.claim(action)).kind).toBe('in-progress');
-    const other = details();
+    const other = claimDetails();
     await testLedger.ledger.claim({ ...other, owner: { host: hostname(), pid: process.ppid } });
     expect((await testLedger.ledger.claim(other)).kind).toBe('in-progress');
   });
 
   it('whose response was lost are recognised by their token when sent again', async () => {
-    const action = details();
+    const action = claimDetails();
     faults.add('claim', 'drop');
     const lost = await testLedger.ledger.claim(action).catch((error: unknown) => error);
     expect(lost).toBeInstanceOf(LedgerUnavailableError);
@@ -93,7 +76,7 @@ describe('claims', () => {
   });
 
   it('that failed before reaching the ledger leave nothing, and releasing them changes nothing', async () => {
-    const action = details();
+    const action = claimDetails();
     faults.add('claim', 'fail');
     const failed = (await testLedger.ledger
       .claim(action)
@@ -106,7 +89,7 @@ describe('claims', () => {
   });
 
   it('are completed once even when the completion is sent again after a lost response', async () => {
-    const claim = await testLedger.ledger.claim(details());
+    const claim = await testLedger.ledger.claim(claimDetails());
     if (claim.kind !== 'claimed') throw new Error(`not claimed: ${claim.kind}`);
     faults.add('complete', 'drop');
     await expect(

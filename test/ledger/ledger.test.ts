@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerKey, type ActionIdentity } from '../../src/ledger/entry.js';
 import { ClaimLostError } from '../../src/ledger/errors.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import type { ClaimDetails } from '../../src/ledger/ledger.js';
+import { claimDetails } from '../support/claim-details.js';
 import { startTestLedger } from '../support/embedded-ledger.js';
 
 let testLedger: Awaited<ReturnType<typeof startTestLedger>>;
@@ -14,23 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await testLedger.close();
 });
-
-let counter = 0;
-function details(overrides: Partial<ClaimDetails> = {}): ClaimDetails {
-  counter++;
-  return {
-    mode: 'enforce',
-    eventId: `event-${counter}`,
-    ruleId: 'rule-a',
-    action: 'ec2.stop-instances',
-    resource: `i-0000000000000${String(counter).padStart(4, '0')}`,
-    source: 'ec2-state',
-    eventName: 'running',
-    eventTime: '2026-11-20T10:00:00Z',
-    severity: 'high',
-    ...overrides,
-  };
-}
 
 describe('ledger keys', () => {
   const identity: ActionIdentity = {
@@ -56,7 +39,7 @@ describe('ledger keys', () => {
 
 describe('the ledger on a DynamoDB-API server', () => {
   it('claims an action once; the next delivery gets the stored outcome', async () => {
-    const action = details();
+    const action = claimDetails();
     const first = await testLedger.ledger.claim(action);
     expect(first.kind).toBe('claimed');
     if (first.kind !== 'claimed') return;
@@ -71,7 +54,7 @@ describe('the ledger on a DynamoDB-API server', () => {
   });
 
   it('lets exactly one of many concurrent claims win', async () => {
-    const action = details();
+    const action = claimDetails();
     const results = await Promise.all(
       Array.from({ length: 25 }, () => testLedger.ledger.claim(action)),
     );
@@ -86,7 +69,7 @@ describe('the ledger on a DynamoDB-API server', () => {
       leaseMs: 60_000,
       now: () => now,
     });
-    const action = details();
+    const action = claimDetails();
     const crashed = await ledger.claim(action);
     expect(crashed.kind).toBe('claimed');
     now += 30_000;
@@ -104,7 +87,7 @@ describe('the ledger on a DynamoDB-API server', () => {
   });
 
   it('keeps a dry run from blocking the enforced run of the same action', async () => {
-    const action = details({ mode: 'dry-run' });
+    const action = claimDetails({ mode: 'dry-run' });
     const dry = await testLedger.ledger.claim(action);
     if (dry.kind !== 'claimed') throw new Error('dry run not claimed');
     await testLedger.ledger.complete(dry, { status: 'planned', detail: 'would stop' });
@@ -118,7 +101,7 @@ describe('the ledger on a DynamoDB-API server', () => {
       retentionDays: 10,
       now: () => now,
     });
-    const claim = await ledger.claim(details());
+    const claim = await ledger.claim(claimDetails());
     const entry = await ledger.get(claim.key);
     expect(entry?.expiresAt).toBe(now / 1000 + 10 * 86_400);
   });
@@ -126,7 +109,7 @@ describe('the ledger on a DynamoDB-API server', () => {
   it('lists entries by rule, by resource and by status, newest first', async () => {
     const resource = 'i-0fffffffffffffff0';
     for (const ruleId of ['list-rule', 'list-rule', 'other-rule']) {
-      const claim = await testLedger.ledger.claim(details({ ruleId, resource }));
+      const claim = await testLedger.ledger.claim(claimDetails({ ruleId, resource }));
       if (claim.kind === 'claimed')
         await testLedger.ledger.complete(claim, { status: 'skipped', detail: 'not running' });
       await new Promise((resolve) => setTimeout(resolve, 5));
