@@ -47,8 +47,11 @@ export async function runCommand(args: string[], output: Output): Promise<number
 function describeReport(report: PipelineReport, ledger: string, live: boolean): string {
   const lines: string[] = [];
   for (const object of report.objects) {
+    const counts = object.read
+      ? `: ${object.records ?? 0} records, ${object.unmatched ?? 0} of them matched no rule`
+      : '';
     lines.push(
-      `${object.read ? 'read' : 'would read (run with --live to read it)'} s3://${object.bucket}/${object.key}`,
+      `${object.read ? 'read' : 'would read (run with --live to read it)'} s3://${object.bucket}/${object.key}${counts}`,
     );
   }
   for (const event of report.events) {

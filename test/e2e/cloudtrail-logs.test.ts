@@ -133,11 +133,18 @@ describe('cloudtrailLogs handler on moto', () => {
       },
     };
     const refusedPolicy = logFileRecord('PutBucketPolicy');
+    // A read-only call, as most of a real trail is: no rule listens to it.
+    const readOnly = {
+      ...logFileRecord('RunInstances'),
+      eventName: 'DescribeInstances',
+      requestParameters: {},
+      responseElements: null,
+    };
     const records = [runInstances, createLogGroup, stopLogging, refusedPolicy];
     const logBucket = uniqueName('e2e-cloudtrail-logs');
     await s3.send(new CreateBucketCommand({ Bucket: logBucket }));
     const key = `AWSLogs/${account}/CloudTrail/${region}/2025/01/15/${account}_CloudTrail_${region}_20250115T1010Z_${uniqueName('e2e')}.json.gz`;
-    const body = gzipSync(JSON.stringify({ Records: records }));
+    const body = gzipSync(JSON.stringify({ Records: [...records, readOnly] }));
     await s3.send(new PutObjectCommand({ Bucket: logBucket, Key: key, Body: body }));
     const notification = sample<{
       Records: {
@@ -151,8 +158,9 @@ describe('cloudtrailLogs handler on moto', () => {
     const report = (await cloudtrailLogs(notification, lambdaContext())) as PipelineReport;
 
     expect(report.errors).toEqual([]);
+    // The unmatched record is counted, not listed.
     expect(report.objects).toEqual([
-      expect.objectContaining({ bucket: logBucket, key, read: true }),
+      { bucket: logBucket, key, read: true, records: 5, unmatched: 1 },
     ]);
     expect(report.events.map((event) => event.id).sort()).toEqual(
       records.map((record) => record.eventID).sort(),
