@@ -6,7 +6,7 @@ import { ClaimLostError, LedgerUnavailableError } from './ledger/errors.js';
 import type { ClaimResult, Completion, Ledger } from './ledger/ledger.js';
 import type { ClaimOwner } from './ledger/owner.js';
 import type { ActionReport, PipelineError } from './report.js';
-import { RetriesExhaustedError, withRetries, type RetryResult } from './retry.js';
+import { classifyError, RetriesExhaustedError, withRetries, type RetryResult } from './retry.js';
 import { parseDuration } from './rules/duration.js';
 import type { CompiledRule, PlannedAction } from './rules/rule.js';
 import type { StewardEvent } from './sources/steward-event.js';
@@ -245,7 +245,7 @@ async function decide(
   request: ActionRequest,
   mode: LedgerMode,
   actionContext: ActionContext,
-  claim: { key: string },
+  claim: { key: string; previousError?: string },
   context: ExecutionContext,
 ): Promise<Decision> {
   const { rule, planned, resource } = request;
@@ -285,8 +285,17 @@ async function decide(
     if (!verdict.allowed) return { completion: { status: 'skipped', detail: verdict.reason } };
   }
   try {
+    let retrying = claim.previousError !== undefined;
     const { value, retries, uncertain }: RetryResult<ActionOutcome> = await withRetries(
-      () => planned.definition.execute(actionContext),
+      async () => {
+        try {
+          return await planned.definition.execute({ ...actionContext, retrying });
+        } catch (error) {
+          const errorClass = classifyError(error);
+          if (errorClass === 'server' || errorClass === 'network') retrying = true;
+          throw error;
+        }
+      },
       { deadline: context.deadline() },
     );
     const completion: Completion = { ...value, retries };

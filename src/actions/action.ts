@@ -34,6 +34,12 @@ export interface ActionContext<P extends ActionParams = ActionParams> {
   key: string;
   /** The rule's actions that ran before this one on this event, in order. */
   earlier: readonly EarlierOutcome[];
+  /**
+   * A try before this one, in this delivery or an earlier one, failed in a way that leaves open
+   * whether it took effect (a lost response, a server error): an action without origin states
+   * to check reads whether its work is done before doing it again.
+   */
+  retrying?: boolean;
 }
 
 /** What an action did (or, in dry-run, would do), kept in the ledger. */
