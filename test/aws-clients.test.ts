@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AwsClients } from '../src/aws-clients.js';
 
 /** A server that takes every request and never answers it. */
@@ -23,12 +23,9 @@ afterAll(async () => {
 
 describe('AwsClients', () => {
   it('end a call that gets no answer at their request timeout, as a network error', async () => {
-    const before = { ...process.env };
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_EC2: endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-    });
+    vi.stubEnv('AWS_ENDPOINT_URL_EC2', endpoint);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
     try {
       const ec2 = await new AwsClients('us-east-1', 200).ec2();
       const failed = await ec2.send(new DescribeInstancesCommand({})).then(
@@ -41,9 +38,7 @@ describe('AwsClients', () => {
       });
       expect(held.length).toBeGreaterThan(0);
     } finally {
-      for (const name of ['AWS_ENDPOINT_URL_EC2', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
-        if (before[name] === undefined) delete process.env[name];
-        else process.env[name] = before[name];
+      vi.unstubAllEnvs();
     }
   });
 });
