@@ -47,8 +47,10 @@ export function normalizeCloudTrailRecord(
 
   const identity = objectAt(record, 'userIdentity');
   const eventSource = stringAt(record, 'eventSource');
+  // Built field by field, not spread: every event then shares one shape, which rule matching
+  // reads at every step.
   const event: StewardEvent = {
-    ...eventId,
+    id: eventId.id,
     source: 'cloudtrail',
     name,
     time,
@@ -62,6 +64,7 @@ export function normalizeCloudTrailRecord(
   if (account !== undefined) event.account = account;
   const region = stringAt(record, 'awsRegion') ?? defaults.region;
   if (region !== undefined) event.region = region;
+  if (eventId.idDerived) event.idDerived = true;
   if (eventSource !== undefined) event.eventSource = eventSource;
   const errorCode = stringAt(record, 'errorCode');
   if (errorCode !== undefined) {
