@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  ResourceNotFoundException,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ActionIdentity, LedgerEntry, LedgerStatus } from './entry.js';
 import { ledgerKey } from './entry.js';
 import { boundData, boundText, ledgerBounds } from './bounds.js';
@@ -12,7 +7,7 @@ import { ClaimLostError, isConditionFailure, LedgerUnavailableError } from './er
 import { LedgerGuards } from './guards.js';
 import { ownerIsGone, type ClaimOwner } from './owner.js';
 import { ItemTable, type Item } from './items.js';
-import { ledgerIndexes, ledgerTableDefinition } from './table.js';
+import { ensureLedgerTable, ledgerIndexes } from './table.js';
 
 /** What a claim attempt found. */
 export type ClaimResult =
@@ -111,33 +106,8 @@ export class Ledger {
   }
 
   /** Creates the table where it does not exist yet (local servers only; on AWS the stack owns it). */
-  async ensureTable(): Promise<void> {
-    let status: string | undefined;
-    try {
-      const { Table } = await this.client.send(
-        new DescribeTableCommand({ TableName: this.tableName }),
-      );
-      status = Table?.TableStatus;
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-      try {
-        await this.client.send(new CreateTableCommand(ledgerTableDefinition(this.tableName)));
-      } catch (createError) {
-        // Two processes may race to create it; the loser finds it there.
-        if (!(createError instanceof Error && createError.name === 'ResourceInUseException'))
-          throw createError;
-      }
-    }
-    // A table being created answers "not found" to reads and writes until it is active.
-    for (let waited = 0; status !== 'ACTIVE'; waited += 25) {
-      if (waited > 30_000)
-        throw new Error(`the ledger table ${this.tableName} did not become active (${status})`);
-      await new Promise((resolve) => setTimeout(resolve, waited === 0 ? 0 : 25));
-      const { Table } = await this.client.send(
-        new DescribeTableCommand({ TableName: this.tableName }),
-      );
-      status = Table?.TableStatus;
-    }
+  ensureTable(): Promise<void> {
+    return ensureLedgerTable(this.client, this.tableName);
   }
 
   /**
