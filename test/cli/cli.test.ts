@@ -36,7 +36,7 @@ beforeAll(async () => {
 
 describe('steward run', () => {
   it('runs every public AWS sample; a second run is all duplicates and adds nothing to the ledger', async () => {
-    const samplesDir = repoPath('test/fixtures/aws-samples');
+    const samplesDir = repoPath('test/fixtures/public-samples');
     const samples = (await readdir(samplesDir)).filter((name) => /\.json(\.gz)?$/.test(name));
     expect(samples.length).toBeGreaterThanOrEqual(6);
     let actions = 0;
@@ -61,7 +61,7 @@ describe('steward run', () => {
   it('yields nothing for the S3 test event, and names the log files an S3 notification points at', async () => {
     const testEvent = await report(
       repoPath(
-        'test/fixtures/aws-samples/SEKOIA-automation-library__test_records_trigger__s3-TestEvent.json',
+        'test/fixtures/public-samples/SEKOIA-automation-library__test_records_trigger__s3-TestEvent.json',
       ),
     );
     expect(testEvent).toMatchObject({ code: 0, events: [], errors: [], objects: [] });

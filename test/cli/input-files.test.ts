@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readEventFile } from '../../src/cli/input-files.js';
-import { main } from '../../src/cli/main.js';
+import { steward } from './support.js';
 import { UsageError } from '../../src/cli/output.js';
 
 let scratch: string;
@@ -14,18 +14,6 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'steward-input-files-'));
   process.env.STEWARD_DATA_DIR = join(scratch, 'data');
 });
-
-async function steward(
-  ...argv: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    out: (text) => (stdout += `${text}\n`),
-    err: (text) => (stderr += `${text}\n`),
-  });
-  return { code, stdout, stderr };
-}
 
 describe('steward run refuses input it cannot read safely', () => {
   it('refuses /dev/zero before reading it', async () => {
