@@ -140,14 +140,14 @@ async function processObject(
   errors: PipelineError[],
 ): Promise<{ summary: ObjectReport; events: EventReport[] }> {
   const where = `s3://${object.bucket}/${object.key}`;
-  const summary: ObjectReport = { ...object, read: true, records: 0, unmatched: 0 };
   const kept: { at: number; report: EventReport }[] = [];
+  let records = 0;
+  let unmatched = 0;
   let badRecords = 0;
   try {
-    const records = streamCloudTrailObject(object, await context.clients.s3());
-    await forEachConcurrently(records, eventConcurrency, async (record) => {
-      const at = summary.records ?? 0;
-      summary.records = at + 1;
+    const stream = streamCloudTrailObject(object, await context.clients.s3());
+    await forEachConcurrently(stream, eventConcurrency, async (record) => {
+      const at = records++;
       if (isSourceError(record)) {
         badRecords += 1;
         if (badRecords <= inputErrorsPerObject) errors.push({ ...record, kind: 'input' });
@@ -155,8 +155,7 @@ async function processObject(
       }
       const { report, problems } = await processEvent(record, context, execution);
       errors.push(...problems);
-      if (report.matches.length === 0 && problems.length === 0)
-        summary.unmatched = (summary.unmatched ?? 0) + 1;
+      if (report.matches.length === 0 && problems.length === 0) unmatched += 1;
       else kept.push({ at, report });
     });
   } catch (error) {
@@ -169,7 +168,10 @@ async function processObject(
       where,
     });
   kept.sort((a, b) => a.at - b.at);
-  return { summary, events: kept.map(({ report }) => report) };
+  return {
+    summary: { ...object, read: true, records, unmatched },
+    events: kept.map(({ report }) => report),
+  };
 }
 
 /**
