@@ -169,12 +169,7 @@ export async function executeAction(
     await releaseQuietly(context, claim, decision.deferred);
     return deferred(claim.key, decision.deferred);
   }
-  const completion = claim.previousError
-    ? resumed(
-        decision.completion,
-        `an earlier attempt's outcome was unknown: ${claim.previousError}`,
-      )
-    : decision.completion;
+  const { completion } = decision;
   const done: ActionReport = {
     ...report,
     status: completion.status,
@@ -299,9 +294,10 @@ async function decide(
       { deadline: context.deadline() },
     );
     const completion: Completion = { ...value, retries };
-    return {
-      completion: uncertain ? resumed(completion, `a try failed with ${uncertain}`) : completion,
-    };
+    const why = uncertain
+      ? `a try failed with ${uncertain}`
+      : claim.previousError && `an earlier attempt's outcome was unknown: ${claim.previousError}`;
+    return { completion: why ? resumed(completion, why) : completion };
   } catch (error) {
     if (
       error instanceof RetriesExhaustedError &&
