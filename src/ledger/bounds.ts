@@ -54,10 +54,11 @@ export function boundData(
   } catch (error) {
     return { truncated: true, reason: error instanceof Error ? error.message : String(error) };
   }
-  if (encoder.encode(json).length <= maxBytes) return data;
+  const bytes = encoder.encode(json).length;
+  if (bytes <= maxBytes) return data;
   return {
     truncated: true,
-    bytes: encoder.encode(json).length,
+    bytes,
     sha256: digestOf(json),
     preview: boundText(json, Math.min(maxBytes, ledgerBounds.textBytes)),
   };
