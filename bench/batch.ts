@@ -5,7 +5,7 @@
  * from an account no rule is scoped to, so nothing fires and the ledger is never called.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AwsClients } from '../src/aws-clients.js';
+import { ClientPool } from '../src/client-pool.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { runPipeline, type PipelineContext } from '../src/pipeline.js';
 import { RuleIndex } from '../src/rules/rule-index.js';
@@ -47,7 +47,7 @@ export async function measureLogBatch(runs: number): Promise<BatchResult> {
   const context: PipelineContext = {
     ruleIndex,
     ledger,
-    clients: new AwsClients('us-east-1'),
+    clients: new ClientPool({ region: 'us-east-1', homeAccount: '123456789012' }),
     live: false,
     readObjects: false,
     factStubs,

@@ -5,6 +5,15 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { STSClient } from '@aws-sdk/client-sts';
+
+/** Credentials as the SDK clients take them: a function asked before each request. */
+export type CredentialsProvider = () => Promise<{
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}>;
 
 /**
  * The AWS SDK clients facts and actions use. Clients that facts and actions call make one
@@ -13,6 +22,9 @@ import type { SNSClient } from '@aws-sdk/client-sns';
  * on first use, then kept for the life of the container, so an event that needs no AWS call
  * pays for none. Endpoints follow the SDK's own settings (`AWS_ENDPOINT_URL`,
  * `AWS_ENDPOINT_URL_EC2`, ...), which is how tests point them at local servers.
+ *
+ * One instance serves one account and region: the function's own (the SDK's default
+ * credentials), or a member account's (`credentials` from an assumed role, see `ClientPool`).
  *
  * @example
  * const clients = new AwsClients('us-east-1');
@@ -25,79 +37,73 @@ export class AwsClients {
   #logs?: Promise<CloudWatchLogsClient>;
   #sns?: Promise<SNSClient>;
   #eventBridge?: Promise<EventBridgeClient>;
+  #sts?: Promise<STSClient>;
 
   private readonly requestHandler: RequestTimeouts;
 
   /**
    * @param requestTimeoutMs how long one AWS call may take before it fails as a network error
    *   (then retried, or an unknown outcome): default 15 s.
+   * @param credentials where the clients' credentials come from; the SDK's default chain when
+   *   absent.
    */
   constructor(
-    private readonly region: string = 'us-east-1',
+    readonly region: string = 'us-east-1',
     requestTimeoutMs = 15_000,
+    private readonly credentials?: CredentialsProvider,
   ) {
     this.requestHandler = requestTimeouts(requestTimeoutMs);
   }
 
+  /** What every client of this account and region is built with. */
+  private config() {
+    return {
+      region: this.region,
+      requestHandler: this.requestHandler,
+      ...(this.credentials ? { credentials: this.credentials } : {}),
+    };
+  }
+
   ec2(): Promise<EC2Client> {
     return (this.#ec2 ??= import('@aws-sdk/client-ec2').then(
-      ({ EC2Client }) =>
-        new EC2Client({ region: this.region, maxAttempts: 1, requestHandler: this.requestHandler }),
+      ({ EC2Client }) => new EC2Client({ ...this.config(), maxAttempts: 1 }),
     ));
   }
 
   s3(): Promise<S3Client> {
     return (this.#s3 ??= import('@aws-sdk/client-s3').then(
-      ({ S3Client }) =>
-        new S3Client({
-          region: this.region,
-          forcePathStyle: true,
-          requestHandler: this.requestHandler,
-        }),
+      ({ S3Client }) => new S3Client({ ...this.config(), forcePathStyle: true }),
     ));
   }
 
   cloudTrail(): Promise<CloudTrailClient> {
     return (this.#cloudTrail ??= import('@aws-sdk/client-cloudtrail').then(
-      ({ CloudTrailClient }) =>
-        new CloudTrailClient({
-          region: this.region,
-          maxAttempts: 1,
-          requestHandler: this.requestHandler,
-        }),
+      ({ CloudTrailClient }) => new CloudTrailClient({ ...this.config(), maxAttempts: 1 }),
     ));
   }
 
   logs(): Promise<CloudWatchLogsClient> {
     return (this.#logs ??= import('@aws-sdk/client-cloudwatch-logs').then(
-      ({ CloudWatchLogsClient }) =>
-        new CloudWatchLogsClient({
-          region: this.region,
-          maxAttempts: 1,
-          requestHandler: this.requestHandler,
-        }),
+      ({ CloudWatchLogsClient }) => new CloudWatchLogsClient({ ...this.config(), maxAttempts: 1 }),
     ));
   }
 
   sns(): Promise<SNSClient> {
     return (this.#sns ??= import('@aws-sdk/client-sns').then(
-      ({ SNSClient }) =>
-        new SNSClient({
-          region: this.region,
-          maxAttempts: 1,
-          requestHandler: this.requestHandler,
-        }),
+      ({ SNSClient }) => new SNSClient({ ...this.config(), maxAttempts: 1 }),
     ));
   }
 
   eventBridge(): Promise<EventBridgeClient> {
     return (this.#eventBridge ??= import('@aws-sdk/client-eventbridge').then(
-      ({ EventBridgeClient }) =>
-        new EventBridgeClient({
-          region: this.region,
-          maxAttempts: 1,
-          requestHandler: this.requestHandler,
-        }),
+      ({ EventBridgeClient }) => new EventBridgeClient({ ...this.config(), maxAttempts: 1 }),
+    ));
+  }
+
+  /** STS keeps the SDK's own retries: assuming a role is safe to repeat. */
+  sts(): Promise<STSClient> {
+    return (this.#sts ??= import('@aws-sdk/client-sts').then(
+      ({ STSClient }) => new STSClient(this.config()),
     ));
   }
 }

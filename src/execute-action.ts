@@ -1,5 +1,5 @@
 import type { ActionContext, ActionOutcome } from './actions/action.js';
-import type { AwsClients } from './aws-clients.js';
+import { sessionName, type ClientPool } from './client-pool.js';
 import { messageOf } from './errors.js';
 import type { LedgerMode } from './ledger/entry.js';
 import { ClaimLostError, LedgerUnavailableError } from './ledger/errors.js';
@@ -14,7 +14,7 @@ import type { StewardEvent } from './sources/steward-event.js';
 /** What executing one action needs from the pipeline. */
 export interface ExecutionContext {
   ledger: Ledger;
-  clients: AwsClients;
+  clients: ClientPool;
   live: boolean;
   /** Epoch ms after which no claim is taken and no retry starts, asked when it matters. */
   deadline: () => number;
@@ -101,6 +101,8 @@ export async function executeAction(
       eventTime: event.time,
       severity: rule.document.severity,
       actor: event.actor?.arn ?? event.actor?.invokedBy,
+      account: event.account,
+      region: event.region ?? context.clients.region,
       retentionDays: planned.definition.recordsFindings ? context.findingRetentionDays : undefined,
       leaseUntil: context.leaseUntil,
       owner: context.owner,
@@ -141,7 +143,8 @@ export async function executeAction(
     },
     resource,
     params: planned.params,
-    clients: context.clients,
+    clients: context.clients.for(event.account, event.region, sessionName(rule.id, event.id)),
+    home: context.clients.home,
     key: claim.key,
     earlier: request.earlier,
   };

@@ -50,12 +50,16 @@ export function lambdaHandler(functionName: string) {
         throw error;
       },
     );
+    const built = await runtime;
+    // `arn:aws:lambda:<region>:<account>:function:<name>`: the account events are at home in.
+    const account = context.invokedFunctionArn?.split(':')[4];
+    if (account && /^\d{12}$/.test(account)) built.clients.knowHomeAccount(account);
     const remainingTimeMs =
       typeof context.getRemainingTimeInMillis === 'function'
         ? () => context.getRemainingTimeInMillis()
         : undefined;
     const report = await runPipeline(event, `${functionName} invocation ${context.awsRequestId}`, {
-      ...(await runtime),
+      ...built,
       remainingTimeMs,
     });
     console.log(

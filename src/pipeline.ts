@@ -1,4 +1,4 @@
-import type { AwsClients } from './aws-clients.js';
+import { FACTS_SESSION, type ClientPool } from './client-pool.js';
 import { forEachConcurrently, mapWithConcurrency } from './concurrency.js';
 import { messageOf } from './errors.js';
 import { executeAction, type ExecutionContext } from './execute-action.js';
@@ -23,7 +23,8 @@ export { mustRedeliver } from './report.js';
 export interface PipelineContext {
   ruleIndex: RuleIndex;
   ledger: Ledger;
-  clients: AwsClients;
+  /** Clients for the account and region of each event; the function's own for S3 reads. */
+  clients: ClientPool;
   /** Enforced rules execute their actions only when live; otherwise every action is a dry run. */
   live: boolean;
   /** Read the CloudTrail log files S3 notifications name (needs S3), or only report them. */
@@ -145,7 +146,7 @@ async function processObject(
   let unmatched = 0;
   let badRecords = 0;
   try {
-    const stream = streamCloudTrailObject(object, await context.clients.s3());
+    const stream = streamCloudTrailObject(object, await context.clients.home.s3());
     await forEachConcurrently(stream, eventConcurrency, async (record) => {
       const at = records++;
       if (isSourceError(record)) {
@@ -188,7 +189,7 @@ async function processEvent(
   const where = `event ${event.id}`;
   try {
     const verdicts = await context.ruleIndex.match(event, {
-      clients: context.clients,
+      clients: context.clients.for(event.account, event.region, FACTS_SESSION),
       stubs: context.factStubs,
     });
     const firing: CompiledRule[] = [];

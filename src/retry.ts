@@ -1,3 +1,5 @@
+import { HomeAccountError, MemberRoleError } from './client-pool.js';
+
 /** How an AWS error should be treated. */
 export type ErrorClass = 'throttled' | 'server' | 'network' | 'permanent';
 
@@ -31,6 +33,9 @@ const networkCodes = new Set([
  */
 export function classifyError(error: unknown): ErrorClass {
   if (!(error instanceof Error)) return 'permanent';
+  // Reaching the account failed, not the call: as retryable as what STS said.
+  if (error instanceof MemberRoleError || error instanceof HomeAccountError)
+    return classifyError(error.cause);
   const details = error as Error & {
     $metadata?: { httpStatusCode?: number };
     $fault?: string;

@@ -1,4 +1,4 @@
-import { AwsClients } from './aws-clients.js';
+import { clientPoolFromEnv } from './client-pool.js';
 import {
   connectLedger,
   positiveNumber,
@@ -42,7 +42,7 @@ function s3Reachable(env: NodeJS.ProcessEnv): boolean {
 
 /**
  * Everything the pipeline needs, built once: the rules loaded and indexed, the
- * ledger connected, and the AWS clients (each created on first use). Live in Lambda or when
+ * ledger connected, and the AWS clients of every account and region (each created on first use). Live in Lambda or when
  * `STEWARD_LIVE=true`; anywhere else enforced rules only plan their actions.
  */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -53,8 +53,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   return {
     ruleIndex: new RuleIndex(rules),
     ledger: connection.ledger,
-    clients: new AwsClients(
-      env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    clients: clientPoolFromEnv(
+      env,
       positiveNumber(env.STEWARD_AWS_TIMEOUT_MS, 'STEWARD_AWS_TIMEOUT_MS'),
     ),
     live,

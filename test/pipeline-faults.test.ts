@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AwsClients } from '../src/aws-clients.js';
+import { ClientPool } from '../src/client-pool.js';
 import {
   mustRedeliver,
   processBatch,
@@ -59,7 +59,7 @@ function context(overrides: Partial<PipelineContext> = {}): PipelineContext {
   return {
     ruleIndex: new RuleIndex(rules),
     ledger: testLedger.ledger,
-    clients: new AwsClients('us-east-1'),
+    clients: new ClientPool({ region: 'us-east-1', homeAccount: '123456789012' }),
     live: true,
     readObjects: false,
     remainingTimeMs: () => 30_000,

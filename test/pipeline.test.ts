@@ -9,7 +9,7 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AwsClients } from '../src/aws-clients.js';
+import { ClientPool } from '../src/client-pool.js';
 import { runPipeline, type PipelineContext, type PipelineReport } from '../src/pipeline.js';
 import { loadRules } from '../src/rules/load.js';
 import { RuleIndex } from '../src/rules/rule-index.js';
@@ -57,7 +57,7 @@ function context(overrides: Partial<PipelineContext> = {}): PipelineContext {
   return {
     ruleIndex,
     ledger: testLedger.ledger,
-    clients: new AwsClients('us-east-1'),
+    clients: new ClientPool({ region: 'us-east-1', homeAccount: '123456789012' }),
     live: true,
     readObjects: false,
     ...overrides,

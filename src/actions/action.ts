@@ -29,7 +29,10 @@ export interface ActionContext<P extends ActionParams = ActionParams> {
   /** The one resource this execution acts on, as returned by `targets`. */
   resource: string;
   params: P;
+  /** Clients for the event's account and region: where the action acts. */
   clients: AwsClients;
+  /** Clients for steward's own account and region: where notifications and findings go. */
+  home: AwsClients;
   /** This action's ledger key: the idempotency key to hand to anything downstream. */
   key: string;
   /** The rule's actions that ran before this one on this event, in order. */

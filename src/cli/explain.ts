@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { AwsClients } from '../aws-clients.js';
+import { clientPoolFromEnv, FACTS_SESSION } from '../client-pool.js';
 import { evaluateRules } from '../rules/evaluate.js';
 import { explainVerdict, explanationLines, type RuleExplanation } from '../rules/explain.js';
 import { loadRules } from '../rules/load.js';
@@ -39,7 +39,7 @@ export async function explainCommand(args: string[], output: Output): Promise<nu
   if (values.rule !== undefined && !named) throw new UsageError(`no rule with id "${values.rule}"`);
   const stubs = values.facts === undefined ? undefined : await readFactStubs(values.facts);
   const index = new RuleIndex(rules);
-  const clients = new AwsClients(process.env.AWS_REGION ?? 'us-east-1');
+  const pool = clientPoolFromEnv(process.env);
   const explained: {
     event: string;
     source: string;
@@ -50,6 +50,7 @@ export async function explainCommand(args: string[], output: Output): Promise<nu
     // Every rule listening to the event, also those whose conditions rule it out at a glance.
     const candidates = index.listeners(event);
     const chosen = named ? candidates.filter((rule) => rule === named) : candidates;
+    const clients = pool.for(event.account, event.region, FACTS_SESSION);
     const verdicts = await evaluateRules(event, chosen, { clients, stubs, explain: true });
     explained.push({
       event: event.id,

@@ -6,9 +6,9 @@ import { escapeControls } from './escape.js';
 import { table, UsageError, type Output } from './output.js';
 
 export const ledgerUsage =
-  'steward ledger list [--rule ID] [--resource ID] [--since TIME] [--status STATUS] [--json]\n' +
+  'steward ledger list [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--json]\n' +
   '       steward ledger show <key> [--json]\n' +
-  '       steward ledger stats [--rule ID] [--resource ID] [--since TIME] [--json]\n' +
+  '       steward ledger stats [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--json]\n' +
   '       steward ledger check [--repair]';
 
 const statuses: readonly LedgerStatus[] = ['claimed', 'planned', 'succeeded', 'failed', 'skipped'];
@@ -21,6 +21,8 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
     options: {
       rule: { type: 'string' },
       resource: { type: 'string' },
+      account: { type: 'string' },
+      region: { type: 'string' },
       since: { type: 'string' },
       status: { type: 'string' },
       json: { type: 'boolean' },
@@ -65,6 +67,8 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
     const entries = await connection.ledger.list({
       rule: values.rule,
       resource: values.resource,
+      account: values.account,
+      region: values.region,
       since: values.since,
       status: values.status as LedgerStatus | undefined,
     });
@@ -81,16 +85,25 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
       return 0;
     }
     if (values.json) output.out(JSON.stringify(entries, null, 2));
-    else if (entries.length === 0) output.out(`the ledger is empty (${connection.description})`);
-    else
+    else if (entries.length === 0) {
+      const filtered = ['rule', 'resource', 'account', 'region', 'since', 'status'].some(
+        (name) => values[name as keyof typeof values] !== undefined,
+      );
+      output.out(
+        filtered
+          ? `no ledger entry matches (${connection.description})`
+          : `the ledger is empty (${connection.description})`,
+      );
+    } else
       output.out(
         table([
-          ['key', 'rule', 'action', 'resource', 'event', 'status', 'mode', 'time'],
+          ['key', 'rule', 'action', 'resource', 'where', 'event', 'status', 'mode', 'time'],
           ...entries.map((entry) => [
             entry.pk,
             entry.ruleId,
             entry.action,
             entry.resource,
+            `${entry.account ?? '-'}/${entry.region ?? '-'}`,
             entry.eventId,
             entry.status,
             entry.mode,

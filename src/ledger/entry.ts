@@ -23,6 +23,9 @@ export interface LedgerEntry extends ActionIdentity {
   eventTime: string;
   severity: string;
   actor?: string;
+  /** The account and region the action acted in (the event's); `-` when the event named none. */
+  account?: string;
+  region?: string;
   detail?: string;
   data?: Record<string, unknown>;
   error?: string;

@@ -31,6 +31,9 @@ export interface ClaimDetails extends ActionIdentity {
   eventTime: string;
   severity: string;
   actor?: string;
+  /** Where the action acts: the event's account and region. */
+  account?: string;
+  region?: string;
   /** Keep this entry longer than the ledger's retention (audit findings). */
   retentionDays?: number;
   /** Epoch ms when the claim's lease ends; default: now plus the ledger's `leaseMs`. */
@@ -68,6 +71,8 @@ export interface LedgerQuery {
   /** ISO 8601 or epoch ms: entries created at or after this time. */
   since?: string;
   status?: LedgerStatus;
+  account?: string;
+  region?: string;
   limit?: number;
 }
 
@@ -169,6 +174,7 @@ export class Ledger {
           'SET #status = :claimed, claimToken = :token, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, ' +
           '#mode = :mode, eventId = :eventId, ruleId = :ruleId, #action = :action, #resource = :resource, #source = :source, ' +
           'eventName = :eventName, eventTime = :eventTime, severity = :severity, actor = :actor, ' +
+          'account = :account, #region = :region, ' +
           'createdAt = if_not_exists(createdAt, :nowIso), updatedAt = :nowIso, expiresAt = :expiresAt' +
           (details.idDerived ? ', idDerived = :true' : '') +
           (owner ? ', #owner = :owner' : ''),
@@ -178,6 +184,7 @@ export class Ledger {
           '#action': 'action',
           '#resource': 'resource',
           '#source': 'source',
+          '#region': 'region',
           ...(owner ? { '#owner': 'owner' } : {}),
         },
         values: {
@@ -197,6 +204,8 @@ export class Ledger {
           ':eventTime': boundText(details.eventTime, ledgerBounds.keyBytes),
           ':severity': details.severity,
           ':actor': boundText(details.actor ?? '-', ledgerBounds.textBytes),
+          ':account': boundText(details.account ?? '-', ledgerBounds.keyBytes),
+          ':region': boundText(details.region ?? '-', ledgerBounds.keyBytes),
           ':nowIso': nowIso,
           ':expiresAt':
             Math.floor(now / 1000) + (details.retentionDays ?? this.retentionDays) * 86_400,
@@ -353,6 +362,8 @@ export class Ledger {
           entry.action !== undefined &&
           (query.resource === undefined || entry.resource === query.resource) &&
           (query.status === undefined || entry.status === query.status) &&
+          (query.account === undefined || entry.account === query.account) &&
+          (query.region === undefined || entry.region === query.region) &&
           (since === undefined || entry.createdAt >= since),
       )
       .sort((a, b) =>

@@ -42,6 +42,7 @@ export function contextFor(
     resource,
     params,
     clients: new AwsClients('us-east-1'),
+    home: new AwsClients('us-east-1'),
     key: 'act_test',
     earlier,
   };

@@ -166,10 +166,31 @@ describe('steward ledger', () => {
     expect(
       await ledgerEntries('--rule', 'ec2-quarantined-instance-started', '--status', 'succeeded'),
     ).toEqual([]);
-    const table = await steward('ledger', 'list', '--resource', 'i-0123456789abcdef0');
-    expect(table.stdout.split('\n')[0]).toMatch(
-      /^key\s+rule\s+action\s+resource\s+event\s+status\s+mode\s+time$/,
+    expect(entries.map((entry) => [entry.account, entry.region])).toEqual([
+      ['123456789012', 'us-east-1'],
+      ['123456789012', 'us-east-1'],
+    ]);
+    expect(
+      await ledgerEntries(
+        '--account',
+        '123456789012',
+        '--region',
+        'us-east-1',
+        '--rule',
+        'ec2-quarantined-instance-started',
+      ),
+    ).toHaveLength(2);
+    expect(await ledgerEntries('--account', '222233334444')).toEqual([]);
+    expect(await ledgerEntries('--region', 'eu-west-1')).toEqual([]);
+    expect((await steward('ledger', 'list', '--region', 'eu-west-1')).stdout).toMatch(
+      /^no ledger entry matches \(/,
     );
+    const table = await steward('ledger', 'list', '--resource', 'i-0123456789abcdef0');
+    const [header, row] = table.stdout.split('\n');
+    expect(header).toMatch(
+      /^key\s+rule\s+action\s+resource\s+where\s+event\s+status\s+mode\s+time$/,
+    );
+    expect(row).toContain(' 123456789012/us-east-1 ');
     const shown = await steward('ledger', 'show', entries[0]?.pk ?? '');
     expect(shown.stdout).toContain(`pk: ${entries[0]?.pk}`);
     expect(shown.stdout).toContain('ruleId: ec2-quarantined-instance-started');

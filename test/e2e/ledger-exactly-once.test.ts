@@ -48,7 +48,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.endpoint;
   const rulesDir = await rulePackOf('stop-on-start.yaml', rule);
   runtime = await createRuntime({ rules: () => loadRules(rulesDir) });
-  (await runtime.clients.ec2()).middlewareStack.add(
+  (await runtime.clients.home.ec2()).middlewareStack.add(
     (next, context) => (args) => {
       sent.push(context.commandName ?? 'unknown');
       return next(args);

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AwsClients } from '../../src/aws-clients.js';
+import { ClientPool } from '../../src/client-pool.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { runPipeline, type PipelineContext, type PipelineReport } from '../../src/pipeline.js';
 import { compileRule, parseRuleText } from '../../src/rules/load.js';
@@ -81,7 +81,7 @@ function context(overrides: Partial<PipelineContext> = {}): PipelineContext {
   return {
     ruleIndex: ruleIndex(),
     ledger: testLedger.ledger,
-    clients: new AwsClients('us-east-1'),
+    clients: new ClientPool({ region: 'us-east-1', homeAccount: '123456789012' }),
     live: true,
     readObjects: false,
     inProgressWaitMs: 10_000,
