@@ -64,7 +64,7 @@ export const eventsEmit = defineAction<EmitParams>({
     return `emit ${detailType} from ${source} to event bus ${eventBusName} for ${rule.id} on ${resource}`;
   },
   async execute(context) {
-    const { params, rule, resource, event, key, earlier, clients } = context;
+    const { params, rule, resource, event, key, earlier, home } = context;
     const { eventBusName, detailType, source } = settings(params);
     const detail = {
       metadata: { 'idempotency-key': key, 'event-id': event.id, time: event.time },
@@ -80,8 +80,9 @@ export const eventsEmit = defineAction<EmitParams>({
       },
     };
     const { PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+    // The bus is steward's own, whichever account the event came from.
     const result = await (
-      await clients.eventBridge()
+      await home.eventBridge()
     ).send(
       new PutEventsCommand({
         Entries: [

@@ -89,10 +89,11 @@ export const notifySns = defineAction<NotifyParams>({
   describe: (context) =>
     `notify ${context.params.topicArn} of ${context.rule.id} on ${context.resource}: "${subjectOf(context)}"`,
   async execute(context) {
-    const { params, rule, key, clients } = context;
+    const { params, rule, key, home } = context;
     const { PublishCommand } = await import('@aws-sdk/client-sns');
+    // The topic is steward's own, whichever account the event came from.
     const published = await (
-      await clients.sns()
+      await home.sns()
     ).send(
       new PublishCommand({
         TopicArn: params.topicArn,
