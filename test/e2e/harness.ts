@@ -99,9 +99,13 @@ export async function embeddedLedgerFiles(dataDir: string): Promise<string[]> {
 
 /** The little of a Lambda context the handlers use. */
 export function lambdaContext(requestId: string = randomUUID()): Context {
-  const context: Pick<Context, 'awsRequestId' | 'functionName' | 'getRemainingTimeInMillis'> = {
+  const context: Pick<
+    Context,
+    'awsRequestId' | 'functionName' | 'invokedFunctionArn' | 'getRemainingTimeInMillis'
+  > = {
     awsRequestId: requestId,
     functionName: 'steward-e2e',
+    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:steward-e2e`,
     getRemainingTimeInMillis: () => 60_000,
   };
   return context as Context;
