@@ -9,6 +9,7 @@ import {
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
+  DescribeInstancesCommand,
   DescribeSecurityGroupRulesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
@@ -20,8 +21,11 @@ import { adminCredentials, createMemberRole } from '../support/member-accounts.j
 import { StsGate } from '../support/sts-gate.js';
 import {
   account as central,
+  ec2StateChange,
   lambdaContext,
+  launchInstance,
   region as home,
+  rulePackEnforcing,
   sample,
   uniqueName,
   useMoto,
@@ -41,6 +45,7 @@ const trailName = 'organization-events';
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 let cloudtrailLogs: Handler;
 let cloudwatchLogs: Handler;
+let ec2State: Handler;
 let gate: StsGate;
 let moto: string;
 let ledger: LedgerConnection;
@@ -64,13 +69,16 @@ async function cell(account: string, region: string): Promise<Cell> {
 }
 
 beforeAll(async () => {
-  moto = (await useMoto()).endpoint;
+  // The shipped rules, with the one that reads a lazy fact (the instance's tags) enforced.
+  moto = (await useMoto({ rulesDir: await rulePackEnforcing(['ec2-running-without-owner.yaml']) }))
+    .endpoint;
   gate = await StsGate.start(moto, central);
   process.env.AWS_ENDPOINT_URL = gate.endpoint;
   process.env.STEWARD_CLOUDTRAIL_LOG_GROUPS = cloudTrailLogGroup;
   await createMemberRole(moto, member, central);
   ({ handler: cloudtrailLogs } = await import('../../handlers/cloudtrailLogs.js'));
   ({ handler: cloudwatchLogs } = await import('../../handlers/cloudwatchLogs.js'));
+  ({ handler: ec2State } = await import('../../handlers/ec2State.js'));
   ledger = await connectLedger(process.env);
 });
 
@@ -341,5 +349,30 @@ describe('an organization trail through one central steward', () => {
     expect(fromTrail.events.map((event) => event.id)).toEqual(forged.map((item) => item.eventID));
     expect(await logging(where)).toBe(true);
     expect(await worldOpen(where, groupId)).toBe(false);
+  });
+
+  it('reads lazy facts in the account and region of the event, from a member account forwarding to the central bus', async () => {
+    const where = await cell(member, other);
+    const instanceId = await launchInstance(where.ec2);
+    const forwarded = { ...ec2StateChange(instanceId), account: member, region: other };
+    forwarded.resources = [`arn:aws:ec2:${other}:${member}:instance/${instanceId}`];
+
+    const report = (await ec2State(forwarded, lambdaContext())) as PipelineReport;
+
+    expect(report.errors).toEqual([]);
+    expect(actions(report, forwarded.id, 'ec2-running-without-owner')).toEqual([
+      expect.objectContaining({ action: 'ec2.create-tags', status: 'succeeded' }),
+      expect.objectContaining({ action: 'ec2.stop-instances', status: 'succeeded' }),
+    ]);
+    const described = await where.ec2.send(
+      new DescribeInstancesCommand({ InstanceIds: [instanceId] }),
+    );
+    const instance = described.Reservations?.[0]?.Instances?.[0];
+    expect(instance?.Tags).toContainEqual({
+      Key: 'steward:violation',
+      Value: 'missing-owner-tag',
+    });
+    expect(instance?.State?.Name).toMatch(/^stopp/);
+    expect(gate.sessions.map((session) => session.session)).toContain('steward-facts');
   });
 });
