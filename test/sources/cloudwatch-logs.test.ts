@@ -164,7 +164,8 @@ describe('decodeCloudWatchLogs', () => {
       awsRegion: 'eu-west-1',
       recipientAccountId: '222233334444',
     };
-    const { recipientAccountId: _dropped, ...withoutRecipient } = record;
+    const withoutRecipient: Record<string, unknown> = { ...record };
+    delete withoutRecipient.recipientAccountId;
     const message = makeDataMessage('org-trail', [
       { id: '0', timestamp: 0, message: JSON.stringify(record) },
       { id: '1', timestamp: 0, message: JSON.stringify({ ...withoutRecipient, eventID: 'r-2' }) },
