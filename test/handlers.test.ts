@@ -100,9 +100,7 @@ describe('the Lambda handlers', () => {
     expect(report.errors).toEqual([
       expect.objectContaining({
         kind: 'input',
-        message: expect.stringMatching(
-          /^a CloudTrail record is not believed from a Lambda invocation/,
-        ),
+        message: expect.stringMatching(/^a CloudTrail record is believed only from EventBridge/),
       }),
     ]);
   });

@@ -248,9 +248,7 @@ describe('the pipeline', () => {
       expect.objectContaining({
         kind: 'input',
         where: 'invocation',
-        message: expect.stringMatching(
-          /^a CloudTrail record is not believed from a Lambda invocation/,
-        ),
+        message: expect.stringMatching(/^a CloudTrail record is believed only from EventBridge/),
       }),
     ]);
     expect(await testLedger.ledger.list(trail)).toEqual(before);

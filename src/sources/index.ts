@@ -94,8 +94,8 @@ export function decodeDocument(
   );
 }
 
-const NOT_FROM_AWS =
-  "is not believed from a Lambda invocation: CloudTrail records are believed from EventBridge (an aws.* source), from CloudTrail log files read in S3, from a log group configured as CloudTrail's, or from a local file";
+const BELIEVED_ONLY_FROM =
+  "is believed only from EventBridge (an aws.* source), a CloudTrail log file read in S3, a log group configured as CloudTrail's or a local file, not from a Lambda invocation's payload, an SNS message or an SQS body";
 
 /** Decodes documents and what they wrap under one trust. */
 class DocumentDecoder {
@@ -104,7 +104,7 @@ class DocumentDecoder {
   decode(value: unknown, where: string, origin: InputOrigin): DecodedBatch {
     if (Array.isArray(value)) {
       if (origin === 'aws')
-        return errorBatch(`an array of CloudTrail records ${NOT_FROM_AWS}`, where);
+        return errorBatch(`an array of CloudTrail records ${BELIEVED_ONLY_FROM}`, where);
       return decodeBareRecords(value, where);
     }
     if (!isObject(value)) return errorBatch(`${UNKNOWN_SHAPE}; got ${describeValue(value)}`, where);
@@ -124,7 +124,7 @@ class DocumentDecoder {
       return this.decodeWrapped(value.Message, `${where}: Message`);
     }
     if ('eventID' in value || ('eventName' in value && 'eventSource' in value)) {
-      if (origin === 'aws') return errorBatch(`a CloudTrail record ${NOT_FROM_AWS}`, where);
+      if (origin === 'aws') return errorBatch(`a CloudTrail record ${BELIEVED_ONLY_FROM}`, where);
       return singleton(normalizeCloudTrailRecord(value, OPERATOR_DELIVERY, where));
     }
     return errorBatch(`${UNKNOWN_SHAPE}; got ${describeValue(value)}`, where);
@@ -142,7 +142,7 @@ class DocumentDecoder {
     origin: InputOrigin,
   ): DecodedBatch {
     if (!records.some((record) => notificationSource(record) !== undefined)) {
-      if (origin === 'aws') return errorBatch(`a CloudTrail log file ${NOT_FROM_AWS}`, where);
+      if (origin === 'aws') return errorBatch(`a CloudTrail log file ${BELIEVED_ONLY_FROM}`, where);
       return decodeCloudTrailLogFile(document, where, OPERATOR_DELIVERY);
     }
     const batch = emptyBatch();

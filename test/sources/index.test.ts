@@ -14,8 +14,8 @@ const LOG_FILE = {
 };
 
 const TRAIL_GROUP = 'aws-cloudtrail-logs-123456789012';
-const NOT_FROM_AWS =
-  "is not believed from a Lambda invocation: CloudTrail records are believed from EventBridge (an aws.* source), from CloudTrail log files read in S3, from a log group configured as CloudTrail's, or from a local file";
+const BELIEVED_ONLY_FROM =
+  "is believed only from EventBridge (an aws.* source), a CloudTrail log file read in S3, a log group configured as CloudTrail's or a local file, not from a Lambda invocation's payload, an SNS message or an SQS body";
 
 /** [id, source, name, delivery] of each event, errors and objects: enough to see the dispatch. */
 function summary(value: unknown, where = 'w', options: DecodeOptions = {}) {
@@ -348,9 +348,9 @@ describe('decodeDocument of what a Lambda invocation was given', () => {
   const aws = { origin: 'aws' } as const;
 
   it.each([
-    ['a bare record', record, `a CloudTrail record ${NOT_FROM_AWS}`],
-    ['an array of records', [record], `an array of CloudTrail records ${NOT_FROM_AWS}`],
-    ['a log file', logFile, `a CloudTrail log file ${NOT_FROM_AWS}`],
+    ['a bare record', record, `a CloudTrail record ${BELIEVED_ONLY_FROM}`],
+    ['an array of records', [record], `an array of CloudTrail records ${BELIEVED_ONLY_FROM}`],
+    ['a log file', logFile, `a CloudTrail log file ${BELIEVED_ONLY_FROM}`],
   ])('refuses %s, decoding no event', (_case, value, message) => {
     expect(decodeDocument(value, 'lambda event', aws)).toEqual({
       events: [],
@@ -390,8 +390,11 @@ describe('decodeDocument of what a Lambda invocation was given', () => {
       expect(summary(value, 'w', { origin })).toEqual({
         events: [[STOP_LOGGING_ID, 'cloudtrail', 'StopLogging', 'eventbridge']],
         errors: [
-          { message: `a CloudTrail record ${NOT_FROM_AWS}`, where: 'w: Records[0].body' },
-          { message: `a CloudTrail log file ${NOT_FROM_AWS}`, where: 'w: Records[1].Sns.Message' },
+          { message: `a CloudTrail record ${BELIEVED_ONLY_FROM}`, where: 'w: Records[0].body' },
+          {
+            message: `a CloudTrail log file ${BELIEVED_ONLY_FROM}`,
+            where: 'w: Records[1].Sns.Message',
+          },
           {
             message:
               'EventBridge event from source "custom.cloudtrail" is not believed as CloudTrail: only AWS emits aws.* sources, anyone allowed to put events can emit others',
