@@ -14,7 +14,12 @@ import type {
 } from './report.js';
 import type { CompiledRule } from './rules/rule.js';
 import type { RuleIndex } from './rules/rule-index.js';
-import { decodeDocument, isSourceError, streamCloudTrailObject } from './sources/index.js';
+import {
+  decodeDocument,
+  isSourceError,
+  streamCloudTrailObject,
+  type SourceTrust,
+} from './sources/index.js';
 import type { DecodedBatch, S3ObjectRef, StewardEvent } from './sources/steward-event.js';
 
 export type * from './report.js';
@@ -42,6 +47,8 @@ export interface PipelineContext {
   inProgressWaitMs?: number;
   /** How long audit findings are kept (default 365 days). */
   findingRetentionDays?: number;
+  /** The log groups believed as CloudTrail's (`STEWARD_CLOUDTRAIL_LOG_GROUPS`); none when absent. */
+  trust?: SourceTrust;
 }
 
 /** Retries stop this long before the invocation would time out, to leave time to record outcomes. */
@@ -62,8 +69,10 @@ const inputErrorsPerObject = 100;
 
 /**
  * The one path every event takes: decode, select candidate rules, evaluate, plan actions,
- * claim each in the ledger, execute or dry-run, record the outcome. The Lambda handlers and
- * the CLI both call this.
+ * claim each in the ledger, execute or dry-run, record the outcome. The Lambda handlers call
+ * this with what AWS delivered, which is believed as CloudTrail only from the channels AWS
+ * alone writes (see `decodeDocument`); the CLI decodes its files itself and calls
+ * `processBatch`.
  *
  * @example
  * const report = await runPipeline(JSON.parse(text), 'events/ec2-running.json', context);
@@ -76,7 +85,7 @@ export async function runPipeline(
 ): Promise<PipelineReport> {
   let batch: DecodedBatch;
   try {
-    batch = decodeDocument(input, where);
+    batch = decodeDocument(input, where, { trust: context.trust, origin: 'aws' });
   } catch (error) {
     batch = { events: [], objects: [], errors: [{ message: messageOf(error), where }] };
   }

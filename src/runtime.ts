@@ -9,6 +9,7 @@ import { currentOwner } from './ledger/owner.js';
 import type { PipelineContext } from './pipeline.js';
 import type { CompiledRule } from './rules/rule.js';
 import { RuleIndex } from './rules/rule-index.js';
+import { SourceTrust } from './sources/trust.js';
 
 export interface Runtime extends PipelineContext {
   connection: LedgerConnection;
@@ -42,11 +43,13 @@ function s3Reachable(env: NodeJS.ProcessEnv): boolean {
 
 /**
  * Everything the pipeline needs, built once: the rules loaded and indexed, the
- * ledger connected, and the AWS clients of every account and region (each created on first use). Live in Lambda or when
+ * ledger connected, the AWS clients of every account and region (each created on first use),
+ * and the log groups believed as CloudTrail's (`STEWARD_CLOUDTRAIL_LOG_GROUPS`). Live in Lambda or when
  * `STEWARD_LIVE=true`; anywhere else enforced rules only plan their actions.
  */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const env = options.env ?? process.env;
+  const trust = SourceTrust.fromEnv(env);
   const rules = await options.rules();
   const connection = await connectLedger(env);
   const live = options.live ?? (runningInLambda(env) || env.STEWARD_LIVE === 'true');
@@ -63,6 +66,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       env.STEWARD_FINDING_RETENTION_DAYS,
       'STEWARD_FINDING_RETENTION_DAYS',
     ),
+    trust,
     ...(runningInLambda(env) ? {} : { owner: currentOwner() }),
     connection,
     close: () => connection.close(),

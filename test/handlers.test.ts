@@ -20,6 +20,8 @@ const ec2 = mockClient(EC2Client);
 beforeAll(async () => {
   process.env.STEWARD_DATA_DIR = await mkdtemp(join(tmpdir(), 'steward-handlers-'));
   process.env.STEWARD_RULE_PACK = await rulePackFileOf(repoPath('rules'));
+  // Read once, when the first invocation builds the runtime.
+  process.env.STEWARD_CLOUDTRAIL_LOG_GROUPS = 'aws-cloudtrail-logs-123456789012';
   // ec2-running-without-owner reads the instance through the lazy `instance` fact.
   ec2.on(DescribeInstancesCommand).resolves({
     Reservations: [
@@ -38,6 +40,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   ec2.restore();
+  Reflect.deleteProperty(process.env, 'STEWARD_CLOUDTRAIL_LOG_GROUPS');
 });
 
 describe('the Lambda handlers', () => {
@@ -62,6 +65,43 @@ describe('the Lambda handlers', () => {
     expect(again.events[0]?.matches[0]?.actions.map((action) => action.status)).toEqual([
       'duplicate',
       'duplicate',
+    ]);
+  });
+
+  it('believe a CloudTrail record only from the log group STEWARD_CLOUDTRAIL_LOG_GROUPS names', async () => {
+    const trusted = (await cloudwatchLogsHandler(
+      sampleEvent('cloudwatch-logs-cloudtrail-stop-logging.json'),
+      context,
+    )) as PipelineReport;
+    expect(trusted.errors).toEqual([]);
+    expect(trusted.events.map((event) => [event.id, event.source])).toEqual([
+      ['e7a1c0de-0102-4000-8000-000000000102', 'cloudtrail'],
+    ]);
+    expect(trusted.events[0]?.matches.map((match) => match.rule).sort()).toEqual([
+      'cis-aws-4-5',
+      'cloudtrail-logging-stopped',
+    ]);
+    const forged = (await cloudwatchLogsHandler(
+      sampleEvent('cloudwatch-logs-forged-stop-logging.json'),
+      context,
+    )) as PipelineReport;
+    expect(forged.errors).toEqual([]);
+    expect(forged.events).toEqual([
+      expect.objectContaining({ source: 'cloudwatch-logs', name: '/var/log/secure', matches: [] }),
+    ]);
+  });
+
+  it('fail the invocation on a CloudTrail record given to them directly, deciding nothing', async () => {
+    const record = (sampleEvent('cloudtrail-stop-logging.json') as { detail: unknown }).detail;
+    const error = await cloudtrailHandler(record, context).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BatchIncompleteError);
+    const report = (error as BatchIncompleteError).report;
+    expect(report.events).toEqual([]);
+    expect(report.errors).toEqual([
+      expect.objectContaining({
+        kind: 'input',
+        message: expect.stringMatching(/^a CloudTrail record is believed only from EventBridge/),
+      }),
     ]);
   });
 

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import {
   CreateTagsCommand,
   DescribeInstancesCommand,
@@ -11,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClientPool } from '../src/client-pool.js';
 import { runPipeline, type PipelineContext, type PipelineReport } from '../src/pipeline.js';
+import { SourceTrust } from '../src/sources/trust.js';
 import { loadRules } from '../src/rules/load.js';
 import { RuleIndex } from '../src/rules/rule-index.js';
 import { makeAwslogsEvent, makeDataMessage } from './fixtures/sources/make-awslogs.js';
@@ -175,7 +175,7 @@ describe('the pipeline', () => {
     expect((await testLedger.ledger.get(tags?.key ?? ''))?.status).toBe('failed');
   });
 
-  it('dedupes one CloudTrail record arriving by EventBridge, an S3 log file and CloudWatch Logs', async () => {
+  it("dedupes one CloudTrail record arriving by EventBridge, an S3 log file and CloudTrail's log group", async () => {
     const viaEventBridge = await runPipeline(
       sampleEvent('cloudtrail-stop-logging.json'),
       'eventbridge',
@@ -184,10 +184,14 @@ describe('the pipeline', () => {
     const [action] = viaEventBridge.events[0]?.matches[0]?.actions ?? [];
     expect(action).toMatchObject({ action: 'audit.record', status: 'succeeded' });
 
-    const logFile = JSON.parse(
-      gunzipSync(readFileSync(repoPath('events/cloudtrail-log-file.json.gz'))).toString('utf8'),
+    const logFile = readFileSync(repoPath('events/cloudtrail-log-file.json.gz'));
+    const streamBody = { transformToByteArray: async () => new Uint8Array(logFile) };
+    s3.on(GetObjectCommand).resolves({ Body: streamBody as never });
+    const viaS3 = await runPipeline(
+      sampleEvent('s3-cloudtrail-object-created.json'),
+      's3 notification',
+      context({ readObjects: true }),
     );
-    const viaS3 = await runPipeline(logFile, 'log file', context());
     const stopLogging = viaS3.events.find((event) => event.id === viaEventBridge.events[0]?.id);
     expect(stopLogging?.matches[0]?.actions[0]).toMatchObject({
       status: 'duplicate',
@@ -198,7 +202,7 @@ describe('the pipeline', () => {
     const viaLogs = await runPipeline(
       sampleEvent('cloudwatch-logs-cloudtrail-stop-logging.json'),
       'logs',
-      context(),
+      context({ trust: new SourceTrust(['aws-cloudtrail-logs-123456789012']) }),
     );
     expect(viaLogs.events[0]).toMatchObject({
       id: viaEventBridge.events[0]?.id,
@@ -208,6 +212,46 @@ describe('the pipeline', () => {
       status: 'duplicate',
       key: action?.key,
     });
+  });
+
+  it("takes a CloudTrail record from a log group not configured as CloudTrail's, or given directly, for nothing", async () => {
+    const stopLogging = sampleEvent('cloudtrail-stop-logging.json') as { detail: unknown };
+    const trail = { resource: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/management-events' };
+    const before = await testLedger.ledger.list(trail);
+    // The real record's eventID, so a believed copy would claim the real record's ledger keys.
+    const forged = await runPipeline(
+      sampleEvent('cloudwatch-logs-forged-stop-logging.json'),
+      'logs',
+      context({ trust: new SourceTrust(['aws-cloudtrail-logs-123456789012']) }),
+    );
+    expect(forged.errors).toEqual([]);
+    expect(forged.events).toEqual([
+      {
+        id: '38735402181234567890123456789012345678901234567890000099',
+        source: 'cloudwatch-logs',
+        name: '/var/log/secure',
+        resources: ['/var/log/secure'],
+        matches: [],
+      },
+    ]);
+    const unconfigured = await runPipeline(
+      sampleEvent('cloudwatch-logs-cloudtrail-stop-logging.json'),
+      'logs',
+      context(),
+    );
+    expect(unconfigured.events.map((event) => [event.source, event.matches])).toEqual([
+      ['cloudwatch-logs', []],
+    ]);
+    const bare = await runPipeline(stopLogging.detail, 'invocation', context());
+    expect(bare.events).toEqual([]);
+    expect(bare.errors).toEqual([
+      expect.objectContaining({
+        kind: 'input',
+        where: 'invocation',
+        message: expect.stringMatching(/^a CloudTrail record is believed only from EventBridge/),
+      }),
+    ]);
+    expect(await testLedger.ledger.list(trail)).toEqual(before);
   });
 
   it('reads the log files an S3 notification names, or only reports them', async () => {

@@ -5,17 +5,22 @@ import {
   LocalFileError,
   readLocalFile,
   sourceLimits,
+  TrustConfigError,
   type SourceLimits,
 } from '../sources/index.js';
 import type { DecodedBatch } from '../sources/steward-event.js';
 import { UsageError } from './output.js';
 
-/** A file steward refuses (not a regular file, over a cap) or cannot read, as a usage error. */
+/**
+ * A file steward refuses (not a regular file, over a cap) or cannot read, or a trust setting
+ * it cannot use, as a usage error.
+ */
 async function asUsageError<T>(read: Promise<T>): Promise<T> {
   try {
     return await read;
   } catch (error) {
-    if (error instanceof LocalFileError) throw new UsageError(error.message, { cause: error });
+    if (error instanceof LocalFileError || error instanceof TrustConfigError)
+      throw new UsageError(error.message, { cause: error });
     throw error;
   }
 }
@@ -39,9 +44,10 @@ export async function readJsonFile(
 
 /**
  * An event file of any supported shape, decoded (a CloudTrail log file record by record, see
- * `decodeEventFile`). A file that is not a regular file, is over a cap or holds no supported
- * shape at all is a usage error; bad records inside a supported shape stay in the batch's
- * errors.
+ * `decodeEventFile`): the operator's own, so CloudTrail log files and records in it are
+ * believed, and CloudWatch Logs in it follow `STEWARD_CLOUDTRAIL_LOG_GROUPS`. A file that is
+ * not a regular file, is over a cap or holds no supported shape at all is a usage error; bad
+ * records inside a supported shape stay in the batch's errors.
  *
  * @example
  * const { events, errors } = await readEventFile('events/cloudtrail-log-file.json.gz');

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { addResult, emptyBatch, errorBatch } from './batch.js';
 import { normalizeCloudTrailRecord } from './cloudtrail.js';
+import { CLOUDTRAIL_KEY_LAYOUT, classifyCloudTrailKey } from './cloudtrail-key.js';
 import { arrayAt, describeValue, isObject } from './guards.js';
 import { sourceLimits, type SourceLimits } from './limits.js';
 import { describeFailure } from './plain-chunks.js';
@@ -14,16 +15,17 @@ import type {
 } from './steward-event.js';
 
 /**
- * Decodes a CloudTrail log file, `{"Records": [...]}`. A bad record is an error for that record
- * alone (`<where>: Records[i]`); the others still decode.
+ * Decodes a CloudTrail log file already in memory, `{"Records": [...]}`: the operator's own
+ * (delivery `direct`), since nothing says where it was written. A bad record is an error for
+ * that record alone (`<where>: Records[i]`); the others still decode.
  *
  * @example
- * const { events, errors } = decodeCloudTrailLogFile(JSON.parse(text), 's3://bucket/key');
+ * const { events, errors } = decodeCloudTrailLogFile(JSON.parse(text), 'trail.json');
  */
 export function decodeCloudTrailLogFile(
   value: unknown,
   where: string,
-  delivery: DeliveryPath = 's3',
+  delivery: DeliveryPath = 'direct',
 ): DecodedBatch {
   const records = isObject(value) ? arrayAt(value, 'Records') : undefined;
   if (records === undefined) {
@@ -60,9 +62,10 @@ async function* bodyChunks(body: ObjectBody): AsyncGenerator<Uint8Array> {
 /**
  * Reads a CloudTrail log file from S3 and decodes it record by record as the body streams in,
  * at the consumer's pace: memory holds about one chunk and one record however large the file.
- * Every problem is a `SourceError` in the stream: one naming `s3://bucket/key` when the object
- * cannot be read (also mid-stream, after the records already yielded), `s3://bucket/key:
- * Records[i]` for a bad record.
+ * Only an object whose key is where CloudTrail writes log files is read, and only its records
+ * of the key's account are believed. Every problem is a `SourceError` in the stream: one naming
+ * `s3://bucket/key` when the object is not read or cannot be (also mid-stream, after the
+ * records already yielded), `s3://bucket/key: Records[i]` for a bad or foreign record.
  *
  * @example
  * for await (const result of streamCloudTrailObject({ bucket, key }, new S3Client({}))) {
@@ -75,6 +78,14 @@ export async function* streamCloudTrailObject(
   limits: SourceLimits = sourceLimits(),
 ): AsyncGenerator<StewardEvent | SourceError> {
   const where = `s3://${object.bucket}/${object.key}`;
+  const logKey = classifyCloudTrailKey(object.key);
+  if (logKey.kind !== 'log-file') {
+    yield {
+      message: `not read: its key is not where CloudTrail writes log files (${CLOUDTRAIL_KEY_LAYOUT})`,
+      where,
+    };
+    return;
+  }
   let body: unknown;
   try {
     // Loaded on first read, so handlers and commands that never read S3 do not pay for it.
@@ -93,5 +104,6 @@ export async function* streamCloudTrailObject(
     delivery: 's3',
     limits,
     what: 'S3 object',
+    logKey,
   });
 }

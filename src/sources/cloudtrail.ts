@@ -9,7 +9,7 @@ export const CLOUDTRAIL_DETAIL_TYPES: ReadonlySet<string> = new Set([
   'AWS Service Event via CloudTrail',
 ]);
 
-/** Values to use where a CloudTrail record lacks them, e.g. from its EventBridge envelope. */
+/** Values to use where a CloudTrail record lacks them: from its EventBridge envelope or its log file's key. */
 export interface CloudTrailDefaults {
   account?: string;
   region?: string;
@@ -59,8 +59,8 @@ export function normalizeCloudTrailRecord(
     raw: record,
     delivery,
   };
-  const account =
-    stringAt(record, 'recipientAccountId') ?? stringAt(identity, 'accountId') ?? defaults.account;
+  // The caller's own account (`userIdentity.accountId`) is not where the call happened.
+  const account = stringAt(record, 'recipientAccountId') ?? defaults.account;
   if (account !== undefined) event.account = account;
   const region = stringAt(record, 'awsRegion') ?? defaults.region;
   if (region !== undefined) event.region = region;
@@ -164,7 +164,9 @@ function arnResourceId(arn: string): string {
 /**
  * Normalizes an EventBridge "AWS API Call / Console Sign In / Service Event via CloudTrail"
  * envelope. The event is its `detail` record with the record's own `eventID` (not the envelope
- * id), so the same record arriving later in an S3 log file dedupes against this one.
+ * id), so the same record arriving later in an S3 log file dedupes against this one. Only an
+ * `aws.*` source is believed: EventBridge refuses `PutEvents` of such sources, so AWS alone
+ * emits them.
  *
  * @example
  * const result = decodeCloudTrailEnvelope(event, 'lambda event');
@@ -180,6 +182,13 @@ export function decodeCloudTrailEnvelope(
       where,
     };
   }
+  const source = stringAt(envelope, 'source');
+  if (source === undefined || !isAwsSource(source)) {
+    return {
+      message: `EventBridge event from ${source === undefined ? 'no source' : `source ${JSON.stringify(source)}`} is not believed as CloudTrail: only AWS emits aws.* sources, anyone allowed to put events can emit others`,
+      where,
+    };
+  }
   const detail = objectAt(envelope, 'detail');
   if (detail === undefined) return { message: 'EventBridge event has no detail', where };
   const defaults: CloudTrailDefaults = {};
@@ -190,4 +199,14 @@ export function decodeCloudTrailEnvelope(
   const time = stringAt(envelope, 'time');
   if (time !== undefined) defaults.time = time;
   return normalizeCloudTrailRecord(detail, 'eventbridge', where, defaults);
+}
+
+/**
+ * True for a source only AWS can put on an EventBridge bus.
+ *
+ * @example
+ * isAwsSource('aws.ec2'); // true; isAwsSource('custom.aws.ec2') is false
+ */
+export function isAwsSource(source: string): boolean {
+  return source.startsWith('aws.');
 }

@@ -3,6 +3,7 @@ import { looksLikeCloudTrailRecord, normalizeCloudTrailRecord } from './cloudtra
 import { arrayAt, describeValue, isObject, stringAt, type JsonObject } from './guards.js';
 import { decodeAwslogsData } from './payload.js';
 import type { DecodedBatch, SourceError, StewardEvent } from './steward-event.js';
+import { SourceTrust } from './trust.js';
 
 const OPEN_BRACE = 0x7b;
 // Date#toISOString throws beyond this many milliseconds either side of the epoch.
@@ -10,24 +11,31 @@ const MAX_TIMESTAMP = 8.64e15;
 
 /**
  * Decodes a CloudWatch Logs subscription event (`{awslogs: {data}}`) or the DATA_MESSAGE /
- * CONTROL_MESSAGE inside it. Each log event becomes one StewardEvent; a log event whose message
- * is a CloudTrail record (a trail delivering to CloudWatch Logs) becomes that CloudTrail event.
- * A bad log event is an error for that entry alone.
+ * CONTROL_MESSAGE inside it. Each log event becomes one StewardEvent, of the message's `owner`
+ * account. In a log group `trust` names as CloudTrail's, a log event whose message is a
+ * CloudTrail record becomes that CloudTrail event; anywhere else it is an ordinary log line,
+ * since whoever may write to the group could have written it. A bad log event is an error for
+ * that entry alone.
  *
  * @example
- * const { events, errors } = decodeCloudWatchLogs(lambdaEvent, 'lambda event');
+ * const trust = new SourceTrust(['aws-cloudtrail-logs-123456789012']);
+ * const { events, errors } = decodeCloudWatchLogs(lambdaEvent, 'lambda event', trust);
  */
-export function decodeCloudWatchLogs(value: unknown, where: string): DecodedBatch {
+export function decodeCloudWatchLogs(
+  value: unknown,
+  where: string,
+  trust: SourceTrust = new SourceTrust(),
+): DecodedBatch {
   if (isObject(value) && 'awslogs' in value) {
     const awslogs = value.awslogs;
     const decoded = decodeAwslogsData(isObject(awslogs) ? awslogs.data : undefined, where);
     if (!decoded.ok) return errorBatch(decoded.error.message, decoded.error.where);
-    return decodeLogsMessage(decoded.value, where);
+    return decodeLogsMessage(decoded.value, where, trust);
   }
-  return decodeLogsMessage(value, where);
+  return decodeLogsMessage(value, where, trust);
 }
 
-function decodeLogsMessage(message: unknown, where: string): DecodedBatch {
+function decodeLogsMessage(message: unknown, where: string, trust: SourceTrust): DecodedBatch {
   if (!isObject(message)) {
     return errorBatch(
       `CloudWatch Logs message is not an object (got ${describeValue(message)})`,
@@ -57,6 +65,7 @@ function decodeLogsMessage(message: unknown, where: string): DecodedBatch {
     logStream: message.logStream,
     subscriptionFilters: message.subscriptionFilters,
     owner: stringAt(message, 'owner'),
+    cloudTrail: trust.isCloudTrailLogGroup(logGroup),
   };
   const batch = emptyBatch();
   for (let i = 0; i < logEvents.length; i += 1) {
@@ -70,6 +79,8 @@ interface LogContext {
   logStream: unknown;
   subscriptionFilters: unknown;
   owner: string | undefined;
+  /** The log group is configured as CloudTrail's: its CloudTrail records are believed. */
+  cloudTrail: boolean;
 }
 
 function decodeLogEvent(
@@ -89,8 +100,11 @@ function decodeLogEvent(
     return { message: 'log event has no valid timestamp (milliseconds since the epoch)', where };
   }
 
-  const record = cloudTrailRecordIn(message);
-  if (record !== undefined) return normalizeCloudTrailRecord(record, 'cloudwatch-logs', where);
+  const record = context.cloudTrail ? cloudTrailRecordIn(message) : undefined;
+  if (record !== undefined) {
+    const defaults = context.owner === undefined ? {} : { account: context.owner };
+    return normalizeCloudTrailRecord(record, 'cloudwatch-logs', where, defaults);
+  }
 
   const event: StewardEvent = {
     id,

@@ -4,9 +4,13 @@ import type { SourceError, StewardEvent } from './steward-event.js';
 /** The EventBridge detail-type of an EC2 instance state change. */
 export const EC2_STATE_DETAIL_TYPE = 'EC2 Instance State-change Notification';
 
+/** The one source of EC2 state changes. */
+const EC2_SOURCE = 'aws.ec2';
+
 /**
- * Normalizes an EventBridge "EC2 Instance State-change Notification". The id is the envelope's
- * `id`, which EventBridge keeps when it redelivers the event.
+ * Normalizes an EventBridge "EC2 Instance State-change Notification", believed only from the
+ * source `aws.ec2`, which AWS alone can emit. The id is the envelope's `id`, which EventBridge
+ * keeps when it redelivers the event; account and region are the envelope's.
  *
  * @example
  * const result = decodeEc2StateChange(event, 'lambda event');
@@ -20,6 +24,13 @@ export function decodeEc2StateChange(envelope: unknown, where: string): StewardE
   if (!isObject(envelope)) {
     return {
       message: `EC2 state-change event is not an object (got ${describeValue(envelope)})`,
+      where,
+    };
+  }
+  const source = stringAt(envelope, 'source');
+  if (source !== EC2_SOURCE) {
+    return {
+      message: `EC2 state-change event from ${source === undefined ? 'no source' : `source ${JSON.stringify(source)}`} is not believed: only ${EC2_SOURCE}, which AWS alone emits`,
       where,
     };
   }

@@ -29,10 +29,17 @@ import {
 import { decodeBytes } from './payload.js';
 import { scanLogFile } from './record-stream.js';
 import { addS3Record, decodeCloudTrailSnsNotification, isS3TestEvent } from './s3-notification.js';
-import type { DecodedBatch, SourceError, StewardEvent } from './steward-event.js';
+import type { DecodedBatch, DeliveryPath, SourceError, StewardEvent } from './steward-event.js';
+import { SourceTrust, type DecodeOptions, type InputOrigin } from './trust.js';
 
 export { isSourceError } from './batch.js';
-export { decodeCloudTrailEnvelope, normalizeCloudTrailRecord } from './cloudtrail.js';
+export { decodeCloudTrailEnvelope, isAwsSource, normalizeCloudTrailRecord } from './cloudtrail.js';
+export {
+  CLOUDTRAIL_KEY_LAYOUT,
+  classifyCloudTrailKey,
+  type CloudTrailKeyKind,
+  type CloudTrailLogKey,
+} from './cloudtrail-key.js';
 export { decodeCloudTrailLogFile, streamCloudTrailObject } from './cloudtrail-log-file.js';
 export { decodeCloudWatchLogs } from './cloudwatch-logs.js';
 export { decodeEc2StateChange } from './ec2-state.js';
@@ -49,6 +56,7 @@ export {
 } from './record-stream.js';
 export { decodeCloudTrailSnsNotification, decodeS3Record } from './s3-notification.js';
 export type * from './steward-event.js';
+export * from './trust.js';
 
 const SUPPORTED_DETAIL_TYPES = `"${EC2_STATE_DETAIL_TYPE}" or one of ${[...CLOUDTRAIL_DETAIL_TYPES]
   .map((type) => JSON.stringify(type))
@@ -63,29 +71,115 @@ const UNKNOWN_SHAPE =
  * error in the batch, naming what was wrong and where, and the rest of the batch still decodes.
  * S3 and CloudTrail SNS notifications yield `objects` for `streamCloudTrailObject` to read.
  *
+ * CloudTrail is believed only from a channel that AWS alone can write: an EventBridge `aws.*`
+ * source, a log file in S3 under CloudTrail's layout, a log group `options.trust` names as
+ * CloudTrail's. CloudTrail log files and bare records handed over directly are believed only
+ * from the operator (`options.origin`, `operator` by default: a local file, a rule test);
+ * what an SNS message or SQS body holds, whoever could publish to the topic or queue wrote, so
+ * it is held to what AWS alone writes wherever it comes from.
+ *
  * @example
- * const { events, errors, objects } = decodeDocument(lambdaEvent, 'lambda event');
+ * const trust = SourceTrust.fromEnv(process.env);
+ * const { events, errors, objects } = decodeDocument(lambdaEvent, 'lambda event', { trust, origin: 'aws' });
  */
-export function decodeDocument(value: unknown, where: string): DecodedBatch {
-  if (Array.isArray(value)) return decodeBareRecords(value, where);
-  if (!isObject(value)) return errorBatch(`${UNKNOWN_SHAPE}; got ${describeValue(value)}`, where);
-
-  if ('detail-type' in value) return decodeEventBridge(value, where);
-  if ('awslogs' in value || 'messageType' in value) return decodeCloudWatchLogs(value, where);
-  if (Array.isArray(value.Records)) return decodeRecords(value, value.Records, where);
-  if (isS3TestEvent(value)) return emptyBatch();
-  if ('s3Bucket' in value && 's3ObjectKey' in value) {
-    return decodeCloudTrailSnsNotification(value, where);
-  }
-  // An SNS message as SQS receives it when raw message delivery is off.
-  if (value.Type === 'Notification' && typeof value.Message === 'string') {
-    return decodeWrapped(value.Message, `${where}: Message`);
-  }
-  if ('eventID' in value || ('eventName' in value && 'eventSource' in value)) {
-    return singleton(normalizeCloudTrailRecord(value, 'direct', where));
-  }
-  return errorBatch(`${UNKNOWN_SHAPE}; got ${describeValue(value)}`, where);
+export function decodeDocument(
+  value: unknown,
+  where: string,
+  options: DecodeOptions = {},
+): DecodedBatch {
+  return new DocumentDecoder(options.trust ?? new SourceTrust()).decode(
+    value,
+    where,
+    options.origin ?? 'operator',
+  );
 }
+
+const BELIEVED_ONLY_FROM =
+  "is believed only from EventBridge (an aws.* source), a CloudTrail log file read in S3, a log group configured as CloudTrail's or a local file, not from a Lambda invocation's payload, an SNS message or an SQS body";
+
+/** Decodes documents and what they wrap under one trust. */
+class DocumentDecoder {
+  constructor(private readonly trust: SourceTrust) {}
+
+  decode(value: unknown, where: string, origin: InputOrigin): DecodedBatch {
+    if (Array.isArray(value)) {
+      if (origin === 'aws')
+        return errorBatch(`an array of CloudTrail records ${BELIEVED_ONLY_FROM}`, where);
+      return decodeBareRecords(value, where);
+    }
+    if (!isObject(value)) return errorBatch(`${UNKNOWN_SHAPE}; got ${describeValue(value)}`, where);
+
+    if ('detail-type' in value) return decodeEventBridge(value, where);
+    if ('awslogs' in value || 'messageType' in value) {
+      return decodeCloudWatchLogs(value, where, this.trust);
+    }
+    if (Array.isArray(value.Records))
+      return this.decodeRecords(value, value.Records, where, origin);
+    if (isS3TestEvent(value)) return emptyBatch();
+    if ('s3Bucket' in value && 's3ObjectKey' in value) {
+      return decodeCloudTrailSnsNotification(value, where);
+    }
+    // An SNS message as SQS receives it when raw message delivery is off.
+    if (value.Type === 'Notification' && typeof value.Message === 'string') {
+      return this.decodeWrapped(value.Message, `${where}: Message`);
+    }
+    if ('eventID' in value || ('eventName' in value && 'eventSource' in value)) {
+      if (origin === 'aws') return errorBatch(`a CloudTrail record ${BELIEVED_ONLY_FROM}`, where);
+      return singleton(normalizeCloudTrailRecord(value, OPERATOR_DELIVERY, where));
+    }
+    return errorBatch(`${UNKNOWN_SHAPE}; got ${describeValue(value)}`, where);
+  }
+
+  /**
+   * `{Records: [...]}` is either a CloudTrail log file or a Lambda notification batch from S3,
+   * SNS or SQS; notification records name their service as `aws:<service>`, CloudTrail records
+   * as `<service>.amazonaws.com`.
+   */
+  private decodeRecords(
+    document: JsonObject,
+    records: unknown[],
+    where: string,
+    origin: InputOrigin,
+  ): DecodedBatch {
+    if (!records.some((record) => notificationSource(record) !== undefined)) {
+      if (origin === 'aws') return errorBatch(`a CloudTrail log file ${BELIEVED_ONLY_FROM}`, where);
+      return decodeCloudTrailLogFile(document, where, OPERATOR_DELIVERY);
+    }
+    const batch = emptyBatch();
+    for (let i = 0; i < records.length; i += 1) {
+      const record = records[i];
+      const recordWhere = `${where}: Records[${i}]`;
+      const source = notificationSource(record);
+      if (source === 'aws:s3') {
+        addS3Record(batch, record, recordWhere);
+      } else if (source === 'aws:sns' && isObject(record)) {
+        const message = objectAt(record, 'Sns')?.Message;
+        mergeBatch(batch, this.decodeWrapped(message, `${recordWhere}.Sns.Message`));
+      } else if (source === 'aws:sqs' && isObject(record)) {
+        mergeBatch(batch, this.decodeWrapped(record.body, `${recordWhere}.body`));
+      } else {
+        batch.errors.push({
+          message: `notification record from ${source ?? describeValue(record)}: expected one from aws:s3, aws:sns or aws:sqs`,
+          where: recordWhere,
+        });
+      }
+    }
+    return batch;
+  }
+
+  /** SNS messages and SQS bodies carry another event as JSON text, written by whoever could publish. */
+  private decodeWrapped(text: unknown, where: string): DecodedBatch {
+    if (typeof text !== 'string') {
+      return errorBatch('expected a JSON string holding the event', where);
+    }
+    const parsed = parseJsonText(text, where);
+    if (!parsed.ok) return errorBatch(parsed.error.message, parsed.error.where);
+    return this.decode(parsed.value, where, 'aws');
+  }
+}
+
+/** How CloudTrail log files and bare records the operator hands over reached steward. */
+const OPERATOR_DELIVERY: DeliveryPath = 'direct';
 
 function singleton(result: StewardEvent | SourceError): DecodedBatch {
   const batch = emptyBatch();
@@ -115,61 +209,23 @@ function notificationSource(record: unknown): string | undefined {
   return typeof source === 'string' && source.startsWith('aws:') ? source : undefined;
 }
 
-/**
- * `{Records: [...]}` is either a CloudTrail log file or a Lambda notification batch from S3, SNS
- * or SQS; notification records name their service as `aws:<service>`, CloudTrail records as
- * `<service>.amazonaws.com`.
- */
-function decodeRecords(document: JsonObject, records: unknown[], where: string): DecodedBatch {
-  if (!records.some((record) => notificationSource(record) !== undefined)) {
-    return decodeCloudTrailLogFile(document, where, 's3');
-  }
-  const batch = emptyBatch();
-  for (let i = 0; i < records.length; i += 1) {
-    const record = records[i];
-    const recordWhere = `${where}: Records[${i}]`;
-    const source = notificationSource(record);
-    if (source === 'aws:s3') {
-      addS3Record(batch, record, recordWhere);
-    } else if (source === 'aws:sns' && isObject(record)) {
-      const message = objectAt(record, 'Sns')?.Message;
-      mergeBatch(batch, decodeWrapped(message, `${recordWhere}.Sns.Message`));
-    } else if (source === 'aws:sqs' && isObject(record)) {
-      mergeBatch(batch, decodeWrapped(record.body, `${recordWhere}.body`));
-    } else {
-      batch.errors.push({
-        message: `notification record from ${source ?? describeValue(record)}: expected one from aws:s3, aws:sns or aws:sqs`,
-        where: recordWhere,
-      });
-    }
-  }
-  return batch;
-}
-
-/** SNS messages and SQS bodies carry another event as JSON text. */
-function decodeWrapped(text: unknown, where: string): DecodedBatch {
-  if (typeof text !== 'string') {
-    return errorBatch('expected a JSON string holding the event', where);
-  }
-  const parsed = parseJsonText(text, where);
-  if (!parsed.ok) return errorBatch(parsed.error.message, parsed.error.where);
-  return decodeDocument(parsed.value, where);
-}
-
 function decodeBareRecords(records: unknown[], where: string): DecodedBatch {
   const batch = emptyBatch();
   for (let i = 0; i < records.length; i += 1) {
-    addResult(batch, normalizeCloudTrailRecord(records[i], 'direct', `${where}: [${i}]`));
+    addResult(batch, normalizeCloudTrailRecord(records[i], OPERATOR_DELIVERY, `${where}: [${i}]`));
   }
   return batch;
 }
 
 /**
- * Decodes a local event file of any supported shape. A CloudTrail log file is decoded record by
- * record as it is read, so its size is bounded by `limits.maxFileBytes` and not by memory;
- * anything else (an EventBridge event, a notification, a CloudWatch Logs message) is decoded
- * whole, within `limits.maxBufferedBytes`. A file that is not a regular file, or over a cap, is
- * a `LocalFileError` thrown before it is read; bad content is an error in the batch.
+ * Decodes a local event file of any supported shape. A local file is the operator's own: a
+ * CloudTrail log file or bare records in it are believed, with delivery `direct`; an
+ * EventBridge event, a notification or a CloudWatch Logs message in it is held to its channel
+ * as in Lambda (CloudWatch Logs by `trust`, by default `STEWARD_CLOUDTRAIL_LOG_GROUPS`). A
+ * CloudTrail log file is decoded record by record as it is read, so its size is bounded by
+ * `limits.maxFileBytes` and not by memory; anything else is decoded whole, within
+ * `limits.maxBufferedBytes`. A file that is not a regular file, or over a cap, is a
+ * `LocalFileError` thrown before it is read; bad content is an error in the batch.
  *
  * @example
  * const { events, errors } = await decodeEventFile('events/cloudtrail-log-file.json.gz');
@@ -177,6 +233,7 @@ function decodeBareRecords(records: unknown[], where: string): DecodedBatch {
 export async function decodeEventFile(
   file: string,
   limits: SourceLimits = sourceLimits(),
+  trust: SourceTrust = SourceTrust.fromEnv(),
 ): Promise<DecodedBatch> {
   const handle = await openRegularFile(file, limits.maxFileBytes);
   try {
@@ -195,7 +252,7 @@ export async function decodeEventFile(
       limits,
     );
     if (!decoded.ok) return errorBatch(decoded.error.message, decoded.error.where);
-    return decodeDocument(decoded.value, file);
+    return decodeDocument(decoded.value, file, { trust, origin: 'operator' });
   } finally {
     await handle.close();
   }
@@ -232,7 +289,7 @@ async function decodeAsLogFile(
     } else {
       addResult(
         batch,
-        normalizeCloudTrailRecord(item.value, 's3', `${file}: Records[${item.index}]`),
+        normalizeCloudTrailRecord(item.value, OPERATOR_DELIVERY, `${file}: Records[${item.index}]`),
       );
     }
   }

@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { normalizeCloudTrailRecord } from './cloudtrail.js';
+import type { CloudTrailLogKey } from './cloudtrail-key.js';
+import { isObject } from './guards.js';
 import { locateJsonProblem } from './json-text.js';
 import { sourceLimits, type SourceLimits } from './limits.js';
 import { LogFileError, RecordError } from './log-file-errors.js';
@@ -82,11 +84,17 @@ export interface LogStreamOptions {
   limits?: SourceLimits;
   /** What a read error says could not be read, e.g. `S3 object`; `the input` by default. */
   what?: string;
+  /**
+   * Where the file's S3 key says its records come from: a record of another account is an
+   * error for it alone, and the key's account and region stand in for those a record lacks.
+   */
+  logKey?: CloudTrailLogKey;
 }
 
 /**
  * Decodes a CloudTrail log file from its raw bytes (gzipped or not) into StewardEvents, one
  * record at a time, each through `normalizeCloudTrailRecord` with `where` `<where>: Records[i]`.
+ * With `logKey`, only records whose `recipientAccountId` is the key's account are believed.
  * Never throws for bad input: each problem is a `SourceError` in the stream, in order.
  *
  * @example
@@ -101,8 +109,38 @@ export async function* decodeCloudTrailLogStream(
   options: LogStreamOptions = {},
 ): AsyncGenerator<StewardEvent | SourceError> {
   const delivery = options.delivery ?? 's3';
+  const { logKey } = options;
+  const defaults = logKey === undefined ? {} : { account: logKey.account, region: logKey.region };
   for await (const item of scanLogFile(chunks, where, options.limits, options.what)) {
-    if (item instanceof LogFileError) yield { message: item.message, where: item.where };
-    else yield normalizeCloudTrailRecord(item.value, delivery, `${where}: Records[${item.index}]`);
+    if (item instanceof LogFileError) {
+      yield { message: item.message, where: item.where };
+      continue;
+    }
+    const recordWhere = `${where}: Records[${item.index}]`;
+    yield (
+      (logKey === undefined ? undefined : foreignRecord(item.value, logKey, recordWhere)) ??
+      normalizeCloudTrailRecord(item.value, delivery, recordWhere, defaults)
+    );
   }
+}
+
+/**
+ * The error for a record whose `recipientAccountId` is not its log file key's account;
+ * undefined when it is. A record that is not an object is left to the decoder.
+ */
+function foreignRecord(
+  record: unknown,
+  logKey: CloudTrailLogKey,
+  where: string,
+): SourceError | undefined {
+  if (!isObject(record) || record.recipientAccountId === logKey.account) return undefined;
+  const account = record.recipientAccountId;
+  const got =
+    account === undefined
+      ? 'has no recipientAccountId'
+      : `has recipientAccountId ${JSON.stringify(account) ?? String(account)}`;
+  return {
+    message: `record ${got}, not ${logKey.account}, the account its log file's key names: not believed`,
+    where,
+  };
 }

@@ -1,11 +1,13 @@
 import { emptyBatch, errorBatch, isSourceError } from './batch.js';
+import { CLOUDTRAIL_KEY_LAYOUT, classifyCloudTrailKey } from './cloudtrail-key.js';
 import { arrayAt, describeValue, isObject, objectAt, stringAt, type JsonObject } from './guards.js';
 import type { DecodedBatch, S3ObjectRef, SourceError } from './steward-event.js';
 
 /**
- * Reads one S3 event notification record and names the CloudTrail log file it announces.
- * Returns undefined for a record that is not about a new log file (a delete, a digest file,
- * some other object), which is not an error.
+ * Reads one S3 event notification record and names the CloudTrail log file it announces, if
+ * its key is where CloudTrail writes log files. Returns undefined for a record that announces
+ * no events (a delete, a digest or Insights file), which is not an error; an object of any
+ * other key is not read, and the error says why.
  *
  * @example
  * const ref = decodeS3Record(notification.Records[0], 'lambda event: Records[0]');
@@ -42,12 +44,33 @@ export function decodeS3Record(
       where,
     };
   }
-  return isCloudTrailLogKey(key) ? { bucket, key } : undefined;
+  return logFileRef(bucket, key, where);
+}
+
+/**
+ * The object to read when its key is a CloudTrail log file's; nothing for a digest or
+ * Insights file; an error naming the object for any other key.
+ */
+function logFileRef(
+  bucket: string,
+  key: string,
+  where: string,
+): S3ObjectRef | SourceError | undefined {
+  const kind = classifyCloudTrailKey(key).kind;
+  if (kind === 'log-file') return { bucket, key };
+  if (kind === 'not-events') return undefined;
+  return {
+    message: `s3://${bucket}/${key} is not read: its key is not where CloudTrail writes log files (${CLOUDTRAIL_KEY_LAYOUT})`,
+    where,
+  };
 }
 
 /** Adds what one S3 notification record says to the batch: a log file to read, an error, or nothing. */
 export function addS3Record(batch: DecodedBatch, record: unknown, where: string): void {
-  const result = decodeS3Record(record, where);
+  addObject(batch, decodeS3Record(record, where));
+}
+
+function addObject(batch: DecodedBatch, result: S3ObjectRef | SourceError | undefined): void {
   if (result === undefined) return;
   if (isSourceError(result)) batch.errors.push(result);
   else batch.objects.push(result);
@@ -60,7 +83,8 @@ export function isS3TestEvent(value: JsonObject): boolean {
 
 /**
  * Decodes the SNS notification CloudTrail sends for each log file it delivers:
- * `{"s3Bucket": "...", "s3ObjectKey": ["..."]}`. These keys are not URL-encoded.
+ * `{"s3Bucket": "...", "s3ObjectKey": ["..."]}`. These keys are not URL-encoded; they are held
+ * to CloudTrail's layout as an S3 notification's are.
  *
  * @example
  * const { objects } = decodeCloudTrailSnsNotification(JSON.parse(sns.Message), 'sns');
@@ -81,15 +105,9 @@ export function decodeCloudTrailSnsNotification(value: unknown, where: string): 
         message: 's3ObjectKey entry is not a non-empty string',
         where: `${where}: s3ObjectKey[${i}]`,
       });
-    } else if (isCloudTrailLogKey(key)) {
-      batch.objects.push({ bucket, key });
+    } else {
+      addObject(batch, logFileRef(bucket, key, `${where}: s3ObjectKey[${i}]`));
     }
   }
   return batch;
-}
-
-/** Log files end in .json.gz (or .json); digest files, which only sign log files, are skipped. */
-function isCloudTrailLogKey(key: string): boolean {
-  if (!key.endsWith('.json.gz') && !key.endsWith('.json')) return false;
-  return !key.startsWith('CloudTrail-Digest/') && !key.includes('/CloudTrail-Digest/');
 }

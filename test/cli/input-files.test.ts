@@ -73,7 +73,7 @@ describe('readEventFile', () => {
     const batch = await readEventFile(file);
     expect(batch.errors).toEqual([]);
     expect(batch.events).toHaveLength(500_000);
-    expect(batch.events.at(-1)).toMatchObject({ id: 'e-499999', delivery: 's3' });
+    expect(batch.events.at(-1)).toMatchObject({ id: 'e-499999', delivery: 'direct' });
   });
 
   it('is a usage error for a file that is not a log file and over the whole-payload cap', async () => {

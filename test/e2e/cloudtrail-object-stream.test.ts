@@ -40,6 +40,11 @@ function logFile(count: number): string {
   return `{"Records":[${records.join(',')}]}`;
 }
 
+/** A key where CloudTrail writes a log file of this account and region. */
+function logKey(name: string): string {
+  return `AWSLogs/${account}/CloudTrail/${region}/2025/01/15/${account}_CloudTrail_${region}_20250115T1010Z_${name}.json.gz`;
+}
+
 async function put(key: string, body: Uint8Array): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 }
@@ -56,7 +61,7 @@ async function read(key: string): Promise<{ ids: string[]; errors: SourceError[]
 
 describe('streamCloudTrailObject on moto', () => {
   it('decodes every record of a gzipped log file as its body streams in', async () => {
-    const key = `AWSLogs/${account}/CloudTrail/${region}/2025/01/15/${account}_CloudTrail_${region}_20250115T1010Z_a.json.gz`;
+    const key = logKey('a');
     await put(key, gzipSync(logFile(20_000)));
     const { ids, errors } = await read(key);
     expect(errors).toEqual([]);
@@ -66,24 +71,53 @@ describe('streamCloudTrailObject on moto', () => {
 
   it('yields the records before a truncated gzip, then an error naming the object', async () => {
     const whole = gzipSync(logFile(5_000));
-    await put('cut.json.gz', whole.subarray(0, Math.floor(whole.length / 2)));
-    const { ids, errors } = await read('cut.json.gz');
+    await put(logKey('cut'), whole.subarray(0, Math.floor(whole.length / 2)));
+    const { ids, errors } = await read(logKey('cut'));
     expect(ids.length).toBeGreaterThan(100);
     expect(ids.at(-1)).toBe(`e-${ids.length - 1}`);
     expect(errors).toEqual([
-      { message: 'not valid gzip: unexpected end of file', where: `s3://${bucket}/cut.json.gz` },
+      {
+        message: 'not valid gzip: unexpected end of file',
+        where: `s3://${bucket}/${logKey('cut')}`,
+      },
     ]);
   });
 
   it('names the object that cannot be read', async () => {
-    expect(await read('missing.json.gz')).toEqual({
+    expect(await read(logKey('missing'))).toEqual({
       ids: [],
       errors: [
         {
           message: 'could not read S3 object: NoSuchKey: The specified key does not exist.',
-          where: `s3://${bucket}/missing.json.gz`,
+          where: `s3://${bucket}/${logKey('missing')}`,
         },
       ],
     });
+  });
+
+  it("reads no object outside CloudTrail's layout, and no record of another account", async () => {
+    await put('uploads/trail.json.gz', gzipSync(logFile(3)));
+    expect(await read('uploads/trail.json.gz')).toEqual({
+      ids: [],
+      errors: [
+        {
+          message: expect.stringMatching(
+            /^not read: its key is not where CloudTrail writes log files \(AWSLogs\/<account>\/CloudTrail\//,
+          ) as unknown,
+          where: `s3://${bucket}/uploads/trail.json.gz`,
+        },
+      ],
+    });
+    const foreign = `AWSLogs/999988887777/CloudTrail/${region}/2025/01/15/999988887777_CloudTrail_${region}_20250115T1010Z_f.json.gz`;
+    await put(foreign, gzipSync(logFile(2)));
+    const { ids, errors } = await read(foreign);
+    expect(ids).toEqual([]);
+    expect(errors.map((error) => error.where)).toEqual([
+      `s3://${bucket}/${foreign}: Records[0]`,
+      `s3://${bucket}/${foreign}: Records[1]`,
+    ]);
+    expect(errors[0]?.message).toBe(
+      `record has recipientAccountId "${account}", not 999988887777, the account its log file's key names: not believed`,
+    );
   });
 });

@@ -11,6 +11,11 @@ import {
 import type { SourceError, StewardEvent } from '../../src/sources/steward-event.js';
 import { readAwsSample, readEventFile } from '../fixtures/sources/files.js';
 
+/** A key where CloudTrail writes a log file of `account` and `region`. */
+function logKey(name: string, account = '123456789012', region = 'us-east-1'): string {
+  return `AWSLogs/${account}/CloudTrail/${region}/2025/01/15/${account}_CloudTrail_${region}_20250115T1010Z_${name}.json.gz`;
+}
+
 const LOG_FILE_IDS = [
   'e7a1c0de-0105-4000-8000-000000000105',
   'e7a1c0de-0102-4000-8000-000000000102',
@@ -55,7 +60,7 @@ describe('decodeCloudTrailLogFile', () => {
     const { events, errors } = decodeCloudTrailLogFile(file, 'f');
     expect(errors).toEqual([]);
     expect(events).toMatchObject([
-      { id: '5fd2008b-c3e3-333b-8638-c324e76b51d1', name: 'Decrypt', delivery: 's3' },
+      { id: '5fd2008b-c3e3-333b-8638-c324e76b51d1', name: 'Decrypt', delivery: 'direct' },
     ]);
   });
 
@@ -82,7 +87,7 @@ describe('decodeCloudTrailLogFile', () => {
         { code: 'AccessDenied', message: 'Access Denied' },
       ],
     ]);
-    expect(new Set(events.map((event) => event.delivery))).toEqual(new Set(['s3']));
+    expect(new Set(events.map((event) => event.delivery))).toEqual(new Set(['direct']));
   });
 
   it('keeps the good records when one is bad', () => {
@@ -129,33 +134,30 @@ describe('streamCloudTrailObject on several objects', () => {
     const logFile = readFileSync(
       new URL('../../events/cloudtrail-log-file.json.gz', import.meta.url),
     );
-    s3.on(GetObjectCommand, { Bucket: 'logs', Key: 'good.json.gz' }).resolves({
+    s3.on(GetObjectCommand, { Bucket: 'logs', Key: logKey('good') }).resolves({
       Body: body(logFile),
     });
-    s3.on(GetObjectCommand, { Bucket: 'logs', Key: 'plain.json' }).resolves({
+    s3.on(GetObjectCommand, { Bucket: 'logs', Key: logKey('plain') }).resolves({
       Body: body(
-        new TextEncoder().encode('{"Records":[{"eventID":"p","eventName":"X","eventTime":"t"}]}'),
+        new TextEncoder().encode(
+          '{"Records":[{"eventID":"p","eventName":"X","eventTime":"t","recipientAccountId":"123456789012"}]}',
+        ),
       ),
     });
-    s3.on(GetObjectCommand, { Bucket: 'logs', Key: 'corrupt.json.gz' }).resolves({
+    s3.on(GetObjectCommand, { Bucket: 'logs', Key: logKey('corrupt') }).resolves({
       Body: body(Uint8Array.from([0x1f, 0x8b, 0, 0])),
     });
-    s3.on(GetObjectCommand, { Bucket: 'logs', Key: 'bad-json.json.gz' }).resolves({
+    s3.on(GetObjectCommand, { Bucket: 'logs', Key: logKey('bad-json') }).resolves({
       Body: body(gzipSync('{"Records": [\n  {"eventID": "x",}\n]}')),
     });
-    s3.on(GetObjectCommand, { Bucket: 'logs', Key: 'missing.json.gz' }).rejects(
+    s3.on(GetObjectCommand, { Bucket: 'logs', Key: logKey('missing') }).rejects(
       Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' }),
     );
-    s3.on(GetObjectCommand, { Bucket: 'logs', Key: 'empty.json.gz' }).resolves({});
+    s3.on(GetObjectCommand, { Bucket: 'logs', Key: logKey('empty') }).resolves({});
 
-    const keys = [
-      'good.json.gz',
-      'corrupt.json.gz',
-      'missing.json.gz',
-      'bad-json.json.gz',
-      'empty.json.gz',
-      'plain.json',
-    ];
+    const keys = ['good', 'corrupt', 'missing', 'bad-json', 'empty', 'plain'].map((name) =>
+      logKey(name),
+    );
     const client = new S3Client({ region: 'us-east-1' });
     const events: string[] = [];
     const errors: SourceError[] = [];
@@ -168,31 +170,39 @@ describe('streamCloudTrailObject on several objects', () => {
 
     expect(events).toEqual([...LOG_FILE_IDS, 'p']);
     expect(errors).toEqual([
-      { message: 'not valid gzip: unknown compression method', where: 's3://logs/corrupt.json.gz' },
+      {
+        message: 'not valid gzip: unknown compression method',
+        where: `s3://logs/${logKey('corrupt')}`,
+      },
       {
         message: 'could not read S3 object: NoSuchKey: The specified key does not exist.',
-        where: 's3://logs/missing.json.gz',
+        where: `s3://logs/${logKey('missing')}`,
       },
       {
         message: 'invalid JSON at byte offset 32: expected a property name in double quotes',
-        where: 's3://logs/bad-json.json.gz: Records[0]',
+        where: `s3://logs/${logKey('bad-json')}: Records[0]`,
       },
-      { message: 'S3 object has no body', where: 's3://logs/empty.json.gz' },
+      { message: 'S3 object has no body', where: `s3://logs/${logKey('empty')}` },
     ]);
   });
 });
 
 describe('streamCloudTrailObject', () => {
   const record = (id: string) =>
-    JSON.stringify({ eventID: id, eventName: 'GetObject', eventTime: '2025-01-15T10:00:00Z' });
+    JSON.stringify({
+      eventID: id,
+      eventName: 'GetObject',
+      eventTime: '2025-01-15T10:00:00Z',
+      recipientAccountId: '123456789012',
+    });
 
   it('decodes a gzipped object as its body streams in', async () => {
     const s3 = mockClient(S3Client);
     const file = gzipSync(`{"Records":[${['a', 'b', 'c'].map(record).join(',')}]}`);
-    s3.on(GetObjectCommand, { Bucket: 'logs', Key: 'k.json.gz' }).resolves({ Body: body(file, 7) });
+    s3.on(GetObjectCommand, { Bucket: 'logs', Key: logKey('k') }).resolves({ Body: body(file, 7) });
     const decoded = await collect(
       streamCloudTrailObject(
-        { bucket: 'logs', key: 'k.json.gz' },
+        { bucket: 'logs', key: logKey('k') },
         new S3Client({ region: 'us-east-1' }),
       ),
     );
@@ -206,7 +216,7 @@ describe('streamCloudTrailObject', () => {
     s3.on(GetObjectCommand).resolves({ Body: failingBody(new TextEncoder().encode(text)) });
     const decoded = await collect(
       streamCloudTrailObject(
-        { bucket: 'logs', key: 'cut.json' },
+        { bucket: 'logs', key: logKey('cut') },
         new S3Client({ region: 'us-east-1' }),
       ),
     );
@@ -216,7 +226,7 @@ describe('streamCloudTrailObject', () => {
       errors: [
         {
           message: 'could not read S3 object: ECONNRESET: socket hang up',
-          where: 's3://logs/cut.json',
+          where: `s3://logs/${logKey('cut')}`,
         },
       ],
     });
@@ -231,7 +241,7 @@ describe('streamCloudTrailObject', () => {
     });
     const decoded = await collect(
       streamCloudTrailObject(
-        { bucket: 'logs', key: 'k.json.gz' },
+        { bucket: 'logs', key: logKey('k') },
         new S3Client({ region: 'us-east-1' }),
       ),
     );
@@ -249,7 +259,7 @@ describe('streamCloudTrailObject', () => {
     );
     s3.on(GetObjectCommand).resolves({ Body: stream as unknown as GetObjectCommandOutput['Body'] });
     for await (const result of streamCloudTrailObject(
-      { bucket: 'logs', key: 'k.json' },
+      { bucket: 'logs', key: logKey('k') },
       new S3Client({ region: 'us-east-1' }),
     )) {
       expect(result).toMatchObject({ id: 'a' });
@@ -258,5 +268,101 @@ describe('streamCloudTrailObject', () => {
     s3.restore();
     await new Promise((resolve) => setImmediate(resolve));
     expect(stream.destroyed).toBe(true);
+  });
+});
+
+describe('streamCloudTrailObject believes CloudTrail only as CloudTrail writes it', () => {
+  const record = (id: string, fields: Record<string, unknown> = {}) => ({
+    eventID: id,
+    eventName: 'StopLogging',
+    eventSource: 'cloudtrail.amazonaws.com',
+    eventTime: '2025-01-15T10:00:00Z',
+    recipientAccountId: '123456789012',
+    awsRegion: 'us-east-1',
+    ...fields,
+  });
+
+  async function read(
+    key: string,
+    records: unknown[],
+  ): Promise<{ events: StewardEvent[]; errors: SourceError[]; gets: number }> {
+    const s3 = mockClient(S3Client);
+    s3.on(GetObjectCommand).resolves({
+      Body: body(gzipSync(JSON.stringify({ Records: records }))),
+    });
+    const events: StewardEvent[] = [];
+    const errors: SourceError[] = [];
+    for await (const result of streamCloudTrailObject(
+      { bucket: 'trail-logs', key },
+      new S3Client({ region: 'us-east-1' }),
+    )) {
+      if ('where' in result) errors.push(result);
+      else events.push(result);
+    }
+    const gets = s3.commandCalls(GetObjectCommand).length;
+    s3.restore();
+    return { events, errors, gets };
+  }
+
+  it.each([
+    ['a random object', 'uploads/report.json.gz'],
+    [
+      'a log file name outside AWSLogs/',
+      '123456789012_CloudTrail_us-east-1_20250115T1010Z_x.json.gz',
+    ],
+    ['an account that is not 12 digits', 'AWSLogs/1234/CloudTrail/us-east-1/2025/01/15/x.json.gz'],
+    ['no date folders', 'AWSLogs/123456789012/CloudTrail/us-east-1/x.json.gz'],
+    ['an uncompressed file', 'AWSLogs/123456789012/CloudTrail/us-east-1/2025/01/15/x.json'],
+    ['a digest file', 'AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2025/01/15/x.json.gz'],
+  ])('does not read %s, and says why', async (_case, key) => {
+    const { events, errors, gets } = await read(key, [record('forged')]);
+    expect(gets).toBe(0);
+    expect(events).toEqual([]);
+    expect(errors).toEqual([
+      {
+        message:
+          'not read: its key is not where CloudTrail writes log files (AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<file>.json.gz, or AWSLogs/o-<id>/<account>/CloudTrail/… for an organization trail)',
+        where: `s3://trail-logs/${key}`,
+      },
+    ]);
+  });
+
+  it("refuses each record of another account than its key's, naming record and key, and reads on", async () => {
+    const key = logKey('mixed');
+    const { events, errors } = await read(key, [
+      record('own-1'),
+      record('foreign', { recipientAccountId: '999988887777' }),
+      record('none', { recipientAccountId: undefined }),
+      record('number', { recipientAccountId: 123456789012 }),
+      record('own-2', { awsRegion: 'eu-west-1' }),
+    ]);
+    expect(events.map((event) => [event.id, event.account, event.region, event.delivery])).toEqual([
+      ['own-1', '123456789012', 'us-east-1', 's3'],
+      ['own-2', '123456789012', 'eu-west-1', 's3'],
+    ]);
+    const refused = (index: number, got: string) => ({
+      message: `record ${got}, not 123456789012, the account its log file's key names: not believed`,
+      where: `s3://trail-logs/${key}: Records[${index}]`,
+    });
+    expect(errors).toEqual([
+      refused(1, 'has recipientAccountId "999988887777"'),
+      refused(2, 'has no recipientAccountId'),
+      refused(3, 'has recipientAccountId 123456789012'),
+    ]);
+  });
+
+  it("reads an organization trail's file, with a key prefix, by its member account", async () => {
+    const key =
+      'security/AWSLogs/o-a1b2c3d4e5/222233334444/CloudTrail/eu-west-1/2025/01/15/222233334444_CloudTrail_eu-west-1_20250115T1010Z_x.json.gz';
+    const { events, errors } = await read(key, [
+      record('member', { recipientAccountId: '222233334444', awsRegion: undefined }),
+      record('management'),
+    ]);
+    expect(events.map((event) => [event.id, event.account, event.region])).toEqual([
+      ['member', '222233334444', 'eu-west-1'],
+    ]);
+    expect(errors).toEqual([
+      expect.objectContaining({ where: `s3://trail-logs/${key}: Records[1]` }),
+    ]);
   });
 });

@@ -121,6 +121,7 @@ describe('decodeCloudTrailEnvelope', () => {
   it('falls back to the envelope account, region and time when the record lacks them', () => {
     const envelope = {
       'detail-type': 'AWS Service Event via CloudTrail',
+      source: 'aws.kms',
       id: 'envelope-id',
       account: '111122223333',
       region: 'eu-west-1',
@@ -142,14 +143,18 @@ describe('decodeCloudTrailEnvelope', () => {
   });
 
   it.each([
-    [{ 'detail-type': 'AWS API Call via CloudTrail', id: 'x' }, 'EventBridge event has no detail'],
     [
-      { 'detail-type': 'AWS API Call via CloudTrail', detail: 'x' },
+      { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', id: 'x' },
+      'EventBridge event has no detail',
+    ],
+    [
+      { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', detail: 'x' },
       'EventBridge event has no detail',
     ],
     [
       {
         'detail-type': 'AWS API Call via CloudTrail',
+        source: 'aws.cloudtrail',
         detail: { eventID: 3, eventName: 'X', eventTime: 't' },
       },
       "CloudTrail record's eventID is not a non-empty string (got a number)",
@@ -158,6 +163,23 @@ describe('decodeCloudTrailEnvelope', () => {
   ])('rejects %j', (envelope, message) => {
     expect(decodeCloudTrailEnvelope(envelope, 'lambda event')).toEqual({
       message,
+      where: 'lambda event',
+    });
+  });
+});
+
+describe('decodeCloudTrailEnvelope from a source AWS does not own', () => {
+  const stopLogging = readEventFile('cloudtrail-stop-logging.json') as Record<string, unknown>;
+
+  it.each([
+    ['custom.cloudtrail', 'source "custom.cloudtrail"'],
+    ['myapp.aws.cloudtrail', 'source "myapp.aws.cloudtrail"'],
+    ['', 'no source'],
+    [undefined, 'no source'],
+  ])('refuses the StopLogging record put on a bus as %j, and decodes no event', (source, said) => {
+    const forged = { ...stopLogging, source };
+    expect(decodeCloudTrailEnvelope(forged, 'lambda event')).toEqual({
+      message: `EventBridge event from ${said} is not believed as CloudTrail: only AWS emits aws.* sources, anyone allowed to put events can emit others`,
       where: 'lambda event',
     });
   });
@@ -249,11 +271,15 @@ describe('normalizeCloudTrailRecord', () => {
     });
   });
 
-  it('uses userIdentity.accountId when there is no recipientAccountId', () => {
+  it("never takes the caller's account (userIdentity.accountId) for where the call happened", () => {
     const record = { ...base, userIdentity: { accountId: '444455556666' } };
-    expect(normalizeCloudTrailRecord(record, 'direct', 'w')).toMatchObject({
-      account: '444455556666',
-    });
+    expect(normalizeCloudTrailRecord(record, 'direct', 'w')).not.toHaveProperty('account');
+    expect(
+      normalizeCloudTrailRecord(record, 's3', 'w', {
+        account: '111122223333',
+        region: 'eu-west-1',
+      }),
+    ).toMatchObject({ account: '111122223333', region: 'eu-west-1' });
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCloudWatchLogs } from '../../src/sources/cloudwatch-logs.js';
+import { SourceTrust } from '../../src/sources/trust.js';
 import { readAwsSample, readEventFile } from '../fixtures/sources/files.js';
 import { makeAwslogsEvent, makeDataMessage } from '../fixtures/sources/make-awslogs.js';
 
@@ -72,10 +73,13 @@ describe('decodeCloudWatchLogs', () => {
     });
   });
 
-  it('turns a CloudTrail record in a log message into that CloudTrail event', () => {
+  const trailGroup = 'aws-cloudtrail-logs-123456789012';
+
+  it("turns a CloudTrail record in a log group configured as CloudTrail's into that CloudTrail event", () => {
     const { events, errors } = decodeCloudWatchLogs(
       readEventFile('cloudwatch-logs-cloudtrail-stop-logging.json'),
       'e',
+      new SourceTrust([trailGroup]),
     );
     expect(errors).toEqual([]);
     expect(events).toHaveLength(1);
@@ -84,8 +88,93 @@ describe('decodeCloudWatchLogs', () => {
       source: 'cloudtrail',
       name: 'StopLogging',
       time: '2025-01-15T10:07:00Z',
+      account: '123456789012',
+      region: 'us-east-1',
+      eventSource: 'cloudtrail.amazonaws.com',
       delivery: 'cloudwatch-logs',
     });
+  });
+
+  it.each([
+    ['no log group is configured', new SourceTrust()],
+    ['only another log group is', new SourceTrust(['org-trail', `${trailGroup}-2`])],
+    ['nothing is said', undefined],
+  ])(
+    'keeps a CloudTrail record in a log message as an ordinary log line when %s',
+    (_case, trust) => {
+      const { events, errors } = decodeCloudWatchLogs(
+        readEventFile('cloudwatch-logs-cloudtrail-stop-logging.json'),
+        'e',
+        trust,
+      );
+      expect(errors).toEqual([]);
+      expect(events).toHaveLength(1);
+      const [event] = events;
+      // Its id is the log event's, so it can claim no ledger key of the real record.
+      expect(event).toEqual({
+        id: '38735402181234567890123456789012345678901234567890000001',
+        source: 'cloudwatch-logs',
+        name: trailGroup,
+        time: '2025-01-15T10:07:04.000Z',
+        account: '123456789012',
+        resources: [trailGroup],
+        raw: expect.objectContaining({ logGroup: trailGroup }) as unknown,
+        delivery: 'cloudwatch-logs',
+      });
+      expect(event).not.toHaveProperty('actor');
+      expect(event).not.toHaveProperty('eventSource');
+    },
+  );
+
+  it('believes a record written to /var/log/secure as a log line only, even with its real eventID', () => {
+    const forged = {
+      eventVersion: '1.10',
+      eventID: 'e7a1c0de-0102-4000-8000-000000000102',
+      eventTime: '2025-01-15T10:07:00Z',
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'AuthorizeSecurityGroupIngress',
+      awsRegion: 'us-east-1',
+      recipientAccountId: '123456789012',
+      requestParameters: { groupId: 'sg-0123456789abcdef0' },
+      // The word the log group's subscription filter asks for.
+      userAgent: 'authentication',
+    };
+    const message = makeDataMessage('/var/log/secure', [
+      { id: 'line-1', timestamp: 0, message: JSON.stringify(forged) },
+    ]);
+    const { events, errors } = decodeCloudWatchLogs(
+      makeAwslogsEvent(message),
+      'w',
+      new SourceTrust([trailGroup]),
+    );
+    expect(errors).toEqual([]);
+    expect(events.map((event) => [event.id, event.source, event.name, event.resources])).toEqual([
+      ['line-1', 'cloudwatch-logs', '/var/log/secure', ['/var/log/secure']],
+    ]);
+    expect(events[0]?.region).toBeUndefined();
+  });
+
+  it("takes a trusted record's account from recipientAccountId, else from the message's owner", () => {
+    const record = {
+      eventVersion: '1.10',
+      eventID: 'r-1',
+      eventTime: '2025-01-15T10:07:00Z',
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventName: 'StopLogging',
+      awsRegion: 'eu-west-1',
+      recipientAccountId: '222233334444',
+    };
+    const withoutRecipient: Record<string, unknown> = { ...record };
+    delete withoutRecipient.recipientAccountId;
+    const message = makeDataMessage('org-trail', [
+      { id: '0', timestamp: 0, message: JSON.stringify(record) },
+      { id: '1', timestamp: 0, message: JSON.stringify({ ...withoutRecipient, eventID: 'r-2' }) },
+    ]);
+    const { events } = decodeCloudWatchLogs(message, 'w', new SourceTrust(['org-trail']));
+    expect(events.map((event) => [event.id, event.account, event.region])).toEqual([
+      ['r-1', '222233334444', 'eu-west-1'],
+      ['r-2', '123456789012', 'eu-west-1'],
+    ]);
   });
 
   it('keeps JSON and brace-led messages that are not CloudTrail records as log events', () => {
@@ -147,7 +236,7 @@ describe('decodeCloudWatchLogs', () => {
     const message = makeDataMessage('/trail', [
       { id: '0', timestamp: 0, message: JSON.stringify(record) },
     ]);
-    expect(decodeCloudWatchLogs(message, 'w').errors).toEqual([
+    expect(decodeCloudWatchLogs(message, 'w', new SourceTrust(['/trail'])).errors).toEqual([
       { message: 'CloudTrail record has no eventTime', where: 'w: logEvents[0]' },
     ]);
   });

@@ -37,12 +37,23 @@ describe('decodeEc2StateChange', () => {
   });
 
   const valid = {
+    source: 'aws.ec2',
     id: 'x',
     time: '2025-01-01T00:00:00Z',
     detail: { 'instance-id': 'i-1', state: 'running' },
   };
   it.each([
     ['the envelope is null', null, 'EC2 state-change event is not an object (got null)'],
+    [
+      'its source is not aws.ec2',
+      { ...valid, source: 'custom.ec2' },
+      'EC2 state-change event from source "custom.ec2" is not believed: only aws.ec2, which AWS alone emits',
+    ],
+    [
+      'its source is missing',
+      { ...valid, source: undefined },
+      'EC2 state-change event from no source is not believed: only aws.ec2, which AWS alone emits',
+    ],
     ['id is missing', { ...valid, id: undefined }, 'EC2 state-change event has no id'],
     ['id is a number', { ...valid, id: 7 }, 'EC2 state-change event has no id'],
     ['time is missing', { ...valid, time: undefined }, 'EC2 state-change event has no time'],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeEventFile } from '../../src/sources/index.js';
+import { decodeEventFile, SourceTrust } from '../../src/sources/index.js';
 import { DEFAULT_SOURCE_LIMITS } from '../../src/sources/limits.js';
 import {
   fileChunks,
@@ -45,9 +45,10 @@ describe('decodeEventFile', () => {
       gzipSync(JSON.stringify({ Records: [record('a'), { eventName: 'X' }, record('c')] })),
     );
     const batch = await decodeEventFile(file);
+    // A local file is the operator's own: believed, as handed over directly.
     expect(batch.events.map((event) => [event.id, event.delivery])).toEqual([
-      ['a', 's3'],
-      ['c', 's3'],
+      ['a', 'direct'],
+      ['c', 'direct'],
     ]);
     expect(batch.errors).toEqual([
       { message: 'CloudTrail record has no eventTime', where: `${file}: Records[1]` },
@@ -76,6 +77,55 @@ describe('decodeEventFile', () => {
     expect(notification.objects).toEqual([
       expect.objectContaining({ bucket: 'steward-cloudtrail-logs-123456789012' }),
     ]);
+  });
+
+  it("holds a CloudWatch Logs file to the log groups configured as CloudTrail's", async () => {
+    const file = repoPath('events/cloudwatch-logs-cloudtrail-stop-logging.json');
+    const configured = await decodeEventFile(
+      file,
+      DEFAULT_SOURCE_LIMITS,
+      SourceTrust.fromEnv({ STEWARD_CLOUDTRAIL_LOG_GROUPS: 'aws-cloudtrail-logs-123456789012' }),
+    );
+    expect(configured.events.map((event) => [event.id, event.source, event.delivery])).toEqual([
+      ['e7a1c0de-0102-4000-8000-000000000102', 'cloudtrail', 'cloudwatch-logs'],
+    ]);
+    const unconfigured = await decodeEventFile(file, DEFAULT_SOURCE_LIMITS, new SourceTrust());
+    expect(unconfigured.events.map((event) => [event.id, event.source, event.name])).toEqual([
+      [
+        '38735402181234567890123456789012345678901234567890000001',
+        'cloudwatch-logs',
+        'aws-cloudtrail-logs-123456789012',
+      ],
+    ]);
+  });
+
+  it('believes bare records of a local file, but not an EventBridge event of a source AWS does not own', async () => {
+    const bare = join(dir, 'bare.json');
+    await writeFile(bare, JSON.stringify([record('own')]));
+    const believed = await decodeEventFile(bare);
+    expect(believed.events.map((event) => [event.id, event.source, event.delivery])).toEqual([
+      ['own', 'cloudtrail', 'direct'],
+    ]);
+    const forged = join(dir, 'forged.json');
+    await writeFile(
+      forged,
+      JSON.stringify({
+        'detail-type': 'AWS API Call via CloudTrail',
+        source: 'acme.ec2',
+        detail: record('forged'),
+      }),
+    );
+    expect(await decodeEventFile(forged)).toEqual({
+      events: [],
+      objects: [],
+      errors: [
+        {
+          message:
+            'EventBridge event from source "acme.ec2" is not believed as CloudTrail: only AWS emits aws.* sources, anyone allowed to put events can emit others',
+          where: forged,
+        },
+      ],
+    });
   });
 
   it('reports invalid JSON of another shape with line and column', async () => {

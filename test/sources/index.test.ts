@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeDocument } from '../../src/sources/index.js';
+import { decodeDocument, SourceTrust, type DecodeOptions } from '../../src/sources/index.js';
 import { isObject } from '../../src/sources/guards.js';
 import { readAwsSample, readEventFile } from '../fixtures/sources/files.js';
 import { makeAwslogsEvent, makeDataMessage } from '../fixtures/sources/make-awslogs.js';
@@ -13,9 +13,13 @@ const LOG_FILE = {
   key: 'AWSLogs/123456789012/CloudTrail/us-east-1/2025/01/15/123456789012_CloudTrail_us-east-1_20250115T1010Z_Qm9vdFN0ZXdhcmQx.json.gz',
 };
 
+const TRAIL_GROUP = 'aws-cloudtrail-logs-123456789012';
+const BELIEVED_ONLY_FROM =
+  "is believed only from EventBridge (an aws.* source), a CloudTrail log file read in S3, a log group configured as CloudTrail's or a local file, not from a Lambda invocation's payload, an SNS message or an SQS body";
+
 /** [id, source, name, delivery] of each event, errors and objects: enough to see the dispatch. */
-function summary(value: unknown, where = 'w') {
-  const { events, errors, objects } = decodeDocument(value, where);
+function summary(value: unknown, where = 'w', options: DecodeOptions = {}) {
+  const { events, errors, objects } = decodeDocument(value, where, options);
   return {
     events: events.map((event) => [event.id, event.source, event.name, event.delivery]),
     errors,
@@ -45,7 +49,7 @@ describe('decodeDocument on the public AWS samples', () => {
     ],
     [
       'cloud-snitch__333333333333_CloudTrail_us-east-1_20250306T0320Z_ZgdYr0lP8M9fWEH8.json.gz',
-      [['5fd2008b-c3e3-333b-8638-c324e76b51d1', 'cloudtrail', 'Decrypt', 's3']],
+      [['5fd2008b-c3e3-333b-8638-c324e76b51d1', 'cloudtrail', 'Decrypt', 'direct']],
       [],
     ],
     [
@@ -108,19 +112,37 @@ describe('decodeDocument on events/', () => {
     ],
     [
       'cloudwatch-logs-cloudtrail-stop-logging.json',
-      [[STOP_LOGGING_ID, 'cloudtrail', 'StopLogging', 'cloudwatch-logs']],
+      [
+        [
+          '38735402181234567890123456789012345678901234567890000001',
+          'cloudwatch-logs',
+          TRAIL_GROUP,
+          'cloudwatch-logs',
+        ],
+      ],
     ],
     [
       'cloudtrail-log-file.json.gz',
       [
-        ['e7a1c0de-0105-4000-8000-000000000105', 'cloudtrail', 'RunInstances', 's3'],
-        [STOP_LOGGING_ID, 'cloudtrail', 'StopLogging', 's3'],
-        ['e7a1c0de-0106-4000-8000-000000000106', 'cloudtrail', 'PutBucketPolicy', 's3'],
+        ['e7a1c0de-0105-4000-8000-000000000105', 'cloudtrail', 'RunInstances', 'direct'],
+        [STOP_LOGGING_ID, 'cloudtrail', 'StopLogging', 'direct'],
+        ['e7a1c0de-0106-4000-8000-000000000106', 'cloudtrail', 'PutBucketPolicy', 'direct'],
       ],
     ],
     ['s3-test-event.json', []],
   ])('%s', (file, events) => {
     expect(summary(readEventFile(file))).toEqual({ events, errors: [], objects: [] });
+  });
+
+  it("cloudwatch-logs-cloudtrail-stop-logging.json is the StopLogging record once its log group is configured as CloudTrail's", () => {
+    const options = { trust: new SourceTrust([TRAIL_GROUP]) };
+    expect(
+      summary(readEventFile('cloudwatch-logs-cloudtrail-stop-logging.json'), 'w', options),
+    ).toEqual({
+      events: [[STOP_LOGGING_ID, 'cloudtrail', 'StopLogging', 'cloudwatch-logs']],
+      errors: [],
+      objects: [],
+    });
   });
 
   it.each([
@@ -134,14 +156,13 @@ describe('decodeDocument on events/', () => {
 });
 
 describe('one CloudTrail record, however it arrives', () => {
-  it('has the same id via EventBridge, an S3 log file, CloudWatch Logs, SQS and as a bare record', () => {
+  it("has the same id via EventBridge, a log file, CloudTrail's log group, SQS and as a bare record", () => {
     const envelope = readEventFile('cloudtrail-stop-logging.json');
     const record = isObject(envelope) ? envelope.detail : undefined;
     const viaLogs = makeAwslogsEvent(
-      makeDataMessage('aws-cloudtrail-logs', [
-        { id: '1', timestamp: 0, message: JSON.stringify(record) },
-      ]),
+      makeDataMessage(TRAIL_GROUP, [{ id: '1', timestamp: 0, message: JSON.stringify(record) }]),
     );
+    const options = { trust: new SourceTrust([TRAIL_GROUP]) };
     const viaSqs = { Records: [{ eventSource: 'aws:sqs', body: JSON.stringify(envelope) }] };
 
     const decoded = [
@@ -152,12 +173,12 @@ describe('one CloudTrail record, however it arrives', () => {
       record,
       [record],
     ].map((value) =>
-      decodeDocument(value, 'w').events.find((event) => event.name === 'StopLogging'),
+      decodeDocument(value, 'w', options).events.find((event) => event.name === 'StopLogging'),
     );
 
     expect(decoded.map((event) => [event?.id, event?.delivery])).toEqual([
       [STOP_LOGGING_ID, 'eventbridge'],
-      [STOP_LOGGING_ID, 's3'],
+      [STOP_LOGGING_ID, 'direct'],
       [STOP_LOGGING_ID, 'cloudwatch-logs'],
       [STOP_LOGGING_ID, 'eventbridge'],
       [STOP_LOGGING_ID, 'direct'],
@@ -199,9 +220,25 @@ describe('decodeDocument on bad input', () => {
     ],
     [
       { 'detail-type': 'EC2 Instance State-change Notification', id: 'x', time: 't' },
+      'EC2 state-change event from no source is not believed: only aws.ec2, which AWS alone emits',
+    ],
+    [
+      {
+        'detail-type': 'EC2 Instance State-change Notification',
+        source: 'aws.ec2',
+        id: 'x',
+        time: 't',
+      },
       'EC2 state-change event has no detail',
     ],
-    [{ 'detail-type': 'AWS API Call via CloudTrail', id: 'x' }, 'EventBridge event has no detail'],
+    [
+      { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', id: 'x' },
+      'EventBridge event has no detail',
+    ],
+    [
+      { 'detail-type': 'AWS API Call via CloudTrail', source: 'my.ec2', id: 'x', detail: {} },
+      'EventBridge event from source "my.ec2" is not believed as CloudTrail: only AWS emits aws.* sources, anyone allowed to put events can emit others',
+    ],
     [
       { eventName: 'StopLogging', eventSource: 'cloudtrail.amazonaws.com' },
       'CloudTrail record has no eventTime',
@@ -304,6 +341,72 @@ describe('decodeDocument on bad input', () => {
   });
 });
 
+describe('decodeDocument of what a Lambda invocation was given', () => {
+  const envelope = readEventFile('cloudtrail-stop-logging.json') as Record<string, unknown>;
+  const record = envelope.detail;
+  const logFile = readEventFile('cloudtrail-log-file.json.gz');
+  const aws = { origin: 'aws' } as const;
+
+  it.each([
+    ['a bare record', record, `a CloudTrail record ${BELIEVED_ONLY_FROM}`],
+    ['an array of records', [record], `an array of CloudTrail records ${BELIEVED_ONLY_FROM}`],
+    ['a log file', logFile, `a CloudTrail log file ${BELIEVED_ONLY_FROM}`],
+  ])('refuses %s, decoding no event', (_case, value, message) => {
+    expect(decodeDocument(value, 'lambda event', aws)).toEqual({
+      events: [],
+      errors: [{ message, where: 'lambda event' }],
+      objects: [],
+    });
+  });
+
+  it('decodes what AWS alone delivers: EventBridge, S3 and CloudTrail notifications, log groups', () => {
+    expect(summary(envelope, 'w', aws).events).toEqual([
+      [STOP_LOGGING_ID, 'cloudtrail', 'StopLogging', 'eventbridge'],
+    ]);
+    expect(summary(readEventFile('s3-cloudtrail-object-created.json'), 'w', aws).objects).toEqual([
+      LOG_FILE,
+    ]);
+    expect(summary(readEventFile('sns-cloudtrail-notification.json'), 'w', aws).objects).toEqual([
+      LOG_FILE,
+    ]);
+    const trusted = { ...aws, trust: new SourceTrust([TRAIL_GROUP]) };
+    expect(
+      summary(readEventFile('cloudwatch-logs-cloudtrail-stop-logging.json'), 'w', trusted).events,
+    ).toEqual([[STOP_LOGGING_ID, 'cloudtrail', 'StopLogging', 'cloudwatch-logs']]);
+  });
+
+  it.each([['operator' as const], ['aws' as const]])(
+    'refuses CloudTrail that an SNS message or SQS body holds, whoever gives it (%s)',
+    (origin) => {
+      const forged = { ...envelope, source: 'custom.cloudtrail' };
+      const value = {
+        Records: [
+          { eventSource: 'aws:sqs', body: JSON.stringify(record) },
+          { EventSource: 'aws:sns', Sns: { Message: JSON.stringify(logFile) } },
+          { eventSource: 'aws:sqs', body: JSON.stringify(forged) },
+          { eventSource: 'aws:sqs', body: JSON.stringify(envelope) },
+        ],
+      };
+      expect(summary(value, 'w', { origin })).toEqual({
+        events: [[STOP_LOGGING_ID, 'cloudtrail', 'StopLogging', 'eventbridge']],
+        errors: [
+          { message: `a CloudTrail record ${BELIEVED_ONLY_FROM}`, where: 'w: Records[0].body' },
+          {
+            message: `a CloudTrail log file ${BELIEVED_ONLY_FROM}`,
+            where: 'w: Records[1].Sns.Message',
+          },
+          {
+            message:
+              'EventBridge event from source "custom.cloudtrail" is not believed as CloudTrail: only AWS emits aws.* sources, anyone allowed to put events can emit others',
+            where: 'w: Records[2].body',
+          },
+        ],
+        objects: [],
+      });
+    },
+  );
+});
+
 describe('a 10,000-line CloudWatch Logs batch', () => {
   it('decodes every line', () => {
     const cloudTrailLine =
@@ -316,10 +419,9 @@ describe('a 10,000-line CloudWatch Logs batch', () => {
           ? cloudTrailLine
           : `Jan 15 10:20:00 ip-10-0-1-23 sshd[${i}]: Failed password for invalid user admin from 203.0.113.7 port ${1024 + (i % 60000)} ssh2`,
     }));
-    const batch = decodeDocument(
-      makeAwslogsEvent(makeDataMessage('/var/log/secure', logEvents)),
-      'w',
-    );
+    const batch = decodeDocument(makeAwslogsEvent(makeDataMessage('org-trail', logEvents)), 'w', {
+      trust: new SourceTrust(['org-trail']),
+    });
     expect(batch.errors).toEqual([]);
     expect(batch.events).toHaveLength(10_000);
     expect(batch.events.filter((event) => event.source === 'cloudwatch-logs')).toHaveLength(9_999);

@@ -85,7 +85,7 @@ const tricky = JSON.stringify({
 const trickyText = tricky
   .replace('"eventID":"c"', '"eventID" : "c"')
   .replace(',"after"', ' ,\n "after"');
-const expected = decodeCloudTrailLogFile(JSON.parse(trickyText), where);
+const expected = decodeCloudTrailLogFile(JSON.parse(trickyText), where, 's3');
 
 describe('decodeCloudTrailLogStream', () => {
   it('decodes every record as decodeCloudTrailLogFile does, whatever the chunks', async () => {
