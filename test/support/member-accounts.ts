@@ -21,7 +21,8 @@ export async function adminCredentials(motoEndpoint: string, account: string) {
 
 /**
  * Creates the member role in a member account of moto, trusting the central account, as the
- * member template's stack does.
+ * member template's stack does; one moto serves every e2e file, so a role made by another
+ * file is kept.
  */
 export async function createMemberRole(
   motoEndpoint: string,
@@ -34,7 +35,7 @@ export async function createMemberRole(
     region: 'us-east-1',
     credentials: await adminCredentials(motoEndpoint, account),
   });
-  await iam.send(
+  const created = iam.send(
     new CreateRoleCommand({
       RoleName: roleName,
       AssumeRolePolicyDocument: JSON.stringify({
@@ -49,4 +50,7 @@ export async function createMemberRole(
       }),
     }),
   );
+  await created.catch((error: unknown) => {
+    if (!(error instanceof Error && error.name === 'EntityAlreadyExistsException')) throw error;
+  });
 }
