@@ -13,7 +13,11 @@ import type { PipelineReport } from '../src/pipeline.js';
 import { makeAwslogsEvent, makeDataMessage } from './fixtures/sources/make-awslogs.js';
 import { repoPath, rulePackFileOf, sampleEvent } from './support/files.js';
 
-const context = { awsRequestId: 'test-request', functionName: 'steward-test' } as Context;
+const context = {
+  awsRequestId: 'test-request',
+  functionName: 'steward-test',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:steward-test',
+} as Context;
 
 const ec2 = mockClient(EC2Client);
 
