@@ -15,6 +15,7 @@ import {
 import { compileLogFilter } from './log-filter.js';
 import { matchesValue } from './match-value.js';
 import type { CloudTrailTrigger, CompiledRule } from './rule.js';
+import { inScope, type RuleScope } from './scope.js';
 
 /**
  * The rules listening to one kind of event (an EC2 state, an event name from one service, a
@@ -234,13 +235,20 @@ export class RuleIndex {
 
   /** The listing's rules the event can match (see `candidates`). */
   private candidatesIn(listing: Listing, event: StewardEvent): readonly CompiledRule[] {
-    if (!listing.shared || listing.rules.length === 0) return listing.rules;
+    if (listing.rules.length === 0) return listing.rules;
+    if (!listing.shared) {
+      return listing.rules.some((rule) => rule.scope !== undefined)
+        ? listing.rules.filter((rule) => rule.scope === undefined || inScope(rule.scope, event))
+        : listing.rules;
+    }
     const count = this.narrowed(listing, event);
     const entries = this.entries.array;
     const found = this.found;
     const rules: CompiledRule[] = [];
-    for (let i = 0; i < count; i++)
-      rules.push(this.rules[entries[found[i] as number] as number] as CompiledRule);
+    for (let i = 0; i < count; i++) {
+      const rule = this.rules[entries[found[i] as number] as number] as CompiledRule;
+      if (rule.scope === undefined || inScope(rule.scope, event)) rules.push(rule);
+    }
     return rules;
   }
 
@@ -575,12 +583,15 @@ export class RuleIndex {
     };
     // A rule with trigger tests runs them first: its program gated by them, or (when it does
     // not run as a program) the tests alone, stored as a negative number (see `noProgram`).
+    // A scoped rule checks its scope before anything else, so a rule out of scope costs one
+    // lookup, and no condition or lazy fact of it runs.
     const programOf = (rule: CompiledRule, position: number, knownTrue: number) => {
       const code = this.program(rule, position, knownTrue);
       const tests = tested?.get(rule);
-      if (!tests) return code ? numberOf(code) : noProgram;
-      const gated = numberOf(gatedProgram(tests, code));
-      return code ? gated : -2 - gated;
+      const gated = tests ? gatedProgram(tests, code) : code;
+      const scoped = rule.scope ? gatedProgram([scopeLeaf(rule.scope)], gated) : gated;
+      if (!scoped) return noProgram;
+      return code ? numberOf(scoped) : -2 - numberOf(scoped);
     };
     const everyEvent: number[] = [];
     const keys = new Map<string, { key: GuardKey; byValue: Map<number, number[]> }>();
@@ -739,6 +750,14 @@ function mergeRun(entries: Int32Array, run: number, found: Int32Array, count: nu
     }
   }
   return count + length;
+}
+
+/** The scope as a test programs can run (see `eventTestLeaf`): one leaf per distinct scope. */
+function scopeLeaf(scope: RuleScope): number {
+  // A dimension the scope leaves out is `null`, apart from a list that holds no member.
+  const { accounts, regions } = scope;
+  const key = `scope ${JSON.stringify([accounts && [...accounts], regions && [...regions]])}`;
+  return eventTestLeaf(key, () => (event) => inScope(scope, event));
 }
 
 /** The verdicts that fire or carry an error. */
