@@ -1,4 +1,8 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { steward } from '../cli/support.js';
 import { compileRule, parseRuleText } from '../../src/rules/load.js';
 import type { NamedLists } from '../../src/rules/operators.js';
 import { compileRulePack, rulePackFormat } from '../../src/rules/pack.js';
@@ -232,5 +236,46 @@ describe('conditions on the event’s account and region', () => {
     expect(ids(await index.match(event({ region: 'eu-west-1' })))).toEqual([]);
     expect(ids(await index.match(event({ account: '999988887777' })))).toEqual([]);
     expect(ids(await index.match(event({ account: undefined }), { explain: true }))).toEqual([]);
+  });
+});
+
+describe('steward explain and a rule scope', () => {
+  it('says a rule is out of scope, and why, without evaluating it', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'steward-scope-'));
+    try {
+      await mkdir(join(project, 'rules'));
+      await mkdir(join(project, 'config'));
+      await writeFile(join(project, 'config', 'lists.yaml'), "lists:\n  prod: ['111122223333']\n");
+      await writeFile(
+        join(project, 'rules', 'prod.yaml'),
+        ruleText('prod-only', 'scope:\n  accounts: [prod]\n  regions: [us-east-1]'),
+      );
+      const record = (account: string) => ({
+        eventVersion: '1.10',
+        eventSource: 's3.amazonaws.com',
+        eventName: 'CreateBucket',
+        awsRegion: 'us-east-1',
+        eventID: `e-${account}`,
+        eventTime: '2026-11-20T10:00:00Z',
+        recipientAccountId: account,
+      });
+      const file = join(project, 'events.json');
+      await writeFile(
+        file,
+        JSON.stringify({ Records: [record('111122223333'), record('999988887777')] }),
+      );
+      const explained = await steward('explain', file, '--rules', join(project, 'rules'));
+      expect(explained.code).toBe(0);
+      expect(explained.stdout.split('\n')).toEqual([
+        'cloudtrail CreateBucket (event e-111122223333)',
+        '  rule prod-only: fires',
+        '    ✓ all',
+        'cloudtrail CreateBucket (event e-999988887777)',
+        '  rule prod-only: not a candidate: out of scope: account 999988887777 is not in its scope (111122223333)',
+        '',
+      ]);
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
   });
 });
