@@ -206,14 +206,57 @@ describe('the rule index and a rule scope', () => {
   });
 
   it('says why an event is out of scope', () => {
-    const [, prod, eu] = rules;
-    expect(outOfScope(prod!.scope!, event({ account: '999988887777' }))).toBe(
+    const prod = { accounts: new Set(['111122223333', '444455556666']) };
+    const eu = { regions: new Set(['eu-west-1', 'eu-central-1']) };
+    expect(outOfScope(prod, event({ account: '999988887777' }))).toBe(
       'account 999988887777 is not in its scope (111122223333, 444455556666)',
     );
-    expect(outOfScope(eu!.scope!, event({ region: undefined }))).toBe(
+    expect(outOfScope(eu, event({ region: undefined }))).toBe(
       'the event names no region, and its scope names regions (eu-west-1, eu-central-1)',
     );
-    expect(outOfScope(eu!.scope!, event({ region: 'eu-west-1' }))).toBeUndefined();
+    expect(outOfScope(eu, event({ region: 'eu-west-1' }))).toBeUndefined();
+  });
+});
+
+describe('many rules scoped to accounts', () => {
+  // One rule template instantiated per account, the way organizations grow rule packs; every
+  // other one reads a lazy fact, whose conditions give the index no guard of their own.
+  const accounts = Array.from({ length: 40 }, (_, i) => String(100000000000 + i));
+  const rules = accounts.map((account, i) =>
+    rule(
+      `per-account-${i}`,
+      i % 2 === 0
+        ? `scope:\n  accounts: ['${account}']\n  regions: [us-east-1]`
+        : `scope:\n  accounts: ['${account}']\nconditions:\n  all:\n    - fact: trail\n      path: $.isLogging\n      operator: equal\n      value: false`,
+    ),
+  );
+  const index = new RuleIndex(rules);
+  const options = { stubs: { trail: { isLogging: false } } };
+
+  it('are looked up by the event’s account, not each evaluated', async () => {
+    for (const [i, account] of accounts.entries()) {
+      const item = event({ account });
+      expect(index.lookupWork(item).candidates).toBe(1);
+      expect(ids(await index.match(item, options))).toEqual([`per-account-${i}`]);
+      expect(ids(await index.match(item, { ...options, explain: true }))).toEqual([
+        `per-account-${i}`,
+      ]);
+    }
+  });
+
+  it('reach no rule from an account outside them, or from an event that names none', async () => {
+    for (const overrides of [{ account: '999988887777' }, { account: undefined }]) {
+      const item = event(overrides);
+      expect(index.lookupWork(item).candidates).toBe(0);
+      expect(await index.match(item)).toEqual([]);
+      expect(index.candidates(item)).toEqual([]);
+    }
+  });
+
+  it('still check the region of a rule filed by its account', async () => {
+    const elsewhere = event({ account: accounts[0], region: 'eu-west-1' });
+    expect(await index.match(elsewhere, options)).toEqual([]);
+    expect(index.candidates(elsewhere)).toEqual([]);
   });
 });
 
