@@ -10,6 +10,7 @@ import { formatProblem } from '../../src/rules/problems.js';
 import { RuleIndex } from '../../src/rules/rule-index.js';
 import { outOfScope } from '../../src/rules/scope.js';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
+import { stewardEvent } from './support.js';
 
 const lists: NamedLists = new Map([
   ['prod-accounts', new Set(['111122223333', '444455556666'])],
@@ -44,19 +45,15 @@ function problems(extra: string): string[] {
   return parseRuleText(ruleText('rule-r', extra), 'r.yaml', lists).problems.map(formatProblem);
 }
 
+/** A CloudTrail event of a production account in us-east-1, by the root user. */
 function event(overrides: Partial<StewardEvent>): StewardEvent {
-  return {
-    id: 'e',
-    source: 'cloudtrail',
+  return stewardEvent({
     name: 'CreateBucket',
-    time: '2026-11-20T10:00:00Z',
     account: '111122223333',
     region: 'us-east-1',
-    resources: [],
     raw: { userIdentity: { type: 'Root' } },
-    delivery: 'direct',
     ...overrides,
-  };
+  });
 }
 
 const ids = (found: readonly { rule?: { id: string }; id?: string }[]) =>
