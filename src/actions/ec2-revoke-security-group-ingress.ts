@@ -222,6 +222,31 @@ async function resolveGroupId(
   }
 }
 
+function isPermissionNotFound(error: unknown): boolean {
+  return error instanceof Error && error.name === 'InvalidPermission.NotFound';
+}
+
+/** Revokes each permission alone; returns those EC2 says the group does not have. */
+async function revokeEach(
+  ec2: EC2Client,
+  groupId: string,
+  permissions: readonly IpPermission[],
+): Promise<IpPermission[]> {
+  const { RevokeSecurityGroupIngressCommand } = await import('@aws-sdk/client-ec2');
+  const unknown: IpPermission[] = [];
+  for (const permission of permissions) {
+    try {
+      await ec2.send(
+        new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission] }),
+      );
+    } catch (error) {
+      if (!isPermissionNotFound(error)) throw error;
+      unknown.push(permission);
+    }
+  }
+  return unknown;
+}
+
 /** What the AuthorizeSecurityGroupIngress record of the event added that this action takes back. */
 function plan(event: StewardEvent, groupId: string, onlyWorldOpen: boolean): Revocation {
   if (event.error !== undefined) {
@@ -338,9 +363,17 @@ export const ec2RevokeSecurityGroupIngress = defineAction<{ onlyWorldOpen?: bool
     } else {
       input = { GroupId: groupId, IpPermissions: rules.map(toPermission) };
     }
-    const revoked = await ec2.send(new RevokeSecurityGroupIngressCommand(input));
-    // By permission, EC2 does not fail on a rule that is gone: it lists it as unknown.
-    const unknown = revoked.UnknownIpPermissions ?? [];
+    let unknown: IpPermission[];
+    try {
+      // By permission, in a default VPC, EC2 does not fail on a rule that is gone: it lists it
+      // as unknown.
+      const revoked = await ec2.send(new RevokeSecurityGroupIngressCommand(input));
+      unknown = revoked.UnknownIpPermissions ?? [];
+    } catch (error) {
+      // In any other VPC it refuses the whole call: each rule is then revoked alone.
+      if (!isPermissionNotFound(error) || revocation.byRuleId) throw error;
+      unknown = await revokeEach(ec2, groupId, rules.map(toPermission));
+    }
     if (unknown.length >= rules.length) return gone;
     return {
       status: 'succeeded',

@@ -195,6 +195,42 @@ describe('ec2.revoke-security-group-ingress', () => {
     });
   });
 
+  it('revokes each rule alone when EC2 refuses a call naming one that is gone (any VPC but the default)', async () => {
+    const notFound = Object.assign(
+      new Error('The specified rule does not exist in this security group.'),
+      { name: 'InvalidPermission.NotFound' },
+    );
+    const withoutRuleSet = withRecord(ruleSet, (record) => {
+      record.responseElements = { _return: true };
+    });
+    ec2
+      .on(RevokeSecurityGroupIngressCommand)
+      .rejectsOnce(notFound)
+      .resolvesOnce({ Return: true })
+      .rejectsOnce(notFound);
+    expect(await action.execute(contextFor(withoutRuleSet, 'sg-0a1b2c3d4e5f60718'))).toMatchObject({
+      status: 'succeeded',
+      detail: 'revoked tcp 22 from 0.0.0.0/0, tcp 22 from ::/0 on sg-0a1b2c3d4e5f60718',
+      data: {
+        UnknownIpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+        ],
+      },
+    });
+    expect(
+      ec2
+        .commandCalls(RevokeSecurityGroupIngressCommand)
+        .map((call) => call.args[0].input.IpPermissions?.length),
+    ).toEqual([2, 1, 1]);
+    ec2.reset();
+    ec2.on(RevokeSecurityGroupIngressCommand).rejects(notFound);
+    expect(await action.execute(contextFor(apiForm, 'sg-0fedcba9876543210'))).toEqual({
+      status: 'skipped',
+      detail:
+        'did not revoke anything on sg-0fedcba9876543210: tcp 3389 from 0.0.0.0/0 is gone already',
+    });
+  });
+
   describe('a group named by groupName (default VPC)', () => {
     /** The console form naming the group `web` instead of its id. */
     const byName = (response: unknown) =>
