@@ -228,8 +228,9 @@ export class RuleIndex {
 
   /**
    * The rules that can match the event, each once, in rule-pack order: those whose triggers
-   * match it, less those needing (with `equal` or `in`) a value the event does not hold. The
-   * list may be shared with other events, and is then frozen: copy it to change it.
+   * match it, less those whose scope leaves it out and those needing (with `equal` or `in`) a
+   * value the event does not hold. The list may be shared with other events, and is then
+   * frozen: copy it to change it.
    */
   candidates(event: StewardEvent): readonly CompiledRule[] {
     return this.candidatesIn(this.listingOf(event, this.keyStateOf(event)), event);
@@ -326,7 +327,8 @@ export class RuleIndex {
 
   /**
    * The rules whose triggers match the event, each once, in rule-pack order, whatever their
-   * conditions (what `steward explain` goes through). Possibly shared and frozen, as above.
+   * scope and conditions (what `steward explain` goes through). Possibly shared and frozen, as
+   * above.
    */
   listeners(event: StewardEvent): readonly CompiledRule[] {
     return this.listingOf(event, this.keyStateOf(event)).rules;
@@ -777,7 +779,7 @@ function isScopeGuard(guard: RuleGuard): guard is ScopeGuard {
 
 /** The scope as a test programs can run (see `eventTestLeaf`): one leaf per distinct scope. */
 function scopeLeaf(scope: RuleScope): number {
-  // A dimension the scope leaves out is `null`, apart from a list that holds no member.
+  // A dimension the scope leaves out is written `null`: not the `[]` of lists with no member.
   const { accounts, regions } = scope;
   const key = `scope ${JSON.stringify([accounts && [...accounts], regions && [...regions]])}`;
   return eventTestLeaf(key, () => (event) => inScope(scope, event));
