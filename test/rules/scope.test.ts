@@ -123,6 +123,14 @@ describe('a rule scope in the rule file', () => {
       'pack.json',
     );
     expect([...(compiled?.scope?.regions ?? [])]).toEqual(['eu-west-1']);
+    expect(() =>
+      compileRulePack(
+        { format: rulePackFormat, rules: [{ file: 'p.yaml', document: loaded.rule }], lists: {} },
+        'pack.json',
+      ),
+    ).toThrow(
+      'rule pack pack.json: rule packed is scoped by the list "eu-regions", which the named lists do not hold',
+    );
   });
 });
 
