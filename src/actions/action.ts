@@ -21,6 +21,8 @@ export interface EarlierOutcome {
   resource: string;
   status: string;
   detail?: string;
+  /** For a duplicate: the outcome the ledger holds from the delivery that did the action. */
+  stored?: string;
 }
 
 export interface ActionContext<P extends ActionParams = ActionParams> {

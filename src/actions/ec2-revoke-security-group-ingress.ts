@@ -1,4 +1,8 @@
-import type { IpPermission, RevokeSecurityGroupIngressCommandInput } from '@aws-sdk/client-ec2';
+import type {
+  EC2Client,
+  IpPermission,
+  RevokeSecurityGroupIngressCommandInput,
+} from '@aws-sdk/client-ec2';
 import { arrayAt, isObject, objectAt, stringAt, type JsonObject } from '../sources/guards.js';
 import type { StewardEvent } from '../sources/steward-event.js';
 import { defineAction, requestParameter, type ActionOutcome } from './action.js';
@@ -159,6 +163,90 @@ function ruleIdsOf(rules: readonly AddedRule[]): string[] {
   return rules.flatMap((rule) => (rule.ruleId === undefined ? [] : [rule.ruleId]));
 }
 
+/**
+ * The group the call changed: by id, or, for a call that named it by `groupName` (which EC2
+ * takes for the default VPC), by the id its response gives, else by name, with the VPC the
+ * record names if any. Security group names cannot start with `sg-`, so a name never passes for
+ * an id.
+ */
+type GroupRef = { groupId: string } | { groupName: string; vpcId?: string };
+
+function groupOf(event: StewardEvent): GroupRef | undefined {
+  const groupId = requestParameter(event, 'groupId');
+  if (groupId !== undefined) return { groupId };
+  const record = isObject(event.raw) ? event.raw : undefined;
+  for (const item of itemsAt(objectAt(record, 'responseElements'), 'securityGroupRuleSet')) {
+    const answered = stringAt(item, 'groupId');
+    if (answered !== undefined) return { groupId: answered };
+  }
+  const groupName = requestParameter(event, 'groupName');
+  if (groupName === undefined) return undefined;
+  const vpcId = requestParameter(event, 'vpcId');
+  return vpcId === undefined ? { groupName } : { groupName, vpcId };
+}
+
+/** "sg-0123", or "the group web in the default VPC" before its id is known. */
+function groupLabel(group: GroupRef): string {
+  return 'groupId' in group
+    ? group.groupId
+    : `the group ${group.groupName} in ${group.vpcId ?? 'the default VPC'}`;
+}
+
+/** EC2's answer to a group name that names no group (of the default VPC). */
+const groupNotFound = new Set(['InvalidGroup.NotFound', 'InvalidGroupId.NotFound']);
+
+/**
+ * The id of a group named by name: one DescribeSecurityGroups, by name in the record's VPC or
+ * (EC2's own rule for `GroupNames`) in the default VPC. Undefined when no such group stands.
+ */
+async function resolveGroupId(
+  ec2: EC2Client,
+  group: { groupName: string; vpcId?: string },
+): Promise<string | undefined> {
+  const { DescribeSecurityGroupsCommand } = await import('@aws-sdk/client-ec2');
+  const input =
+    group.vpcId === undefined
+      ? { GroupNames: [group.groupName] }
+      : {
+          Filters: [
+            { Name: 'group-name', Values: [group.groupName] },
+            { Name: 'vpc-id', Values: [group.vpcId] },
+          ],
+        };
+  try {
+    const described = await ec2.send(new DescribeSecurityGroupsCommand(input));
+    return described.SecurityGroups?.[0]?.GroupId;
+  } catch (error) {
+    if (error instanceof Error && groupNotFound.has(error.name)) return undefined;
+    throw error;
+  }
+}
+
+function isPermissionNotFound(error: unknown): boolean {
+  return error instanceof Error && error.name === 'InvalidPermission.NotFound';
+}
+
+/** Revokes each permission alone; returns those EC2 says the group does not have. */
+async function revokeEach(
+  ec2: EC2Client,
+  groupId: string,
+  permissions: readonly IpPermission[],
+): Promise<IpPermission[]> {
+  const { RevokeSecurityGroupIngressCommand } = await import('@aws-sdk/client-ec2');
+  const unknown: IpPermission[] = [];
+  for (const permission of permissions) {
+    try {
+      await ec2.send(
+        new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission] }),
+      );
+    } catch (error) {
+      if (!isPermissionNotFound(error)) throw error;
+      unknown.push(permission);
+    }
+  }
+  return unknown;
+}
+
 /** What the AuthorizeSecurityGroupIngress record of the event added that this action takes back. */
 function plan(event: StewardEvent, groupId: string, onlyWorldOpen: boolean): Revocation {
   if (event.error !== undefined) {
@@ -192,7 +280,8 @@ function describePlan(revocation: Revocation): string {
  * (`onlyWorldOpen: true`) only the rules open to every address (`0.0.0.0/0`, `::/0`) are
  * revoked; `onlyWorldOpen: false` revokes every rule the call added. Rules are revoked by id
  * when the record's response lists them (skipped if they are already gone), otherwise by the
- * permissions of the request.
+ * permissions of the request. A call that named the group by `groupName` (default VPC) acts on
+ * the id its response gives, or on the id one DescribeSecurityGroups finds for the name.
  *
  * ```yaml
  * triggers:
@@ -212,28 +301,47 @@ export const ec2RevokeSecurityGroupIngress = defineAction<{ onlyWorldOpen?: bool
     additionalProperties: false,
     properties: { onlyWorldOpen: { type: 'boolean', default: true } },
   },
-  permissions: ['ec2:DescribeSecurityGroupRules', 'ec2:RevokeSecurityGroupIngress'],
+  permissions: [
+    'ec2:DescribeSecurityGroups',
+    'ec2:DescribeSecurityGroupRules',
+    'ec2:RevokeSecurityGroupIngress',
+  ],
   destructive: false,
   targets: (event) => {
-    const groupId = requestParameter(event, 'groupId');
-    return groupId === undefined ? [] : [groupId];
+    const group = groupOf(event);
+    if (group === undefined) return [];
+    return ['groupId' in group ? group.groupId : group.groupName];
   },
-  describe: ({ event, resource, params }) =>
-    describePlan(plan(event, resource, params.onlyWorldOpen !== false)),
+  describe: ({ event, params }) => {
+    const group = groupOf(event);
+    const label = group === undefined ? 'no group' : groupLabel(group);
+    return describePlan(plan(event, label, params.onlyWorldOpen !== false));
+  },
   async execute({ event, resource, params, clients }) {
-    const revocation = plan(event, resource, params.onlyWorldOpen !== false);
-    if ('nothing' in revocation) {
+    const group = groupOf(event) ?? { groupId: resource };
+    const onlyWorldOpen = params.onlyWorldOpen !== false;
+    const planned = plan(event, groupLabel(group), onlyWorldOpen);
+    if ('nothing' in planned) {
       return {
         status: 'skipped',
-        detail: `did not revoke anything on ${resource}: ${revocation.nothing}`,
+        detail: `did not revoke anything on ${planned.groupId}: ${planned.nothing}`,
       };
     }
     const ec2 = await clients.ec2();
+    const groupId = 'groupId' in group ? group.groupId : await resolveGroupId(ec2, group);
+    if (groupId === undefined) {
+      return {
+        status: 'skipped',
+        detail: `did not revoke anything: ${groupLabel(group)} is gone already`,
+      };
+    }
+    const revocation = { ...planned, groupId };
+    const named = 'groupName' in group ? ` (${group.groupName})` : '';
     const { DescribeSecurityGroupRulesCommand, RevokeSecurityGroupIngressCommand } =
       await import('@aws-sdk/client-ec2');
     const gone: ActionOutcome = {
       status: 'skipped',
-      detail: `did not revoke anything on ${resource}: ${describeRules(revocation.rules)} is gone already`,
+      detail: `did not revoke anything on ${groupId}${named}: ${describeRules(revocation.rules)} is gone already`,
     };
     let rules = revocation.rules;
     let input: RevokeSecurityGroupIngressCommandInput;
@@ -241,7 +349,7 @@ export const ec2RevokeSecurityGroupIngress = defineAction<{ onlyWorldOpen?: bool
       const described = await ec2.send(
         new DescribeSecurityGroupRulesCommand({
           Filters: [
-            { Name: 'group-id', Values: [resource] },
+            { Name: 'group-id', Values: [groupId] },
             { Name: 'security-group-rule-id', Values: ruleIdsOf(rules) },
           ],
         }),
@@ -251,17 +359,25 @@ export const ec2RevokeSecurityGroupIngress = defineAction<{ onlyWorldOpen?: bool
       );
       rules = rules.filter((rule) => standing.has(rule.ruleId));
       if (rules.length === 0) return gone;
-      input = { GroupId: resource, SecurityGroupRuleIds: ruleIdsOf(rules) };
+      input = { GroupId: groupId, SecurityGroupRuleIds: ruleIdsOf(rules) };
     } else {
-      input = { GroupId: resource, IpPermissions: rules.map(toPermission) };
+      input = { GroupId: groupId, IpPermissions: rules.map(toPermission) };
     }
-    const revoked = await ec2.send(new RevokeSecurityGroupIngressCommand(input));
-    // By permission, EC2 does not fail on a rule that is gone: it lists it as unknown.
-    const unknown = revoked.UnknownIpPermissions ?? [];
+    let unknown: IpPermission[];
+    try {
+      // By permission, in a default VPC, EC2 does not fail on a rule that is gone: it lists it
+      // as unknown.
+      const revoked = await ec2.send(new RevokeSecurityGroupIngressCommand(input));
+      unknown = revoked.UnknownIpPermissions ?? [];
+    } catch (error) {
+      // In any other VPC it refuses the whole call: each rule is then revoked alone.
+      if (!isPermissionNotFound(error) || revocation.byRuleId) throw error;
+      unknown = await revokeEach(ec2, groupId, rules.map(toPermission));
+    }
     if (unknown.length >= rules.length) return gone;
     return {
       status: 'succeeded',
-      detail: `revoked ${describeRules(rules)} on ${resource}`,
+      detail: `revoked ${describeRules(rules)} on ${groupId}${named}`,
       data: { ...input, ...(unknown.length > 0 ? { UnknownIpPermissions: unknown } : {}) },
     };
   },

@@ -1,5 +1,6 @@
 import type { ActionContext } from './action.js';
 import { defineAction, eventTarget } from './action.js';
+import { outcomeSentence } from './earlier-outcomes.js';
 import { renderTemplate } from './template.js';
 
 type NotifyParams = {
@@ -33,11 +34,7 @@ function messageOf({ rule, resource, event, earlier }: ActionContext<NotifyParam
   const actions =
     earlier.length === 0
       ? ['- none before this notification']
-      : earlier.map(
-          (outcome) =>
-            `- ${outcome.action} on ${outcome.resource}: ${outcome.status}` +
-            (outcome.detail === undefined ? '' : ` (${outcome.detail})`),
-        );
+      : earlier.map((outcome) => `- ${outcomeSentence(outcome)}`);
   return [
     `Rule ${rule.id} (severity ${rule.severity}) matched.`,
     rule.description,

@@ -4,6 +4,7 @@ import { evaluateRules } from '../rules/evaluate.js';
 import { explainVerdict, explanationLines, type RuleExplanation } from '../rules/explain.js';
 import { loadRules } from '../rules/load.js';
 import { RuleIndex } from '../rules/rule-index.js';
+import { outOfScope } from '../rules/scope.js';
 import { defaultRulesDir } from '../runtime.js';
 import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
@@ -44,20 +45,30 @@ export async function explainCommand(args: string[], output: Output): Promise<nu
     event: string;
     source: string;
     name: string;
-    rules: (RuleExplanation | { rule: string; candidate: false })[];
+    rules: (
+      | RuleExplanation
+      | { rule: string; candidate: false }
+      | { rule: string; candidate: false; outOfScope: string }
+    )[];
   }[] = [];
   for (const event of batch.events) {
     // Every rule listening to the event, also those whose conditions rule it out at a glance.
-    const candidates = index.listeners(event);
-    const chosen = named ? candidates.filter((rule) => rule === named) : candidates;
+    const listening = index.listeners(event);
+    const chosen = named ? listening.filter((rule) => rule === named) : listening;
+    const outside = chosen.flatMap((rule) => {
+      const reason = rule.scope && outOfScope(rule.scope, event);
+      return reason ? [{ rule: rule.id, candidate: false as const, outOfScope: reason }] : [];
+    });
+    const inside = chosen.filter((rule) => !outside.some((item) => item.rule === rule.id));
     const clients = pool.for(event.account, event.region, FACTS_SESSION);
-    const verdicts = await evaluateRules(event, chosen, { clients, stubs, explain: true });
+    const verdicts = await evaluateRules(event, inside, { clients, stubs, explain: true });
     explained.push({
       event: event.id,
       source: event.source,
       name: event.name,
       rules: [
         ...verdicts.map(explainVerdict),
+        ...outside,
         ...(named && chosen.length === 0 ? [{ rule: named.id, candidate: false as const }] : []),
       ],
     });
@@ -71,6 +82,10 @@ export async function explainCommand(args: string[], output: Output): Promise<nu
     lines.push(`${item.source} ${item.name} (event ${item.event})`);
     if (item.rules.length === 0) lines.push('  no rule listens to this event');
     for (const rule of item.rules) {
+      if ('outOfScope' in rule) {
+        lines.push(`  rule ${rule.rule}: not a candidate: out of scope: ${rule.outOfScope}`);
+        continue;
+      }
       if ('candidate' in rule) {
         lines.push(`  rule ${rule.rule}: not a candidate: its triggers do not match this event`);
         continue;

@@ -2,6 +2,7 @@ import { actionCatalog } from '../actions/catalog.js';
 import type { ActionParams } from '../actions/action.js';
 import type { NamedLists } from './operators.js';
 import type { CompiledRule, RuleDocument } from './rule.js';
+import { resolveScope } from './scope.js';
 
 /**
  * A validated rule document, ready to evaluate: its actions resolved from the catalog. Kept
@@ -13,6 +14,7 @@ export function compileRule(
   file: string,
   lists: NamedLists = new Map(),
 ): CompiledRule {
+  const scope = resolveScope(rule.id, rule.scope, lists);
   return {
     id: rule.id,
     file,
@@ -24,6 +26,7 @@ export function compileRule(
     })),
     sources: new Set(rule.triggers.map((trigger) => trigger.source)),
     lists,
+    ...(scope === undefined ? {} : { scope }),
   };
 }
 

@@ -901,6 +901,21 @@ export interface RuleGuard {
   child: number;
 }
 
+/**
+ * A guard on a field of the event itself, keyed and read as a condition on the `event` fact at
+ * `path` is: rules guarded by a condition on `$.account` and rules scoped to accounts share one
+ * lookup of the event's account. The guard holds no condition (`child` is -1).
+ *
+ * @example
+ * eventFieldGuard('$.account', ['111122223333']).read(event); // event.account
+ */
+export function eventFieldGuard(path: string, values: readonly unknown[]): RuleGuard {
+  const read = compileRead('event', path);
+  if (read?.fromEvent === undefined)
+    throw new TypeError(`${path} is not a path into the event's own fields`);
+  return { key: read.key, values, read: read.fromEvent, child: -1 };
+}
+
 const publicGuards = new WeakMap<CompiledRule, RuleGuard[]>();
 
 /**

@@ -12,6 +12,7 @@ import { compileLogFilter, LogFilterSyntaxError } from './log-filter.js';
 import { listsFileFor, loadLists } from './lists.js';
 import { operatorNames, operatorValueProblem, type NamedLists } from './operators.js';
 import type { CompiledRule, RuleDocument } from './rule.js';
+import { scopeProblems } from './scope.js';
 import { RuleLoadError, type RuleProblem } from './problems.js';
 import { aliasProblem } from './yaml-aliases.js';
 
@@ -114,7 +115,12 @@ function schemaProblems(
         .join(', ');
       return source.problem(path, `${describePath(path)} must be one of ${allowed}`);
     }
-    return source.problem(path, `${describePath(path)} ${error.message ?? 'is invalid'}`);
+    // YAML reads an unquoted account id as a number, and drops a leading zero.
+    const quote =
+      error.keyword === 'type' && path[0] === 'scope' && path[1] === 'accounts'
+        ? ": quote account ids ('012345678901'), or YAML reads them as numbers"
+        : '';
+    return source.problem(path, `${describePath(path)} ${error.message ?? 'is invalid'}${quote}`);
   });
 }
 
@@ -227,6 +233,10 @@ function checkMeaning(rule: RuleDocument, source: SourceMap, lists: NamedLists):
       }
     }
   });
+  if (rule.scope) {
+    for (const { dimension, index, message } of scopeProblems(rule.scope, lists))
+      problems.push(source.problem(['scope', dimension, index], `scope.${dimension}: ${message}`));
+  }
   if (rule.conditions) checkConditions(rule.conditions, ['conditions'], source, lists, problems);
   return problems;
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { compileRule } from './compile.js';
 import type { NamedLists } from './operators.js';
 import type { CompiledRule, RuleDocument } from './rule.js';
+import { UnknownScopeListError } from './scope.js';
 
 export const rulePackFormat = 'steward-rule-pack/1';
 
@@ -63,7 +64,12 @@ export function compileRulePack(value: unknown, file: string): CompiledRule[] {
       typeof entry.document.id !== 'string'
     )
       throw new RulePackError(file, `rules[${index}] is not a rule of a pack`);
-    return compileRule(entry.document as unknown as RuleDocument, entry.file, named);
+    try {
+      return compileRule(entry.document as unknown as RuleDocument, entry.file, named);
+    } catch (error) {
+      if (error instanceof UnknownScopeListError) throw new RulePackError(file, error.message);
+      throw error;
+    }
   });
 }
 

@@ -15,6 +15,7 @@ import {
 import { compileLogFilter } from './log-filter.js';
 import { matchesValue } from './match-value.js';
 import type { CloudTrailTrigger, CompiledRule } from './rule.js';
+import { inScope, scopeGuards, scopeLeft, type RuleScope, type ScopeGuard } from './scope.js';
 
 /**
  * The rules listening to one kind of event (an EC2 state, an event name from one service, a
@@ -188,6 +189,8 @@ export class RuleIndex {
   private found = new Int32Array(256);
   /** Each rule's verdict when it fires without an error, by position. */
   private readonly firing: RuleVerdict[] = [];
+  /** Each rule's guards: its conditions' (`ruleGuards`), then its scope's. */
+  private readonly guardLists = new Map<CompiledRule, readonly RuleGuard[]>();
 
   constructor(rules: readonly CompiledRule[]) {
     this.rules = rules;
@@ -225,8 +228,9 @@ export class RuleIndex {
 
   /**
    * The rules that can match the event, each once, in rule-pack order: those whose triggers
-   * match it, less those needing (with `equal` or `in`) a value the event does not hold. The
-   * list may be shared with other events, and is then frozen: copy it to change it.
+   * match it, less those whose scope leaves it out and those needing (with `equal` or `in`) a
+   * value the event does not hold. The list may be shared with other events, and is then
+   * frozen: copy it to change it.
    */
   candidates(event: StewardEvent): readonly CompiledRule[] {
     return this.candidatesIn(this.listingOf(event, this.keyStateOf(event)), event);
@@ -234,13 +238,20 @@ export class RuleIndex {
 
   /** The listing's rules the event can match (see `candidates`). */
   private candidatesIn(listing: Listing, event: StewardEvent): readonly CompiledRule[] {
-    if (!listing.shared || listing.rules.length === 0) return listing.rules;
+    if (listing.rules.length === 0) return listing.rules;
+    if (!listing.shared) {
+      return listing.rules.some((rule) => rule.scope !== undefined)
+        ? listing.rules.filter((rule) => rule.scope === undefined || inScope(rule.scope, event))
+        : listing.rules;
+    }
     const count = this.narrowed(listing, event);
     const entries = this.entries.array;
     const found = this.found;
     const rules: CompiledRule[] = [];
-    for (let i = 0; i < count; i++)
-      rules.push(this.rules[entries[found[i] as number] as number] as CompiledRule);
+    for (let i = 0; i < count; i++) {
+      const rule = this.rules[entries[found[i] as number] as number] as CompiledRule;
+      if (rule.scope === undefined || inScope(rule.scope, event)) rules.push(rule);
+    }
     return rules;
   }
 
@@ -316,7 +327,8 @@ export class RuleIndex {
 
   /**
    * The rules whose triggers match the event, each once, in rule-pack order, whatever their
-   * conditions (what `steward explain` goes through). Possibly shared and frozen, as above.
+   * scope and conditions (what `steward explain` goes through). Possibly shared and frozen, as
+   * above.
    */
   listeners(event: StewardEvent): readonly CompiledRule[] {
     return this.listingOf(event, this.keyStateOf(event)).rules;
@@ -533,7 +545,7 @@ export class RuleIndex {
     const keysOf = (guard: RuleGuard) =>
       guard.values.map((value) => `${guard.key}\u0000${typeof value}:${String(value)}`);
     for (const rule of listeners) {
-      for (const guard of ruleGuards(rule)) {
+      for (const guard of this.guardsOf(rule)) {
         for (const key of keysOf(guard)) sharing.set(key, (sharing.get(key) ?? 0) + 1);
       }
     }
@@ -544,7 +556,7 @@ export class RuleIndex {
         (best, guard) => (best === undefined || share(guard) < share(best) ? guard : best),
         undefined,
       );
-    const chosen = new Map(listeners.map((rule) => [rule, mostSelective(ruleGuards(rule))]));
+    const chosen = new Map(listeners.map((rule) => [rule, mostSelective(this.guardsOf(rule))]));
     // A key is read and looked up for every event: one that few rules are filed under costs
     // more than evaluating those rules, which then go under another of their guards, or none.
     for (let moved = true; moved;) {
@@ -554,7 +566,7 @@ export class RuleIndex {
         if (guard) filed.set(guard.key, (filed.get(guard.key) ?? 0) + 1);
       for (const [rule, guard] of chosen) {
         if (!guard || (filed.get(guard.key) ?? 0) >= minRulesPerKey) continue;
-        const others = ruleGuards(rule).filter(
+        const others = this.guardsOf(rule).filter(
           (other) => (filed.get(other.key) ?? 0) >= minRulesPerKey,
         );
         chosen.set(rule, mostSelective(others));
@@ -575,12 +587,19 @@ export class RuleIndex {
     };
     // A rule with trigger tests runs them first: its program gated by them, or (when it does
     // not run as a program) the tests alone, stored as a negative number (see `noProgram`).
-    const programOf = (rule: CompiledRule, position: number, knownTrue: number) => {
-      const code = this.program(rule, position, knownTrue);
+    // A scoped rule checks its scope before anything else, so no condition or lazy fact of a
+    // rule out of scope runs; filed under a dimension of its scope, it checks only the other.
+    const programOf = (rule: CompiledRule, position: number, filedUnder?: RuleGuard) => {
+      const code = this.program(rule, position, filedUnder?.child ?? -1);
       const tests = tested?.get(rule);
-      if (!tests) return code ? numberOf(code) : noProgram;
-      const gated = numberOf(gatedProgram(tests, code));
-      return code ? gated : -2 - gated;
+      const gated = tests ? gatedProgram(tests, code) : code;
+      const scope =
+        rule.scope && filedUnder && isScopeGuard(filedUnder)
+          ? scopeLeft(rule.scope, filedUnder.dimension)
+          : rule.scope;
+      const scoped = scope ? gatedProgram([scopeLeaf(scope)], gated) : gated;
+      if (!scoped) return noProgram;
+      return code ? numberOf(scoped) : -2 - numberOf(scoped);
     };
     const everyEvent: number[] = [];
     const keys = new Map<string, { key: GuardKey; byValue: Map<number, number[]> }>();
@@ -588,7 +607,7 @@ export class RuleIndex {
       const position = this.positions.get(rule) ?? 0;
       this.firing[position] = settled(rule, true);
       if (!best) {
-        everyEvent.push(position, programOf(rule, position, -1));
+        everyEvent.push(position, programOf(rule, position));
         continue;
       }
       let filing = keys.get(best.key);
@@ -596,7 +615,7 @@ export class RuleIndex {
         filing = { key: this.guardKey(best), byValue: new Map() };
         keys.set(best.key, filing);
       }
-      const program = programOf(rule, position, best.child);
+      const program = programOf(rule, position, best);
       for (const value of best.values) {
         const id = this.valueId(filing.key, value);
         push(filing.byValue, id, position);
@@ -661,6 +680,19 @@ export class RuleIndex {
       block[slot] = number >= 0 ? (placed[number] as number) : -2 - (placed[-2 - number] as number);
     }
     return this.entries.append(block);
+  }
+
+  /**
+   * The guards a rule can be filed under. A scoped rule's scope guards hold even when its
+   * conditions have none (they read a lazy fact, or can fail): out of scope, it is not evaluated.
+   */
+  private guardsOf(rule: CompiledRule): readonly RuleGuard[] {
+    let guards = this.guardLists.get(rule);
+    if (!guards) {
+      guards = rule.scope ? [...scopeGuards(rule.scope), ...ruleGuards(rule)] : ruleGuards(rule);
+      this.guardLists.set(rule, guards);
+    }
+    return guards;
   }
 
   private guardKey(guard: RuleGuard): GuardKey {
@@ -739,6 +771,18 @@ function mergeRun(entries: Int32Array, run: number, found: Int32Array, count: nu
     }
   }
   return count + length;
+}
+
+function isScopeGuard(guard: RuleGuard): guard is ScopeGuard {
+  return 'dimension' in guard;
+}
+
+/** The scope as a test programs can run (see `eventTestLeaf`): one leaf per distinct scope. */
+function scopeLeaf(scope: RuleScope): number {
+  // A dimension the scope leaves out is written `null`: not the `[]` of lists with no member.
+  const { accounts, regions } = scope;
+  const key = `scope ${JSON.stringify([accounts && [...accounts], regions && [...regions]])}`;
+  return eventTestLeaf(key, () => (event) => inScope(scope, event));
 }
 
 /** The verdicts that fire or carry an error. */

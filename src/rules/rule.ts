@@ -2,6 +2,7 @@ import type { TopLevelCondition } from 'json-rules-engine';
 import type { ActionDefinition, ActionParams } from '../actions/action.js';
 import type { EventSource } from '../sources/steward-event.js';
 import type { NamedLists } from './operators.js';
+import type { RuleScope, ScopeDocument } from './scope.js';
 
 export type Ec2State =
   'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
@@ -52,6 +53,8 @@ export interface RuleDocument {
   kind: 'audit' | 'remediation';
   severity: 'info' | 'low' | 'medium' | 'high' | 'critical';
   references?: string[];
+  /** The accounts and regions the rule applies to; everywhere when absent. */
+  scope?: ScopeDocument;
   triggers: Trigger[];
   conditions?: TopLevelCondition;
   actions: { action: string; params?: ActionParams }[];
@@ -76,4 +79,9 @@ export interface CompiledRule {
   sources: ReadonlySet<EventSource>;
   /** The named lists its `inList`/`notInList` conditions consult. */
   lists: NamedLists;
+  /**
+   * The accounts and regions it applies to, its lists resolved; absent when it applies
+   * everywhere. The rule index leaves the rule out for an event outside it.
+   */
+  scope?: RuleScope;
 }

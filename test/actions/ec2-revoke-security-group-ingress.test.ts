@@ -1,5 +1,6 @@
 import {
   DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
   EC2Client,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
@@ -191,6 +192,138 @@ describe('ec2.revoke-security-group-ingress', () => {
       status: 'skipped',
       detail:
         'did not revoke anything on sg-0fedcba9876543210: tcp 3389 from 0.0.0.0/0 is gone already',
+    });
+  });
+
+  it('revokes each rule alone when EC2 refuses a call naming one that is gone (any VPC but the default)', async () => {
+    const notFound = Object.assign(
+      new Error('The specified rule does not exist in this security group.'),
+      { name: 'InvalidPermission.NotFound' },
+    );
+    const withoutRuleSet = withRecord(ruleSet, (record) => {
+      record.responseElements = { _return: true };
+    });
+    ec2
+      .on(RevokeSecurityGroupIngressCommand)
+      .rejectsOnce(notFound)
+      .resolvesOnce({ Return: true })
+      .rejectsOnce(notFound);
+    expect(await action.execute(contextFor(withoutRuleSet, 'sg-0a1b2c3d4e5f60718'))).toMatchObject({
+      status: 'succeeded',
+      detail: 'revoked tcp 22 from 0.0.0.0/0, tcp 22 from ::/0 on sg-0a1b2c3d4e5f60718',
+      data: {
+        UnknownIpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+        ],
+      },
+    });
+    expect(
+      ec2
+        .commandCalls(RevokeSecurityGroupIngressCommand)
+        .map((call) => call.args[0].input.IpPermissions?.length),
+    ).toEqual([2, 1, 1]);
+    ec2.reset();
+    ec2.on(RevokeSecurityGroupIngressCommand).rejects(notFound);
+    expect(await action.execute(contextFor(apiForm, 'sg-0fedcba9876543210'))).toEqual({
+      status: 'skipped',
+      detail:
+        'did not revoke anything on sg-0fedcba9876543210: tcp 3389 from 0.0.0.0/0 is gone already',
+    });
+  });
+
+  describe('a group named by groupName (default VPC)', () => {
+    /** The console form naming the group `web` instead of its id. */
+    const byName = (response: unknown) =>
+      withRecord(worldSsh, (record) => {
+        delete record.requestParameters.groupId;
+        record.requestParameters.groupName = 'web';
+        record.responseElements = response;
+      });
+    /** The response as EC2 gives it: the rule set names the group's id. */
+    const answered = byName((worldSsh.raw as EditableRecord).responseElements);
+    /** An older record whose response lists no rules: the id must be looked up by name. */
+    const unanswered = byName({ _return: true });
+
+    it('targets the id the response gives, else the name', () => {
+      expect(action.targets(answered, {})).toEqual(['sg-0123456789abcdef0']);
+      expect(action.targets(unanswered, {})).toEqual(['web']);
+      expect(action.describe(contextFor(unanswered, 'web'))).toBe(
+        'revoke tcp 22 from 0.0.0.0/0 on the group web in the default VPC',
+      );
+    });
+
+    it('revokes on the id from the response, with no lookup by name', async () => {
+      ec2.on(DescribeSecurityGroupRulesCommand).resolves({
+        SecurityGroupRules: [{ SecurityGroupRuleId: 'sgr-0123456789abcdef0' }],
+      });
+      expect(await action.execute(contextFor(answered, 'sg-0123456789abcdef0'))).toMatchObject({
+        status: 'succeeded',
+        detail: 'revoked tcp 22 from 0.0.0.0/0 on sg-0123456789abcdef0',
+      });
+      expect(ec2.commandCalls(DescribeSecurityGroupsCommand)).toHaveLength(0);
+      expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input).toEqual({
+        GroupId: 'sg-0123456789abcdef0',
+        SecurityGroupRuleIds: ['sgr-0123456789abcdef0'],
+      });
+    });
+
+    it('looks the id up by name in the default VPC, then revokes there', async () => {
+      ec2.on(DescribeSecurityGroupsCommand).resolves({
+        SecurityGroups: [{ GroupId: 'sg-0aaaabbbbccccdddd', GroupName: 'web' }],
+      });
+      expect(await action.execute(contextFor(unanswered, 'web'))).toMatchObject({
+        status: 'succeeded',
+        detail: 'revoked tcp 22 from 0.0.0.0/0 on sg-0aaaabbbbccccdddd (web)',
+      });
+      expect(
+        ec2.commandCalls(DescribeSecurityGroupsCommand).map((call) => call.args[0].input),
+      ).toEqual([{ GroupNames: ['web'] }]);
+      expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input).toEqual({
+        GroupId: 'sg-0aaaabbbbccccdddd',
+        IpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+        ],
+      });
+    });
+
+    it('looks the name up in the VPC the record names', async () => {
+      const inVpc = withRecord(unanswered, (record) => {
+        record.requestParameters.vpcId = 'vpc-0123456789abcdef0';
+      });
+      ec2.on(DescribeSecurityGroupsCommand).resolves({
+        SecurityGroups: [{ GroupId: 'sg-0aaaabbbbccccdddd', GroupName: 'web' }],
+      });
+      await action.execute(contextFor(inVpc, 'web'));
+      expect(ec2.commandCalls(DescribeSecurityGroupsCommand)[0]?.args[0].input).toEqual({
+        Filters: [
+          { Name: 'group-name', Values: ['web'] },
+          { Name: 'vpc-id', Values: ['vpc-0123456789abcdef0'] },
+        ],
+      });
+    });
+
+    it('skips, saying so, when no group of that name stands', async () => {
+      ec2.on(DescribeSecurityGroupsCommand).rejects(
+        Object.assign(new Error("The security group 'web' does not exist in default VPC"), {
+          name: 'InvalidGroup.NotFound',
+        }),
+      );
+      expect(await action.execute(contextFor(unanswered, 'web'))).toEqual({
+        status: 'skipped',
+        detail: 'did not revoke anything: the group web in the default VPC is gone already',
+      });
+      expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).toHaveLength(0);
+    });
+
+    it('lets any other error of the lookup through, for the retries and the ledger', async () => {
+      ec2.on(DescribeSecurityGroupsCommand).rejects(
+        Object.assign(new Error('You are not authorized to perform this operation.'), {
+          name: 'UnauthorizedOperation',
+        }),
+      );
+      await expect(action.execute(contextFor(unanswered, 'web'))).rejects.toThrow(
+        'You are not authorized to perform this operation.',
+      );
     });
   });
 });

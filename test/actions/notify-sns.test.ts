@@ -64,7 +64,7 @@ describe('notify.sns', () => {
         'Event id: 0b7c2e9a-3f4d-4e2b-8c1a-9d0e1f2a3b4c',
         '',
         'Actions taken:',
-        `- ec2.stop-instances on ${instance}: succeeded (stopped ${instance} (was running))`,
+        `- ec2.stop-instances on ${instance}: stopped ${instance} (was running)`,
       ].join('\n'),
       MessageAttributes: {
         rule: { DataType: 'String', StringValue: 'test-rule' },

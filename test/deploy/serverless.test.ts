@@ -227,6 +227,7 @@ describe('what serverless.yml takes from the rules', () => {
       'ec2:CreateTags',
       'ec2:DescribeInstances',
       'ec2:DescribeSecurityGroupRules',
+      'ec2:DescribeSecurityGroups',
       'ec2:ModifyInstanceMetadataOptions',
       'ec2:RevokeSecurityGroupIngress',
       'ec2:StopInstances',

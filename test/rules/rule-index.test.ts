@@ -3,7 +3,7 @@ import { evaluateRules } from '../../src/rules/evaluate.js';
 import { compileRule, parseRuleText } from '../../src/rules/load.js';
 import { compileLogFilter, LogFilterSyntaxError } from '../../src/rules/log-filter.js';
 import { RuleIndex } from '../../src/rules/rule-index.js';
-import type { StewardEvent } from '../../src/sources/steward-event.js';
+import { stewardEvent } from './support.js';
 
 function rule(id: string, triggers: string) {
   const text = `id: ${id}\ndescription: test\nkind: audit\nseverity: low\ntriggers:\n${triggers}\nactions:\n  - action: audit.record\n`;
@@ -12,18 +12,7 @@ function rule(id: string, triggers: string) {
   return compileRule(loaded.rule, `${id}.yaml`);
 }
 
-function event(overrides: Partial<StewardEvent>): StewardEvent {
-  return {
-    id: 'e',
-    source: 'cloudtrail',
-    name: 'X',
-    time: '2026-11-20T10:00:00Z',
-    resources: [],
-    raw: {},
-    delivery: 'direct',
-    ...overrides,
-  };
-}
+const event = stewardEvent;
 
 const index = new RuleIndex([
   rule('running', '  - source: ec2-state\n    states: [running, pending]'),
