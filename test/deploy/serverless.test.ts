@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { eventBridgePatterns } from '../../src/deploy/patterns.js';
+import { deployParameters } from '../../src/deploy/parameters.js';
 import { serverlessRuleConfig } from '../../src/deploy/serverless.js';
 import { ledgerTableDefinition } from '../../src/ledger/table.js';
 import { compileRule, loadRules, parseRuleText } from '../../src/rules/load.js';
@@ -18,14 +19,8 @@ interface RoleResource {
   };
 }
 
-function parameters() {
-  return {
-    cloudTrailBucket: '',
-    logGroups: '',
-    alarmTopicArn: '',
-    service: 'steward',
-    stage: 'prod',
-  };
+function parameters(params: Record<string, string> = {}) {
+  return deployParameters(params, { service: 'steward', stage: 'prod', region: 'us-east-1' });
 }
 
 function ruleWith(id: string, triggers: string) {
@@ -187,11 +182,13 @@ describe('what serverless.yml takes from the rules', () => {
       },
     ]);
     expect(own.events.cloudtrailLogs).toEqual([]);
-    const given = serverlessRuleConfig(rules, {
-      ...parameters(),
-      cloudTrailBucket: 'trail-bucket',
-      logGroups: '/aws/lambda/orders, /var/log/secure',
-    });
+    const given = serverlessRuleConfig(
+      rules,
+      parameters({
+        cloudTrailBucket: 'trail-bucket',
+        logGroups: '/aws/lambda/orders, /var/log/secure',
+      }),
+    );
     expect(given.events.cloudwatchLogs).toEqual([
       { cloudwatchLog: { logGroup: '/aws/lambda/orders', filter: '"Task timed out"' } },
       {

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roleName } from '../../src/deploy/iam.js';
+import { roleLogicalId } from '../../src/deploy/iam.js';
 import { eventBridgePatterns } from '../../src/deploy/patterns.js';
 import { ledgerTableDefinition } from '../../src/ledger/table.js';
 import { loadRules } from '../../src/rules/load.js';
@@ -113,11 +113,14 @@ async function expectDeployed(
       handler: `handlers/${name}.handler`,
       memorySize: 512,
       timeout: name === 'cloudtrailLogs' ? 300 : 60,
-      role: roleName(name),
+      role: roleLogicalId(name),
     });
     expect(fn?.environment, name).toEqual({
       STEWARD_LEDGER_TABLE: tableName,
       STEWARD_RETENTION_DAYS: '90',
+      STEWARD_ORGANIZATION_ID: '',
+      STEWARD_MEMBER_ROLE_NAME: 'steward-member',
+      STEWARD_CLOUDTRAIL_LOG_GROUPS: '',
       NODE_OPTIONS: '--enable-source-maps',
     });
     expectInvokers(stack, name, fn?.invokers ?? [], subscribedLogGroups(rules, stage));
