@@ -22,6 +22,16 @@ function esbuildExclude(params) {
   return params.bundleAwsSdk === 'true' ? ['dynalite'] : ['dynalite', '@aws-sdk/client-*'];
 }
 
+// The framework prints a failed file function's stack: a bad parameter or rule is the user's to
+// fix, so it shows as its message alone.
+const userErrors = new Set(['DeployParameterError', 'RuleLoadError']);
+function asUserError(error) {
+  if (!userErrors.has(error?.name)) return error;
+  const plain = new Error(error.message, { cause: error });
+  plain.stack = error.message;
+  return plain;
+}
+
 module.exports = async ({ options, resolveVariable }) => {
   config ??= (async () => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -36,6 +46,8 @@ module.exports = async ({ options, resolveVariable }) => {
     });
     const computed = await serverlessRuleConfigFor(join(__dirname, '..', 'rules'), parameters);
     return { ...computed, esbuild: { exclude: esbuildExclude(params) } };
-  })();
+  })().catch((error) => {
+    throw asUserError(error);
+  });
   return config;
 };

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { memberLogicalIds, memberTemplate } from '../deploy/member-template.js';
+import { memberTemplate } from '../deploy/member-template.js';
 import { DeployParameterError, defaultMemberRoleName } from '../deploy/parameters.js';
 import { loadRules } from '../rules/load.js';
 import { formatProblem, RuleLoadError } from '../rules/problems.js';
@@ -78,8 +78,8 @@ export async function memberTemplateCommand(args: string[], output: Output): Pro
     return 0;
   }
   await writeFile(values.out, text);
-  const forwarding = Object.keys(template.Resources ?? {}).filter((id) =>
-    id.startsWith(memberLogicalIds.forwardingRulePrefix),
+  const forwarding = Object.values(template.Resources ?? {}).filter(
+    (resource) => resource.Type === 'AWS::Events::Rule',
   ).length;
   output.out(
     `member template for ${service}-${values.stage} in ${values.region} written to ${values.out}: ` +

@@ -171,16 +171,16 @@ const roleNameLimit = 64;
  * // 'steward-prod-us-east-1-cloudtrail'
  */
 export function functionRoleName(stack: CentralStack, functionName: string): string {
-  const name = `${stack.service}-${stack.stage}-${stack.region}-${functionName}`;
-  if (name.length > roleNameLimit) {
-    const longest = Math.max(...Object.keys(functionSources).map((each) => each.length));
-    const stageRoom = roleNameLimit - `${stack.service}--${stack.region}-`.length - longest;
+  const nameOf = (each: string) => `${stack.service}-${stack.stage}-${stack.region}-${each}`;
+  const longest = Object.keys(functionSources)
+    .map(nameOf)
+    .reduce((a, b) => (b.length > a.length ? b : a));
+  if (longest.length > roleNameLimit)
     throw new DeployParameterError(
       'stage',
-      `the role name ${name} is ${name.length} characters and IAM allows ${roleNameLimit}: in ${stack.region} a stage may have at most ${stageRoom} characters`,
+      `the role name ${longest} is ${longest.length} characters and IAM allows ${roleNameLimit}: in ${stack.region} a stage may have at most ${roleNameLimit - (longest.length - stack.stage.length)} characters`,
     );
-  }
-  return name;
+  return nameOf(functionName);
 }
 
 /**

@@ -26,7 +26,8 @@ export interface MemberTemplateOptions extends CentralStack {
 export const memberLogicalIds = {
   memberRole: 'StewardMemberRole',
   forwardingRole: 'StewardForwardingRole',
-  forwardingRulePrefix: 'StewardForward',
+  /** Followed by 1, 2, …: one EventBridge rule per pattern. */
+  forwardingRulePrefix: 'StewardForwardRule',
 } as const;
 
 const accountIdPattern = /^\d{12}$/;

@@ -159,8 +159,9 @@ describe('the packaged CloudFormation template', () => {
     const stopping = statements.find((statement) =>
       actionsOf([statement]).includes('ec2:StopInstances'),
     );
+    // Every region: events of all regions are acted on in their own region.
     expect(stopping?.Resource).toEqual([
-      { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:instance/*' },
     ]);
     expect(statementsOf('CloudtrailLogsRole')).toContainEqual({
       Effect: 'Allow',
