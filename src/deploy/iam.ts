@@ -98,7 +98,12 @@ function snsTopics(rules: readonly CompiledRule[]): CfnValue[] {
   return [...new Set(topics)].sort();
 }
 
-/** The IAM actions the rules need: their actions' and the lazy facts their conditions read. */
+/**
+ * The IAM actions the rules need: their actions' and the lazy facts their conditions read.
+ *
+ * @example
+ * rulePermissions(rulesOf('cloudtrail', rules)); // ['cloudtrail:GetTrailStatus', ...]
+ */
 export function rulePermissions(rules: readonly CompiledRule[]): string[] {
   const permissions = new Set<string>(factPermissions(rules));
   for (const rule of rules) {
@@ -122,6 +127,9 @@ export function memberPermissions(rules: readonly CompiledRule[]): string[] {
 /**
  * Statements granting `permissions` (by default all the rules'), one per distinct resource set,
  * each as narrow as AWS allows, in every region of the account that holds the role.
+ *
+ * @example
+ * ruleStatements(rules, memberPermissions(rules)); // the member role's statements
  */
 export function ruleStatements(
   rules: readonly CompiledRule[],
@@ -142,6 +150,9 @@ export function ruleStatements(
 /**
  * The rules a function runs: those listening to one of its sources in a deployment with these
  * CloudTrail log groups (none: `cloudwatchLogs` runs only log-group rules).
+ *
+ * @example
+ * rulesOf('cloudwatchLogs', rules, ['/aws/cloudtrail/org']); // log-group and CloudTrail rules
  */
 export function rulesOf(
   functionName: string,
@@ -209,6 +220,11 @@ export function assumeMemberStatement(
  * table and its indexes, the dead-letter queue, (for `cloudtrailLogs`) the CloudTrail log
  * files, and, in an organization, the member role of the other accounts when its rules act on
  * anything there.
+ *
+ * @example
+ * const roles = functionRoles(rules, deployParameters({ organizationId: 'o-a1b2c3d4e5' },
+ *   { service: 'steward', stage: 'prod', region: 'us-east-1' }));
+ * Object.keys(roles); // ['Ec2StateRole', 'CloudtrailRole', 'CloudtrailLogsRole', 'CloudwatchLogsRole']
  */
 export function functionRoles(
   rules: readonly CompiledRule[],
@@ -285,7 +301,12 @@ export function functionRoles(
   return resources;
 }
 
-/** The logical id of a function's role: `ec2State` → `Ec2StateRole`. */
+/**
+ * The logical id of a function's role in the central template.
+ *
+ * @example
+ * roleLogicalId('ec2State'); // 'Ec2StateRole'
+ */
 export function roleLogicalId(functionName: string): string {
   return `${functionName.charAt(0).toUpperCase()}${functionName.slice(1)}Role`;
 }

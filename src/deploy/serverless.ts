@@ -166,7 +166,12 @@ export function serverlessRuleConfig(
   };
 }
 
-/** Loads the rule pack and derives the configuration; called by `deploy/serverless-rules.cjs`. */
+/**
+ * Loads the rules and derives the configuration; called by `deploy/serverless-rules.cjs`.
+ *
+ * @example
+ * const config = await serverlessRuleConfigFor('rules', parameters);
+ */
 export async function serverlessRuleConfigFor(
   rulesDir: string,
   parameters: DeployParameters,
