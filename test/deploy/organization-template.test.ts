@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { functionSources, roleLogicalId } from '../../src/deploy/iam.js';
 import { eventBridgePatterns } from '../../src/deploy/patterns.js';
 import { loadRules } from '../../src/rules/load.js';
 import { repoPath } from '../support/files.js';
+import { slsPackage } from './sls-package.js';
 import { ensurePythonTool } from '../support/python-tools.js';
 
 interface Resource {
@@ -19,36 +19,16 @@ const run = promisify(execFile);
 let templateFile: string;
 let resources: Record<string, Resource>;
 
-/** The real `sls package` with the given parameters, into a directory of its own. */
-async function slsPackage(...params: string[]): Promise<string> {
-  const out = await mkdtemp(join(tmpdir(), 'steward-package-org-'));
-  await run(
-    process.execPath,
-    [
-      repoPath('node_modules/osls/bin/serverless.js'),
-      'package',
-      '--stage',
-      'prod',
-      '--package',
-      out,
-      ...params.map((param) => `--param=${param}`),
-    ],
-    {
-      cwd: repoPath('.'),
-      env: {
-        ...process.env,
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-      timeout: 240_000,
-    },
+/** The packaged template of `sls package --stage prod` with these parameters. */
+async function packagedTemplate(...params: string[]): Promise<string> {
+  return join(
+    await slsPackage({ stage: 'prod', params }),
+    'cloudformation-template-update-stack.json',
   );
-  return join(out, 'cloudformation-template-update-stack.json');
 }
 
 beforeAll(async () => {
-  templateFile = await slsPackage(
+  templateFile = await packagedTemplate(
     'organizationId=o-a1b2c3d4e5',
     'memberRoleName=security-automation',
     'cloudTrailBucket=org-trail-logs',
@@ -143,7 +123,7 @@ describe('the packaged template of an organization’s central stack', () => {
   });
 
   it('stops the package at a parameter AWS would refuse, saying which, without a stack trace', async () => {
-    const failure = await slsPackage('organizationId=o-1').then(
+    const failure = await packagedTemplate('organizationId=o-1').then(
       () => undefined,
       (error: { code: number; stdout: string; stderr: string }) => error,
     );

@@ -3,6 +3,7 @@ import {
   CreateStackCommand,
   DescribeStacksCommand,
   ListStackResourcesCommand,
+  type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import {
   DescribeEventBusCommand,
@@ -21,7 +22,7 @@ import { loadRules } from '../../src/rules/load.js';
 import type { CompiledRule } from '../../src/rules/rule.js';
 import { steward } from '../cli/support.js';
 import { startMoto, type MotoServer } from '../support/moto.js';
-import { ScratchProject } from './deploy-project.js';
+import { ScratchProject, useMotoAsAws } from './deploy-project.js';
 import { parsePolicyDocument } from './deploy-stack.js';
 import { account, region } from './harness.js';
 
@@ -65,21 +66,36 @@ async function rulesOn(
   );
 }
 
+/**
+ * Creates the member template's stack where `cloudFormation` points, as a StackSet instance,
+ * checks that it completed, and returns the resources it created (moto lists a resource whose
+ * condition is false without a type).
+ */
+async function createMemberStack(
+  cloudFormation: CloudFormationClient,
+  templateBody: string,
+): Promise<StackResourceSummary[]> {
+  await cloudFormation.send(
+    new CreateStackCommand({
+      StackName: 'steward-member',
+      TemplateBody: templateBody,
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+    }),
+  );
+  const { Stacks: stacks = [] } = await cloudFormation.send(
+    new DescribeStacksCommand({ StackName: 'steward-member' }),
+  );
+  expect(stacks[0]?.StackStatus).toBe('CREATE_COMPLETE');
+  const { StackResourceSummaries: resources = [] } = await cloudFormation.send(
+    new ListStackResourcesCommand({ StackName: 'steward-member' }),
+  );
+  return resources.filter((resource) => resource.ResourceType);
+}
+
 beforeAll(async () => {
   // A moto server of its own, as test/e2e/deploy.test.ts explains.
   moto = await startMoto();
-  const aws = {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'STEWARD_LISTS_FILE'])
-    Reflect.deleteProperty(process.env, name);
-  Object.assign(process.env, aws);
-  project = await ScratchProject.create(aws);
+  project = await ScratchProject.create(useMotoAsAws(moto.endpoint, region));
   rules = await loadRules(project.rulesDir);
 });
 
@@ -195,26 +211,8 @@ describe.sequential(
         const created: Record<string, string[]> = {};
         for (const where of [region, otherRegion]) {
           const cloudFormation = new CloudFormationClient({ region: where, credentials });
-          await cloudFormation.send(
-            new CreateStackCommand({
-              StackName: 'steward-member',
-              TemplateBody: written.stdout,
-              Capabilities: ['CAPABILITY_NAMED_IAM'],
-            }),
-          );
-          const { Stacks: stacks = [] } = await cloudFormation.send(
-            new DescribeStacksCommand({ StackName: 'steward-member' }),
-          );
-          expect(stacks[0]?.StackStatus, where).toBe('CREATE_COMPLETE');
-          expect(stacks[0]?.StackId, where).toContain(`:${member}:`);
-          const { StackResourceSummaries: resources = [] } = await cloudFormation.send(
-            new ListStackResourcesCommand({ StackName: 'steward-member' }),
-          );
-          // moto lists a resource whose condition is false without a type: not created.
-          created[where] = resources
-            .filter((resource) => resource.ResourceType)
-            .map((resource) => resource.ResourceType as string)
-            .sort();
+          const resources = await createMemberStack(cloudFormation, written.stdout);
+          created[where] = resources.map((resource) => resource.ResourceType as string).sort();
 
           const forwarding = await rulesOn(new EventBridgeClient({ region: where, credentials }));
           expect(forwarding.map((rule) => rule.pattern).sort(byJson), where).toEqual(allPatterns());
@@ -259,22 +257,10 @@ describe.sequential(
 
         // In the central account's own region the StackSet's instance adds only the forwarding
         // role: no member role (its events use the functions' roles), nothing forwarded.
-        const central = new CloudFormationClient({});
-        await central.send(
-          new CreateStackCommand({
-            StackName: 'steward-member',
-            TemplateBody: written.stdout,
-            Capabilities: ['CAPABILITY_NAMED_IAM'],
-          }),
-        );
-        const { StackResourceSummaries: centralResources = [] } = await central.send(
-          new ListStackResourcesCommand({ StackName: 'steward-member' }),
-        );
-        expect(
-          centralResources
-            .filter((resource) => resource.ResourceType)
-            .map((resource) => resource.LogicalResourceId),
-        ).toEqual(['StewardForwardingRole']);
+        const central = await createMemberStack(new CloudFormationClient({}), written.stdout);
+        expect(central.map((resource) => resource.LogicalResourceId)).toEqual([
+          'StewardForwardingRole',
+        ]);
         await expect(
           new IAMClient({}).send(new GetRoleCommand({ RoleName: 'steward-member' })),
         ).rejects.toThrow(/steward-member/);

@@ -7,7 +7,7 @@ import { eventBridgePatterns } from '../../src/deploy/patterns.js';
 import { ledgerTableDefinition } from '../../src/ledger/table.js';
 import { loadRules } from '../../src/rules/load.js';
 import type { CompiledRule } from '../../src/rules/rule.js';
-import { deploymentTimestamps, ScratchProject } from './deploy-project.js';
+import { deploymentTimestamps, ScratchProject, useMotoAsAws } from './deploy-project.js';
 import {
   expectedPatterns,
   expectedRoles,
@@ -219,19 +219,7 @@ beforeAll(async () => {
   // fails (its model dump asks each function for a Docker client), and the other e2e tests
   // share the run's server.
   moto = await startMoto();
-  const endpoint = moto.endpoint;
-  const aws = {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'STEWARD_LISTS_FILE'])
-    Reflect.deleteProperty(process.env, name);
-  Object.assign(process.env, aws);
-  project = await ScratchProject.create(aws);
+  project = await ScratchProject.create(useMotoAsAws(moto.endpoint, region));
   reader = new DeployedStackReader();
   shippedRules = await loadRules(project.rulesDir);
 });
