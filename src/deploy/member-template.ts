@@ -40,7 +40,13 @@ const accountIdPattern = /^\d{12}$/;
  * forwardingRoleName('steward-member'); // 'steward-member-forwarding'
  */
 export function forwardingRoleName(memberRoleName: string): string {
-  return checkedRoleName(`${memberRoleName}-forwarding`, 'memberRoleName');
+  const name = `${memberRoleName}-forwarding`;
+  if (name.length > 64)
+    throw new DeployParameterError(
+      'member-role-name',
+      `the forwarding role's name ${name} is ${name.length} characters and IAM allows 64: use a member role name of at most ${64 - '-forwarding'.length} characters`,
+    );
+  return name;
 }
 
 /**

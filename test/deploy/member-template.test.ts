@@ -294,6 +294,9 @@ describe('steward member-template', () => {
       stderr:
         'steward member-template: --organization-id: "r-ab12" is not an organization id (o- and 10 to 32 lowercase letters or digits)\n',
     });
+    expect((await steward('member-template', '--member-role-name', 'x'.repeat(54))).stderr).toBe(
+      `steward member-template: --member-role-name: the forwarding role's name ${'x'.repeat(54)}-forwarding is 65 characters and IAM allows 64: use a member role name of at most 53 characters\n`,
+    );
     expect((await steward('member-template', '--member-role-name', 'a/b')).stderr).toBe(
       'steward member-template: --member-role-name: "a/b" is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)\n',
     );
