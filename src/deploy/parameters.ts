@@ -7,8 +7,8 @@ export const defaultMemberRoleName = 'steward-member';
 export interface DeployParameters {
   /** The existing bucket CloudTrail delivers log files to; no S3 trigger when empty. */
   cloudTrailBucket: string;
-  /** Log groups to subscribe, comma-separated; the rules' own (non-wildcard) groups when empty. */
-  logGroups: string;
+  /** Log groups to subscribe; the rules' own (non-wildcard) groups when empty. */
+  logGroups: readonly string[];
   service: string;
   stage: string;
   /** The region the stack is deployed in: it is part of the functions' role names. */
@@ -100,7 +100,7 @@ export function deployParameters(
   return {
     ...stack,
     cloudTrailBucket: (params.cloudTrailBucket ?? '').trim(),
-    logGroups: params.logGroups ?? '',
+    logGroups: commaList(params.logGroups),
     alarmTopicArn: (params.alarmTopicArn ?? '').trim(),
     organizationId: checkedOrganizationId(params.organizationId ?? ''),
     memberRoleName: checkedRoleName(

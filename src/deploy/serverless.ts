@@ -3,7 +3,7 @@ import { functionRoles, rulePermissions } from './iam.js';
 import type { CompiledRule } from '../rules/rule.js';
 import { compileLogFilter } from '../rules/log-filter.js';
 import { organizationBusLogicalId, organizationBusResources } from './organization.js';
-import { commaList, type DeployParameters } from './parameters.js';
+import type { DeployParameters } from './parameters.js';
 import { eventBridgePatterns, type EventPattern } from './patterns.js';
 
 /** What `serverless.yml` reads from the rule pack at package time. */
@@ -98,9 +98,8 @@ export function serverlessRuleConfig(
       trigger.source === 'cloudwatch-logs' ? trigger.logGroups : [],
     ),
   );
-  const logGroups = commaList(parameters.logGroups);
-  const ruleLogGroups = logGroups.length
-    ? logGroups
+  const ruleLogGroups = parameters.logGroups.length
+    ? parameters.logGroups
     : [...new Set(ruleGroups.filter((group) => !group.endsWith('*')))].sort();
   const cloudTrailLogGroups = new Set(parameters.cloudTrailLogGroups);
   const bucket = parameters.cloudTrailBucket;

@@ -9,7 +9,7 @@ describe('the deploy parameters', () => {
     expect(deployParameters({}, stack)).toEqual({
       ...stack,
       cloudTrailBucket: '',
-      logGroups: '',
+      logGroups: [],
       alarmTopicArn: '',
       organizationId: '',
       memberRoleName: 'steward-member',
