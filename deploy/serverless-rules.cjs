@@ -1,7 +1,7 @@
 // Bridges serverless.yml to the rule pack: `${file(./deploy/serverless-rules.cjs):events.ec2State}`
 // and the like are computed from rules/ at package time, so adding a rule never needs an edit here.
-// Deploy parameters come from `--param="cloudTrailBucket=..."`, `--param="logGroups=a,b"` and
-// `--param="alarmTopicArn=..."` and `--param="bundleAwsSdk=true"`.
+// Deploy parameters come from `--param="name=value"` (serverless.yml lists them) and are checked
+// in src/deploy/parameters.ts.
 const { join } = require('node:path');
 
 let config;
@@ -22,20 +22,32 @@ function esbuildExclude(params) {
   return params.bundleAwsSdk === 'true' ? ['dynalite'] : ['dynalite', '@aws-sdk/client-*'];
 }
 
-module.exports = async ({ options }) => {
+// The framework prints a failed file function's stack: a bad parameter or rule is the user's to
+// fix, so it shows as its message alone.
+const userErrors = new Set(['DeployParameterError', 'RuleLoadError']);
+function asUserError(error) {
+  if (!userErrors.has(error?.name)) return error;
+  const plain = new Error(error.message, { cause: error });
+  plain.stack = error.message;
+  return plain;
+}
+
+module.exports = async ({ options, resolveVariable }) => {
   config ??= (async () => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const { tsImport } = await import('tsx/esm/api');
     const { serverlessRuleConfigFor } = await tsImport('../src/deploy/serverless.ts', __filename);
+    const { deployParameters } = await tsImport('../src/deploy/parameters.ts', __filename);
     const params = cliParams(options);
-    const computed = await serverlessRuleConfigFor(join(__dirname, '..', 'rules'), {
-      cloudTrailBucket: params.cloudTrailBucket ?? '',
-      logGroups: params.logGroups ?? '',
-      alarmTopicArn: params.alarmTopicArn ?? '',
-      service: 'steward',
-      stage: options.stage ?? 'dev',
+    const parameters = deployParameters(params, {
+      service: await resolveVariable('self:service'),
+      stage: await resolveVariable('sls:stage'),
+      region: await resolveVariable('self:provider.region'),
     });
+    const computed = await serverlessRuleConfigFor(join(__dirname, '..', 'rules'), parameters);
     return { ...computed, esbuild: { exclude: esbuildExclude(params) } };
-  })();
+  })().catch((error) => {
+    throw asUserError(error);
+  });
   return config;
 };

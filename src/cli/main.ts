@@ -2,6 +2,7 @@ import { LedgerUnreadableError } from '../ledger/embedded/errors.js';
 import { escapeControls, escapeLines } from './escape.js';
 import { explainCommand, explainUsage } from './explain.js';
 import { ledgerCommand, ledgerUsage } from './ledger.js';
+import { memberTemplateCommand, memberTemplateUsage } from './member-template.js';
 import { packCommand, packUsage } from './pack.js';
 import { processOutput, UsageError, type Output } from './output.js';
 import { patternsCommand } from './patterns.js';
@@ -19,6 +20,7 @@ usage:
   ${explainUsage}
   steward patterns [DIR]
   ${packUsage}
+  ${memberTemplateUsage}
 `;
 
 const commands: Record<string, (args: string[], output: Output) => Promise<number>> = {
@@ -29,6 +31,7 @@ const commands: Record<string, (args: string[], output: Output) => Promise<numbe
   explain: explainCommand,
   patterns: patternsCommand,
   pack: packCommand,
+  'member-template': memberTemplateCommand,
 };
 
 /** The `steward` command; returns the exit status. */

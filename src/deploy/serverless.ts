@@ -2,7 +2,9 @@ import { loadRules } from '../rules/load.js';
 import { functionRoles, rulePermissions } from './iam.js';
 import type { CompiledRule } from '../rules/rule.js';
 import { compileLogFilter } from '../rules/log-filter.js';
-import { eventBridgePatterns } from './patterns.js';
+import { organizationBusLogicalId, organizationBusResources } from './organization.js';
+import type { DeployParameters } from './parameters.js';
+import { eventBridgePatterns, type EventPattern } from './patterns.js';
 
 /** What `serverless.yml` reads from the rule pack at package time. */
 export interface ServerlessRuleConfig {
@@ -14,20 +16,25 @@ export interface ServerlessRuleConfig {
   };
   /** IAM actions the rules' actions and the lazy facts their conditions read need. */
   permissions: string[];
-  /** CloudFormation resources computed from the rules: one IAM role per function, the dead-letter alarm. */
+  /**
+   * CloudFormation resources computed from the rules: one IAM role per function, the
+   * dead-letter alarm, and in an organization its event bus.
+   */
   resources: { Resources: Record<string, unknown> };
+  /** What the functions read of the deployment: the organization, the member role, CloudTrail's log groups. */
+  environment: {
+    STEWARD_ORGANIZATION_ID: string;
+    STEWARD_MEMBER_ROLE_NAME: string;
+    STEWARD_CLOUDTRAIL_LOG_GROUPS: string;
+  };
 }
 
-export interface DeployParameters {
-  /** The existing bucket CloudTrail delivers log files to; no S3 trigger when empty. */
-  cloudTrailBucket: string;
-  /** Log groups to subscribe, comma-separated; the rules' own (non-wildcard) groups when empty. */
-  logGroups: string;
-  service: string;
-  stage: string;
-  /** An SNS topic the dead-letter alarm notifies; none when empty. */
-  alarmTopicArn: string;
-}
+/**
+ * The S3 notification filter of CloudTrail log files: `AWSLogs/` covers a trail of one account
+ * (`AWSLogs/<account>/CloudTrail/<region>/…`) and an organization trail
+ * (`AWSLogs/o-…/<account>/CloudTrail/<region>/…`) alike; S3 allows one prefix and one suffix.
+ */
+export const cloudTrailKeyFilter = [{ prefix: 'AWSLogs/' }, { suffix: '.json.gz' }] as const;
 
 /**
  * One subscription filter per log group can carry the rules' filters only when each is a
@@ -56,6 +63,31 @@ function subscriptionFilter(rules: readonly CompiledRule[], logGroup: string): s
     : unique.map((filter) => `?${filter}`).join(' ');
 }
 
+/**
+ * The EventBridge events of a function: its patterns on the default bus, and in an
+ * organization the same patterns on the organization bus, where the member accounts forward.
+ */
+function eventBridgeEvents(
+  patterns: readonly EventPattern[],
+  organizationId: string,
+): Record<string, unknown>[] {
+  const buses: (Record<string, unknown> | undefined)[] = organizationId
+    ? [undefined, { 'Fn::GetAtt': [organizationBusLogicalId, 'Name'] }]
+    : [undefined];
+  return buses.flatMap((eventBus) =>
+    patterns.map((pattern) => ({ eventBridge: eventBus ? { eventBus, pattern } : { pattern } })),
+  );
+}
+
+/**
+ * What `serverless.yml` takes from the rules and the deploy parameters: each function's events,
+ * its role, the organization bus when there is an organization, the functions' environment.
+ *
+ * @example
+ * const config = serverlessRuleConfig(await loadRules('rules'),
+ *   deployParameters({}, { service: 'steward', stage: 'prod', region: 'us-east-1' }));
+ * config.events.cloudtrail; // [{ eventBridge: { pattern: {...} } }, ...]
+ */
 export function serverlessRuleConfig(
   rules: readonly CompiledRule[],
   parameters: DeployParameters,
@@ -66,17 +98,16 @@ export function serverlessRuleConfig(
       trigger.source === 'cloudwatch-logs' ? trigger.logGroups : [],
     ),
   );
-  const logGroups = parameters.logGroups.trim()
+  const ruleLogGroups = parameters.logGroups.length
     ? parameters.logGroups
-        .split(',')
-        .map((group) => group.trim())
-        .filter(Boolean)
     : [...new Set(ruleGroups.filter((group) => !group.endsWith('*')))].sort();
-  const bucket = parameters.cloudTrailBucket.trim();
+  const cloudTrailLogGroups = new Set(parameters.cloudTrailLogGroups);
+  const bucket = parameters.cloudTrailBucket;
+  const { organizationId } = parameters;
   return {
     events: {
-      ec2State: patterns.ec2State.map((pattern) => ({ eventBridge: { pattern } })),
-      cloudtrail: patterns.cloudtrail.map((pattern) => ({ eventBridge: { pattern } })),
+      ec2State: eventBridgeEvents(patterns.ec2State, organizationId),
+      cloudtrail: eventBridgeEvents(patterns.cloudtrail, organizationId),
       cloudtrailLogs: bucket
         ? [
             {
@@ -84,23 +115,33 @@ export function serverlessRuleConfig(
                 bucket,
                 existing: true,
                 event: 's3:ObjectCreated:*',
-                rules: [{ prefix: 'AWSLogs/' }, { suffix: '.json.gz' }],
+                rules: cloudTrailKeyFilter.map((rule) => ({ ...rule })),
               },
             },
           ]
         : [],
-      cloudwatchLogs: logGroups.map((logGroup) => ({
-        cloudwatchLog: { logGroup, filter: subscriptionFilter(rules, logGroup) },
-      })),
+      // A CloudTrail log group delivers every record: the rule index picks the ones rules want.
+      cloudwatchLogs: [
+        ...ruleLogGroups
+          .filter((logGroup) => !cloudTrailLogGroups.has(logGroup))
+          .map((logGroup) => ({
+            cloudwatchLog: { logGroup, filter: subscriptionFilter(rules, logGroup) },
+          })),
+        ...[...cloudTrailLogGroups].map((logGroup) => ({
+          cloudwatchLog: { logGroup, filter: '' },
+        })),
+      ],
     },
     permissions: rulePermissions(rules),
+    environment: {
+      STEWARD_ORGANIZATION_ID: organizationId,
+      STEWARD_MEMBER_ROLE_NAME: parameters.memberRoleName,
+      STEWARD_CLOUDTRAIL_LOG_GROUPS: parameters.cloudTrailLogGroups.join(','),
+    },
     resources: {
       Resources: {
-        ...functionRoles(rules, {
-          service: parameters.service,
-          stage: parameters.stage,
-          cloudTrailBucket: bucket,
-        }),
+        ...functionRoles(rules, parameters),
+        ...(organizationId ? organizationBusResources(organizationId, parameters) : {}),
         DeadLetterAlarm: {
           Type: 'AWS::CloudWatch::Alarm',
           Properties: {
@@ -124,7 +165,12 @@ export function serverlessRuleConfig(
   };
 }
 
-/** Loads the rule pack and derives the configuration; called by `deploy/serverless-rules.cjs`. */
+/**
+ * Loads the rules and derives the configuration; called by `deploy/serverless-rules.cjs`.
+ *
+ * @example
+ * const config = await serverlessRuleConfigFor('rules', parameters);
+ */
 export async function serverlessRuleConfigFor(
   rulesDir: string,
   parameters: DeployParameters,

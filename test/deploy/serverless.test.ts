@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { eventBridgePatterns } from '../../src/deploy/patterns.js';
-import { serverlessRuleConfig } from '../../src/deploy/serverless.js';
+import { deployParameters } from '../../src/deploy/parameters.js';
+import { rulePermissions, rulesOf } from '../../src/deploy/iam.js';
+import { cloudTrailKeyFilter, serverlessRuleConfig } from '../../src/deploy/serverless.js';
 import { ledgerTableDefinition } from '../../src/ledger/table.js';
 import { compileRule, loadRules, parseRuleText } from '../../src/rules/load.js';
 import { repoPath } from '../support/files.js';
@@ -18,14 +20,8 @@ interface RoleResource {
   };
 }
 
-function parameters() {
-  return {
-    cloudTrailBucket: '',
-    logGroups: '',
-    alarmTopicArn: '',
-    service: 'steward',
-    stage: 'prod',
-  };
+function parameters(params: Record<string, string> = {}) {
+  return deployParameters(params, { service: 'steward', stage: 'prod', region: 'us-east-1' });
 }
 
 function ruleWith(id: string, triggers: string) {
@@ -187,11 +183,13 @@ describe('what serverless.yml takes from the rules', () => {
       },
     ]);
     expect(own.events.cloudtrailLogs).toEqual([]);
-    const given = serverlessRuleConfig(rules, {
-      ...parameters(),
-      cloudTrailBucket: 'trail-bucket',
-      logGroups: '/aws/lambda/orders, /var/log/secure',
-    });
+    const given = serverlessRuleConfig(
+      rules,
+      parameters({
+        cloudTrailBucket: 'trail-bucket',
+        logGroups: '/aws/lambda/orders, /var/log/secure',
+      }),
+    );
     expect(given.events.cloudwatchLogs).toEqual([
       { cloudwatchLog: { logGroup: '/aws/lambda/orders', filter: '"Task timed out"' } },
       {
@@ -265,5 +263,181 @@ describe('what serverless.yml takes from the rules', () => {
     expect(declared.BillingMode).toBe('PAY_PER_REQUEST');
     expect(declared.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect(declared.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+});
+
+describe('what serverless.yml takes from the rules in an organization', () => {
+  const organization = parameters({
+    organizationId: 'o-a1b2c3d4e5',
+    memberRoleName: 'security-automation',
+  });
+
+  function statementsOf(config: ReturnType<typeof serverlessRuleConfig>, roleId: string) {
+    const role = config.resources.Resources[roleId] as RoleResource & {
+      Properties: { RoleName: string };
+    };
+    return role.Properties.Policies[0]?.PolicyDocument.Statement ?? [];
+  }
+
+  it('puts every pattern on the organization bus as well, to the same function, and lets only the organization put events there', () => {
+    const config = serverlessRuleConfig(rules, organization);
+    const patterns = eventBridgePatterns(rules);
+    const onBus = { 'Fn::GetAtt': ['OrganizationEventBus', 'Name'] };
+    expect(config.events.cloudtrail).toEqual([
+      ...patterns.cloudtrail.map((pattern) => ({ eventBridge: { pattern } })),
+      ...patterns.cloudtrail.map((pattern) => ({ eventBridge: { eventBus: onBus, pattern } })),
+    ]);
+    expect(config.events.ec2State).toEqual([
+      ...patterns.ec2State.map((pattern) => ({ eventBridge: { pattern } })),
+      ...patterns.ec2State.map((pattern) => ({ eventBridge: { eventBus: onBus, pattern } })),
+    ]);
+    expect(config.resources.Resources.OrganizationEventBus).toEqual({
+      Type: 'AWS::Events::EventBus',
+      Properties: { Name: 'steward-prod-organization' },
+    });
+    expect(config.resources.Resources.OrganizationEventBusPolicy).toMatchObject({
+      Type: 'AWS::Events::EventBusPolicy',
+      Properties: {
+        EventBusName: { Ref: 'OrganizationEventBus' },
+        Statement: {
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'events:PutEvents',
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+        },
+      },
+    });
+    const single = serverlessRuleConfig(rules, parameters());
+    expect(single.resources.Resources).not.toHaveProperty('OrganizationEventBus');
+    expect(single.events.cloudtrail).toHaveLength(patterns.cloudtrail.length);
+  });
+
+  it('lets each function that acts assume the member role only, only inside the organization', () => {
+    const config = serverlessRuleConfig(rules, organization);
+    for (const roleId of ['Ec2StateRole', 'CloudtrailRole', 'CloudtrailLogsRole']) {
+      const assuming = statementsOf(config, roleId).filter((statement) =>
+        statement.Action.includes('sts:AssumeRole'),
+      );
+      expect(assuming, roleId).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['sts:AssumeRole'],
+          Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/security-automation' }],
+          Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } },
+        },
+      ]);
+    }
+    const single = serverlessRuleConfig(rules, parameters());
+    for (const roleId of [
+      'Ec2StateRole',
+      'CloudtrailRole',
+      'CloudtrailLogsRole',
+      'CloudwatchLogsRole',
+    ])
+      expect(
+        statementsOf(single, roleId).flatMap((statement) => statement.Action),
+        roleId,
+      ).not.toContain('sts:AssumeRole');
+  });
+
+  it('names each function’s role after the stack, so that member accounts can trust it', () => {
+    const config = serverlessRuleConfig(rules, organization);
+    const names = Object.values(config.resources.Resources)
+      .filter((resource) => (resource as { Type: string }).Type === 'AWS::IAM::Role')
+      .map((resource) => (resource as { Properties: { RoleName: string } }).Properties.RoleName);
+    expect(names).toEqual([
+      'steward-prod-us-east-1-ec2State',
+      'steward-prod-us-east-1-cloudtrail',
+      'steward-prod-us-east-1-cloudtrailLogs',
+      'steward-prod-us-east-1-cloudwatchLogs',
+    ]);
+  });
+
+  it('grants the rules’ permissions in every region of the account, where events are acted on', () => {
+    const statements = statementsOf(serverlessRuleConfig(rules, organization), 'CloudtrailRole');
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['cloudtrail:GetTrailStatus', 'cloudtrail:StartLogging'],
+      Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*' }],
+    });
+    const resources = JSON.stringify(
+      statements.filter((statement) => !statement.Action.includes('logs:PutLogEvents')),
+    );
+    expect(resources).not.toContain('${AWS::Region}');
+  });
+
+  it('gives cloudwatchLogs the CloudTrail rules’ permissions only with CloudTrail log groups, and subscribes those whole', () => {
+    const logRulePermissions = rulePermissions(rulesOf('cloudwatchLogs', rules));
+    const cloudTrailOnly = rulePermissions(rulesOf('cloudtrail', rules)).filter(
+      (permission) => !logRulePermissions.includes(permission),
+    );
+    expect(cloudTrailOnly).toContain('ec2:RevokeSecurityGroupIngress');
+    const granted = (config: ReturnType<typeof serverlessRuleConfig>) =>
+      statementsOf(config, 'CloudwatchLogsRole').flatMap((statement) => statement.Action);
+
+    const plain = serverlessRuleConfig(rules, parameters());
+    expect(granted(plain).sort()).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:SendMessage',
+        ...rulePermissions(rulesOf('cloudwatchLogs', rules)),
+      ].sort(),
+    );
+    for (const permission of cloudTrailOnly) expect(granted(plain)).not.toContain(permission);
+    expect(plain.environment.STEWARD_CLOUDTRAIL_LOG_GROUPS).toBe('');
+
+    const withTrail = serverlessRuleConfig(
+      rules,
+      parameters({ cloudTrailLogGroups: '/aws/cloudtrail/org,/var/log/secure' }),
+    );
+    for (const permission of cloudTrailOnly) expect(granted(withTrail)).toContain(permission);
+    expect(withTrail.events.cloudwatchLogs).toEqual([
+      { cloudwatchLog: { logGroup: '/var/log/auth.log', filter: 'authentication' } },
+      { cloudwatchLog: { logGroup: '/aws/cloudtrail/org', filter: '' } },
+      { cloudwatchLog: { logGroup: '/var/log/secure', filter: '' } },
+    ]);
+    expect(withTrail.environment).toEqual({
+      STEWARD_ORGANIZATION_ID: '',
+      STEWARD_MEMBER_ROLE_NAME: 'steward-member',
+      STEWARD_CLOUDTRAIL_LOG_GROUPS: '/aws/cloudtrail/org,/var/log/secure',
+    });
+  });
+
+  it('reads the log files of an organization trail and of a trail of one account alike', () => {
+    const config = serverlessRuleConfig(rules, { ...organization, cloudTrailBucket: 'org-trail' });
+    const trigger = (config.events.cloudtrailLogs[0] as { s3: { rules: Record<string, string>[] } })
+      .s3;
+    expect(trigger.rules).toEqual([...cloudTrailKeyFilter]);
+    const delivered = (key: string) =>
+      trigger.rules.every(
+        (rule) =>
+          (rule.prefix === undefined || key.startsWith(rule.prefix)) &&
+          (rule.suffix === undefined || key.endsWith(rule.suffix)),
+      );
+    expect(
+      delivered(
+        'AWSLogs/o-a1b2c3d4e5/222233334444/CloudTrail/us-west-2/2026/11/30/222233334444_CloudTrail_us-west-2_20261130T1200Z_abc.json.gz',
+      ),
+    ).toBe(true);
+    expect(
+      delivered(
+        'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/30/111122223333_CloudTrail_us-east-1_20261130T1200Z_abc.json.gz',
+      ),
+    ).toBe(true);
+    expect(delivered('exports/111122223333/report.json.gz')).toBe(false);
+    expect(statementsOf(config, 'CloudtrailLogsRole')).toContainEqual({
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::org-trail/AWSLogs/*' }],
+    });
+    expect(config.environment).toEqual({
+      STEWARD_ORGANIZATION_ID: 'o-a1b2c3d4e5',
+      STEWARD_MEMBER_ROLE_NAME: 'security-automation',
+      STEWARD_CLOUDTRAIL_LOG_GROUPS: '',
+    });
   });
 });

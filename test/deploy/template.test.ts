@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { functionSources, rulePermissions, rulesOf } from '../../src/deploy/iam.
 import { eventBridgePatterns } from '../../src/deploy/patterns.js';
 import { loadRules } from '../../src/rules/load.js';
 import { repoPath } from '../support/files.js';
+import { slsPackage } from './sls-package.js';
 
 interface Statement {
   Effect: string;
@@ -37,30 +37,8 @@ const basePermissions = new Set([
 
 beforeAll(async () => {
   // The real `sls package`, as CI and `sls deploy` run it: the template is what CloudFormation would get.
-  const out = await mkdtemp(join(tmpdir(), 'steward-package-'));
+  const out = await slsPackage({ stage: 'prod', params: ['cloudTrailBucket=trail-logs-bucket'] });
   packageDir = out;
-  await promisify(execFile)(
-    process.execPath,
-    [
-      repoPath('node_modules/osls/bin/serverless.js'),
-      'package',
-      '--stage',
-      'prod',
-      '--package',
-      out,
-      '--param=cloudTrailBucket=trail-logs-bucket',
-    ],
-    {
-      cwd: repoPath('.'),
-      env: {
-        ...process.env,
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-      timeout: 240_000,
-    },
-  );
   const template = JSON.parse(
     await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
   ) as { Resources: Record<string, Resource> };
@@ -104,23 +82,8 @@ describe('the function packages', () => {
     }
   });
   it('bundle the pinned SDK clients instead when deployed with bundleAwsSdk=true', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'steward-package-sdk-'));
+    const out = await slsPackage({ params: ['bundleAwsSdk=true'] });
     const run = promisify(execFile);
-    await run(
-      process.execPath,
-      [
-        repoPath('node_modules/osls/bin/serverless.js'),
-        'package',
-        '--package',
-        out,
-        '--param=bundleAwsSdk=true',
-      ],
-      {
-        cwd: repoPath('.'),
-        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', AWS_EC2_METADATA_DISABLED: 'true' },
-        timeout: 240_000,
-      },
-    );
     const { stdout: bundle } = await run(
       'unzip',
       ['-p', join(out, 'cloudtrail.zip'), 'handlers/cloudtrail.cjs'],
@@ -159,8 +122,9 @@ describe('the packaged CloudFormation template', () => {
     const stopping = statements.find((statement) =>
       actionsOf([statement]).includes('ec2:StopInstances'),
     );
+    // Every region: events of all regions are acted on in their own region.
     expect(stopping?.Resource).toEqual([
-      { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:instance/*' },
     ]);
     expect(statementsOf('CloudtrailLogsRole')).toContainEqual({
       Effect: 'Allow',

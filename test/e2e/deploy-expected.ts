@@ -1,7 +1,9 @@
 import { functionRoles } from '../../src/deploy/iam.js';
 import { eventBridgePatterns, type EventPattern } from '../../src/deploy/patterns.js';
+import { deployParameters, type DeployParameters } from '../../src/deploy/parameters.js';
 import { serverlessRuleConfig } from '../../src/deploy/serverless.js';
 import type { CompiledRule } from '../../src/rules/rule.js';
+import { region } from './harness.js';
 import { resolveIntrinsics, type DeployedRole, type DeployedStack } from './deploy-stack.js';
 
 /**
@@ -58,6 +60,11 @@ export function gapsOf(stack: DeployedStack): string[] {
   return [...gaps].sort();
 }
 
+/** The deploy parameters of a stage deployed without `--param`, in the suite's region. */
+function stackParameters(stage: string): DeployParameters {
+  return deployParameters({}, { service: 'steward', stage, region });
+}
+
 const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 /**
@@ -82,8 +89,7 @@ export function expectedPatterns(rules: readonly CompiledRule[]): Record<string,
  * subscribedLogGroups(rules, 'ci'); // ['/var/log/auth.log', '/var/log/secure']
  */
 export function subscribedLogGroups(rules: readonly CompiledRule[], stage: string): string[] {
-  const parameters = { cloudTrailBucket: '', logGroups: '', alarmTopicArn: '', service: 'steward' };
-  return serverlessRuleConfig(rules, { ...parameters, stage }).events.cloudwatchLogs.map(
+  return serverlessRuleConfig(rules, stackParameters(stage)).events.cloudwatchLogs.map(
     (event) => (event.cloudwatchLog as { logGroup: string }).logGroup,
   );
 }
@@ -100,7 +106,7 @@ export function expectedRoles(
   stage: string,
   attributes: Record<string, string>,
 ): Record<string, DeployedRole> {
-  const declared = functionRoles(rules, { service: 'steward', stage, cloudTrailBucket: '' });
+  const declared = functionRoles(rules, stackParameters(stage));
   return Object.fromEntries(
     Object.entries(declared).map(([logicalId, resource]) => {
       const { Properties: properties } = resource as {

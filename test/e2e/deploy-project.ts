@@ -98,3 +98,26 @@ export class ScratchProject {
 export function deploymentTimestamps(listing: string): string[] {
   return [...listing.matchAll(/^Timestamp: (\d+)$/gm)].map((match) => match[1] as string);
 }
+
+/**
+ * Makes a moto server the only AWS of this process and of the `sls` commands it runs: its
+ * endpoint, test credentials and the region, with any profile, session token or lists file of
+ * the caller's environment dropped. Returns the environment to give `ScratchProject.create`.
+ *
+ * @example
+ * const project = await ScratchProject.create(useMotoAsAws(moto.endpoint, 'us-east-1'));
+ */
+export function useMotoAsAws(endpoint: string, region: string): Record<string, string> {
+  const aws = {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'STEWARD_LISTS_FILE'])
+    Reflect.deleteProperty(process.env, name);
+  Object.assign(process.env, aws);
+  return aws;
+}

@@ -2,12 +2,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roleName } from '../../src/deploy/iam.js';
+import { roleLogicalId } from '../../src/deploy/iam.js';
 import { eventBridgePatterns } from '../../src/deploy/patterns.js';
 import { ledgerTableDefinition } from '../../src/ledger/table.js';
 import { loadRules } from '../../src/rules/load.js';
 import type { CompiledRule } from '../../src/rules/rule.js';
-import { deploymentTimestamps, ScratchProject } from './deploy-project.js';
+import { deploymentTimestamps, ScratchProject, useMotoAsAws } from './deploy-project.js';
 import {
   expectedPatterns,
   expectedRoles,
@@ -113,11 +113,14 @@ async function expectDeployed(
       handler: `handlers/${name}.handler`,
       memorySize: 512,
       timeout: name === 'cloudtrailLogs' ? 300 : 60,
-      role: roleName(name),
+      role: roleLogicalId(name),
     });
     expect(fn?.environment, name).toEqual({
       STEWARD_LEDGER_TABLE: tableName,
       STEWARD_RETENTION_DAYS: '90',
+      STEWARD_ORGANIZATION_ID: '',
+      STEWARD_MEMBER_ROLE_NAME: 'steward-member',
+      STEWARD_CLOUDTRAIL_LOG_GROUPS: '',
       NODE_OPTIONS: '--enable-source-maps',
     });
     expectInvokers(stack, name, fn?.invokers ?? [], subscribedLogGroups(rules, stage));
@@ -216,19 +219,7 @@ beforeAll(async () => {
   // fails (its model dump asks each function for a Docker client), and the other e2e tests
   // share the run's server.
   moto = await startMoto();
-  const endpoint = moto.endpoint;
-  const aws = {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'STEWARD_LISTS_FILE'])
-    Reflect.deleteProperty(process.env, name);
-  Object.assign(process.env, aws);
-  project = await ScratchProject.create(aws);
+  project = await ScratchProject.create(useMotoAsAws(moto.endpoint, region));
   reader = new DeployedStackReader();
   shippedRules = await loadRules(project.rulesDir);
 });

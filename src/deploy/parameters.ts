@@ -1,0 +1,112 @@
+import { StewardError } from '../errors.js';
+
+/** The member role's name when `memberRoleName` is not given; the AWS clients assume the same. */
+export const defaultMemberRoleName = 'steward-member';
+
+/** What `sls package` and `sls deploy` take as `--param="name=value"`, checked. */
+export interface DeployParameters {
+  /** The existing bucket CloudTrail delivers log files to; no S3 trigger when empty. */
+  cloudTrailBucket: string;
+  /** Log groups to subscribe; the rules' own (non-wildcard) groups when empty. */
+  logGroups: readonly string[];
+  service: string;
+  stage: string;
+  /** The region the stack is deployed in: it is part of the functions' role names. */
+  region: string;
+  /** An SNS topic the dead-letter alarm notifies; none when empty. */
+  alarmTopicArn: string;
+  /** The AWS Organizations id (`o-…`) this deployment serves; one account as before when empty. */
+  organizationId: string;
+  /** The role each member account holds for steward's functions to assume. */
+  memberRoleName: string;
+  /** The log groups CloudTrail delivers to: only their records are believed as CloudTrail. */
+  cloudTrailLogGroups: readonly string[];
+}
+
+/** A deploy parameter whose value AWS would refuse, named with what it must look like. */
+export class DeployParameterError extends StewardError {
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(`deploy parameter ${parameter}: ${message}`);
+    this.name = 'DeployParameterError';
+  }
+}
+
+const organizationIdPattern = /^o-[a-z0-9]{10,32}$/;
+/** IAM's role name characters (no path): the member trust and the function roles name it. */
+const roleNamePattern = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * The items of a comma-separated parameter, trimmed, empty ones dropped.
+ *
+ * @example
+ * commaList(' /var/log/secure, ,/aws/cloudtrail '); // ['/var/log/secure', '/aws/cloudtrail']
+ */
+export function commaList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Checks an organization id as AWS Organizations writes it; `undefined` for an empty one.
+ *
+ * @example
+ * checkedOrganizationId('o-a1b2c3d4e5'); // 'o-a1b2c3d4e5'
+ * checkedOrganizationId('org-1'); // throws DeployParameterError naming organizationId
+ */
+export function checkedOrganizationId(value: string, parameter = 'organizationId'): string {
+  const id = value.trim();
+  if (id !== '' && !organizationIdPattern.test(id))
+    throw new DeployParameterError(
+      parameter,
+      `"${id}" is not an organization id (o- and 10 to 32 lowercase letters or digits)`,
+    );
+  return id;
+}
+
+/**
+ * Checks an IAM role name (no path), the member role's or one built from it.
+ *
+ * @example
+ * checkedRoleName('steward-member', 'memberRoleName'); // 'steward-member'
+ */
+export function checkedRoleName(value: string, parameter: string): string {
+  if (!roleNamePattern.test(value))
+    throw new DeployParameterError(
+      parameter,
+      `"${value}" is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)`,
+    );
+  return value;
+}
+
+/**
+ * The deploy parameters from the raw `--param` values, with their defaults, checked: an
+ * organization id that is not one or a role name IAM would refuse stops the package with a
+ * message naming the parameter.
+ *
+ * @example
+ * const parameters = deployParameters({ organizationId: 'o-a1b2c3d4e5' },
+ *   { service: 'steward', stage: 'prod', region: 'us-east-1' });
+ * parameters.memberRoleName; // 'steward-member'
+ */
+export function deployParameters(
+  params: Readonly<Record<string, string | undefined>>,
+  stack: { service: string; stage: string; region: string },
+): DeployParameters {
+  return {
+    ...stack,
+    cloudTrailBucket: (params.cloudTrailBucket ?? '').trim(),
+    logGroups: commaList(params.logGroups),
+    alarmTopicArn: (params.alarmTopicArn ?? '').trim(),
+    organizationId: checkedOrganizationId(params.organizationId ?? ''),
+    memberRoleName: checkedRoleName(
+      (params.memberRoleName ?? '').trim() || defaultMemberRoleName,
+      'memberRoleName',
+    ),
+    cloudTrailLogGroups: commaList(params.cloudTrailLogGroups),
+  };
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { functionRoleName } from '../../src/deploy/iam.js';
+import { commaList, DeployParameterError, deployParameters } from '../../src/deploy/parameters.js';
+
+const stack = { service: 'steward', stage: 'prod', region: 'us-east-1' };
+
+describe('the deploy parameters', () => {
+  it('default to one account, the steward-member role and no CloudTrail log group', () => {
+    expect(deployParameters({}, stack)).toEqual({
+      ...stack,
+      cloudTrailBucket: '',
+      logGroups: [],
+      alarmTopicArn: '',
+      organizationId: '',
+      memberRoleName: 'steward-member',
+      cloudTrailLogGroups: [],
+    });
+  });
+
+  it('take an organization, a member role name and CloudTrail log groups as given', () => {
+    const parameters = deployParameters(
+      {
+        organizationId: ' o-a1b2c3d4e5 ',
+        memberRoleName: 'security-automation',
+        cloudTrailLogGroups: '/aws/cloudtrail/org, ,aws-cloudtrail-logs-111122223333',
+      },
+      stack,
+    );
+    expect(parameters.organizationId).toBe('o-a1b2c3d4e5');
+    expect(parameters.memberRoleName).toBe('security-automation');
+    expect(parameters.cloudTrailLogGroups).toEqual([
+      '/aws/cloudtrail/org',
+      'aws-cloudtrail-logs-111122223333',
+    ]);
+    expect(commaList(undefined)).toEqual([]);
+  });
+
+  it('refuse an organization id or a role name AWS would refuse, naming the parameter', () => {
+    expect(() => deployParameters({ organizationId: '111122223333' }, stack)).toThrow(
+      new DeployParameterError(
+        'organizationId',
+        '"111122223333" is not an organization id (o- and 10 to 32 lowercase letters or digits)',
+      ),
+    );
+    let error: unknown;
+    try {
+      deployParameters({ memberRoleName: 'team/steward' }, stack);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(DeployParameterError);
+    expect((error as DeployParameterError).parameter).toBe('memberRoleName');
+    expect((error as Error).message).toBe(
+      'deploy parameter memberRoleName: "team/steward" is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)',
+    );
+  });
+
+  it('name the function roles after the stack, within IAM’s 64 characters', () => {
+    expect(functionRoleName(stack, 'cloudtrailLogs')).toBe('steward-prod-us-east-1-cloudtrailLogs');
+    const longest = { ...stack, stage: 's'.repeat(26), region: 'ap-southeast-1' };
+    expect(functionRoleName(longest, 'cloudwatchLogs')).toHaveLength(64);
+    expect(() => functionRoleName({ ...longest, stage: 's'.repeat(27) }, 'ec2State')).toThrow(
+      `deploy parameter stage: the role name steward-${'s'.repeat(27)}-ap-southeast-1-cloudtrailLogs is 65 characters and IAM allows 64: in ap-southeast-1 a stage may have at most 26 characters`,
+    );
+  });
+});
