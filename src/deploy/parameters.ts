@@ -1,7 +1,8 @@
+import { DEFAULT_MEMBER_ROLE_NAME } from '../client-pool.js';
 import { StewardError } from '../errors.js';
 
 /** The member role's name when `memberRoleName` is not given; the AWS clients assume the same. */
-export const defaultMemberRoleName = 'steward-member';
+export const defaultMemberRoleName = DEFAULT_MEMBER_ROLE_NAME;
 
 /** What `sls package` and `sls deploy` take as `--param="name=value"`, checked. */
 export interface DeployParameters {
