@@ -375,4 +375,63 @@ describe('an organization trail through one central steward', () => {
     expect(instance?.State?.Name).toMatch(/^stopp/);
     expect(gate.sessions.map((session) => session.session)).toContain('steward-facts');
   });
+
+  it('revokes a group named by groupName, in the default VPC of the account and region of the record', async () => {
+    const where = await cell(member, other);
+    const groupName = uniqueName('legacy-web');
+    const { GroupId: groupId } = await where.ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: groupName, Description: 'legacy' }),
+    );
+    if (!groupId) throw new Error('moto made no group');
+    const permissions = [
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+    ];
+    await where.ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupName: groupName,
+        IpPermissions: permissions,
+      }),
+    );
+    // The older form of the call: the group by name, and a response that names no rule.
+    const opened = record(
+      'cloudtrail-authorize-sg-ingress-world-ssh.json',
+      member,
+      other,
+      (detail) => {
+        const request = detail.requestParameters as Record<string, unknown>;
+        delete request.groupId;
+        request.groupName = groupName;
+        detail.responseElements = { requestId: randomUUID(), _return: true };
+      },
+    );
+    const s3 = new S3Client({ endpoint: moto, region: home, forcePathStyle: true });
+    const bucket = uniqueName('organization-trail');
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const key = logKey(member, other);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: gzipSync(JSON.stringify({ Records: [opened] })),
+      }),
+    );
+
+    const report = (await cloudtrailLogs(
+      notification(bucket, [key]),
+      lambdaContext(),
+    )) as PipelineReport;
+
+    expect(report.errors).toEqual([]);
+    const [revoke, audit] = actions(report, opened.eventID, 'ec2-security-group-open-to-world');
+    expect(revoke).toMatchObject({
+      action: 'ec2.revoke-security-group-ingress',
+      status: 'succeeded',
+    });
+    expect(await worldOpen(where, groupId)).toBe(false);
+    const finding = await ledger.ledger.get(audit?.key ?? '');
+    // The finding says what the revoke did, not a fixed sentence.
+    expect(finding?.detail).toContain(
+      `ec2.revoke-security-group-ingress on ${groupName}: revoked tcp 22 from 0.0.0.0/0 on ${groupId} (${groupName})`,
+    );
+  });
 });
