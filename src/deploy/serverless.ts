@@ -21,9 +21,8 @@ export interface ServerlessRuleConfig {
    * dead-letter alarm, and in an organization its event bus.
    */
   resources: { Resources: Record<string, unknown> };
-  /** What the functions read of the deployment: the organization, the member role, CloudTrail's log groups. */
+  /** What the functions read of the deployment: the member role, CloudTrail's log groups. */
   environment: {
-    STEWARD_ORGANIZATION_ID: string;
     STEWARD_MEMBER_ROLE_NAME: string;
     STEWARD_CLOUDTRAIL_LOG_GROUPS: string;
   };
@@ -134,7 +133,6 @@ export function serverlessRuleConfig(
     },
     permissions: rulePermissions(rules),
     environment: {
-      STEWARD_ORGANIZATION_ID: organizationId,
       STEWARD_MEMBER_ROLE_NAME: parameters.memberRoleName,
       STEWARD_CLOUDTRAIL_LOG_GROUPS: parameters.cloudTrailLogGroups.join(','),
     },

@@ -112,7 +112,6 @@ describe('the packaged template of an organization’s central stack', () => {
     for (const fn of functions)
       expect(fn?.Properties.Environment).toMatchObject({
         Variables: {
-          STEWARD_ORGANIZATION_ID: 'o-a1b2c3d4e5',
           STEWARD_MEMBER_ROLE_NAME: 'security-automation',
           STEWARD_CLOUDTRAIL_LOG_GROUPS: '/aws/cloudtrail/org',
         },

@@ -401,7 +401,6 @@ describe('what serverless.yml takes from the rules in an organization', () => {
       { cloudwatchLog: { logGroup: '/var/log/secure', filter: '' } },
     ]);
     expect(withTrail.environment).toEqual({
-      STEWARD_ORGANIZATION_ID: '',
       STEWARD_MEMBER_ROLE_NAME: 'steward-member',
       STEWARD_CLOUDTRAIL_LOG_GROUPS: '/aws/cloudtrail/org,/var/log/secure',
     });
@@ -435,7 +434,6 @@ describe('what serverless.yml takes from the rules in an organization', () => {
       Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::org-trail/AWSLogs/*' }],
     });
     expect(config.environment).toEqual({
-      STEWARD_ORGANIZATION_ID: 'o-a1b2c3d4e5',
       STEWARD_MEMBER_ROLE_NAME: 'security-automation',
       STEWARD_CLOUDTRAIL_LOG_GROUPS: '',
     });

@@ -171,7 +171,6 @@ describe.sequential(
           );
           expect(configuration.Role).toBe(`arn:aws:iam::${account}:role/${name}`);
           expect(configuration.Environment?.Variables).toMatchObject({
-            STEWARD_ORGANIZATION_ID: organizationId,
             STEWARD_MEMBER_ROLE_NAME: 'steward-member',
             STEWARD_CLOUDTRAIL_LOG_GROUPS: '/aws/cloudtrail/organization',
           });

@@ -118,7 +118,6 @@ async function expectDeployed(
     expect(fn?.environment, name).toEqual({
       STEWARD_LEDGER_TABLE: tableName,
       STEWARD_RETENTION_DAYS: '90',
-      STEWARD_ORGANIZATION_ID: '',
       STEWARD_MEMBER_ROLE_NAME: 'steward-member',
       STEWARD_CLOUDTRAIL_LOG_GROUPS: '',
       NODE_OPTIONS: '--enable-source-maps',
