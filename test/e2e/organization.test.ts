@@ -314,7 +314,7 @@ describe('an organization trail through one central steward', () => {
     );
   });
 
-  it('believes a CloudTrail record only from the configured CloudTrail log group', async () => {
+  it('believes CloudTrail records only from the configured CloudTrail log group, whose one batch spans accounts and regions', async () => {
     const where = await cell(central, other);
     const s3 = new S3Client({ endpoint: moto, region: home, forcePathStyle: true });
     const bucket = uniqueName('trail');
@@ -322,8 +322,10 @@ describe('an organization trail through one central steward', () => {
     await where.cloudTrail.send(new StopLoggingCommand({ Name: trailName })).catch(async () => {
       await stoppedTrail(where, bucket);
     });
-    const { groupId, ruleId } = await worldOpenGroup(where);
-    const forged = [stopLoggingRecord(where), worldOpenRecord(where, groupId, ruleId)];
+    // The organization trail's log group holds every account's and region's records in one batch.
+    const memberCell = await cell(member, home);
+    const { groupId, ruleId } = await worldOpenGroup(memberCell);
+    const forged = [stopLoggingRecord(where), worldOpenRecord(memberCell, groupId, ruleId)];
 
     // Anyone who can write a line to /var/log/secure can write this.
     const fromApplication = (await cloudwatchLogs(
@@ -336,7 +338,7 @@ describe('an organization trail through one central steward', () => {
     ]);
     expect(fromApplication.events.flatMap((event) => event.matches)).toEqual([]);
     expect(await logging(where)).toBe(false);
-    expect(await worldOpen(where, groupId)).toBe(true);
+    expect(await worldOpen(memberCell, groupId)).toBe(true);
     const claimed = await ledger.ledger.list();
     for (const item of forged)
       expect(claimed.filter((entry) => entry.eventId === item.eventID)).toEqual([]);
@@ -348,7 +350,7 @@ describe('an organization trail through one central steward', () => {
     )) as PipelineReport;
     expect(fromTrail.events.map((event) => event.id)).toEqual(forged.map((item) => item.eventID));
     expect(await logging(where)).toBe(true);
-    expect(await worldOpen(where, groupId)).toBe(false);
+    expect(await worldOpen(memberCell, groupId)).toBe(false);
   });
 
   it('reads lazy facts in the account and region of the event, from a member account forwarding to the central bus', async () => {
