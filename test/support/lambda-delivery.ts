@@ -40,9 +40,14 @@ export interface DeliveryOptions {
  */
 export function lambdaContext(budgetMs: number): Context {
   const deadline = Date.now() + budgetMs;
-  const context: Pick<Context, 'awsRequestId' | 'functionName' | 'getRemainingTimeInMillis'> = {
+  const context: Pick<
+    Context,
+    'awsRequestId' | 'functionName' | 'invokedFunctionArn' | 'getRemainingTimeInMillis'
+  > = {
     awsRequestId: randomUUID(),
     functionName: 'steward-faults',
+    // As in Lambda, the function's ARN tells steward its own account (moto's default).
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:steward-faults',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
   return context as Context;
