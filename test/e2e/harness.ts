@@ -45,6 +45,8 @@ export async function useMoto(
     'AWS_ENDPOINT_URL_DYNAMODB',
     'AWS_LAMBDA_FUNCTION_NAME',
     'STEWARD_LEASE_SECONDS',
+    'STEWARD_ACCOUNT_ID',
+    'STEWARD_CLOUDTRAIL_LOG_GROUPS',
   ]) {
     Reflect.deleteProperty(process.env, name);
   }

@@ -5,6 +5,7 @@ import { runPipeline, type PipelineReport } from '../../src/pipeline.js';
 import { loadRules } from '../../src/rules/load.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import {
+  account,
   ec2StateChange,
   embeddedLedgerFiles,
   launchInstance,
@@ -44,6 +45,8 @@ const sent: string[] = [];
 
 beforeAll(async () => {
   env = await useMoto({ services: ['ec2'] });
+  // Outside Lambda, and with only EC2 on moto: steward is told its own account, moto's.
+  process.env.STEWARD_ACCOUNT_ID = account;
   proxy = await serializingProxy(env.endpoint);
   process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.endpoint;
   const rulesDir = await rulePackOf('stop-on-start.yaml', rule);
