@@ -170,15 +170,33 @@ function checked(verdicts: readonly RuleVerdict[]): void {
     if (verdict.error !== undefined) throw new Error(`${verdict.rule.id}: ${verdict.error}`);
 }
 
+/** The realistic records every size reads: their JSON texts, and the same records decoded. */
+export interface RealisticInput {
+  texts: readonly string[];
+  events: readonly StewardEvent[];
+}
+
+/**
+ * `count` realistic records, made once for every size, so the sizes read the same texts and
+ * the process holds one copy.
+ *
+ * @example
+ * const input = realisticInput(20_000);
+ */
+export function realisticInput(count: number): RealisticInput {
+  const texts = realisticRecordTexts(count);
+  return { texts, events: texts.map(decodedRecord) };
+}
+
 export function prepareEvaluation(
   size: number,
   options: { events: number; baselineBudgetMs: number; crossCheck: number },
+  realistic: RealisticInput,
 ): PreparedEvaluation {
   const rules = compileRules(ruleDocuments(size));
   const events = eventStream(options.events, size);
   const ruleIndex = new RuleIndex(rules);
-  const texts = realisticRecordTexts(options.events);
-  const realisticEvents = texts.map(decodedRecord);
+  const { texts, events: realisticEvents } = realistic;
   const variedIndex = new RuleIndex(compileRules(ruleDocuments(size, undefined, 'varied')));
   const generated = async (event: StewardEvent) =>
     checked(await ruleIndex.match(event, { stubs: factStubs }));

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LedgerEntry, LedgerStatus } from './entry.js';
+import type { LedgerEntry } from './entry.js';
 import { ledgerKey } from './entry.js';
 import { boundText, ledgerBounds } from './bounds.js';
 import { ClaimLostError, isConditionFailure, LedgerUnavailableError } from './errors.js';
 import { LedgerGuards } from './guards.js';
 import { ownerIsGone } from './owner.js';
-import { ItemTable, type Item } from './items.js';
-import { ensureLedgerTable, ledgerIndexes } from './table.js';
+import { ItemTable } from './items.js';
+import { listEntries, type LedgerQuery } from './list.js';
+import { ensureLedgerTable } from './table.js';
 import {
   claimParts,
   identityParts,
@@ -55,16 +56,7 @@ export interface LedgerOptions {
   now?: () => number;
 }
 
-export interface LedgerQuery {
-  rule?: string;
-  resource?: string;
-  /** ISO 8601 or epoch ms: entries created at or after this time. */
-  since?: string;
-  status?: LedgerStatus;
-  account?: string;
-  region?: string;
-  limit?: number;
-}
+export type { LedgerQuery } from './list.js';
 
 const defaultLeaseMs = 5 * 60 * 1000;
 const defaultRetentionDays = 90;
@@ -332,52 +324,7 @@ export class Ledger {
   }
 
   /** Entries newest first: by rule or by resource through their indexes, otherwise a scan. */
-  async list(query: LedgerQuery = {}): Promise<LedgerEntry[]> {
-    const since =
-      query.since === undefined
-        ? undefined
-        : new Date(/^\d+$/.test(query.since) ? Number(query.since) : query.since).toISOString();
-    const entries: LedgerEntry[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page =
-        query.rule !== undefined || query.resource !== undefined
-          ? await this.items.query({
-              index:
-                query.rule !== undefined
-                  ? ledgerIndexes.byRule.name
-                  : ledgerIndexes.byResource.name,
-              keyCondition:
-                since === undefined
-                  ? '#partition = :partition'
-                  : '#partition = :partition AND createdAt >= :since',
-              names: {
-                '#partition': query.rule !== undefined ? 'ruleId' : 'resource',
-              },
-              values: {
-                ':partition': query.rule ?? query.resource,
-                ...(since === undefined ? {} : { ':since': since }),
-              },
-              forward: false,
-              startKey,
-            })
-          : await this.items.scan({ startKey });
-      entries.push(...(page.items as LedgerEntry[]));
-      startKey = page.lastKey;
-    } while (startKey !== undefined);
-    return entries
-      .filter(
-        (entry) =>
-          entry.action !== undefined &&
-          (query.resource === undefined || entry.resource === query.resource) &&
-          (query.status === undefined || entry.status === query.status) &&
-          (query.account === undefined || entry.account === query.account) &&
-          (query.region === undefined || entry.region === query.region) &&
-          (since === undefined || entry.createdAt >= since),
-      )
-      .sort((a, b) =>
-        a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.pk.localeCompare(b.pk),
-      )
-      .slice(0, query.limit ?? Number.POSITIVE_INFINITY);
+  list(query: LedgerQuery = {}): Promise<LedgerEntry[]> {
+    return listEntries(this.items, query);
   }
 }
