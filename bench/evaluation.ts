@@ -1,6 +1,9 @@
 /**
- * Rule evaluation throughput: steward (`RuleIndex.match`, lazy facts stubbed, no
- * ledger) against plain json-rules-engine with every rule in one Engine, in the same process.
+ * Rule evaluation throughput, each mode timed per pass over all its events (no clock read per
+ * event): steward's `RuleIndex.match` (lazy facts stubbed, no ledger) on the original
+ * generator's decoded events; on realistic CloudTrail records, decoded and from their JSON text,
+ * against `JSON.parse` alone on the same texts; and plain json-rules-engine with every rule in
+ * one Engine, in the same process.
  */
 import {
   Almanac,
@@ -14,25 +17,53 @@ import { eventFacts } from '../src/rules/facts.js';
 import { compileLogFilter } from '../src/rules/log-filter.js';
 import { matchesValue } from '../src/rules/match-value.js';
 import { createOperators } from '../src/rules/operators.js';
+import type { RuleVerdict } from '../src/rules/evaluate.js';
 import type { CompiledRule, Trigger } from '../src/rules/rule.js';
 import { RuleIndex } from '../src/rules/rule-index.js';
 import type { StewardEvent } from '../src/sources/steward-event.js';
+import { normalizeCloudTrailRecord } from '../src/sources/cloudtrail.js';
 import { compileRules, eventStream, factStubs, namedLists, ruleDocuments } from './generate.js';
-import { timeEach, type Throughput } from './measure.js';
+import { median, timeEach, timePass, timeSyncPass, type Throughput } from './measure.js';
+import { realisticRecordTexts } from './realistic.js';
+
+/** Events per second of the median pass, and of every pass. */
+export interface PassFigures {
+  perSecond: number;
+  passes: number[];
+}
 
 export interface EvaluationResult {
   rules: number;
-  steward: Throughput & {
-    /** Events per second of every timed pass; the figures above are the median pass's. */
-    passes: number[];
-    candidatesPerEvent: number;
+  /**
+   * `RuleIndex.match` on decoded events of the original generator: every scoped rule narrowed
+   * by account or user equality, values from small pools, events over watched names only.
+   */
+  generated: PassFigures & { candidatesPerEvent: number; firesPerEvent: number };
+  /** The realistic records (`bench/realistic.ts`) against rules scoped the `varied` way. */
+  realistic: {
+    /** `RuleIndex.match` on the records decoded beforehand. */
+    decoded: PassFigures;
+    /** From JSON text to verdicts: `JSON.parse`, `normalizeCloudTrailRecord`, `match`. */
+    raw: PassFigures;
+    /** `JSON.parse` alone on the same texts: the floor. */
+    floor: PassFigures;
+    /** Raw over floor throughput: the median of the rounds' ratios, each of adjacent passes. */
+    rawOfFloor: number;
     firesPerEvent: number;
   };
   baseline: Throughput;
-  /** steward's events per second over json-rules-engine's. */
+  /** steward's events per second (generated events) over json-rules-engine's. */
   ratio: number;
   /** Events both evaluated, and how many of them fired a different set of rules. */
   crossChecked: { events: number; disagreements: number };
+}
+
+/** One round's passes of a size: events per second of each mode. */
+export interface RoundPasses {
+  generated: number;
+  decoded: number;
+  raw: number;
+  floor: number;
 }
 
 function path(field: string): string {
@@ -117,44 +148,91 @@ export async function baselineFires(engine: Engine, event: StewardEvent): Promis
   return results.map((result) => result.name as string).sort();
 }
 
-/** One rule-set size, ready to measure: its rules, events, index and baseline engine built. */
+/** One rule-set size, ready to measure: its rules, events, indexes and baseline engine built. */
 export interface PreparedEvaluation {
   rules: number;
-  /** One pass over every event: every code path compiled and every per-rule cache filled. */
+  /** One untimed pass of every mode: every code path compiled and every per-rule cache filled. */
   warmUp(): Promise<void>;
-  /** One timed pass of steward over every event (the bench runs several, interleaved). */
-  timePass(): Promise<Throughput>;
-  /** steward's result (the median of the passes timed), the baseline, and the cross-check. */
-  measure(passes: readonly Throughput[]): Promise<EvaluationResult>;
+  /** One timed pass of each mode, the floor beside the raw mode (the bench runs several rounds). */
+  timeRound(): Promise<RoundPasses>;
+  /** The median passes, the baseline, and the cross-check. */
+  measure(rounds: readonly RoundPasses[]): Promise<EvaluationResult>;
+}
+
+function decodedRecord(text: string): StewardEvent {
+  const decoded = normalizeCloudTrailRecord(JSON.parse(text), 'direct', 'bench record');
+  if (!('raw' in decoded)) throw new Error(`a bench record did not decode: ${decoded.message}`);
+  return decoded;
+}
+
+function checked(verdicts: readonly RuleVerdict[]): void {
+  for (const verdict of verdicts)
+    if (verdict.error !== undefined) throw new Error(`${verdict.rule.id}: ${verdict.error}`);
+}
+
+/** The realistic records every size reads: their JSON texts, and the same records decoded. */
+export interface RealisticInput {
+  texts: readonly string[];
+  events: readonly StewardEvent[];
+}
+
+/**
+ * `count` realistic records, made once for every size, so the sizes read the same texts and
+ * the process holds one copy.
+ *
+ * @example
+ * const input = realisticInput(20_000);
+ */
+export function realisticInput(count: number): RealisticInput {
+  const texts = realisticRecordTexts(count);
+  return { texts, events: texts.map(decodedRecord) };
 }
 
 export function prepareEvaluation(
   size: number,
   options: { events: number; baselineBudgetMs: number; crossCheck: number },
+  realistic: RealisticInput,
 ): PreparedEvaluation {
   const rules = compileRules(ruleDocuments(size));
   const events = eventStream(options.events, size);
   const ruleIndex = new RuleIndex(rules);
-  const evaluate = async (event: StewardEvent) => {
-    for (const verdict of await ruleIndex.match(event, { stubs: factStubs })) {
-      if (verdict.error !== undefined) throw new Error(`${verdict.rule.id}: ${verdict.error}`);
-    }
+  const { texts, events: realisticEvents } = realistic;
+  const variedIndex = new RuleIndex(compileRules(ruleDocuments(size, undefined, 'varied')));
+  const generated = async (event: StewardEvent) =>
+    checked(await ruleIndex.match(event, { stubs: factStubs }));
+  const decoded = async (event: StewardEvent) =>
+    checked(await variedIndex.match(event, { stubs: factStubs }));
+  const raw = async (text: string) =>
+    checked(await variedIndex.match(decodedRecord(text), { stubs: factStubs }));
+  const floor = (text: string): unknown => JSON.parse(text);
+  const firesOf = async (index: RuleIndex, of: readonly StewardEvent[]) => {
+    let fires = 0;
+    for (const event of of)
+      for (const verdict of await index.match(event, { stubs: factStubs }))
+        if (verdict.fires) fires += 1;
+    return fires / of.length;
   };
   return {
     rules: size,
     warmUp: async () => {
-      for (const event of events) await evaluate(event);
+      for (const event of events) await generated(event);
+      for (const event of realisticEvents) await decoded(event);
+      for (const text of texts) await raw(text);
+      timeSyncPass(texts, floor);
     },
-    timePass: () => timeEach(events, evaluate),
-    measure: async (passes) => {
-      const steward = medianPass(passes);
+    timeRound: async () => {
+      const floorPass = timeSyncPass(texts, floor);
+      const rawPass = await timePass(texts, raw);
+      return {
+        floor: floorPass,
+        raw: rawPass,
+        decoded: await timePass(realisticEvents, decoded),
+        generated: await timePass(events, generated),
+      };
+    },
+    measure: async (rounds) => {
       let candidates = 0;
-      let fires = 0;
-      for (const event of events) {
-        candidates += ruleIndex.candidates(event).length;
-        for (const verdict of await ruleIndex.match(event, { stubs: factStubs }))
-          if (verdict.fires) fires += 1;
-      }
+      for (const event of events) candidates += ruleIndex.candidates(event).length;
 
       const engine = baselineEngine(rules);
       await baselineFires(engine, events[0] as StewardEvent);
@@ -164,8 +242,8 @@ export function prepareEvaluation(
       });
 
       let disagreements = 0;
-      const checked = events.slice(0, Math.min(options.crossCheck, baseline.count));
-      for (const event of checked) {
+      const crossChecked = events.slice(0, Math.min(options.crossCheck, baseline.count));
+      for (const event of crossChecked) {
         const verdicts = await ruleIndex.match(event, { stubs: factStubs });
         const ours = verdicts
           .filter((verdict) => verdict.fires)
@@ -174,26 +252,29 @@ export function prepareEvaluation(
         const theirs = await baselineFires(engine, event);
         if (ours.join() !== theirs.join()) disagreements += 1;
       }
+      const figures = (mode: keyof RoundPasses): PassFigures => ({
+        perSecond: median(rounds.map((round) => round[mode])),
+        passes: rounds.map((round) => Math.round(round[mode])),
+      });
+      const generatedFigures = figures('generated');
       return {
         rules: size,
-        steward: {
-          ...steward,
-          passes: passes.map((pass) => Math.round(pass.perSecond)),
+        generated: {
+          ...generatedFigures,
           candidatesPerEvent: candidates / events.length,
-          firesPerEvent: fires / events.length,
+          firesPerEvent: await firesOf(ruleIndex, events),
+        },
+        realistic: {
+          decoded: figures('decoded'),
+          raw: figures('raw'),
+          floor: figures('floor'),
+          rawOfFloor: median(rounds.map((round) => round.raw / round.floor)),
+          firesPerEvent: await firesOf(variedIndex, realisticEvents),
         },
         baseline,
-        ratio: steward.perSecond / baseline.perSecond,
-        crossChecked: { events: checked.length, disagreements },
+        ratio: generatedFigures.perSecond / baseline.perSecond,
+        crossChecked: { events: crossChecked.length, disagreements },
       };
     },
   };
-}
-
-/** The pass with the median throughput: one disturbed pass moves neither it nor a ratio. */
-function medianPass(passes: readonly Throughput[]): Throughput {
-  const sorted = [...passes].sort((a, b) => a.perSecond - b.perSecond);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (!median) throw new Error('no timed pass to report');
-  return median;
 }

@@ -155,7 +155,8 @@ export function trailRecord(i: number, random: () => number): Record<string, unk
     readOnly: !writes.some(([, name]) => name === eventName),
     eventType: 'AwsApiCall',
     managementEvent: true,
-    recipientAccountId: account,
+    // The file is the first account's (its key names it): calls from the others are cross-account.
+    recipientAccountId: accounts[0],
     eventCategory: 'Management',
     // CloudTrail leaves tlsDetails out for calls that did not come over TLS to a public endpoint.
     tlsDetails:
@@ -178,7 +179,8 @@ export interface TrailFile {
 }
 
 /**
- * Writes a gzipped log file of `records` records to `path`.
+ * Writes a gzipped log file of `records` records to `path`, made by `recordOf` (by default
+ * `trailRecord`).
  *
  * @example
  * const { gzipBytes } = await writeTrailFile('/tmp/trail.json.gz', 500_000);
@@ -187,6 +189,7 @@ export async function writeTrailFile(
   path: string,
   records: number,
   seed = 4242,
+  recordOf: (i: number, random: () => number) => Record<string, unknown> = trailRecord,
 ): Promise<TrailFile> {
   const random = seededRandom(seed);
   const gzip = createGzip();
@@ -200,7 +203,7 @@ export async function writeTrailFile(
   await write('{"Records":[');
   const batch: string[] = [];
   for (let i = 0; i < records; i += 1) {
-    batch.push(JSON.stringify(trailRecord(i, random)));
+    batch.push(JSON.stringify(recordOf(i, random)));
     if (batch.length === 1000 || i === records - 1) {
       await write((i < 1000 ? '' : ',') + batch.join(','));
       batch.length = 0;

@@ -1,9 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import type { ActionContext, ActionOutcome } from './actions/action.js';
 import { sessionName, type ClientPool } from './client-pool.js';
 import { messageOf } from './errors.js';
-import type { LedgerMode } from './ledger/entry.js';
+import { ledgerKey, type LedgerEntry, type LedgerMode } from './ledger/entry.js';
 import { ClaimLostError, LedgerUnavailableError } from './ledger/errors.js';
-import type { ClaimResult, Completion, Ledger } from './ledger/ledger.js';
+import type {
+  ClaimDetails,
+  ClaimResult,
+  Completion,
+  Ledger,
+  RecordResult,
+} from './ledger/ledger.js';
 import type { ClaimOwner } from './ledger/owner.js';
 import type { ActionReport, PipelineError } from './report.js';
 import { classifyError, RetriesExhaustedError, withRetries, type RetryResult } from './retry.js';
@@ -56,11 +63,13 @@ type Decision = { completion: Completion } | { unknown: string } | { deferred: s
 
 /**
  * One action, exactly once: claim it in the ledger; a duplicate returns the stored outcome
- * without calling AWS. Then a dry run records the plan; an enforced run passes the guards
- * (stale event, rate limit, cooldown), executes with retries on throttling and server errors,
- * and records the outcome. Never throws: every path that does not record an outcome for a
- * claim it holds releases the claim (ends its lease) before returning, so the next delivery
- * takes the action over at once.
+ * without calling AWS. An action whose outcome is known before anything outside the ledger is
+ * touched (a dry run's plan, a stale event's skip, an action without external effect in a rule
+ * without limits) takes its claim and records that outcome in one conditional write. Otherwise
+ * an enforced run passes the guards (rate limit, cooldown), executes with retries on
+ * throttling and server errors, and records the outcome. Never throws: every path that does not
+ * record an outcome for a claim it holds releases the claim (ends its lease) before returning,
+ * so the next delivery takes the action over at once.
  *
  * @example
  * const { report, problem } = await executeAction({ event, rule, planned, resource, earlier: [] }, context);
@@ -74,12 +83,8 @@ export async function executeAction(
   const mode: LedgerMode = rule.mode === 'enforce' && context.live ? 'enforce' : 'dry-run';
   const action = planned.definition.name;
   const where = `event ${event.id}, rule ${rule.id}, action ${action} on ${resource}`;
-  const unknown = (
-    key: string,
-    message: string,
-    status: 'unknown' | 'in-progress' = 'unknown',
-  ) => ({
-    report: { action, resource, status, key, mode },
+  const unknown = (key: string, message: string) => ({
+    report: { action, resource, status: 'unknown' as const, key, mode },
     problem: { kind: 'unknown-outcome' as const, message, where },
   });
   const deferred = (key: string, message: string) => ({
@@ -88,26 +93,11 @@ export async function executeAction(
   });
   if (Date.now() >= context.deadline())
     return deferred('', 'not started: the invocation has no time left');
+  const details = claimDetailsOf(request, mode, context);
+  if (takesOneWrite(request, mode)) return recordAtOnce(request, mode, details, context);
   let claim: ClaimResult;
   try {
-    claim = await context.ledger.claim({
-      mode,
-      eventId: event.id,
-      ruleId: rule.id,
-      action,
-      resource,
-      source: event.source,
-      eventName: event.name,
-      eventTime: event.time,
-      severity: rule.document.severity,
-      actor: event.actor?.arn ?? event.actor?.invokedBy,
-      account: event.account,
-      region: event.region ?? context.clients.region,
-      retentionDays: planned.definition.recordsFindings ? context.findingRetentionDays : undefined,
-      leaseUntil: context.leaseUntil,
-      owner: context.owner,
-      ...(event.idDerived ? { idDerived: true } : {}),
-    });
+    claim = await context.ledger.claim(details);
   } catch (error) {
     // The claim may have been written before its response was lost: end it, if it is ours.
     if (error instanceof LedgerUnavailableError && error.token !== undefined)
@@ -116,41 +106,11 @@ export async function executeAction(
     return unknown(key, messageOf(error));
   }
   const report = { action, resource, key: claim.key, mode };
-  if (claim.kind === 'duplicate') {
-    const { status, detail } = claim.entry;
-    return { report: { ...report, status: 'duplicate', stored: status, detail } };
-  }
-  if (claim.kind === 'in-progress') {
-    const waitMs = Math.min(context.inProgressWaitMs, Math.max(0, context.deadline() - Date.now()));
-    const entry = await context.ledger.waitForOutcome(claim.key, waitMs).catch(() => claim.entry);
-    if (!entry || entry.status === 'claimed')
-      return unknown(
-        claim.key,
-        'another invocation holds this action and has not recorded its outcome yet',
-        'in-progress',
-      );
-    return {
-      report: { ...report, status: 'duplicate', stored: entry.status, detail: entry.detail },
-    };
-  }
-  const actionContext: ActionContext = {
-    event,
-    rule: {
-      id: rule.id,
-      severity: rule.document.severity,
-      kind: rule.document.kind,
-      description: rule.document.description,
-    },
-    resource,
-    params: planned.params,
-    clients: context.clients.for(event.account, event.region, sessionName(rule.id, event.id)),
-    home: context.clients.home,
-    key: claim.key,
-    earlier: request.earlier,
-  };
+  if (claim.kind !== 'claimed') return storedOutcome(claim, report, context, where);
+  const actionContext = actionContextOf(request, context, claim.key);
   let decision: Decision;
   try {
-    decision = await decide(request, mode, actionContext, claim, context);
+    decision = await decide(request, actionContext, claim, context);
   } catch (error) {
     // A guard's ledger write failed, or steward itself did: nothing was executed.
     const reason = `not executed: ${messageOf(error)}`;
@@ -173,16 +133,6 @@ export async function executeAction(
     return deferred(claim.key, decision.deferred);
   }
   const { completion } = decision;
-  const done: ActionReport = {
-    ...report,
-    status: completion.status,
-    detail: completion.detail,
-    ...(completion.retries ? { retries: completion.retries } : {}),
-  };
-  const failed: PipelineError | undefined =
-    completion.status === 'failed'
-      ? { kind: 'action', message: completion.detail, where }
-      : undefined;
   try {
     // Retried like an AWS call: the same completion sent again is recognised by its token.
     await withRetries(
@@ -196,7 +146,7 @@ export async function executeAction(
     const error = thrown instanceof RetriesExhaustedError ? thrown.lastError : thrown;
     if (error instanceof ClaimLostError)
       return {
-        report: done,
+        report: finished(report, completion, where).report,
         problem: {
           kind: 'claim-lost',
           message: `${messageOf(error)}; the delivery that took it over records the outcome`,
@@ -205,12 +155,182 @@ export async function executeAction(
       };
     const reason = `${completion.status}: ${completion.detail}; the outcome could not be recorded: ${messageOf(error)}`;
     await releaseQuietly(context, claim, reason);
+    return unknown(claim.key, reason);
+  }
+  return finished(report, completion, where);
+}
+
+/** What the ledger keeps about one action beside its outcome. */
+function claimDetailsOf(
+  { event, rule, planned, resource }: ActionRequest,
+  mode: LedgerMode,
+  context: ExecutionContext,
+): ClaimDetails {
+  return {
+    mode,
+    eventId: event.id,
+    ruleId: rule.id,
+    action: planned.definition.name,
+    resource,
+    source: event.source,
+    eventName: event.name,
+    eventTime: event.time,
+    severity: rule.document.severity,
+    actor: event.actor?.arn ?? event.actor?.invokedBy,
+    account: event.account,
+    region: event.region ?? context.clients.region,
+    retentionDays: planned.definition.recordsFindings ? context.findingRetentionDays : undefined,
+    leaseUntil: context.leaseUntil,
+    owner: context.owner,
+    ...(event.idDerived ? { idDerived: true } : {}),
+  };
+}
+
+function actionContextOf(
+  request: ActionRequest,
+  context: ExecutionContext,
+  key: string,
+): ActionContext {
+  const { event, rule, planned, resource } = request;
+  return {
+    event,
+    rule: {
+      id: rule.id,
+      severity: rule.document.severity,
+      kind: rule.document.kind,
+      description: rule.document.description,
+    },
+    resource,
+    params: planned.params,
+    clients: context.clients.for(event.account, event.region, sessionName(rule.id, event.id)),
+    home: context.clients.home,
+    key,
+    earlier: request.earlier,
+  };
+}
+
+/**
+ * The outcome is known before anything outside the ledger is touched. A rule with limits is
+ * left out: its guards' writes are keyed by a claim that must be held before they are taken.
+ */
+function takesOneWrite(request: ActionRequest, mode: LedgerMode): boolean {
+  return (
+    request.staleReason !== undefined ||
+    mode === 'dry-run' ||
+    (request.planned.definition.noExternalEffect === true &&
+      request.rule.document.limits === undefined)
+  );
+}
+
+/** An action whose outcome is known up front: its claim and outcome as one ledger write. */
+async function recordAtOnce(
+  request: ActionRequest,
+  mode: LedgerMode,
+  details: ClaimDetails,
+  context: ExecutionContext,
+): Promise<ActionResult> {
+  const { planned, resource } = request;
+  const action = planned.definition.name;
+  const where = `event ${request.event.id}, rule ${request.rule.id}, action ${action} on ${resource}`;
+  const key = ledgerKey(details);
+  const completion = await outcomeWithoutEffect(
+    request,
+    mode,
+    actionContextOf(request, context, key),
+  );
+  const report = { action, resource, key, mode };
+  const token = randomUUID();
+  let result: RecordResult;
+  try {
+    // Retried like an AWS call: the same write sent again is recognised by its token.
+    ({ value: result } = await withRetries(
+      () =>
+        context.ledger.record(details, completion, token).catch((error: unknown) => {
+          throw error instanceof LedgerUnavailableError ? error.cause : error;
+        }),
+      { deadline: context.deadline(), maxAttempts: 4 },
+    ));
+  } catch (thrown) {
+    const error = thrown instanceof RetriesExhaustedError ? thrown.lastError : thrown;
     return {
-      report: { ...done, status: 'unknown' },
-      problem: { kind: 'unknown-outcome', message: reason, where },
+      report: { ...report, status: 'unknown' },
+      problem: {
+        kind: 'unknown-outcome',
+        message: `${completion.status}: ${completion.detail}; the outcome could not be recorded: ${messageOf(error)}`,
+        where,
+      },
     };
   }
-  return failed ? { report: done, problem: failed } : { report: done };
+  if (result.kind !== 'recorded') return storedOutcome(result, report, context, where);
+  return finished(report, completion, where);
+}
+
+/** The outcome of an action that touches nothing outside the ledger, or of a plan or a skip. */
+async function outcomeWithoutEffect(
+  request: ActionRequest,
+  mode: LedgerMode,
+  actionContext: ActionContext,
+): Promise<Completion> {
+  const { planned, resource } = request;
+  const action = planned.definition.name;
+  if (request.staleReason !== undefined) return { status: 'skipped', detail: request.staleReason };
+  try {
+    if (mode === 'dry-run')
+      return { status: 'planned', detail: `would ${planned.definition.describe(actionContext)}` };
+    return await planned.definition.execute(actionContext);
+  } catch (error) {
+    const message =
+      mode === 'dry-run'
+        ? `${action} could not describe its plan for ${resource}: ${messageOf(error)}`
+        : `${action} failed on ${resource}: ${messageOf(error)}`;
+    return { status: 'failed', detail: message, error: messageOf(error) };
+  }
+}
+
+/**
+ * Another delivery has the action: its stored outcome, after waiting a little for one that is
+ * still in progress.
+ */
+async function storedOutcome(
+  found: { kind: 'duplicate' | 'in-progress'; key: string; entry: LedgerEntry },
+  report: Pick<ActionReport, 'action' | 'resource' | 'key' | 'mode'>,
+  context: ExecutionContext,
+  where: string,
+): Promise<ActionResult> {
+  let entry: LedgerEntry | undefined = found.entry;
+  if (found.kind === 'in-progress') {
+    const waitMs = Math.min(context.inProgressWaitMs, Math.max(0, context.deadline() - Date.now()));
+    entry = await context.ledger.waitForOutcome(found.key, waitMs).catch(() => found.entry);
+  }
+  if (!entry || entry.status === 'claimed')
+    return {
+      report: { ...report, status: 'in-progress' },
+      problem: {
+        kind: 'unknown-outcome',
+        message: 'another invocation holds this action and has not recorded its outcome yet',
+        where,
+      },
+    };
+  return {
+    report: { ...report, status: 'duplicate', stored: entry.status, detail: entry.detail },
+  };
+}
+
+/** The report of a recorded outcome, and the problem it is when the action failed. */
+function finished(
+  report: Pick<ActionReport, 'action' | 'resource' | 'key' | 'mode'>,
+  completion: Completion,
+  where: string,
+): ActionResult {
+  const done: ActionReport = {
+    ...report,
+    status: completion.status,
+    detail: completion.detail,
+    ...(completion.retries ? { retries: completion.retries } : {}),
+  };
+  return completion.status === 'failed'
+    ? { report: done, problem: { kind: 'action', message: completion.detail, where } }
+    : { report: done };
 }
 
 /**
@@ -236,33 +356,17 @@ async function releaseQuietly(
 }
 
 /**
- * The outcome to record, why it is unknown, or why it waits for the next delivery. Throws only
- * when a guard cannot be checked.
+ * The outcome of an enforced action with an external effect to record, why it is unknown, or
+ * why it waits for the next delivery. Throws only when a guard cannot be checked.
  */
 async function decide(
   request: ActionRequest,
-  mode: LedgerMode,
   actionContext: ActionContext,
   claim: { key: string; previousError?: string },
   context: ExecutionContext,
 ): Promise<Decision> {
   const { rule, planned, resource } = request;
   const action = planned.definition.name;
-  if (request.staleReason !== undefined)
-    return { completion: { status: 'skipped', detail: request.staleReason } };
-  if (mode === 'dry-run') {
-    try {
-      return {
-        completion: {
-          status: 'planned',
-          detail: `would ${planned.definition.describe(actionContext)}`,
-        },
-      };
-    } catch (error) {
-      const message = `${action} could not describe its plan for ${resource}: ${messageOf(error)}`;
-      return { completion: { status: 'failed', detail: message, error: messageOf(error) } };
-    }
-  }
   const limits = rule.document.limits;
   if (limits?.maxActionsPerHour !== undefined) {
     const verdict = await context.ledger.guards.takeRateToken(

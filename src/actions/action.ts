@@ -76,6 +76,11 @@ export interface ActionDefinition<P extends ActionParams = ActionParams> {
   /** Its ledger entries are audit findings, kept for the findings' longer retention. */
   recordsFindings?: boolean;
   /**
+   * Touches nothing outside the ledger: its outcome is known before anything is written, so
+   * the ledger takes the claim and records the outcome in one conditional write.
+   */
+  noExternalEffect?: boolean;
+  /**
    * The resource states the action acts from (stop only a `running` instance); a resource in
    * any other state is skipped with the reason. Absent when any state will do.
    */

@@ -45,6 +45,7 @@ export const auditRecord = defineAction<AuditParams>({
   permissions: [],
   destructive: false,
   recordsFindings: true,
+  noExternalEffect: true,
   targets: (event) => (event.resources.length > 0 ? event.resources : ['-']),
   describe: (context) => `record ${findingSentence(context)}`,
   async execute(context) {

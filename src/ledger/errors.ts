@@ -15,7 +15,7 @@ export class ClaimLostError extends StewardError {
  */
 export class LedgerUnavailableError extends StewardError {
   constructor(
-    readonly operation: 'claim' | 'complete' | 'release' | 'read' | 'guard',
+    readonly operation: 'claim' | 'record' | 'complete' | 'release' | 'read' | 'guard',
     readonly key: string,
     cause: unknown,
     readonly token?: string,

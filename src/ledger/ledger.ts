@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ActionIdentity, LedgerEntry, LedgerStatus } from './entry.js';
+import type { LedgerEntry } from './entry.js';
 import { ledgerKey } from './entry.js';
-import { boundData, boundText, ledgerBounds } from './bounds.js';
+import { boundText, ledgerBounds } from './bounds.js';
 import { ClaimLostError, isConditionFailure, LedgerUnavailableError } from './errors.js';
 import { LedgerGuards } from './guards.js';
-import { ownerIsGone, type ClaimOwner } from './owner.js';
-import { ItemTable, type Item } from './items.js';
-import { ensureLedgerTable, ledgerIndexes } from './table.js';
+import { ownerIsGone } from './owner.js';
+import { ItemTable } from './items.js';
+import { listEntries, type LedgerQuery } from './list.js';
+import { ensureLedgerTable } from './table.js';
+import {
+  claimParts,
+  identityParts,
+  outcomeParts,
+  takeCondition,
+  type ClaimDetails,
+  type Completion,
+} from './writes.js';
 
 /** What a claim attempt found. */
 export type ClaimResult =
@@ -24,34 +33,16 @@ export type ClaimResult =
   /** Another invocation holds a live lease on the action: its outcome is not known yet. */
   | { kind: 'in-progress'; key: string; entry: LedgerEntry };
 
-/** What the ledger records about the event and rule beside the action's identity. */
-export interface ClaimDetails extends ActionIdentity {
-  source: string;
-  eventName: string;
-  eventTime: string;
-  severity: string;
-  actor?: string;
-  /** Where the action acts: the event's account and region. */
-  account?: string;
-  region?: string;
-  /** Keep this entry longer than the ledger's retention (audit findings). */
-  retentionDays?: number;
-  /** Epoch ms when the claim's lease ends; default: now plus the ledger's `leaseMs`. */
-  leaseUntil?: number;
-  /** The local process taking the claim (outside Lambda only; see `ClaimOwner`). */
-  owner?: ClaimOwner;
-  /** The event id was derived from the record's content (the record had none). */
-  idDerived?: boolean;
-}
+export type { ClaimDetails, Completion } from './writes.js';
 
-export interface Completion {
-  status: Exclude<LedgerStatus, 'claimed'>;
-  detail: string;
-  data?: Record<string, unknown>;
-  error?: string;
-  /** How often AWS throttled or failed the action before this outcome. */
-  retries?: number;
-}
+/** What a one-write outcome attempt found. */
+export type RecordResult =
+  /** This call wrote the outcome. */
+  | { kind: 'recorded'; key: string; entry: LedgerEntry }
+  /** The action already has an outcome: return it, do not act again. */
+  | { kind: 'duplicate'; key: string; entry: LedgerEntry }
+  /** Another invocation holds a live lease on the action: its outcome is not known yet. */
+  | { kind: 'in-progress'; key: string; entry: LedgerEntry };
 
 export interface LedgerOptions {
   tableName: string;
@@ -65,16 +56,7 @@ export interface LedgerOptions {
   now?: () => number;
 }
 
-export interface LedgerQuery {
-  rule?: string;
-  resource?: string;
-  /** ISO 8601 or epoch ms: entries created at or after this time. */
-  since?: string;
-  status?: LedgerStatus;
-  account?: string;
-  region?: string;
-  limit?: number;
-}
+export type { LedgerQuery } from './list.js';
 
 const defaultLeaseMs = 5 * 60 * 1000;
 const defaultRetentionDays = 90;
@@ -82,7 +64,8 @@ const defaultRetentionDays = 90;
 /**
  * The DynamoDB ledger: every action a rule takes is claimed here with a conditional write
  * before it runs, and its outcome recorded after, so a redelivered or concurrent event finds
- * the action taken and does not take it again.
+ * the action taken and does not take it again. An action whose outcome is known before it
+ * touches anything outside the ledger is claimed and recorded in one write (`record`).
  *
  * @example
  * const claim = await ledger.claim(details);
@@ -161,57 +144,16 @@ export class Ledger {
     staleToken?: string,
   ): Promise<{ attempts: number; previousError?: string } | undefined> {
     const now = this.now();
-    const nowIso = new Date(now).toISOString();
-    const owner = details.owner;
+    const take = takeCondition(now, staleToken);
+    const identity = identityParts(details, now, this.retentionDays);
+    const claim = claimParts(token, details.leaseUntil ?? now + this.leaseMs, details.owner);
     try {
       const attributes = await this.items.update({
         key: { pk: key },
-        condition:
-          staleToken === undefined
-            ? 'attribute_not_exists(pk) OR (#status = :claimed AND leaseUntil < :now)'
-            : '#status = :claimed AND claimToken = :staleToken',
-        update:
-          'SET #status = :claimed, claimToken = :token, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, ' +
-          '#mode = :mode, eventId = :eventId, ruleId = :ruleId, #action = :action, #resource = :resource, #source = :source, ' +
-          'eventName = :eventName, eventTime = :eventTime, severity = :severity, actor = :actor, ' +
-          'account = :account, #region = :region, ' +
-          'createdAt = if_not_exists(createdAt, :nowIso), updatedAt = :nowIso, expiresAt = :expiresAt' +
-          (details.idDerived ? ', idDerived = :true' : '') +
-          (owner ? ', #owner = :owner' : ''),
-        names: {
-          '#status': 'status',
-          '#mode': 'mode',
-          '#action': 'action',
-          '#resource': 'resource',
-          '#source': 'source',
-          '#region': 'region',
-          ...(owner ? { '#owner': 'owner' } : {}),
-        },
-        values: {
-          ':claimed': 'claimed',
-          ...(staleToken === undefined ? { ':now': now } : { ':staleToken': staleToken }),
-          ':token': token,
-          ':lease': details.leaseUntil ?? now + this.leaseMs,
-          ':zero': 0,
-          ':one': 1,
-          ':mode': details.mode,
-          ':eventId': boundText(details.eventId, ledgerBounds.keyBytes),
-          ':ruleId': boundText(details.ruleId, ledgerBounds.keyBytes),
-          ':action': details.action,
-          ':resource': boundText(details.resource, ledgerBounds.keyBytes),
-          ':source': details.source,
-          ':eventName': boundText(details.eventName, ledgerBounds.textBytes),
-          ':eventTime': boundText(details.eventTime, ledgerBounds.keyBytes),
-          ':severity': details.severity,
-          ':actor': boundText(details.actor ?? '-', ledgerBounds.textBytes),
-          ':account': boundText(details.account ?? '-', ledgerBounds.keyBytes),
-          ':region': boundText(details.region ?? '-', ledgerBounds.keyBytes),
-          ':nowIso': nowIso,
-          ':expiresAt':
-            Math.floor(now / 1000) + (details.retentionDays ?? this.retentionDays) * 86_400,
-          ...(details.idDerived ? { ':true': true } : {}),
-          ...(owner ? { ':owner': { host: owner.host, pid: owner.pid } } : {}),
-        },
+        condition: take.condition,
+        update: `SET ${claim.update}, ${identity.update}`,
+        names: { ...identity.names, ...claim.names },
+        values: { ...take.values, ...identity.values, ...claim.values },
         returnValues: 'ALL_NEW',
       });
       const attempts = Number(attributes?.attempts ?? 1);
@@ -219,6 +161,85 @@ export class Ledger {
       return attempts > 1 && typeof previousError === 'string'
         ? { attempts, previousError }
         : { attempts };
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Claims an action and records its outcome in one conditional write, for an action whose
+   * outcome is known before anything outside the ledger is touched (a dry run's plan, an audit
+   * finding): exactly one caller per key records it, as one claim would be taken, and every
+   * other caller gets the stored outcome, or finds another invocation's claim still in
+   * progress. The same write sent again with the same `token` after a lost response is
+   * recognised as this caller's. A write whose outcome is unknown throws
+   * `LedgerUnavailableError`; there is no claim to release, since the entry is either complete
+   * or untouched.
+   *
+   * @example
+   * const result = await ledger.record(details, { status: 'planned', detail: 'would tag i-0123' });
+   * if (result.kind === 'duplicate') console.log('already', result.entry.status);
+   */
+  async record(
+    details: ClaimDetails,
+    completion: Completion,
+    token: string = randomUUID(),
+  ): Promise<RecordResult> {
+    const key = ledgerKey(details);
+    try {
+      for (let tries = 0; tries < 3; tries++) {
+        const written = await this.writeOutcome(key, token, details, completion);
+        if (written) return { kind: 'recorded', key, entry: written };
+        const entry = await this.get(key);
+        if (!entry) continue;
+        if (entry.status !== 'claimed')
+          return entry.completionToken === token
+            ? { kind: 'recorded', key, entry }
+            : { kind: 'duplicate', key, entry };
+        if (entry.claimToken !== undefined && ownerIsGone(entry.owner)) {
+          const takenOver = await this.writeOutcome(
+            key,
+            token,
+            details,
+            completion,
+            entry.claimToken,
+          );
+          if (takenOver) return { kind: 'recorded', key, entry: takenOver };
+          continue;
+        }
+        return { kind: 'in-progress', key, entry };
+      }
+      throw new Error('the entry changed under every one of 3 writes in a row');
+    } catch (error) {
+      throw error instanceof LedgerUnavailableError
+        ? error
+        : new LedgerUnavailableError('record', key, error);
+    }
+  }
+
+  /** `record`'s conditional write, taken as `writeClaim` takes a claim. */
+  private async writeOutcome(
+    key: string,
+    token: string,
+    details: ClaimDetails,
+    completion: Completion,
+    staleToken?: string,
+  ): Promise<LedgerEntry | undefined> {
+    const now = this.now();
+    const take = takeCondition(now, staleToken);
+    const identity = identityParts(details, now, this.retentionDays);
+    const outcome = outcomeParts(token, completion, now);
+    try {
+      const attributes = await this.items.update({
+        key: { pk: key },
+        condition: take.condition,
+        update: `SET ${outcome.update}, ${identity.update} REMOVE ${outcome.remove}`,
+        names: { ...identity.names, ...outcome.names },
+        values: { ...take.values, ...identity.values, ...outcome.values },
+        returnValues: 'ALL_NEW',
+      });
+      return attributes as LedgerEntry;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -234,34 +255,14 @@ export class Ledger {
     claim: { key: string; token: string },
     completion: Completion,
   ): Promise<LedgerEntry> {
-    const data = completion.data && boundData(completion.data, ledgerBounds.dataBytes);
-    const error = completion.error && boundText(completion.error, ledgerBounds.textBytes);
+    const outcome = outcomeParts(claim.token, completion, this.now());
     try {
       const attributes = await this.items.update({
         key: { pk: claim.key },
         condition: '#status = :claimed AND claimToken = :token',
-        update:
-          'SET #status = :status, detail = :detail, updatedAt = :nowIso, completionToken = :token' +
-          (data ? ', #data = :data' : '') +
-          (error ? ', #error = :error' : '') +
-          (completion.retries ? ', retries = :retries' : '') +
-          ' REMOVE leaseUntil, claimToken, #owner',
-        names: {
-          '#status': 'status',
-          '#owner': 'owner',
-          ...(data ? { '#data': 'data' } : {}),
-          ...(error ? { '#error': 'error' } : {}),
-        },
-        values: {
-          ':claimed': 'claimed',
-          ':token': claim.token,
-          ':status': completion.status,
-          ':detail': boundText(completion.detail, ledgerBounds.textBytes),
-          ':nowIso': new Date(this.now()).toISOString(),
-          ...(data ? { ':data': data } : {}),
-          ...(error ? { ':error': error } : {}),
-          ...(completion.retries ? { ':retries': completion.retries } : {}),
-        },
+        update: `SET ${outcome.update}, updatedAt = :nowIso REMOVE ${outcome.remove}`,
+        names: outcome.names,
+        values: { ':claimed': 'claimed', ...outcome.values },
         returnValues: 'ALL_NEW',
       });
       return attributes as LedgerEntry;
@@ -323,52 +324,7 @@ export class Ledger {
   }
 
   /** Entries newest first: by rule or by resource through their indexes, otherwise a scan. */
-  async list(query: LedgerQuery = {}): Promise<LedgerEntry[]> {
-    const since =
-      query.since === undefined
-        ? undefined
-        : new Date(/^\d+$/.test(query.since) ? Number(query.since) : query.since).toISOString();
-    const entries: LedgerEntry[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page =
-        query.rule !== undefined || query.resource !== undefined
-          ? await this.items.query({
-              index:
-                query.rule !== undefined
-                  ? ledgerIndexes.byRule.name
-                  : ledgerIndexes.byResource.name,
-              keyCondition:
-                since === undefined
-                  ? '#partition = :partition'
-                  : '#partition = :partition AND createdAt >= :since',
-              names: {
-                '#partition': query.rule !== undefined ? 'ruleId' : 'resource',
-              },
-              values: {
-                ':partition': query.rule ?? query.resource,
-                ...(since === undefined ? {} : { ':since': since }),
-              },
-              forward: false,
-              startKey,
-            })
-          : await this.items.scan({ startKey });
-      entries.push(...(page.items as LedgerEntry[]));
-      startKey = page.lastKey;
-    } while (startKey !== undefined);
-    return entries
-      .filter(
-        (entry) =>
-          entry.action !== undefined &&
-          (query.resource === undefined || entry.resource === query.resource) &&
-          (query.status === undefined || entry.status === query.status) &&
-          (query.account === undefined || entry.account === query.account) &&
-          (query.region === undefined || entry.region === query.region) &&
-          (since === undefined || entry.createdAt >= since),
-      )
-      .sort((a, b) =>
-        a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.pk.localeCompare(b.pk),
-      )
-      .slice(0, query.limit ?? Number.POSITIVE_INFINITY);
+  list(query: LedgerQuery = {}): Promise<LedgerEntry[]> {
+    return listEntries(this.items, query);
   }
 }
