@@ -1,5 +1,4 @@
 import type { AwsClients } from '../aws-clients.js';
-import { isObject, objectAt, stringAt } from '../sources/guards.js';
 import type { StewardEvent } from '../sources/steward-event.js';
 
 /** A JSON Schema (draft-07) for an action's parameters. */
@@ -107,12 +106,6 @@ export function instanceTargets(event: StewardEvent): string[] {
  */
 export function eventTarget(event: StewardEvent): string[] {
   return [event.resources[0] ?? '-'];
-}
-
-/** A string field of a CloudTrail record's `requestParameters`, e.g. a trail's `name`. */
-export function requestParameter(event: StewardEvent, key: string): string | undefined {
-  if (event.source !== 'cloudtrail' || !isObject(event.raw)) return undefined;
-  return stringAt(objectAt(event.raw, 'requestParameters'), key);
 }
 
 /** States as a sentence names them: `running`, `stopped or running`, `a, b or c`. */

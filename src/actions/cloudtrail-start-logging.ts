@@ -1,4 +1,4 @@
-import { defineAction, requestParameter } from './action.js';
+import { defineAction } from './action.js';
 
 /**
  * `cloudtrail.start-logging`: turn a trail back on after a `StopLogging` call. It acts on the
@@ -22,7 +22,7 @@ export const cloudtrailStartLogging = defineAction<Record<string, never>>({
   destructive: false,
   originStates: ['not logging'],
   targets: (event) => {
-    const trail = requestParameter(event, 'name');
+    const trail = event.request?.name;
     return trail === undefined ? [] : [trail];
   },
   describe: ({ resource }) => `start logging on trail ${resource}`,

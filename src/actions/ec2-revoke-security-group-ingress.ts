@@ -3,9 +3,9 @@ import type {
   IpPermission,
   RevokeSecurityGroupIngressCommandInput,
 } from '@aws-sdk/client-ec2';
-import { arrayAt, isObject, objectAt, stringAt, type JsonObject } from '../sources/guards.js';
+import { arrayAt, isObject, objectAt, stringAt, type JsonObject } from '../json/fields.js';
 import type { StewardEvent } from '../sources/steward-event.js';
-import { defineAction, requestParameter, type ActionOutcome } from './action.js';
+import { defineAction, type ActionOutcome } from './action.js';
 
 /** Where an ingress rule lets traffic in from. */
 type IngressSource =
@@ -172,16 +172,16 @@ function ruleIdsOf(rules: readonly AddedRule[]): string[] {
 type GroupRef = { groupId: string } | { groupName: string; vpcId?: string };
 
 function groupOf(event: StewardEvent): GroupRef | undefined {
-  const groupId = requestParameter(event, 'groupId');
+  const groupId = event.request?.groupId;
   if (groupId !== undefined) return { groupId };
   const record = isObject(event.raw) ? event.raw : undefined;
   for (const item of itemsAt(objectAt(record, 'responseElements'), 'securityGroupRuleSet')) {
     const answered = stringAt(item, 'groupId');
     if (answered !== undefined) return { groupId: answered };
   }
-  const groupName = requestParameter(event, 'groupName');
+  const groupName = event.request?.groupName;
   if (groupName === undefined) return undefined;
-  const vpcId = requestParameter(event, 'vpcId');
+  const vpcId = event.request?.vpcId;
   return vpcId === undefined ? { groupName } : { groupName, vpcId };
 }
 

@@ -1,5 +1,5 @@
 import type { CloudWatchLogsClient, LogGroup } from '@aws-sdk/client-cloudwatch-logs';
-import { defineAction, requestParameter } from './action.js';
+import { defineAction } from './action.js';
 
 /** The retention periods CloudWatch Logs accepts, in days. */
 const retentionDays = [
@@ -54,8 +54,7 @@ export const logsPutRetentionPolicy = defineAction<{ retentionInDays: number }>(
   permissions: ['logs:DescribeLogGroups', 'logs:PutRetentionPolicy'],
   destructive: false,
   targets: (event) => {
-    const logGroup =
-      event.source === 'cloudwatch-logs' ? event.name : requestParameter(event, 'logGroupName');
+    const logGroup = event.source === 'cloudwatch-logs' ? event.name : event.request?.logGroupName;
     return logGroup === undefined ? [] : [logGroup];
   },
   describe: ({ resource, params }) =>

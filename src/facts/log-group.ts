@@ -1,5 +1,4 @@
 import type { LazyFact } from './lazy-fact.js';
-import { recordString } from './lazy-fact.js';
 
 /**
  * `logGroup`: the event's CloudWatch Logs log group (the group of a log event, or the
@@ -11,10 +10,7 @@ export const logGroupFact: LazyFact = {
   description: 'The log group of the event (CloudWatch Logs DescribeLogGroups).',
   permissions: ['logs:DescribeLogGroups'],
   async fetch(event, clients) {
-    const name =
-      event.source === 'cloudwatch-logs'
-        ? event.name
-        : recordString(event, ['requestParameters', 'logGroupName']);
+    const name = event.source === 'cloudwatch-logs' ? event.name : event.request?.logGroupName;
     if (name === undefined) return undefined;
     const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
     const described = await (

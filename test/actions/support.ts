@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import type { ActionContext, ActionDefinition, EarlierOutcome } from '../../src/actions/action.js';
 import { actionCatalog } from '../../src/actions/catalog.js';
 import { AwsClients } from '../../src/aws-clients.js';
+import { normalizeCloudTrailRecord } from '../../src/sources/cloudtrail.js';
 import { decodeDocument } from '../../src/sources/index.js';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
 import { repoPath } from '../support/files.js';
@@ -20,6 +21,16 @@ export function decodedEvent(path: string): StewardEvent {
   const [event] = batch.events;
   if (event === undefined) throw new Error(`${path} decodes to no event`);
   return event;
+}
+
+/** A CloudTrail event decoded again from a changed record, as the source would decode it. */
+export function withRaw(event: StewardEvent, raw: unknown): StewardEvent {
+  const decoded = normalizeCloudTrailRecord(raw, event.delivery, 'test record', {
+    account: event.account,
+    region: event.region,
+  });
+  if (!('id' in decoded)) throw new Error(`the changed record does not decode: ${decoded.message}`);
+  return decoded;
 }
 
 export const rule: ActionContext['rule'] = {
