@@ -4,6 +4,7 @@ import type {
   RevokeSecurityGroupIngressCommandInput,
 } from '@aws-sdk/client-ec2';
 import { arrayAt, isObject, objectAt, stringAt, type JsonObject } from '../json/fields.js';
+import { isWorldOpen } from '../net/ip-range.js';
 import type { StewardEvent } from '../sources/steward-event.js';
 import { defineAction, type ActionOutcome } from './action.js';
 
@@ -109,11 +110,11 @@ function rulesFromRequest(request: JsonObject | undefined): AddedRule[] {
   return rules;
 }
 
-/** A range with prefix length 0 covers every address, whatever address it is written with. */
-function isWorldOpen(source: IngressSource): boolean {
+/** Whether a rule's source is a range open to every address. */
+function opensToEveryAddress(source: IngressSource): boolean {
   const cidr =
     'cidrIpv4' in source ? source.cidrIpv4 : 'cidrIpv6' in source ? source.cidrIpv6 : undefined;
-  return cidr !== undefined && /\/0$/.test(cidr);
+  return cidr !== undefined && isWorldOpen(cidr);
 }
 
 function toPermission(rule: AddedRule): IpPermission {
@@ -261,7 +262,7 @@ function plan(event: StewardEvent, groupId: string, onlyWorldOpen: boolean): Rev
   if (added.length === 0) {
     return { groupId, nothing: `the ${event.name} record names no ingress rule it added` };
   }
-  const rules = onlyWorldOpen ? added.filter((rule) => isWorldOpen(rule.source)) : added;
+  const rules = onlyWorldOpen ? added.filter((rule) => opensToEveryAddress(rule.source)) : added;
   if (rules.length === 0) {
     return { groupId, nothing: 'the event opened nothing to every address (0.0.0.0/0 or ::/0)' };
   }

@@ -8,6 +8,7 @@ import { LedgerGuards } from './guards.js';
 import { ownerIsGone, type ClaimOwner } from './owner.js';
 import { ItemTable, type Item } from './items.js';
 import { ensureLedgerTable, ledgerIndexes } from './table.js';
+import { parseTime } from '../json/time.js';
 
 /** What a claim attempt found. */
 export type ClaimResult =
@@ -324,10 +325,10 @@ export class Ledger {
 
   /** Entries newest first: by rule or by resource through their indexes, otherwise a scan. */
   async list(query: LedgerQuery = {}): Promise<LedgerEntry[]> {
-    const since =
-      query.since === undefined
-        ? undefined
-        : new Date(/^\d+$/.test(query.since) ? Number(query.since) : query.since).toISOString();
+    const sinceTime = query.since === undefined ? undefined : parseTime(query.since);
+    if (query.since !== undefined && sinceTime === undefined)
+      throw new RangeError(`since is not an ISO 8601 time or epoch milliseconds: "${query.since}"`);
+    const since = sinceTime === undefined ? undefined : new Date(sinceTime).toISOString();
     const entries: LedgerEntry[] = [];
     let startKey: Item | undefined;
     do {
