@@ -1,4 +1,5 @@
 import type { ActionContext, ActionOutcome } from './actions/action.js';
+import { executeFromOrigin, ResourceStates } from './actions/origin-state.js';
 import { sessionName, type ClientPool } from './client-pool.js';
 import { messageOf } from './errors.js';
 import type { LedgerMode } from './ledger/entry.js';
@@ -40,6 +41,11 @@ export interface ActionRequest {
   earlier: readonly ActionReport[];
   /** Set when the event is older than one already seen for its resource. */
   staleReason?: string;
+  /**
+   * The states of the resources the rule's actions act on in this event, read once and shared
+   * by them; a fresh one when absent.
+   */
+  states?: ResourceStates;
 }
 
 /** One action's report, and what kept it from completing, if anything did. */
@@ -57,8 +63,9 @@ type Decision = { completion: Completion } | { unknown: string } | { deferred: s
 /**
  * One action, exactly once: claim it in the ledger; a duplicate returns the stored outcome
  * without calling AWS. Then a dry run records the plan; an enforced run passes the guards
- * (stale event, rate limit, cooldown), executes with retries on throttling and server errors,
- * and records the outcome. Never throws: every path that does not record an outcome for a
+ * (stale event, rate limit, cooldown), checks the action's origin states (skipping a resource
+ * in any other state), executes with retries on throttling and server errors, and records the
+ * outcome. Never throws: every path that does not record an outcome for a
  * claim it holds releases the claim (ends its lease) before returning, so the next delivery
  * takes the action over at once.
  *
@@ -284,10 +291,17 @@ async function decide(
   }
   try {
     let retrying = claim.previousError !== undefined;
+    const states = request.states ?? new ResourceStates();
     const { value, retries, uncertain }: RetryResult<ActionOutcome> = await withRetries(
       async () => {
         try {
-          return await planned.definition.execute({ ...actionContext, retrying });
+          // After a try that may have acted, the resource's state is read again.
+          return await executeFromOrigin(
+            planned.definition,
+            { ...actionContext, retrying },
+            states,
+            retrying,
+          );
         } catch (error) {
           const errorClass = classifyError(error);
           if (errorClass === 'server' || errorClass === 'network') retrying = true;

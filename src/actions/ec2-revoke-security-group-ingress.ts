@@ -302,7 +302,7 @@ export const ec2RevokeSecurityGroupIngress = defineAction<{ onlyWorldOpen?: bool
     additionalProperties: false,
     properties: { onlyWorldOpen: { type: 'boolean', default: true } },
   },
-  permissions: [
+  permissions: () => [
     'ec2:DescribeSecurityGroups',
     'ec2:DescribeSecurityGroupRules',
     'ec2:RevokeSecurityGroupIngress',

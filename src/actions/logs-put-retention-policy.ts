@@ -51,7 +51,7 @@ export const logsPutRetentionPolicy = defineAction<{ retentionInDays: number }>(
     required: ['retentionInDays'],
     properties: { retentionInDays: { type: 'integer', enum: retentionDays } },
   },
-  permissions: ['logs:DescribeLogGroups', 'logs:PutRetentionPolicy'],
+  permissions: () => ['logs:DescribeLogGroups', 'logs:PutRetentionPolicy'],
   destructive: false,
   targets: (event) => {
     const logGroup = event.source === 'cloudwatch-logs' ? event.name : event.request?.logGroupName;

@@ -8,6 +8,7 @@ import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import type { ActionContext, ActionDefinition, EarlierOutcome } from '../../src/actions/action.js';
 import { actionCatalog } from '../../src/actions/catalog.js';
+import { executeFromOrigin, ResourceStates } from '../../src/actions/origin-state.js';
 import { AwsClients } from '../../src/aws-clients.js';
 import { normalizeCloudTrailRecord } from '../../src/sources/cloudtrail.js';
 import { decodeDocument } from '../../src/sources/index.js';
@@ -57,6 +58,11 @@ export function contextFor(
     key: 'act_test',
     earlier,
   };
+}
+
+/** Executes an action the way the executor does: its origin states checked first. */
+export function executed(action: ActionDefinition, context: ActionContext) {
+  return executeFromOrigin(action, context, new ResourceStates());
 }
 
 /** Validates params against the action's schema the way rule loading does; returns the errors. */
