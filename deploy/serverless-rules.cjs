@@ -15,6 +15,13 @@ function cliParams(options) {
   return params;
 }
 
+// serverless.yml's `params:` for the stage (its own, else the defaults), which a --param overrides.
+// A file function cannot resolve `param:` variables, so they are read from the configuration.
+function stageParams(declared, stage) {
+  const values = { ...declared?.default, ...declared?.[stage] };
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)]));
+}
+
 // The AWS SDK clients come from the Lambda runtime (as AWS CDK's NodejsFunction does by default),
 // which keeps each bundle small and its cold start short; `--param="bundleAwsSdk=true"` bundles
 // the versions pinned in package-lock.json instead.
@@ -38,10 +45,14 @@ module.exports = async ({ options, resolveVariable }) => {
     const { tsImport } = await import('tsx/esm/api');
     const { serverlessRuleConfigFor } = await tsImport('../src/deploy/serverless.ts', __filename);
     const { deployParameters } = await tsImport('../src/deploy/parameters.ts', __filename);
-    const params = cliParams(options);
+    const stage = await resolveVariable('sls:stage');
+    const params = {
+      ...stageParams(await resolveVariable('self:params'), stage),
+      ...cliParams(options),
+    };
     const parameters = deployParameters(params, {
       service: await resolveVariable('self:service'),
-      stage: await resolveVariable('sls:stage'),
+      stage,
       region: await resolveVariable('self:provider.region'),
     });
     const computed = await serverlessRuleConfigFor(join(__dirname, '..', 'rules'), parameters);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ActionContext, ActionOutcome } from './actions/action.js';
+import { executeFromOrigin, ResourceStates } from './actions/origin-state.js';
 import { sessionName, type ClientPool } from './client-pool.js';
 import { messageOf } from './errors.js';
 import { ledgerKey, type LedgerEntry, type LedgerMode } from './ledger/entry.js';
@@ -47,6 +48,11 @@ export interface ActionRequest {
   earlier: readonly ActionReport[];
   /** Set when the event is older than one already seen for its resource. */
   staleReason?: string;
+  /**
+   * The states of the resources the rule's actions act on in this event, read once and shared
+   * by them; a fresh one when absent.
+   */
+  states?: ResourceStates;
 }
 
 /** One action's report, and what kept it from completing, if anything did. */
@@ -66,10 +72,11 @@ type Decision = { completion: Completion } | { unknown: string } | { deferred: s
  * without calling AWS. An action whose outcome is known before anything outside the ledger is
  * touched (a dry run's plan, a stale event's skip, an action without external effect in a rule
  * without limits) takes its claim and records that outcome in one conditional write. Otherwise
- * an enforced run passes the guards (rate limit, cooldown), executes with retries on
- * throttling and server errors, and records the outcome. Never throws: every path that does not
- * record an outcome for a claim it holds releases the claim (ends its lease) before returning,
- * so the next delivery takes the action over at once.
+ * an enforced run passes the guards (rate limit, cooldown), checks the action's origin states
+ * (skipping a resource in any other state), executes with retries on throttling and server
+ * errors, and records the outcome. Never throws: every path that does not record an outcome for
+ * a claim it holds releases the claim (ends its lease) before returning, so the next delivery
+ * takes the action over at once.
  *
  * @example
  * const { report, problem } = await executeAction({ event, rule, planned, resource, earlier: [] }, context);
@@ -388,10 +395,17 @@ async function decide(
   }
   try {
     let retrying = claim.previousError !== undefined;
+    const states = request.states ?? new ResourceStates();
     const { value, retries, uncertain }: RetryResult<ActionOutcome> = await withRetries(
       async () => {
         try {
-          return await planned.definition.execute({ ...actionContext, retrying });
+          // After a try that may have acted, the resource's state is read again.
+          return await executeFromOrigin(
+            planned.definition,
+            { ...actionContext, retrying },
+            states,
+            retrying,
+          );
         } catch (error) {
           const errorClass = classifyError(error);
           if (errorClass === 'server' || errorClass === 'network') retrying = true;

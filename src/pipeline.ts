@@ -1,6 +1,7 @@
 import { FACTS_SESSION, type ClientPool } from './client-pool.js';
 import { forEachConcurrently, mapWithConcurrency } from './concurrency.js';
 import { messageOf } from './errors.js';
+import { ResourceStates } from './actions/origin-state.js';
 import { executeAction, type ExecutionContext } from './execute-action.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { ClaimOwner } from './ledger/owner.js';
@@ -240,7 +241,10 @@ async function processEvent(
   };
 }
 
-/** A firing rule's actions, one per target resource, in the rule's order. */
+/**
+ * A firing rule's actions, one per target resource, in the rule's order; the states of the
+ * resources they act from are read once for all of them.
+ */
 async function processMatch(
   event: StewardEvent,
   rule: CompiledRule,
@@ -249,6 +253,7 @@ async function processMatch(
   problems: PipelineError[],
 ): Promise<MatchReport> {
   const actions: ActionReport[] = [];
+  const states = new ResourceStates();
   for (const planned of rule.actions) {
     let resources: string[];
     try {
@@ -263,7 +268,7 @@ async function processMatch(
     }
     for (const resource of resources) {
       const { report, problem } = await executeAction(
-        { event, rule, planned, resource, earlier: actions, staleReason },
+        { event, rule, planned, resource, earlier: actions, staleReason, states },
         execution,
       );
       actions.push(report);

@@ -1,62 +1,32 @@
+import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { HomeAccountError, MemberRoleError } from './client-pool.js';
 
 /** How an AWS error should be treated. */
 export type ErrorClass = 'throttled' | 'server' | 'network' | 'permanent';
 
-const throttlingNames = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'SlowDown',
-  'EC2ThrottledException',
-  'BandwidthLimitExceeded',
-]);
-
-const networkCodes = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-]);
+/** An error as the AWS SDK throws it, the shape its own classifiers read. */
+type SdkError = Parameters<typeof isTransientError>[0];
 
 /**
  * Throttling and server errors are worth retrying; so are network errors, though for them (and
  * for server errors) a mutating call may have taken effect. Anything else (access denied, a
- * resource not found, a bad parameter) is permanent: retrying would only storm.
+ * resource not found, a bad parameter) is permanent: retrying would only storm. Which errors
+ * are throttling and which are transient is the AWS SDK's own classification, so steward
+ * retries exactly what the SDK's retry strategy would.
+ *
+ * @example
+ * classifyError(Object.assign(new Error('slow down'), { name: 'ThrottlingException' })); // 'throttled'
  */
 export function classifyError(error: unknown): ErrorClass {
   if (!(error instanceof Error)) return 'permanent';
   // Reaching the account failed, not the call: as retryable as what STS said.
   if (error instanceof MemberRoleError || error instanceof HomeAccountError)
     return classifyError(error.cause);
-  const details = error as Error & {
-    $metadata?: { httpStatusCode?: number };
-    $fault?: string;
-    code?: string;
-  };
-  const status = details.$metadata?.httpStatusCode;
-  if (throttlingNames.has(error.name) || status === 429) return 'throttled';
-  if (
-    details.$fault === 'server' ||
-    (status !== undefined && status >= 500) ||
-    error.name === 'InternalError' ||
-    error.name === 'ServiceUnavailable'
-  ) {
-    return 'server';
-  }
-  if (
-    (details.code !== undefined && networkCodes.has(details.code)) ||
-    error.name === 'TimeoutError'
-  )
-    return 'network';
-  return 'permanent';
+  const sdkError = error as SdkError;
+  if (isThrottlingError(sdkError)) return 'throttled';
+  const status = sdkError.$metadata?.httpStatusCode;
+  if (sdkError.$fault === 'server' || (status !== undefined && status >= 500)) return 'server';
+  return isTransientError(sdkError) ? 'network' : 'permanent';
 }
 
 export interface RetryOptions {

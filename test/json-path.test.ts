@@ -23,3 +23,28 @@ describe('readPath', () => {
     expect(ownMember('text', 'length')).toBeUndefined();
   });
 });
+
+describe('ownMember', () => {
+  it('reads own data properties of plain objects and arrays only', () => {
+    const record = JSON.parse('{"a":{"b":1},"list":["x"],"constructor":"data"}') as unknown;
+    expect(ownMember(record, 'a')).toEqual({ b: 1 });
+    expect(ownMember(ownMember(record, 'list'), '0')).toBe('x');
+    expect(ownMember(record, 'constructor')).toBe('data');
+    expect(ownMember({}, 'constructor')).toBeUndefined();
+    expect(ownMember({}, '__proto__')).toBeUndefined();
+    expect(ownMember({}, 'toString')).toBeUndefined();
+    expect(ownMember(['x'], 'length')).toBeUndefined();
+    expect(ownMember('text', 'length')).toBeUndefined();
+    expect(ownMember(new Map([['a', 1]]), 'size')).toBeUndefined();
+    expect(ownMember(null, 'a')).toBeUndefined();
+  });
+
+  it('never runs a getter and skips members that are not enumerable', () => {
+    const withGetter = Object.defineProperty({}, 'secret', { get: () => 'ran', enumerable: true });
+    const hidden = Object.defineProperty({}, 'hidden', { value: 1, enumerable: false });
+    expect(ownMember(withGetter, 'secret')).toBeUndefined();
+    expect(ownMember(hidden, 'hidden')).toBeUndefined();
+    expect(ownMember(new Date(0), 'getTime')).toBeUndefined();
+    expect(ownMember(Object.assign(Object.create(null) as object, { a: 2 }), 'a')).toBe(2);
+  });
+});

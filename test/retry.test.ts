@@ -11,7 +11,11 @@ describe('classifyError', () => {
     expect(classifyError(named('Whatever', { $metadata: { httpStatusCode: 429 } }))).toBe(
       'throttled',
     );
-    expect(classifyError(named('InternalError'))).toBe('server');
+    expect(
+      classifyError(
+        named('InternalError', { $fault: 'server', $metadata: { httpStatusCode: 500 } }),
+      ),
+    ).toBe('server');
     expect(classifyError(named('Whatever', { $metadata: { httpStatusCode: 503 } }))).toBe('server');
     expect(classifyError(named('Error', { code: 'ECONNRESET' }))).toBe('network');
     expect(classifyError(named('TimeoutError'))).toBe('network');
@@ -20,6 +24,16 @@ describe('classifyError', () => {
     );
     expect(classifyError(named('InvalidInstanceID.NotFound'))).toBe('permanent');
     expect(classifyError('a string')).toBe('permanent');
+  });
+
+  it("follows the AWS SDK's own lists of throttling and transient errors", () => {
+    expect(classifyError(named('LimitExceededException'))).toBe('throttled');
+    expect(classifyError(named('Whatever', { $retryable: { throttling: true } }))).toBe(
+      'throttled',
+    );
+    expect(classifyError(named('Error', { code: 'EHOSTUNREACH' }))).toBe('network');
+    expect(classifyError(named('RequestTimeout'))).toBe('network');
+    expect(classifyError(named('AbortError', { code: 'ECONNRESET' }))).toBe('permanent');
   });
 });
 
@@ -92,7 +106,7 @@ describe('withRetries', () => {
     const time = clock();
     const error = await withRetries(
       async () => {
-        throw named('InternalError');
+        throw named('InternalError', { $fault: 'server' });
       },
       { deadline: 1_000, now: time.now, sleep: time.sleep, random: () => 1, baseDelayMs: 100 },
     ).catch((caught: unknown) => caught);

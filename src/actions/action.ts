@@ -1,6 +1,6 @@
 import type { AwsClients } from '../aws-clients.js';
-import { isObject, objectAt, stringAt } from '../sources/guards.js';
 import type { StewardEvent } from '../sources/steward-event.js';
+import type { ResourceStateReader } from './origin-state.js';
 
 /** A JSON Schema (draft-07) for an action's parameters. */
 export type ParamsSchema = Record<string, unknown>;
@@ -25,7 +25,27 @@ export interface EarlierOutcome {
   stored?: string;
 }
 
-export interface ActionContext<P extends ActionParams = ActionParams> {
+/** A resource's state as the platform read it before an action, with what the read returned. */
+export interface ResourceState<D = unknown> {
+  /** Undefined when the resource was not found. */
+  state?: string;
+  described?: D;
+}
+
+/**
+ * The resource states an action acts from (stop only a `running` instance), how to read them,
+ * and how a skip names what the action would have done.
+ */
+export interface OriginStates<D = unknown> {
+  states: readonly string[];
+  reader: ResourceStateReader<D>;
+  /** `stop` in "did not stop i-0123: it is stopped, and stop acts only from running". */
+  verb: string;
+  /** What "acts only from" speaks of when the verb reads badly there: `requiring IMDSv2`. */
+  activity?: string;
+}
+
+export interface ActionContext<P extends ActionParams = ActionParams, D = unknown> {
   event: StewardEvent;
   rule: RuleSummary;
   /** The one resource this execution acts on, as returned by `targets`. */
@@ -45,6 +65,8 @@ export interface ActionContext<P extends ActionParams = ActionParams> {
    * to check reads whether its work is done before doing it again.
    */
   retrying?: boolean;
+  /** For an action with origin states: the resource's state, one of them, as the platform read it. */
+  origin?: ResourceState<D>;
 }
 
 /** What an action did (or, in dry-run, would do), kept in the ledger. */
@@ -65,12 +87,15 @@ export interface ActionOutcome {
  * const action = actionCatalog.get('ec2.stop-instances');
  * for (const resource of action.targets(event, params)) console.log(action.describe({ ...ctx, resource }));
  */
-export interface ActionDefinition<P extends ActionParams = ActionParams> {
+export interface ActionDefinition<P extends ActionParams = ActionParams, D = unknown> {
   name: string;
   summary: string;
   paramsSchema: ParamsSchema;
-  /** IAM actions the deployed role needs for this action, e.g. `ec2:StopInstances`. */
-  permissions: readonly string[];
+  /**
+   * IAM actions the deployed role needs for this action with these parameters, e.g.
+   * `ec2:StopInstances`; the read of its origin states is granted by the platform.
+   */
+  permissions(params: P): readonly string[];
   /** Destroys data or resources; a rule must set `allowDestructive: true` to use it. */
   destructive: boolean;
   /** Its ledger entries are audit findings, kept for the findings' longer retention. */
@@ -81,20 +106,21 @@ export interface ActionDefinition<P extends ActionParams = ActionParams> {
    */
   noExternalEffect?: boolean;
   /**
-   * The resource states the action acts from (stop only a `running` instance); a resource in
-   * any other state is skipped with the reason. Absent when any state will do.
+   * The resource states the action acts from (stop only a `running` instance): the executor
+   * reads the state before `execute` and skips a resource in any other state with the reason.
+   * Absent when any state will do.
    */
-  originStates?: readonly string[];
+  originStates?: OriginStates<D>;
   /** The resources of the event this action acts on; one ledger entry each. */
   targets(event: StewardEvent, params: P): string[];
   /** What the action would do, reported by a dry run and kept with the outcome. */
-  describe(context: ActionContext<P>): string;
-  execute(context: ActionContext<P>): Promise<ActionOutcome>;
+  describe(context: ActionContext<P, D>): string;
+  execute(context: ActionContext<P, D>): Promise<ActionOutcome>;
 }
 
 /** Lets a catalog hold actions of different parameter types under one element type. */
-export function defineAction<P extends ActionParams>(
-  definition: ActionDefinition<P>,
+export function defineAction<P extends ActionParams, D = unknown>(
+  definition: ActionDefinition<P, D>,
 ): ActionDefinition {
   return definition as unknown as ActionDefinition;
 }
@@ -112,12 +138,6 @@ export function instanceTargets(event: StewardEvent): string[] {
  */
 export function eventTarget(event: StewardEvent): string[] {
   return [event.resources[0] ?? '-'];
-}
-
-/** A string field of a CloudTrail record's `requestParameters`, e.g. a trail's `name`. */
-export function requestParameter(event: StewardEvent, key: string): string | undefined {
-  if (event.source !== 'cloudtrail' || !isObject(event.raw)) return undefined;
-  return stringAt(objectAt(event.raw, 'requestParameters'), key);
 }
 
 /** States as a sentence names them: `running`, `stopped or running`, `a, b or c`. */

@@ -42,7 +42,7 @@ export const auditRecord = defineAction<AuditParams>({
     additionalProperties: false,
     properties: { note: { type: 'string', description: 'A sentence kept with the finding.' } },
   },
-  permissions: [],
+  permissions: () => [],
   destructive: false,
   recordsFindings: true,
   noExternalEffect: true,

@@ -1,3 +1,4 @@
+import { isPlainContainer, ownMember } from '../json/path.js';
 /** How much of a value `boundedJson` writes. */
 export interface JsonBounds {
   /** Containers nested deeper than this are written as `{…}` or `[…]`. */
@@ -11,35 +12,6 @@ export const defaultJsonBounds: JsonBounds = { maxDepth: 20, maxLength: 4096 };
 
 /** Ends a text cut at its length bound. */
 export const truncationMark = '…(truncated)';
-
-/**
- * An array or an object whose prototype is `Object.prototype` or null: what JSON.parse makes.
- *
- * @example
- * isPlainContainer(JSON.parse('{"a":1}')); // true
- * isPlainContainer(new Date()); // false
- */
-export function isPlainContainer(value: unknown): value is unknown[] | Record<string, unknown> {
-  if (Array.isArray(value)) return true;
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
-/**
- * `holder[key]` when `holder` is a plain object or array and `key` is its own enumerable data
- * property; undefined otherwise. Never reaches the prototype (`constructor`, `__proto__` of an
- * ordinary object) and never runs a getter.
- *
- * @example
- * ownMember({ a: 1 }, 'a'); // 1
- * ownMember({ a: 1 }, 'constructor'); // undefined
- */
-export function ownMember(holder: unknown, key: string): unknown {
-  if (!isPlainContainer(holder) || !Object.hasOwn(holder, key)) return undefined;
-  const descriptor = Object.getOwnPropertyDescriptor(holder, key);
-  return descriptor?.enumerable === true && 'value' in descriptor ? descriptor.value : undefined;
-}
 
 /**
  * Cuts a text to `maxLength` characters, the mark included, without splitting a surrogate pair.

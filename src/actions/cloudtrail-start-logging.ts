@@ -1,4 +1,5 @@
-import { defineAction, requestParameter } from './action.js';
+import { defineAction } from './action.js';
+import { trailLoggingState } from './origin-state.js';
 
 /**
  * `cloudtrail.start-logging`: turn a trail back on after a `StopLogging` call. It acts on the
@@ -18,25 +19,22 @@ export const cloudtrailStartLogging = defineAction<Record<string, never>>({
   name: 'cloudtrail.start-logging',
   summary: 'Start logging on a CloudTrail trail that was stopped.',
   paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  permissions: ['cloudtrail:GetTrailStatus', 'cloudtrail:StartLogging'],
+  permissions: () => ['cloudtrail:StartLogging'],
   destructive: false,
-  originStates: ['not logging'],
+  originStates: {
+    states: ['not logging'],
+    reader: trailLoggingState,
+    verb: 'start logging on trail',
+    activity: 'starting logging',
+  },
   targets: (event) => {
-    const trail = requestParameter(event, 'name');
+    const trail = event.request?.name;
     return trail === undefined ? [] : [trail];
   },
   describe: ({ resource }) => `start logging on trail ${resource}`,
   async execute({ resource, clients }) {
     const cloudTrail = await clients.cloudTrail();
-    const { GetTrailStatusCommand, StartLoggingCommand } =
-      await import('@aws-sdk/client-cloudtrail');
-    const status = await cloudTrail.send(new GetTrailStatusCommand({ Name: resource }));
-    if (status.IsLogging === true) {
-      return {
-        status: 'skipped',
-        detail: `did not start logging on trail ${resource}: it is already logging`,
-      };
-    }
+    const { StartLoggingCommand } = await import('@aws-sdk/client-cloudtrail');
     await cloudTrail.send(new StartLoggingCommand({ Name: resource }));
     return { status: 'succeeded', detail: `started logging on trail ${resource}` };
   },

@@ -1,9 +1,10 @@
+import type { Instance } from '@aws-sdk/client-ec2';
 import { defineAction, instanceTargets } from './action.js';
-import { checkInstanceState } from './instance-state.js';
+import { instanceOrigin } from './instance-state.js';
 import { renderTemplate } from './template.js';
 
 /** An instance has attached volumes to snapshot only in these states. */
-const originStates = ['running', 'stopping', 'stopped'];
+const originStates = instanceOrigin(['running', 'stopping', 'stopped'], 'snapshot');
 
 /** EC2's limit on a snapshot description. */
 const descriptionLimit = 255;
@@ -22,7 +23,10 @@ const descriptionLimit = 255;
  *       copyTags: true
  * ```
  */
-export const ec2CreateSnapshots = defineAction<{ description?: string; copyTags?: boolean }>({
+export const ec2CreateSnapshots = defineAction<
+  { description?: string; copyTags?: boolean },
+  Instance
+>({
   name: 'ec2.create-snapshots',
   summary: 'Snapshot every EBS volume of EC2 instances.',
   paramsSchema: {
@@ -33,18 +37,16 @@ export const ec2CreateSnapshots = defineAction<{ description?: string; copyTags?
       copyTags: { type: 'boolean', default: false },
     },
   },
-  permissions: ['ec2:DescribeInstances', 'ec2:CreateSnapshots', 'ec2:CreateTags'],
+  permissions: () => ['ec2:CreateSnapshots', 'ec2:CreateTags'],
   destructive: false,
   originStates,
   targets: instanceTargets,
   describe: ({ resource, params, event }) =>
     `snapshot every EBS volume of ${resource}` +
     (params.description === undefined ? '' : ` as "${renderTemplate(params.description, event)}"`),
-  async execute({ resource, params, event, rule, clients }) {
+  async execute({ resource, params, event, rule, clients, origin }) {
     const ec2 = await clients.ec2();
-    const check = await checkInstanceState(ec2, resource, 'snapshot', originStates);
-    if (check.skipped) return check.skipped;
-    if (!check.instance.BlockDeviceMappings?.some((mapping) => mapping.Ebs !== undefined)) {
+    if (!origin?.described?.BlockDeviceMappings?.some((mapping) => mapping.Ebs !== undefined)) {
       return { status: 'skipped', detail: `did not snapshot ${resource}: it has no EBS volume` };
     }
     const { CreateSnapshotsCommand } = await import('@aws-sdk/client-ec2');

@@ -33,7 +33,7 @@ export const ec2CreateTags = defineAction<{ tags: Record<string, string> }>({
   },
   // DescribeInstances: after a try whose outcome was unknown, the tags are read before writing
   // them again.
-  permissions: ['ec2:CreateTags', 'ec2:DescribeInstances'],
+  permissions: () => ['ec2:CreateTags', 'ec2:DescribeInstances'],
   destructive: false,
   targets: instanceTargets,
   describe: ({ resource, params, event }) =>

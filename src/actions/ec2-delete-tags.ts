@@ -29,7 +29,7 @@ export const ec2DeleteTags = defineAction<{ keys: string[] }>({
       },
     },
   },
-  permissions: ['ec2:DescribeTags', 'ec2:DeleteTags'],
+  permissions: () => ['ec2:DescribeTags', 'ec2:DeleteTags'],
   destructive: false,
   targets: instanceTargets,
   describe: ({ resource, params }) => `remove tags ${params.keys.join(', ')} from ${resource}`,

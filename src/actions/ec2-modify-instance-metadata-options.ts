@@ -1,8 +1,13 @@
+import type { Instance } from '@aws-sdk/client-ec2';
 import { defineAction, instanceTargets } from './action.js';
-import { checkInstanceState } from './instance-state.js';
+import { instanceOrigin } from './instance-state.js';
 
 /** Metadata options can be changed while an instance exists, not once it is going away. */
-const originStates = ['pending', 'running', 'stopping', 'stopped'];
+const originStates = instanceOrigin(
+  ['pending', 'running', 'stopping', 'stopped'],
+  'require IMDSv2 on',
+  'requiring IMDSv2',
+);
 
 /**
  * `ec2.modify-instance-metadata-options`: require IMDSv2 on the instances of the event
@@ -17,7 +22,10 @@ const originStates = ['pending', 'running', 'stopping', 'stopped'];
  *     params: { httpPutResponseHopLimit: 2 }
  * ```
  */
-export const ec2ModifyInstanceMetadataOptions = defineAction<{ httpPutResponseHopLimit?: number }>({
+export const ec2ModifyInstanceMetadataOptions = defineAction<
+  { httpPutResponseHopLimit?: number },
+  Instance
+>({
   name: 'ec2.modify-instance-metadata-options',
   summary: 'Require IMDSv2 (session tokens) on EC2 instances.',
   paramsSchema: {
@@ -25,7 +33,7 @@ export const ec2ModifyInstanceMetadataOptions = defineAction<{ httpPutResponseHo
     additionalProperties: false,
     properties: { httpPutResponseHopLimit: { type: 'integer', minimum: 1, maximum: 64 } },
   },
-  permissions: ['ec2:DescribeInstances', 'ec2:ModifyInstanceMetadataOptions'],
+  permissions: () => ['ec2:ModifyInstanceMetadataOptions'],
   destructive: false,
   originStates,
   targets: instanceTargets,
@@ -34,17 +42,9 @@ export const ec2ModifyInstanceMetadataOptions = defineAction<{ httpPutResponseHo
     (params.httpPutResponseHopLimit === undefined
       ? ''
       : ` with a hop limit of ${params.httpPutResponseHopLimit}`),
-  async execute({ resource, params, clients }) {
+  async execute({ resource, params, clients, origin }) {
     const ec2 = await clients.ec2();
-    const check = await checkInstanceState(
-      ec2,
-      resource,
-      'require IMDSv2 on',
-      originStates,
-      'requiring IMDSv2',
-    );
-    if (check.skipped) return check.skipped;
-    const current = check.instance.MetadataOptions;
+    const current = origin?.described?.MetadataOptions;
     const tokens = current?.HttpTokens;
     const hopLimit = params.httpPutResponseHopLimit;
     if (

@@ -3,9 +3,10 @@ import type {
   IpPermission,
   RevokeSecurityGroupIngressCommandInput,
 } from '@aws-sdk/client-ec2';
-import { arrayAt, isObject, objectAt, stringAt, type JsonObject } from '../sources/guards.js';
+import { arrayAt, isObject, objectAt, stringAt, type JsonObject } from '../json/fields.js';
+import { isWorldOpen } from '../net/ip-range.js';
 import type { StewardEvent } from '../sources/steward-event.js';
-import { defineAction, requestParameter, type ActionOutcome } from './action.js';
+import { defineAction, type ActionOutcome } from './action.js';
 
 /** Where an ingress rule lets traffic in from. */
 type IngressSource =
@@ -109,11 +110,11 @@ function rulesFromRequest(request: JsonObject | undefined): AddedRule[] {
   return rules;
 }
 
-/** A range with prefix length 0 covers every address, whatever address it is written with. */
-function isWorldOpen(source: IngressSource): boolean {
+/** Whether a rule's source is a range open to every address. */
+function opensToEveryAddress(source: IngressSource): boolean {
   const cidr =
     'cidrIpv4' in source ? source.cidrIpv4 : 'cidrIpv6' in source ? source.cidrIpv6 : undefined;
-  return cidr !== undefined && /\/0$/.test(cidr);
+  return cidr !== undefined && isWorldOpen(cidr);
 }
 
 function toPermission(rule: AddedRule): IpPermission {
@@ -172,16 +173,16 @@ function ruleIdsOf(rules: readonly AddedRule[]): string[] {
 type GroupRef = { groupId: string } | { groupName: string; vpcId?: string };
 
 function groupOf(event: StewardEvent): GroupRef | undefined {
-  const groupId = requestParameter(event, 'groupId');
+  const groupId = event.request?.groupId;
   if (groupId !== undefined) return { groupId };
   const record = isObject(event.raw) ? event.raw : undefined;
   for (const item of itemsAt(objectAt(record, 'responseElements'), 'securityGroupRuleSet')) {
     const answered = stringAt(item, 'groupId');
     if (answered !== undefined) return { groupId: answered };
   }
-  const groupName = requestParameter(event, 'groupName');
+  const groupName = event.request?.groupName;
   if (groupName === undefined) return undefined;
-  const vpcId = requestParameter(event, 'vpcId');
+  const vpcId = event.request?.vpcId;
   return vpcId === undefined ? { groupName } : { groupName, vpcId };
 }
 
@@ -261,7 +262,7 @@ function plan(event: StewardEvent, groupId: string, onlyWorldOpen: boolean): Rev
   if (added.length === 0) {
     return { groupId, nothing: `the ${event.name} record names no ingress rule it added` };
   }
-  const rules = onlyWorldOpen ? added.filter((rule) => isWorldOpen(rule.source)) : added;
+  const rules = onlyWorldOpen ? added.filter((rule) => opensToEveryAddress(rule.source)) : added;
   if (rules.length === 0) {
     return { groupId, nothing: 'the event opened nothing to every address (0.0.0.0/0 or ::/0)' };
   }
@@ -301,7 +302,7 @@ export const ec2RevokeSecurityGroupIngress = defineAction<{ onlyWorldOpen?: bool
     additionalProperties: false,
     properties: { onlyWorldOpen: { type: 'boolean', default: true } },
   },
-  permissions: [
+  permissions: () => [
     'ec2:DescribeSecurityGroups',
     'ec2:DescribeSecurityGroupRules',
     'ec2:RevokeSecurityGroupIngress',

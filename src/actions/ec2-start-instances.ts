@@ -1,8 +1,9 @@
+import type { Instance } from '@aws-sdk/client-ec2';
 import { defineAction, instanceTargets } from './action.js';
-import { changeInstanceState } from './instance-state.js';
+import { changeInstanceState, instanceOrigin } from './instance-state.js';
 
 /** Only a stopped instance can be started; a stopping one must finish stopping first. */
-const originStates = ['stopped'];
+const originStates = instanceOrigin(['stopped'], 'start');
 
 /**
  * `ec2.start-instances`: start the instances of the event, only from `stopped`; an instance in
@@ -13,23 +14,20 @@ const originStates = ['stopped'];
  *   - action: ec2.start-instances
  * ```
  */
-export const ec2StartInstances = defineAction<Record<string, never>>({
+export const ec2StartInstances = defineAction<Record<string, never>, Instance>({
   name: 'ec2.start-instances',
   summary: 'Start stopped EC2 instances.',
   paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  permissions: ['ec2:DescribeInstances', 'ec2:StartInstances'],
+  permissions: () => ['ec2:StartInstances'],
   destructive: false,
   originStates,
   targets: instanceTargets,
   describe: ({ resource }) => `start ${resource}`,
-  async execute({ resource, clients }) {
-    const ec2 = await clients.ec2();
+  async execute(context) {
+    const ec2 = await context.clients.ec2();
     const { StartInstancesCommand } = await import('@aws-sdk/client-ec2');
-    return changeInstanceState(
-      ec2,
-      resource,
-      { verb: 'start', done: 'started', originStates },
-      () => ec2.send(new StartInstancesCommand({ InstanceIds: [resource] })),
+    return changeInstanceState(context, 'started', () =>
+      ec2.send(new StartInstancesCommand({ InstanceIds: [context.resource] })),
     );
   },
 });

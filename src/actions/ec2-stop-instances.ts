@@ -1,8 +1,9 @@
+import type { Instance } from '@aws-sdk/client-ec2';
 import { defineAction, instanceTargets } from './action.js';
-import { changeInstanceState } from './instance-state.js';
+import { changeInstanceState, instanceOrigin } from './instance-state.js';
 
 /** Stopping makes sense only for an instance that runs; EC2 refuses it from pending. */
-const originStates = ['running'];
+const originStates = instanceOrigin(['running'], 'stop');
 
 /**
  * `ec2.stop-instances`: stop the instances of the event, only from `running`; an instance in
@@ -13,7 +14,7 @@ const originStates = ['running'];
  *   - action: ec2.stop-instances
  * ```
  */
-export const ec2StopInstances = defineAction<{ hibernate?: boolean }>({
+export const ec2StopInstances = defineAction<{ hibernate?: boolean }, Instance>({
   name: 'ec2.stop-instances',
   summary: 'Stop running EC2 instances.',
   paramsSchema: {
@@ -21,15 +22,16 @@ export const ec2StopInstances = defineAction<{ hibernate?: boolean }>({
     additionalProperties: false,
     properties: { hibernate: { type: 'boolean', default: false } },
   },
-  permissions: ['ec2:DescribeInstances', 'ec2:StopInstances'],
+  permissions: () => ['ec2:StopInstances'],
   destructive: false,
   originStates,
   targets: instanceTargets,
   describe: ({ resource, params }) => `${params.hibernate ? 'hibernate' : 'stop'} ${resource}`,
-  async execute({ resource, params, clients }) {
+  async execute(context) {
+    const { resource, params, clients } = context;
     const ec2 = await clients.ec2();
     const { StopInstancesCommand } = await import('@aws-sdk/client-ec2');
-    return changeInstanceState(ec2, resource, { verb: 'stop', done: 'stopped', originStates }, () =>
+    return changeInstanceState(context, 'stopped', () =>
       ec2.send(
         new StopInstancesCommand({ InstanceIds: [resource], Hibernate: params.hibernate === true }),
       ),

@@ -1,8 +1,9 @@
+import type { Instance } from '@aws-sdk/client-ec2';
 import { defineAction, instanceTargets } from './action.js';
-import { changeInstanceState } from './instance-state.js';
+import { changeInstanceState, instanceOrigin } from './instance-state.js';
 
 /** Every state an instance can be terminated from: not once it is shutting down or gone. */
-const originStates = ['running', 'stopped', 'stopping', 'pending'];
+const originStates = instanceOrigin(['running', 'stopped', 'stopping', 'pending'], 'terminate');
 
 /**
  * `ec2.terminate-instances`: terminate the instances of the event. Destructive: the instance and
@@ -16,23 +17,20 @@ const originStates = ['running', 'stopped', 'stopping', 'pending'];
  *   - action: ec2.terminate-instances
  * ```
  */
-export const ec2TerminateInstances = defineAction<Record<string, never>>({
+export const ec2TerminateInstances = defineAction<Record<string, never>, Instance>({
   name: 'ec2.terminate-instances',
   summary: 'Terminate EC2 instances (destructive).',
   paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  permissions: ['ec2:DescribeInstances', 'ec2:TerminateInstances'],
+  permissions: () => ['ec2:TerminateInstances'],
   destructive: true,
   originStates,
   targets: instanceTargets,
   describe: ({ resource }) => `terminate ${resource}`,
-  async execute({ resource, clients }) {
-    const ec2 = await clients.ec2();
+  async execute(context) {
+    const ec2 = await context.clients.ec2();
     const { TerminateInstancesCommand } = await import('@aws-sdk/client-ec2');
-    return changeInstanceState(
-      ec2,
-      resource,
-      { verb: 'terminate', done: 'terminated', originStates },
-      () => ec2.send(new TerminateInstancesCommand({ InstanceIds: [resource] })),
+    return changeInstanceState(context, 'terminated', () =>
+      ec2.send(new TerminateInstancesCommand({ InstanceIds: [context.resource] })),
     );
   },
 });

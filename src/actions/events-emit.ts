@@ -56,7 +56,7 @@ export const eventsEmit = defineAction<EmitParams>({
       },
     },
   },
-  permissions: ['events:PutEvents'],
+  permissions: () => ['events:PutEvents'],
   destructive: false,
   targets: eventTarget,
   describe: ({ params, rule, resource }) => {

@@ -1,29 +1,11 @@
-import type { CloudWatchLogsClient, LogGroup } from '@aws-sdk/client-cloudwatch-logs';
-import { defineAction, requestParameter } from './action.js';
+import { findLogGroup } from '../facts/log-group.js';
+import { defineAction } from './action.js';
 
 /** The retention periods CloudWatch Logs accepts, in days. */
 const retentionDays = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
   3653,
 ];
-
-async function findLogGroup(
-  logs: CloudWatchLogsClient,
-  name: string,
-): Promise<LogGroup | undefined> {
-  const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
-  let nextToken: string | undefined;
-  do {
-    // Groups whose names extend this one share the prefix; only the exact name counts.
-    const page = await logs.send(
-      new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken }),
-    );
-    const found = page.logGroups?.find((group) => group.logGroupName === name);
-    if (found) return found;
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return undefined;
-}
 
 /**
  * `logs.put-retention-policy`: cap how long a log group keeps its events, so logs do not pile up
@@ -51,11 +33,10 @@ export const logsPutRetentionPolicy = defineAction<{ retentionInDays: number }>(
     required: ['retentionInDays'],
     properties: { retentionInDays: { type: 'integer', enum: retentionDays } },
   },
-  permissions: ['logs:DescribeLogGroups', 'logs:PutRetentionPolicy'],
+  permissions: () => ['logs:DescribeLogGroups', 'logs:PutRetentionPolicy'],
   destructive: false,
   targets: (event) => {
-    const logGroup =
-      event.source === 'cloudwatch-logs' ? event.name : requestParameter(event, 'logGroupName');
+    const logGroup = event.source === 'cloudwatch-logs' ? event.name : event.request?.logGroupName;
     return logGroup === undefined ? [] : [logGroup];
   },
   describe: ({ resource, params }) =>

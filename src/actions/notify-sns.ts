@@ -80,7 +80,7 @@ export const notifySns = defineAction<NotifyParams>({
       subject: { type: 'string', minLength: 1, maxLength: 200 },
     },
   },
-  permissions: ['sns:Publish'],
+  permissions: () => ['sns:Publish'],
   destructive: false,
   targets: eventTarget,
   describe: (context) =>

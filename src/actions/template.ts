@@ -1,5 +1,6 @@
 import type { StewardEvent } from '../sources/steward-event.js';
-import { boundedJson, boundedText, isPlainContainer, ownMember } from './bounded-json.js';
+import { isPlainContainer, ownMember, readPath } from '../json/path.js';
+import { boundedJson, boundedText } from './bounded-json.js';
 
 const placeholder = /\$\{([a-zA-Z]+(?:\.[a-zA-Z0-9_-]+)*)\}/g;
 
@@ -41,8 +42,7 @@ export function renderTemplate(template: string, event: StewardEvent): string {
   return template.replace(placeholder, (_match, path: string) => {
     const [root = '', ...rest] = path.split('.');
     // The spread copies the event's own fields into a plain object, however it was built.
-    let value: unknown = root === 'record' ? event.raw : ownMember({ ...event }, root);
-    for (const key of rest) value = ownMember(value, key);
+    const value = readPath(root === 'record' ? event.raw : ownMember({ ...event }, root), rest);
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       return boundedText(String(value));
     }

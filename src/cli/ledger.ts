@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { LedgerEntry, LedgerStatus } from '../ledger/entry.js';
 import { connectLedger, embeddedDataDir, usesEmbeddedLedger } from '../ledger/connect.js';
 import { repairLedger } from '../ledger/embedded/repair.js';
+import { parseTime } from '../json/time.js';
 import { escapeControls } from './escape.js';
 import { table, UsageError, type Output } from './output.js';
 
@@ -38,12 +39,7 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
   if (values.status !== undefined && !statuses.includes(values.status as LedgerStatus)) {
     throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
   }
-  if (
-    values.since !== undefined &&
-    Number.isNaN(
-      new Date(/^\d+$/.test(values.since) ? Number(values.since) : values.since).getTime(),
-    )
-  ) {
+  if (values.since !== undefined && parseTime(values.since) === undefined) {
     throw new UsageError(
       `--since must be an ISO 8601 time or epoch milliseconds, got "${values.since}"`,
     );

@@ -1,3 +1,4 @@
+import { actionPermissions } from '../actions/origin-state.js';
 import { factPermissions } from '../rules/facts.js';
 import type { CompiledRule } from '../rules/rule.js';
 import type { EventSource } from '../sources/steward-event.js';
@@ -107,8 +108,8 @@ function snsTopics(rules: readonly CompiledRule[]): CfnValue[] {
 export function rulePermissions(rules: readonly CompiledRule[]): string[] {
   const permissions = new Set<string>(factPermissions(rules));
   for (const rule of rules) {
-    for (const { definition } of rule.actions)
-      definition.permissions.forEach((permission) => permissions.add(permission));
+    for (const { definition, params } of rule.actions)
+      actionPermissions(definition, params).forEach((permission) => permissions.add(permission));
   }
   return [...permissions].sort();
 }

@@ -22,6 +22,8 @@ export interface DeployParameters {
   memberRoleName: string;
   /** The log groups CloudTrail delivers to: only their records are believed as CloudTrail. */
   cloudTrailLogGroups: readonly string[];
+  /** The ledger table refuses deletion (serverless.yml turns it on for the prod stage). */
+  deletionProtection: boolean;
 }
 
 /** A deploy parameter whose value AWS would refuse, named with what it must look like. */
@@ -109,5 +111,20 @@ export function deployParameters(
       'memberRoleName',
     ),
     cloudTrailLogGroups: commaList(params.cloudTrailLogGroups),
+    deletionProtection: checkedBoolean(params.deletionProtection, 'deletionProtection'),
   };
+}
+
+/**
+ * `true` or `false` as a parameter gives it, false when not given.
+ *
+ * @example
+ * checkedBoolean('true', 'deletionProtection'); // true
+ * checkedBoolean('yes', 'deletionProtection'); // throws DeployParameterError naming deletionProtection
+ */
+export function checkedBoolean(value: string | undefined, parameter: string): boolean {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  throw new DeployParameterError(parameter, `"${text}" is not true or false`);
 }

@@ -1,3 +1,4 @@
+import { ledgerTableName, ledgerTableResource } from '../ledger/table.js';
 import { loadRules } from '../rules/load.js';
 import { functionRoles, rulePermissions } from './iam.js';
 import type { CompiledRule } from '../rules/rule.js';
@@ -17,14 +18,15 @@ export interface ServerlessRuleConfig {
   /** IAM actions the rules' actions and the lazy facts their conditions read need. */
   permissions: string[];
   /**
-   * CloudFormation resources computed from the rules: one IAM role per function, the
-   * dead-letter alarm, and in an organization its event bus.
+   * CloudFormation resources computed from the rules and the parameters: one IAM role per
+   * function, the ledger table, the dead-letter alarm, and in an organization its event bus.
    */
   resources: { Resources: Record<string, unknown> };
-  /** What the functions read of the deployment: the member role, CloudTrail's log groups. */
+  /** What the functions read of the deployment: the member role, CloudTrail's log groups, the ledger table. */
   environment: {
     STEWARD_MEMBER_ROLE_NAME: string;
     STEWARD_CLOUDTRAIL_LOG_GROUPS: string;
+    STEWARD_LEDGER_TABLE: string;
   };
 }
 
@@ -135,11 +137,16 @@ export function serverlessRuleConfig(
     environment: {
       STEWARD_MEMBER_ROLE_NAME: parameters.memberRoleName,
       STEWARD_CLOUDTRAIL_LOG_GROUPS: parameters.cloudTrailLogGroups.join(','),
+      STEWARD_LEDGER_TABLE: ledgerTableName(parameters.service, parameters.stage),
     },
     resources: {
       Resources: {
         ...functionRoles(rules, parameters),
         ...(organizationId ? organizationBusResources(organizationId, parameters) : {}),
+        LedgerTable: ledgerTableResource(
+          ledgerTableName(parameters.service, parameters.stage),
+          parameters.deletionProtection,
+        ),
         DeadLetterAlarm: {
           Type: 'AWS::CloudWatch::Alarm',
           Properties: {

@@ -24,18 +24,6 @@ export function resourceWithPrefix(event: StewardEvent, prefix: string): string 
   return event.resources.find((resource) => id.test(resource));
 }
 
-/** A string field of the event's raw CloudTrail record, e.g. `requestParameters.name`. */
-export function recordString(event: StewardEvent, path: readonly string[]): string | undefined {
-  let value: unknown = event.raw;
-  for (const key of path) {
-    value =
-      value !== null && typeof value === 'object'
-        ? (value as Record<string, unknown>)[key]
-        : undefined;
-  }
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /** `[{Key, Value}]` as `{Key: Value}`, which conditions read as `$.tags.Owner`. */
 export function tagMap(
   tags: readonly { Key?: string; Value?: string }[] | undefined,

@@ -1,5 +1,28 @@
+import type { CloudWatchLogsClient, LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import type { LazyFact } from './lazy-fact.js';
-import { recordString } from './lazy-fact.js';
+
+/**
+ * The log group of exactly this name, or undefined when none stands. Groups whose names extend
+ * this one share its prefix, so every page of them is read until the exact name turns up.
+ *
+ * @example
+ * const group = await findLogGroup(await clients.logs(), '/var/log/secure');
+ * console.log(group?.retentionInDays);
+ */
+export async function findLogGroup(
+  logs: CloudWatchLogsClient,
+  name: string,
+): Promise<LogGroup | undefined> {
+  const { paginateDescribeLogGroups } = await import('@aws-sdk/client-cloudwatch-logs');
+  for await (const page of paginateDescribeLogGroups(
+    { client: logs },
+    { logGroupNamePrefix: name },
+  )) {
+    const found = page.logGroups?.find((group) => group.logGroupName === name);
+    if (found) return found;
+  }
+  return undefined;
+}
 
 /**
  * `logGroup`: the event's CloudWatch Logs log group (the group of a log event, or the
@@ -11,16 +34,9 @@ export const logGroupFact: LazyFact = {
   description: 'The log group of the event (CloudWatch Logs DescribeLogGroups).',
   permissions: ['logs:DescribeLogGroups'],
   async fetch(event, clients) {
-    const name =
-      event.source === 'cloudwatch-logs'
-        ? event.name
-        : recordString(event, ['requestParameters', 'logGroupName']);
+    const name = event.source === 'cloudwatch-logs' ? event.name : event.request?.logGroupName;
     if (name === undefined) return undefined;
-    const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
-    const described = await (
-      await clients.logs()
-    ).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, limit: 50 }));
-    const group = described.logGroups?.find((candidate) => candidate.logGroupName === name);
+    const group = await findLogGroup(await clients.logs(), name);
     if (!group) return null;
     return {
       name,

@@ -1,5 +1,4 @@
 import type { LazyFact } from './lazy-fact.js';
-import { recordString } from './lazy-fact.js';
 
 /**
  * `trail`: the status of the event's CloudTrail trail (the `name` of a trail API call):
@@ -11,10 +10,7 @@ export const trailFact: LazyFact = {
   description: 'The status of the trail of the event (CloudTrail GetTrailStatus).',
   permissions: ['cloudtrail:GetTrailStatus'],
   async fetch(event, clients) {
-    const name =
-      event.eventSource === 'cloudtrail.amazonaws.com'
-        ? recordString(event, ['requestParameters', 'name'])
-        : undefined;
+    const name = event.eventSource === 'cloudtrail.amazonaws.com' ? event.request?.name : undefined;
     if (name === undefined) return undefined;
     const { GetTrailStatusCommand } = await import('@aws-sdk/client-cloudtrail');
     try {

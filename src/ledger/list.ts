@@ -1,3 +1,4 @@
+import { parseTime } from '../json/time.js';
 import type { LedgerEntry, LedgerStatus } from './entry.js';
 import type { Item, ItemTable } from './items.js';
 import { ledgerIndexes } from './table.js';
@@ -21,10 +22,10 @@ export interface LedgerQuery {
  * const failed = await listEntries(items, { rule: 'stop-untagged', status: 'failed' });
  */
 export async function listEntries(items: ItemTable, query: LedgerQuery): Promise<LedgerEntry[]> {
-  const since =
-    query.since === undefined
-      ? undefined
-      : new Date(/^\d+$/.test(query.since) ? Number(query.since) : query.since).toISOString();
+  const sinceTime = query.since === undefined ? undefined : parseTime(query.since);
+  if (query.since !== undefined && sinceTime === undefined)
+    throw new RangeError(`since is not an ISO 8601 time or epoch milliseconds: "${query.since}"`);
+  const since = sinceTime === undefined ? undefined : new Date(sinceTime).toISOString();
   const entries: LedgerEntry[] = [];
   let startKey: Item | undefined;
   do {

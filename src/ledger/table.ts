@@ -2,9 +2,16 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
+  waitUntilTableExists,
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The one definition of the ledger table: the embedded server and local test servers create it
+ * from `ledgerTableDefinition`, and the stack's `LedgerTable` is generated from the same keys
+ * and indexes by `ledgerTableResource`.
+ */
 
 /** Global secondary indexes: the ledger queried by rule and by resource, newest first. */
 export const ledgerIndexes = {
@@ -12,9 +19,24 @@ export const ledgerIndexes = {
   byResource: { name: 'byResource', partitionKey: 'resource', sortKey: 'createdAt' },
 } as const;
 
+/** The attribute that holds an entry's expiry, in epoch seconds, for DynamoDB's TTL. */
+export const ledgerExpiryAttribute = 'expiresAt';
+
+/**
+ * The ledger table's name in a deployed stack.
+ *
+ * @example
+ * ledgerTableName('steward', 'prod'); // 'steward-prod-ledger'
+ */
+export function ledgerTableName(service: string, stage: string): string {
+  return `${service}-${stage}-ledger`;
+}
+
 /**
  * The ledger table as the embedded server and the local test servers create it.
- * `serverless.yml` declares the same table for AWS; a test keeps the two equal.
+ *
+ * @example
+ * await client.send(new CreateTableCommand(ledgerTableDefinition('steward-dev-ledger')));
  */
 export function ledgerTableDefinition(tableName: string): CreateTableCommandInput {
   return {
@@ -39,6 +61,32 @@ export function ledgerTableDefinition(tableName: string): CreateTableCommandInpu
 }
 
 /**
+ * The ledger table as the stack declares it (`LedgerTable`): the same keys and indexes, with
+ * what only AWS has (expiry by TTL, point-in-time recovery, encryption, deletion protection).
+ *
+ * @example
+ * ledgerTableResource('steward-prod-ledger', true).Properties.DeletionProtectionEnabled; // true
+ */
+export function ledgerTableResource(tableName: string, deletionProtection: boolean) {
+  const { TableName, BillingMode, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes } =
+    ledgerTableDefinition(tableName);
+  return {
+    Type: 'AWS::DynamoDB::Table',
+    Properties: {
+      TableName,
+      BillingMode,
+      AttributeDefinitions,
+      KeySchema,
+      GlobalSecondaryIndexes,
+      TimeToLiveSpecification: { AttributeName: ledgerExpiryAttribute, Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: deletionProtection,
+      SSESpecification: { SSEEnabled: true },
+    },
+  };
+}
+
+/**
  * Creates the ledger table where it does not exist yet, and waits until it is active: for local
  * DynamoDB servers, which start empty (on AWS the stack owns the table).
  *
@@ -46,10 +94,9 @@ export function ledgerTableDefinition(tableName: string): CreateTableCommandInpu
  * await ensureLedgerTable(client, 'steward-dev-ledger');
  */
 export async function ensureLedgerTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  let status: string | undefined;
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    status = Table?.TableStatus;
+    if (Table?.TableStatus === 'ACTIVE') return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     try {
@@ -60,12 +107,16 @@ export async function ensureLedgerTable(client: DynamoDBClient, tableName: strin
         throw createError;
     }
   }
-  // A table being created answers "not found" to reads and writes until it is active.
-  for (let waited = 0; status !== 'ACTIVE'; waited += 25) {
-    if (waited > 30_000)
-      throw new Error(`the ledger table ${tableName} did not become active (${status})`);
-    await new Promise((resolve) => setTimeout(resolve, waited === 0 ? 0 : 25));
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    status = Table?.TableStatus;
+  // A table being created answers "not found" to reads and writes until it is active. Local
+  // servers create tables in milliseconds, so the first waits are short.
+  try {
+    await waitUntilTableExists(
+      { client, maxWaitTime: 30, minDelay: 0.025, maxDelay: 1 },
+      { TableName: tableName },
+    );
+  } catch (error) {
+    throw new Error(`the ledger table ${tableName} did not become active within 30 s`, {
+      cause: error,
+    });
   }
 }

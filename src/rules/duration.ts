@@ -20,11 +20,3 @@ export function parseDuration(text: unknown): number | undefined {
   parsedDurations.set(text, duration);
   return duration;
 }
-
-/** An ISO 8601 time or epoch milliseconds as epoch milliseconds; undefined when it is neither. */
-export function parseTime(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string' || value === '') return undefined;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : time;
-}

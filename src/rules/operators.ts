@@ -1,13 +1,14 @@
 import { Operator } from 'json-rules-engine';
 import { RE2JS } from 're2js';
-import { parseDuration, parseTime } from './duration.js';
+import { parseTime } from '../json/time.js';
+import { parseDuration } from './duration.js';
 import {
   coversEveryAddress,
   parseIpRange,
   rangeContains,
   rangesOverlap,
   type IpRange,
-} from './ip-range.js';
+} from '../net/ip-range.js';
 
 /** Named lists from the lists file: list name → members. */
 export type NamedLists = ReadonlyMap<string, ReadonlySet<string>>;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isObject } from '../json/fields.js';
 import { compileRule } from './compile.js';
 import type { NamedLists } from './operators.js';
 import type { CompiledRule, RuleDocument } from './rule.js';
@@ -35,9 +36,6 @@ export class RulePackError extends Error {
     this.name = 'RulePackError';
   }
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * The rules of a pack, compiled. The pack was checked when it was written; this checks only

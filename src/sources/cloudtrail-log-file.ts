@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { addResult, emptyBatch, errorBatch } from './batch.js';
 import { normalizeCloudTrailRecord } from './cloudtrail.js';
 import { CLOUDTRAIL_KEY_LAYOUT, classifyCloudTrailKey } from './cloudtrail-key.js';
-import { arrayAt, describeValue, isObject } from './guards.js';
+import { arrayAt, describeValue, isObject } from '../json/fields.js';
 import { sourceLimits, type SourceLimits } from './limits.js';
 import { describeFailure } from './plain-chunks.js';
 import { decodeCloudTrailLogStream } from './record-stream.js';

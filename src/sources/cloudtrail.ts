@@ -1,6 +1,20 @@
 import { contentDigest } from './content-digest.js';
-import { arrayAt, describeValue, isObject, objectAt, stringAt, type JsonObject } from './guards.js';
-import type { Actor, DeliveryPath, SourceError, StewardEvent } from './steward-event.js';
+import {
+  arrayAt,
+  describeValue,
+  isObject,
+  objectAt,
+  stringAt,
+  type JsonObject,
+} from '../json/fields.js';
+import {
+  requestFieldNames,
+  type Actor,
+  type DeliveryPath,
+  type RequestFields,
+  type SourceError,
+  type StewardEvent,
+} from './steward-event.js';
 
 /** The EventBridge detail-types whose `detail` is a CloudTrail record. */
 export const CLOUDTRAIL_DETAIL_TYPES: ReadonlySet<string> = new Set([
@@ -66,6 +80,8 @@ export function normalizeCloudTrailRecord(
   if (region !== undefined) event.region = region;
   if (eventId.idDerived) event.idDerived = true;
   if (eventSource !== undefined) event.eventSource = eventSource;
+  const request = requestFieldsOf(objectAt(record, 'requestParameters'));
+  if (request !== undefined) event.request = request;
   const errorCode = stringAt(record, 'errorCode');
   if (errorCode !== undefined) {
     const errorMessage = stringAt(record, 'errorMessage');
@@ -73,6 +89,16 @@ export function normalizeCloudTrailRecord(
       errorMessage === undefined ? { code: errorCode } : { code: errorCode, message: errorMessage };
   }
   return event;
+}
+
+/** The request fields a record names as non-empty strings; undefined when it names none. */
+function requestFieldsOf(parameters: JsonObject | undefined): RequestFields | undefined {
+  let fields: RequestFields | undefined;
+  for (const field of requestFieldNames) {
+    const value = stringAt(parameters, field);
+    if (value !== undefined) (fields ??= {})[field] = value;
+  }
+  return fields;
 }
 
 /**

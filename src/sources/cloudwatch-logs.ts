@@ -1,6 +1,6 @@
 import { addResult, emptyBatch, errorBatch } from './batch.js';
 import { looksLikeCloudTrailRecord, normalizeCloudTrailRecord } from './cloudtrail.js';
-import { arrayAt, describeValue, isObject, stringAt, type JsonObject } from './guards.js';
+import { arrayAt, describeValue, isObject, stringAt, type JsonObject } from '../json/fields.js';
 import { decodeAwslogsData } from './payload.js';
 import type { DecodedBatch, SourceError, StewardEvent } from './steward-event.js';
 import { SourceTrust } from './trust.js';

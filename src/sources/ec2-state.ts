@@ -1,4 +1,4 @@
-import { describeValue, isObject, objectAt, stringAt } from './guards.js';
+import { describeValue, isObject, objectAt, stringAt } from '../json/fields.js';
 import type { SourceError, StewardEvent } from './steward-event.js';
 
 /** The EventBridge detail-type of an EC2 instance state change. */

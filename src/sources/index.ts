@@ -16,7 +16,7 @@ import {
 import { decodeCloudTrailLogFile } from './cloudtrail-log-file.js';
 import { decodeCloudWatchLogs } from './cloudwatch-logs.js';
 import { decodeEc2StateChange, EC2_STATE_DETAIL_TYPE } from './ec2-state.js';
-import { describeValue, isObject, objectAt, type JsonObject } from './guards.js';
+import { describeValue, isObject, objectAt, type JsonObject } from '../json/fields.js';
 import { parseJsonText } from './json-text.js';
 import { formatBytes, sourceLimits, type SourceLimits } from './limits.js';
 import { fileChunks, LocalFileError, openRegularFile, readOpenFile } from './local-file.js';

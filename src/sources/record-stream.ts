@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { normalizeCloudTrailRecord } from './cloudtrail.js';
 import type { CloudTrailLogKey } from './cloudtrail-key.js';
-import { isObject } from './guards.js';
+import { isObject } from '../json/fields.js';
 import { locateJsonProblem } from './json-text.js';
 import { sourceLimits, type SourceLimits } from './limits.js';
 import { LogFileError, RecordError } from './log-file-errors.js';

@@ -1,6 +1,13 @@
 import { emptyBatch, errorBatch, isSourceError } from './batch.js';
 import { CLOUDTRAIL_KEY_LAYOUT, classifyCloudTrailKey } from './cloudtrail-key.js';
-import { arrayAt, describeValue, isObject, objectAt, stringAt, type JsonObject } from './guards.js';
+import {
+  arrayAt,
+  describeValue,
+  isObject,
+  objectAt,
+  stringAt,
+  type JsonObject,
+} from '../json/fields.js';
 import type { DecodedBatch, S3ObjectRef, SourceError } from './steward-event.js';
 
 /**

@@ -28,6 +28,22 @@ export interface Actor {
   mfaUsed: boolean;
 }
 
+/**
+ * The string fields of a CloudTrail record's `requestParameters` that actions and facts act on,
+ * decoded once by the source: a trail's `name` (or ARN), a security group's `groupId` or
+ * `groupName` (and `vpcId`), a log group's `logGroupName`.
+ */
+export interface RequestFields {
+  name?: string;
+  groupId?: string;
+  groupName?: string;
+  vpcId?: string;
+  logGroupName?: string;
+}
+
+/** The names of `RequestFields`, in the order a decoder reads them. */
+export const requestFieldNames = ['name', 'groupId', 'groupName', 'vpcId', 'logGroupName'] as const;
+
 export interface StewardEvent {
   /**
    * Stable across redeliveries: EventBridge `id` for EC2 state changes, CloudTrail `eventID`,
@@ -50,6 +66,8 @@ export interface StewardEvent {
   actor?: Actor;
   /** CloudTrail `errorCode`/`errorMessage` of a failed call. */
   error?: { code: string; message?: string };
+  /** CloudTrail: the request fields actions and facts read; absent when the record has none. */
+  request?: RequestFields;
   /** The record as AWS sent it: the CloudTrail record, the EventBridge envelope, or the log event. */
   raw: unknown;
   delivery: DeliveryPath;

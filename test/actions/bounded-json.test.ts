@@ -3,7 +3,6 @@ import {
   boundedJson,
   boundedText,
   defaultJsonBounds,
-  ownMember,
   truncationMark,
 } from '../../src/actions/bounded-json.js';
 
@@ -76,21 +75,5 @@ describe('boundedText', () => {
     const cut = boundedText(`abcdefg${'🚀'.repeat(10)}`, 20);
     expect(cut).toBe(`abcdefg${truncationMark}`);
     expect(cut.length).toBeLessThanOrEqual(20);
-  });
-});
-
-describe('ownMember', () => {
-  it('reads own data properties of plain objects and arrays only', () => {
-    const record = JSON.parse('{"a":{"b":1},"list":["x"],"constructor":"data"}') as unknown;
-    expect(ownMember(record, 'a')).toEqual({ b: 1 });
-    expect(ownMember(ownMember(record, 'list'), '0')).toBe('x');
-    expect(ownMember(record, 'constructor')).toBe('data');
-    expect(ownMember({}, 'constructor')).toBeUndefined();
-    expect(ownMember({}, '__proto__')).toBeUndefined();
-    expect(ownMember({}, 'toString')).toBeUndefined();
-    expect(ownMember(['x'], 'length')).toBeUndefined();
-    expect(ownMember('text', 'length')).toBeUndefined();
-    expect(ownMember(new Map([['a', 1]]), 'size')).toBeUndefined();
-    expect(ownMember(null, 'a')).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { actionCatalog } from '../../src/actions/catalog.js';
+import { actionPermissions } from '../../src/actions/origin-state.js';
 
 describe('the action catalog', () => {
   it('holds every action under its own name, each with a closed, compilable schema', () => {
@@ -9,7 +10,7 @@ describe('the action catalog', () => {
       expect(action.name).toBe(name);
       expect(action.paramsSchema).toMatchObject({ type: 'object', additionalProperties: false });
       expect(() => ajv.compile(action.paramsSchema)).not.toThrow();
-      for (const permission of action.permissions)
+      for (const permission of actionPermissions(action, {}))
         expect(permission).toMatch(/^[a-z0-9-]+:[A-Z]\w+$/);
     }
     expect([...actionCatalog.keys()].sort()).toEqual([

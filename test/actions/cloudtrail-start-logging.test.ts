@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { catalogAction, contextFor, decodedEvent, paramsErrors } from './support.js';
+import { catalogAction, contextFor, decodedEvent, paramsErrors, executed } from './support.js';
 
 const cloudTrail = mockClient(CloudTrailClient);
 const action = catalogAction('cloudtrail.start-logging');
@@ -34,9 +34,10 @@ describe('cloudtrail.start-logging', () => {
 
   it('skips a trail that is logging already', async () => {
     cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
-    expect(await action.execute(contextFor(event, trail))).toEqual({
+    expect(await executed(action, contextFor(event, trail))).toEqual({
       status: 'skipped',
-      detail: `did not start logging on trail ${trail}: it is already logging`,
+      detail: `did not start logging on trail ${trail}: it is logging, and starting logging acts only from not logging`,
+      data: { state: 'logging' },
     });
     expect(cloudTrail.commandCalls(StartLoggingCommand)).toHaveLength(0);
   });
@@ -44,7 +45,7 @@ describe('cloudtrail.start-logging', () => {
   it('starts logging on a stopped trail', async () => {
     cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: false });
     cloudTrail.on(StartLoggingCommand).resolves({});
-    expect(await action.execute(contextFor(event, trail))).toEqual({
+    expect(await executed(action, contextFor(event, trail))).toEqual({
       status: 'succeeded',
       detail: `started logging on trail ${trail}`,
     });

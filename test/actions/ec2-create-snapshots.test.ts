@@ -7,6 +7,7 @@ import {
   decodedEvent,
   describedInstance,
   paramsErrors,
+  executed,
 } from './support.js';
 
 const ec2 = mockClient(EC2Client);
@@ -44,13 +45,13 @@ describe('ec2.create-snapshots', () => {
 
   it('does not snapshot a terminated instance, nor one without EBS volumes', async () => {
     ec2.on(DescribeInstancesCommand).resolves(describedInstance(instance, 'terminated'));
-    expect(await action.execute(contextFor(event, instance, params))).toEqual({
+    expect(await executed(action, contextFor(event, instance, params))).toEqual({
       status: 'skipped',
       detail: `did not snapshot ${instance}: it is terminated, and snapshot acts only from running, stopping or stopped`,
       data: { state: 'terminated' },
     });
     ec2.on(DescribeInstancesCommand).resolves(describedInstance(instance, 'running'));
-    expect(await action.execute(contextFor(event, instance, params))).toEqual({
+    expect(await executed(action, contextFor(event, instance, params))).toEqual({
       status: 'skipped',
       detail: `did not snapshot ${instance}: it has no EBS volume`,
     });
@@ -65,7 +66,7 @@ describe('ec2.create-snapshots', () => {
         { SnapshotId: 'snap-0bbbbbbbbbbbbbbb2', VolumeId: 'vol-0aaaaaaaaaaaaaaa2' },
       ],
     });
-    expect(await action.execute(contextFor(event, instance, params))).toEqual({
+    expect(await executed(action, contextFor(event, instance, params))).toEqual({
       status: 'succeeded',
       detail: `snapshotted 2 EBS volumes of ${instance}: snap-0bbbbbbbbbbbbbbb1 of vol-0aaaaaaaaaaaaaaa1, snap-0bbbbbbbbbbbbbbb2 of vol-0aaaaaaaaaaaaaaa2`,
       data: {
@@ -89,7 +90,7 @@ describe('ec2.create-snapshots', () => {
   it('sends neither a description nor tag copying when not asked to', async () => {
     ec2.on(DescribeInstancesCommand).resolves(describedInstance(instance, 'running', volumes));
     ec2.on(CreateSnapshotsCommand).resolves({ Snapshots: [] });
-    await action.execute(contextFor(event, instance));
+    await executed(action, contextFor(event, instance));
     expect(ec2.commandCalls(CreateSnapshotsCommand)[0]?.args[0].input).toEqual({
       InstanceSpecification: { InstanceId: instance, ExcludeBootVolume: false },
       TagSpecifications: [

@@ -11,6 +11,7 @@ import {
   decodedEvent,
   describedInstance,
   paramsErrors,
+  executed,
 } from './support.js';
 
 const ec2 = mockClient(EC2Client);
@@ -43,7 +44,7 @@ describe('ec2.modify-instance-metadata-options', () => {
 
   it('skips a terminated instance and one that already requires tokens', async () => {
     ec2.on(DescribeInstancesCommand).resolves(describedInstance(instance, 'terminated'));
-    expect(await action.execute(contextFor(event, instance))).toEqual({
+    expect(await executed(action, contextFor(event, instance))).toEqual({
       status: 'skipped',
       detail: `did not require IMDSv2 on ${instance}: it is terminated, and requiring IMDSv2 acts only from pending, running, stopping or stopped`,
       data: { state: 'terminated' },
@@ -54,7 +55,7 @@ describe('ec2.modify-instance-metadata-options', () => {
       }),
     );
     expect(
-      await action.execute(contextFor(event, instance, { httpPutResponseHopLimit: 2 })),
+      await executed(action, contextFor(event, instance, { httpPutResponseHopLimit: 2 })),
     ).toEqual({
       status: 'skipped',
       detail: `did not require IMDSv2 on ${instance}: it already requires it`,
@@ -69,7 +70,7 @@ describe('ec2.modify-instance-metadata-options', () => {
         describedInstance(instance, 'pending', { MetadataOptions: { HttpTokens: 'optional' } }),
       );
     ec2.on(ModifyInstanceMetadataOptionsCommand).resolves({});
-    expect(await action.execute(contextFor(event, instance))).toEqual({
+    expect(await executed(action, contextFor(event, instance))).toEqual({
       status: 'succeeded',
       detail: `required IMDSv2 on ${instance} (HttpTokens was optional)`,
       data: { previousHttpTokens: 'optional' },
@@ -88,7 +89,7 @@ describe('ec2.modify-instance-metadata-options', () => {
       }),
     );
     ec2.on(ModifyInstanceMetadataOptionsCommand).resolves({});
-    await action.execute(contextFor(event, instance, { httpPutResponseHopLimit: 2 }));
+    await executed(action, contextFor(event, instance, { httpPutResponseHopLimit: 2 }));
     expect(ec2.commandCalls(ModifyInstanceMetadataOptionsCommand)[0]?.args[0].input).toEqual({
       InstanceId: instance,
       HttpTokens: 'required',

@@ -8,7 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
 import { startMoto, type MotoServer } from '../support/moto.js';
-import { catalogAction, contextFor, decodedEvent } from './support.js';
+import { catalogAction, contextFor, decodedEvent, withRaw } from './support.js';
 
 const action = catalogAction('ec2.revoke-security-group-ingress');
 const sample = decodedEvent('events/cloudtrail-authorize-sg-ingress-world-ssh.json');
@@ -78,7 +78,7 @@ function recordFor(groupName: string, response: unknown): StewardEvent {
   delete raw.requestParameters.groupId;
   raw.requestParameters.groupName = groupName;
   raw.responseElements = response;
-  return { ...sample, raw };
+  return withRaw(sample, raw);
 }
 
 async function worldOpenIngress(groupId: string): Promise<unknown[]> {

@@ -7,7 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
-import { catalogAction, contextFor, decodedEvent, paramsErrors } from './support.js';
+import { catalogAction, contextFor, decodedEvent, paramsErrors, withRaw } from './support.js';
 
 const ec2 = mockClient(EC2Client);
 const action = catalogAction('ec2.revoke-security-group-ingress');
@@ -27,7 +27,7 @@ interface EditableRecord {
 function withRecord(event: StewardEvent, change: (record: EditableRecord) => void): StewardEvent {
   const raw = structuredClone(event.raw) as EditableRecord;
   change(raw);
-  return { ...event, raw };
+  return withRaw(event, raw);
 }
 
 beforeEach(() => {

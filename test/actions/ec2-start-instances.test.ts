@@ -7,6 +7,7 @@ import {
   decodedEvent,
   describedInstance,
   paramsErrors,
+  executed,
 } from './support.js';
 
 const ec2 = mockClient(EC2Client);
@@ -29,7 +30,7 @@ describe('ec2.start-instances', () => {
   });
 
   it('targets the instance of the event and describes the start', () => {
-    expect(action.originStates).toEqual(['stopped']);
+    expect(action.originStates?.states).toEqual(['stopped']);
     expect(action.destructive).toBe(false);
     expect(action.targets(event, {})).toEqual([instance]);
     expect(action.describe(contextFor(event, instance))).toBe(`start ${instance}`);
@@ -37,7 +38,7 @@ describe('ec2.start-instances', () => {
 
   it('does not start an instance that is not stopped', async () => {
     ec2.on(DescribeInstancesCommand).resolves(describedInstance(instance, 'stopping'));
-    expect(await action.execute(contextFor(event, instance))).toEqual({
+    expect(await executed(action, contextFor(event, instance))).toEqual({
       status: 'skipped',
       detail: `did not start ${instance}: it is stopping, and start acts only from stopped`,
       data: { state: 'stopping' },
@@ -48,7 +49,7 @@ describe('ec2.start-instances', () => {
   it('starts a stopped instance', async () => {
     ec2.on(DescribeInstancesCommand).resolves(describedInstance(instance, 'stopped'));
     ec2.on(StartInstancesCommand).resolves({});
-    expect(await action.execute(contextFor(event, instance))).toEqual({
+    expect(await executed(action, contextFor(event, instance))).toEqual({
       status: 'succeeded',
       detail: `started ${instance} (was stopped)`,
       data: { previousState: 'stopped' },

@@ -1,5 +1,6 @@
 import { DescribeInstancesCommand, EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
+import { actionPermissions } from '../../src/actions/origin-state.js';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   catalogAction,
@@ -7,6 +8,7 @@ import {
   decodedEvent,
   describedInstance,
   paramsErrors,
+  executed,
 } from './support.js';
 
 const ec2 = mockClient(EC2Client);
@@ -26,8 +28,9 @@ describe('ec2.stop-instances', () => {
   });
 
   it('declares running as its only origin state', () => {
-    expect(action.originStates).toEqual(['running']);
-    expect(action.permissions).toEqual(['ec2:DescribeInstances', 'ec2:StopInstances']);
+    expect(action.originStates?.states).toEqual(['running']);
+    expect(action.permissions({})).toEqual(['ec2:StopInstances']);
+    expect(actionPermissions(action, {})).toEqual(['ec2:DescribeInstances', 'ec2:StopInstances']);
   });
 
   it('targets the instance of the event and describes the stop', () => {
@@ -40,7 +43,7 @@ describe('ec2.stop-instances', () => {
 
   it('does not stop an instance that is not running', async () => {
     ec2.on(DescribeInstancesCommand).resolves(describedInstance(instance, 'stopped'));
-    const outcome = await action.execute(contextFor(event, instance));
+    const outcome = await executed(action, contextFor(event, instance));
     expect(outcome).toEqual({
       status: 'skipped',
       detail: `did not stop ${instance}: it is stopped, and stop acts only from running`,
@@ -52,7 +55,7 @@ describe('ec2.stop-instances', () => {
   it('stops a running instance', async () => {
     ec2.on(DescribeInstancesCommand).resolves(describedInstance(instance, 'running'));
     ec2.on(StopInstancesCommand).resolves({});
-    const outcome = await action.execute(contextFor(event, instance, { hibernate: true }));
+    const outcome = await executed(action, contextFor(event, instance, { hibernate: true }));
     expect(outcome).toEqual({
       status: 'succeeded',
       detail: `stopped ${instance} (was running)`,

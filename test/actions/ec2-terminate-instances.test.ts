@@ -11,6 +11,7 @@ import {
   decodedEvent,
   describedInstance,
   paramsErrors,
+  executed,
 } from './support.js';
 
 const ec2 = mockClient(EC2Client);
@@ -37,7 +38,7 @@ describe('ec2.terminate-instances', () => {
 
   it('does not terminate an instance that is already shutting down', async () => {
     ec2.on(DescribeInstancesCommand).resolves(describedInstance(instance, 'shutting-down'));
-    expect(await action.execute(contextFor(event, instance))).toEqual({
+    expect(await executed(action, contextFor(event, instance))).toEqual({
       status: 'skipped',
       detail: `did not terminate ${instance}: it is shutting-down, and terminate acts only from running, stopped, stopping or pending`,
       data: { state: 'shutting-down' },
@@ -48,7 +49,7 @@ describe('ec2.terminate-instances', () => {
   it('terminates a pending instance', async () => {
     ec2.on(DescribeInstancesCommand).resolves(describedInstance(instance, 'pending'));
     ec2.on(TerminateInstancesCommand).resolves({});
-    expect(await action.execute(contextFor(event, instance))).toMatchObject({
+    expect(await executed(action, contextFor(event, instance))).toMatchObject({
       status: 'succeeded',
       detail: `terminated ${instance} (was pending)`,
     });

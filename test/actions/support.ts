@@ -8,7 +8,9 @@ import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import type { ActionContext, ActionDefinition, EarlierOutcome } from '../../src/actions/action.js';
 import { actionCatalog } from '../../src/actions/catalog.js';
+import { executeFromOrigin, ResourceStates } from '../../src/actions/origin-state.js';
 import { AwsClients } from '../../src/aws-clients.js';
+import { normalizeCloudTrailRecord } from '../../src/sources/cloudtrail.js';
 import { decodeDocument } from '../../src/sources/index.js';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
 import { repoPath } from '../support/files.js';
@@ -20,6 +22,16 @@ export function decodedEvent(path: string): StewardEvent {
   const [event] = batch.events;
   if (event === undefined) throw new Error(`${path} decodes to no event`);
   return event;
+}
+
+/** A CloudTrail event decoded again from a changed record, as the source would decode it. */
+export function withRaw(event: StewardEvent, raw: unknown): StewardEvent {
+  const decoded = normalizeCloudTrailRecord(raw, event.delivery, 'test record', {
+    account: event.account,
+    region: event.region,
+  });
+  if (!('id' in decoded)) throw new Error(`the changed record does not decode: ${decoded.message}`);
+  return decoded;
 }
 
 export const rule: ActionContext['rule'] = {
@@ -46,6 +58,11 @@ export function contextFor(
     key: 'act_test',
     earlier,
   };
+}
+
+/** Executes an action the way the executor does: its origin states checked first. */
+export function executed(action: ActionDefinition, context: ActionContext) {
+  return executeFromOrigin(action, context, new ResourceStates());
 }
 
 /** Validates params against the action's schema the way rule loading does; returns the errors. */

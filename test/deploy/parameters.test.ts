@@ -14,6 +14,7 @@ describe('the deploy parameters', () => {
       organizationId: '',
       memberRoleName: 'steward-member',
       cloudTrailLogGroups: [],
+      deletionProtection: false,
     });
   });
 

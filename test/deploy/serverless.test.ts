@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
 import { eventBridgePatterns } from '../../src/deploy/patterns.js';
 import { deployParameters } from '../../src/deploy/parameters.js';
 import { rulePermissions, rulesOf } from '../../src/deploy/iam.js';
@@ -245,24 +244,35 @@ describe('what serverless.yml takes from the rules', () => {
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
   });
 
-  it('declares the same ledger table in serverless.yml as the local servers create', () => {
-    const document = parseDocument(readFileSync(repoPath('serverless.yml'), 'utf8'), {
-      customTags: [
-        { tag: '!GetAtt', resolve: (value: string) => ({ 'Fn::GetAtt': value.split('.') }) },
-        { tag: '!Ref', resolve: (value: string) => ({ Ref: value }) },
-      ],
-    });
-    const table = document.getIn(['resources', 1, 'Resources', 'LedgerTable', 'Properties']) as {
-      toJSON(): Record<string, unknown>;
-    };
-    const declared = table.toJSON();
+  it('generates the ledger table from the definition the local servers create it from', () => {
     const local = ledgerTableDefinition('steward-prod-ledger');
-    expect(declared.AttributeDefinitions).toEqual(local.AttributeDefinitions);
-    expect(declared.KeySchema).toEqual(local.KeySchema);
-    expect(declared.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
-    expect(declared.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(declared.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
-    expect(declared.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    const config = serverlessRuleConfig(rules, parameters({ deletionProtection: 'true' }));
+    expect(config.environment.STEWARD_LEDGER_TABLE).toBe('steward-prod-ledger');
+    expect(config.resources.Resources.LedgerTable).toEqual({
+      Type: 'AWS::DynamoDB::Table',
+      Properties: {
+        TableName: 'steward-prod-ledger',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: local.AttributeDefinitions,
+        KeySchema: local.KeySchema,
+        GlobalSecondaryIndexes: local.GlobalSecondaryIndexes,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+      },
+    });
+    const unprotected = serverlessRuleConfig(rules, parameters()).resources.Resources;
+    expect(unprotected.LedgerTable).toMatchObject({
+      Properties: { DeletionProtectionEnabled: false },
+    });
+    expect(readFileSync(repoPath('serverless.yml'), 'utf8')).not.toMatch(/LedgerTable:/);
+  });
+
+  it('refuses a deletionProtection that is not true or false, naming it', () => {
+    expect(() => parameters({ deletionProtection: 'yes' })).toThrow(
+      'deploy parameter deletionProtection: "yes" is not true or false',
+    );
   });
 });
 
@@ -403,6 +413,7 @@ describe('what serverless.yml takes from the rules in an organization', () => {
     expect(withTrail.environment).toEqual({
       STEWARD_MEMBER_ROLE_NAME: 'steward-member',
       STEWARD_CLOUDTRAIL_LOG_GROUPS: '/aws/cloudtrail/org,/var/log/secure',
+      STEWARD_LEDGER_TABLE: 'steward-prod-ledger',
     });
   });
 
@@ -436,6 +447,7 @@ describe('what serverless.yml takes from the rules in an organization', () => {
     expect(config.environment).toEqual({
       STEWARD_MEMBER_ROLE_NAME: 'security-automation',
       STEWARD_CLOUDTRAIL_LOG_GROUPS: '',
+      STEWARD_LEDGER_TABLE: 'steward-prod-ledger',
     });
   });
 });

@@ -164,6 +164,21 @@ describe('lazy facts', () => {
     const group = await logGroupFact.fetch(eventOf('cloudwatch-logs-ssh-failures.json'), clients());
     expect(group).toMatchObject({ name: '/var/log/secure', retentionInDays: 30 });
   });
+
+  it('logGroup: reads past pages of groups that only share the name as a prefix', async () => {
+    logs
+      .on(DescribeLogGroupsCommand)
+      .resolvesOnce({ logGroups: [{ logGroupName: '/var/log/secure-2' }], nextToken: 'page-2' })
+      .resolvesOnce({ logGroups: [{ logGroupName: '/var/log/secure', retentionInDays: 7 }] });
+    const group = await logGroupFact.fetch(eventOf('cloudwatch-logs-ssh-failures.json'), clients());
+    expect(group).toMatchObject({ name: '/var/log/secure', retentionInDays: 7 });
+    const calls = logs.commandCalls(DescribeLogGroupsCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.args[0].input).toMatchObject({
+      logGroupNamePrefix: '/var/log/secure',
+      nextToken: 'page-2',
+    });
+  });
 });
 
 describe('lazy facts in evaluation', () => {

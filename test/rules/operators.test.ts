@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseTime } from '../../src/rules/duration.js';
+import { parseTime } from '../../src/json/time.js';
+import { parseDuration } from '../../src/rules/duration.js';
 import {
   coversEveryAddress,
   parseIpRange,
   rangeContains,
   rangesOverlap,
-} from '../../src/rules/ip-range.js';
+} from '../../src/net/ip-range.js';
 import { globPattern, operatorFunctions, operatorValueProblem } from '../../src/rules/operators.js';
 
 const lists = new Map([['break-glass', new Set(['arn:aws:iam::123456789012:role/BreakGlass'])]]);

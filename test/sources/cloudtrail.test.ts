@@ -3,7 +3,7 @@ import {
   decodeCloudTrailEnvelope,
   normalizeCloudTrailRecord,
 } from '../../src/sources/cloudtrail.js';
-import { isObject } from '../../src/sources/guards.js';
+import { isObject } from '../../src/json/fields.js';
 import { readAwsSample, readEventFile } from '../fixtures/sources/files.js';
 
 function detailOf(envelope: unknown): unknown {
@@ -66,9 +66,26 @@ describe('decodeCloudTrailEnvelope', () => {
         userAgent: 'AWS Internal',
         mfaUsed: false,
       },
+      request: { groupId: 'sg-0123456789abcdef0' },
       raw: detailOf(envelope),
       delivery: 'eventbridge',
     });
+  });
+
+  it('decodes the request fields actions read, once, and only as non-empty strings', () => {
+    const record = {
+      eventVersion: '1.08',
+      eventID: 'r-1',
+      eventName: 'AuthorizeSecurityGroupIngress',
+      eventTime: '2025-01-15T10:00:00Z',
+      eventSource: 'ec2.amazonaws.com',
+      requestParameters: { groupName: 'web', vpcId: 'vpc-1', groupId: '', name: 7, other: 'x' },
+    };
+    const event = normalizeCloudTrailRecord(record, 's3', 'Records[0]');
+    expect(event).toMatchObject({ request: { groupName: 'web', vpcId: 'vpc-1' } });
+    expect('request' in event && Object.keys(event.request ?? {})).toEqual(['groupName', 'vpcId']);
+    const bare = normalizeCloudTrailRecord({ ...record, requestParameters: null }, 's3', 'R');
+    expect('request' in bare).toBe(false);
   });
 
   it('decodes StopLogging with the trail as resource', () => {

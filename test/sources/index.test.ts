@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeDocument, SourceTrust, type DecodeOptions } from '../../src/sources/index.js';
-import { isObject } from '../../src/sources/guards.js';
+import { isObject } from '../../src/json/fields.js';
 import { readAwsSample, readEventFile } from '../fixtures/sources/files.js';
 import { makeAwslogsEvent, makeDataMessage } from '../fixtures/sources/make-awslogs.js';
 

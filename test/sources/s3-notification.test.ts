@@ -6,7 +6,7 @@ import {
   decodeS3Record,
 } from '../../src/sources/s3-notification.js';
 import { readAwsSample, readEventFile } from '../fixtures/sources/files.js';
-import { isObject } from '../../src/sources/guards.js';
+import { isObject } from '../../src/json/fields.js';
 
 function firstRecord(document: unknown): unknown {
   return isObject(document) && Array.isArray(document.Records) ? document.Records[0] : undefined;

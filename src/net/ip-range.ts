@@ -1,3 +1,9 @@
+/**
+ * IP address ranges as the rules' CIDR operators and the security-group actions read them. An
+ * IPv4-mapped IPv6 range (`::ffff:10.1.2.3`, `::ffff:0:0/96`) is read as the IPv4 range it
+ * maps, so a source address logged in that form is inside `10.0.0.0/8`.
+ */
+
 /** An IPv4 or IPv6 address range, as the first and last address. */
 export interface IpRange {
   version: 4 | 6;
@@ -49,7 +55,14 @@ function parseIpv6(text: string): bigint | undefined {
   return words.reduce((value, word) => (value << 16n) | word, 0n);
 }
 
-/** Parses `10.0.0.0/8`, `2001:db8::/32`, or a single address; undefined when it is neither. */
+/**
+ * Parses `10.0.0.0/8`, `2001:db8::/32`, or a single address; undefined when it is neither. An
+ * IPv4-mapped range of prefix 96 or longer is the IPv4 range it maps.
+ *
+ * @example
+ * parseIpRange('10.0.0.0/8'); // { version: 4, first: 167772160n, last: 184549375n }
+ * parseIpRange('::ffff:10.1.2.3'); // the same as parseIpRange('10.1.2.3')
+ */
 export function parseIpRange(text: string): IpRange | undefined {
   const [address = '', prefixText, extra] = text.trim().split('/');
   if (extra !== undefined) return undefined;
@@ -60,23 +73,61 @@ export function parseIpRange(text: string): IpRange | undefined {
   const prefix =
     prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
   if (!(prefix >= 0 && prefix <= bits)) return undefined;
-  const hostBits = BigInt(bits - prefix);
+  // `::ffff:0:0/96`: IPv6 addresses that carry an IPv4 address in their last 32 bits.
+  if (version === 6 && prefix >= 96 && base >> 32n === 0xffffn) {
+    return rangeOf(4, base & 0xffffffffn, bits - prefix);
+  }
+  return rangeOf(version, base, bits - prefix);
+}
+
+function rangeOf(version: 4 | 6, base: bigint, hostBitCount: number): IpRange {
+  const hostBits = BigInt(hostBitCount);
   const first = (base >> hostBits) << hostBits;
   return { version, first, last: first + (1n << hostBits) - 1n };
 }
 
-/** True when `inner` lies wholly inside `outer`. */
+/**
+ * True when `inner` lies wholly inside `outer`.
+ *
+ * @example
+ * rangeContains(parseIpRange('10.0.0.0/8')!, parseIpRange('::ffff:10.1.2.3')!); // true
+ */
 export function rangeContains(outer: IpRange, inner: IpRange): boolean {
   return outer.version === inner.version && outer.first <= inner.first && inner.last <= outer.last;
 }
 
+/**
+ * True when the two ranges share an address.
+ *
+ * @example
+ * rangesOverlap(parseIpRange('10.0.0.0/8')!, parseIpRange('10.1.0.0/16')!); // true
+ */
 export function rangesOverlap(a: IpRange, b: IpRange): boolean {
   return a.version === b.version && a.first <= b.last && b.first <= a.last;
 }
 
-/** True for 0.0.0.0/0 and ::/0: a range that covers every address of its version. */
+/**
+ * True for 0.0.0.0/0 and ::/0: a range that covers every address of its version.
+ *
+ * @example
+ * coversEveryAddress(parseIpRange('0.0.0.0/0')!); // true
+ */
 export function coversEveryAddress(range: IpRange): boolean {
   return (
     range.first === 0n && range.last === (range.version === 4 ? 2n ** 32n - 1n : 2n ** 128n - 1n)
   );
+}
+
+/**
+ * True when a CIDR text opens to every address of its version: `0.0.0.0/0`, `::/0`, or any
+ * address written with prefix length 0. The one world-open check, shared by the `worldOpen`
+ * operator and the security-group actions.
+ *
+ * @example
+ * isWorldOpen('0.0.0.0/0'); // true
+ * isWorldOpen('10.0.0.0/8'); // false
+ */
+export function isWorldOpen(cidr: string): boolean {
+  const range = parseIpRange(cidr);
+  return range !== undefined && coversEveryAddress(range);
 }
