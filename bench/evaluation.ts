@@ -13,12 +13,14 @@ import { lazyFacts } from '../src/facts/catalog.js';
 import { eventFacts } from '../src/rules/facts.js';
 import { compileLogFilter } from '../src/rules/log-filter.js';
 import { matchesValue } from '../src/rules/match-value.js';
-import { createOperators } from '../src/rules/operators.js';
+import { Operators } from '../src/rules/conditions/operators.js';
+import { engineOperators } from '../src/rules/engine.js';
 import type { CompiledRule, Trigger } from '../src/rules/rule.js';
 import { RuleIndex } from '../src/rules/rule-index.js';
 import type { StewardEvent } from '../src/sources/steward-event.js';
 import { compileRules, eventStream, factStubs, namedLists, ruleDocuments } from './generate.js';
 import { timeEach, type Throughput } from './measure.js';
+import { candidates as candidatesOf } from './rule-work.js';
 
 export interface EvaluationResult {
   rules: number;
@@ -78,7 +80,7 @@ function triggerCondition(trigger: Trigger): NestedCondition {
 /** json-rules-engine as people use it: one Engine, every rule, the custom operators added. */
 export function baselineEngine(rules: readonly CompiledRule[]): Engine {
   const engine = new Engine([], { allowUndefinedFacts: false });
-  for (const operator of createOperators(namedLists)) engine.addOperator(operator);
+  for (const operator of engineOperators(new Operators(namedLists))) engine.addOperator(operator);
   engine.addOperator(
     new Operator('logFilter', (message: unknown, filter: string) =>
       compileLogFilter(filter).matches(typeof message === 'string' ? message : ''),
@@ -151,7 +153,7 @@ export function prepareEvaluation(
       let candidates = 0;
       let fires = 0;
       for (const event of events) {
-        candidates += ruleIndex.candidates(event).length;
+        candidates += candidatesOf(ruleIndex, event).length;
         for (const verdict of await ruleIndex.match(event, { stubs: factStubs }))
           if (verdict.fires) fires += 1;
       }

@@ -5,9 +5,12 @@ import { lazyFacts } from '../../src/facts/catalog.js';
 import { evaluateRules } from '../../src/rules/evaluate.js';
 import { eventFacts } from '../../src/rules/facts.js';
 import { compileRule } from '../../src/rules/load.js';
-import { createOperators, operatorNames, type NamedLists } from '../../src/rules/operators.js';
+import { operatorNames, Operators } from '../../src/rules/conditions/operators.js';
+import { engineOperators } from '../../src/rules/engine.js';
+import type { NamedLists } from '../../src/rules/lists.js';
 import type { RuleDocument } from '../../src/rules/rule.js';
 import { RuleIndex } from '../../src/rules/rule-index.js';
+import { candidates } from '../../bench/rule-work.js';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
 
 const lists: NamedLists = new Map([['people', new Set(['x', 'arn:aws:iam::1:user/a'])]]);
@@ -169,7 +172,7 @@ async function engineFires(
   stubs: Record<string, unknown>,
 ): Promise<string[] | 'error'> {
   const engine = new Engine([], { allowUndefinedFacts: false });
-  for (const operator of createOperators(lists)) engine.addOperator(operator);
+  for (const operator of engineOperators(new Operators(lists))) engine.addOperator(operator);
   for (const document of documents) {
     engine.addRule({
       name: document.id,
@@ -210,7 +213,7 @@ describe('steward evaluation', () => {
           // and the index's own evaluation (rules run as programs that skip the guard looked
           // up) must fire and fail exactly those.
           const index = new RuleIndex(rules);
-          const verdicts = await evaluateRules(event, index.candidates(event), { stubs });
+          const verdicts = await evaluateRules(event, candidates(index, event), { stubs });
           const matched = await index.match(event, { stubs });
           expect(matched.map(({ rule, fires, error }) => [rule.id, fires, error])).toEqual(
             verdicts
