@@ -6,7 +6,7 @@ import { RetriesExhaustedError, withRetries } from '../retry.js';
 import type { StewardEvent } from '../sources/steward-event.js';
 import type { CompiledCondition } from './conditions/compile.js';
 import { FactValues } from './conditions/fact-values.js';
-import { ConditionPack } from './conditions/pack.js';
+import { ConditionPack, type RuleConditions } from './conditions/pack.js';
 import { eventFacts } from './facts.js';
 import type { CompiledRule } from './rule.js';
 
@@ -111,14 +111,21 @@ export class EventEvaluation {
     readonly event: StewardEvent,
     private readonly options: EvaluationOptions,
     private readonly pack: ConditionPack,
+    /** The fact values compiled conditions have already read for the event, if any. */
+    values = new FactValues(event),
   ) {
-    this.values = new FactValues(event);
+    this.values = values;
   }
 
-  /** The verdict, synchronously when the rule compiled and reads no lazy fact. */
-  verdict(rule: CompiledRule): RuleVerdict | Promise<RuleVerdict> {
+  /**
+   * The verdict, synchronously when the rule compiled and reads no lazy fact. `conditions`
+   * spares a caller that holds them a lookup in the pack.
+   */
+  verdict(
+    rule: CompiledRule,
+    conditions: RuleConditions = this.pack.of(rule),
+  ): RuleVerdict | Promise<RuleVerdict> {
     if (this.options.explain === true) return this.withEngine(rule);
-    const conditions = this.pack.of(rule);
     const compiled = conditions.compiled;
     if (!compiled) return this.withEngine(rule);
     if (compiled.lazy.size > 0) return this.withLazyFacts(rule, compiled);
@@ -140,7 +147,8 @@ export class EventEvaluation {
       const fetched = await Promise.all(
         names.map((name) => cache.value(lazyFacts.get(name) as LazyFact)),
       );
-      names.forEach((name, i) => this.values.lazy.set(name, fetched[i]));
+      const known = (this.values.lazy ??= new Map());
+      names.forEach((name, i) => known.set(name, fetched[i]));
       const { fires, quiet } = this.pack.of(rule);
       return compiled.evaluate(this.values) ? fires : quiet;
     } catch {

@@ -8,8 +8,8 @@ export interface MemoCounts {
 
 /**
  * Values worked out once per key and kept, at most `limit` of them: keys that come from
- * events (an IP address, a user agent) must not grow memory without end, so the oldest key
- * is forgotten when a new one would pass the limit. Counts hits and misses, which
+ * events (an IP address, a user agent) must not grow memory without end, so the older
+ * half is forgotten when a new key would pass the limit. Counts hits and misses, which
  * `npm run bench` reports, so whether a memo earns its keep is measured, not assumed.
  *
  * @example
@@ -27,18 +27,38 @@ export class BoundedMemo<K, V> {
     private readonly limit: number,
   ) {}
 
-  /** The value kept for `key`, or `make(key)`, kept for next time. */
-  get(key: K, make: (key: K) => V): V {
+  /**
+   * The value kept for `key`, or `make(key, argument)`, kept for next time. `argument` spares
+   * hot callers a new closure per call.
+   */
+  get<A>(key: K, make: (key: K, argument: A) => V, argument?: A): V {
     const kept = this.values.get(key);
     if (kept !== undefined || this.values.has(key)) {
       this.hits += 1;
       return kept as V;
     }
     this.misses += 1;
-    const value = make(key);
-    if (this.values.size >= this.limit) this.values.delete(this.values.keys().next().value as K);
+    const value = make(key, argument as A);
+    if (this.values.size >= this.limit) this.forgetOldestHalf();
     this.values.set(key, value);
     return value;
+  }
+
+  /**
+   * Forgets the older half at once: deleting one key per insertion would leave the map's
+   * deleted entries for every later walk from the oldest to step over.
+   */
+  private forgetOldestHalf(): void {
+    let forget = Math.ceil(this.values.size / 2);
+    for (const key of this.values.keys()) {
+      if (forget-- === 0) break;
+      this.values.delete(key);
+    }
+  }
+
+  /** The values kept, oldest first. */
+  kept(): IterableIterator<V> {
+    return this.values.values();
   }
 
   counts(): MemoCounts {

@@ -1,4 +1,6 @@
 import type { StewardEvent } from '../sources/steward-event.js';
+import { decides } from './conditions/compile.js';
+import { FactValues } from './conditions/fact-values.js';
 import { ConditionPack } from './conditions/pack.js';
 import {
   EventEvaluation,
@@ -7,6 +9,7 @@ import {
   type RuleVerdict,
 } from './evaluate.js';
 import { listens, TriggerListings } from './index/listings.js';
+import type { Candidate } from './index/narrowing.js';
 import type { CompiledRule } from './rule.js';
 import { inScope } from './scope.js';
 
@@ -40,31 +43,9 @@ export class RuleIndex {
   match(event: StewardEvent, options: EvaluationOptions = {}): Promise<RuleVerdict[]> {
     const listing = this.listings.of(event);
     if (listing.rules.length === 0) return Promise.resolve([]);
-    const candidates = listing.narrowed(this.pack).candidates(event);
-    if (candidates.length === 0) return Promise.resolve([]);
-    const evaluation = new EventEvaluation(event, options, this.pack);
-    const compiled = options.explain !== true;
-    const verdicts: (RuleVerdict | Promise<RuleVerdict>)[] = [];
-    let pending = false;
-    for (const candidate of candidates) {
-      if (candidate.scope && !inScope(candidate.scope, event)) continue;
-      if (!listens(candidate.tests, event)) continue;
-      const condition = compiled ? candidate.condition : undefined;
-      try {
-        if (condition) {
-          if (condition(evaluation.values)) verdicts.push(candidate.fires);
-        } else {
-          verdicts.push(evaluation.verdict(candidate.rule));
-          pending = true;
-        }
-      } catch (error) {
-        // Compiled conditions that run here cannot fail, but whatever one rule meets stays
-        // that rule's error: the other rules still get their verdicts.
-        verdicts.push(failedVerdict(candidate.rule, error));
-      }
-    }
-    if (!pending) return Promise.resolve(verdicts as RuleVerdict[]);
-    return Promise.all(verdicts).then(keepMatches);
+    const matching = new Matching(event, options, this.pack);
+    listing.narrowed(this.pack).visit(event, matching);
+    return matching.verdicts();
   }
 
   /**
@@ -79,4 +60,81 @@ export class RuleIndex {
 /** The verdicts that fire or carry an error. */
 function keepMatches(verdicts: readonly RuleVerdict[]): RuleVerdict[] {
   return verdicts.filter((verdict) => verdict.fires || verdict.error !== undefined);
+}
+
+/**
+ * One event's pass over the runs of candidates the index reaches. The runs are each in pack
+ * order; the verdicts of several runs are put in pack order at the end, which costs nothing
+ * for the many events whose rules fire in one run or not at all.
+ */
+class Matching {
+  /** Verdicts found, and the positions of their rules; made with the first (most events find none). */
+  private found?: (RuleVerdict | Promise<RuleVerdict>)[];
+  private positions?: number[];
+  private runsFound = 0;
+  private pending = false;
+  private readonly compiled: boolean;
+  // Made for the first candidate that needs them: most events reach few rules, and fire none.
+  private values?: FactValues;
+  private evaluation?: EventEvaluation;
+
+  constructor(
+    private readonly event: StewardEvent,
+    private readonly options: EvaluationOptions,
+    private readonly pack: ConditionPack,
+  ) {
+    this.compiled = options.explain !== true;
+  }
+
+  run(first: Candidate): void {
+    const event = this.event;
+    const before = this.found?.length ?? 0;
+    for (let candidate: Candidate | undefined = first; candidate; candidate = candidate.next) {
+      if (candidate.scope && !inScope(candidate.scope, event)) continue;
+      if (!listens(candidate.tests, event)) continue;
+      const checks = this.compiled ? candidate.checks : undefined;
+      try {
+        if (checks) {
+          if (!decides(checks, false, (this.values ??= new FactValues(event)))) continue;
+          this.add(candidate.fires, candidate.position);
+        } else {
+          this.evaluation ??= new EventEvaluation(event, this.options, this.pack, this.values);
+          this.values = this.evaluation.values;
+          this.add(
+            this.evaluation.verdict(candidate.rule, candidate.conditions),
+            candidate.position,
+          );
+          this.pending = true;
+        }
+      } catch (error) {
+        // Compiled conditions that run here cannot fail, but whatever one rule meets stays
+        // that rule's error: the other rules still get their verdicts.
+        this.add(failedVerdict(candidate.rule, error), candidate.position);
+      }
+    }
+    if ((this.found?.length ?? 0) > before) this.runsFound += 1;
+  }
+
+  private add(verdict: RuleVerdict | Promise<RuleVerdict>, position: number): void {
+    (this.found ??= []).push(verdict);
+    (this.positions ??= []).push(position);
+  }
+
+  /** The verdicts that fire or carry an error, in pack order. */
+  verdicts(): Promise<RuleVerdict[]> {
+    let found = this.found ?? [];
+    const positions = this.positions ?? [];
+    if (this.runsFound > 1) {
+      const order = found
+        .map((_, i) => i)
+        .sort((a, b) => (positions[a] as number) - (positions[b] as number));
+      found = order.map(
+        (i) =>
+          (this.found as (RuleVerdict | Promise<RuleVerdict>)[])[i] as
+            RuleVerdict | Promise<RuleVerdict>,
+      );
+    }
+    if (!this.pending) return Promise.resolve(found as RuleVerdict[]);
+    return Promise.all(found).then(keepMatches);
+  }
 }

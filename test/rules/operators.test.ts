@@ -198,7 +198,7 @@ describe('operators prepared for their condition value', () => {
   it('remember pattern results and ranges in the memos of their pack, counted', () => {
     const pack = new Operators(lists);
     for (let i = 0; i < 3; i++) pack.compare('matches', 'arn:aws:iam::1:root', ':root$');
-    expect(pack.patterns.results.counts()).toEqual({
+    expect(pack.patterns.resultCounts()).toEqual({
       name: 'pattern results',
       hits: 2,
       misses: 1,

@@ -9,6 +9,8 @@ import { compileRead, type FactRead } from './paths.js';
  * condition's result, of none is true, of several is whether every/some result is `true`.
  */
 export interface CompiledCondition {
+  /** Its number in its compiler: conditions with the same children share one closure. */
+  id: number;
   evaluate: (values: FactValues) => unknown;
   /** The lazy facts it reads, fetched before it runs. */
   lazy: ReadonlySet<string>;
@@ -44,6 +46,29 @@ function leafValue(condition: Record<string, unknown>): unknown {
   return [...new Set(value.map((item) => JSON.stringify(item)))].sort();
 }
 
+/** A compiled condition's closure. */
+export type Evaluate = (values: FactValues) => unknown;
+
+function cheapestFirst(children: readonly CompiledCondition[]): Evaluate[] {
+  return [...children].sort((a, b) => a.cost - b.cost).map((child) => child.evaluate);
+}
+
+/**
+ * What conditions that cannot fail decide together, the first decisive one deciding: as an
+ * `any` (`decisive` true: whether one is `true`) or an `all` (false: whether none is not).
+ *
+ * @example
+ * decides(checks, false, values); // every check holds
+ */
+export function decides(
+  ordered: readonly Evaluate[],
+  decisive: boolean,
+  values: FactValues,
+): boolean {
+  for (const evaluate of ordered) if ((evaluate(values) === true) === decisive) return decisive;
+  return !decisive;
+}
+
 /**
  * `all` (or `any`) of `children`. When none can throw, evaluating every child only repeats
  * what the first decisive one said: the cheapest then run first and the first decisive one
@@ -59,11 +84,8 @@ export function combine(
 ): (values: FactValues) => boolean {
   const decisive = kind === 'any';
   if (total) {
-    const ordered = [...children].sort((a, b) => a.cost - b.cost).map((child) => child.evaluate);
-    return (values) => {
-      for (const evaluate of ordered) if ((evaluate(values) === true) === decisive) return decisive;
-      return !decisive;
-    };
+    const ordered = cheapestFirst(children);
+    return (values) => decides(ordered, decisive, values);
   }
   const evaluators = children.map((child) => child.evaluate);
   return (values) => {
@@ -86,6 +108,9 @@ export function combine(
 export class ConditionCompiler {
   readonly reads = new BoundedMemo<string, FactRead | undefined>('fact reads', 4096);
   readonly leaves = new BoundedMemo<string, CompiledCondition | undefined>('conditions', 65_536);
+  /** `all`/`any` closures by their children: thousands of rules combine the same few conditions. */
+  readonly groups = new BoundedMemo<string, (values: FactValues) => boolean>('groups', 65_536);
+  private count = 0;
 
   constructor(readonly operators: Operators) {}
 
@@ -116,7 +141,12 @@ export class ConditionCompiler {
       const child = this.node(condition.not, true);
       if (!child) return undefined;
       const evaluate = child.evaluate;
-      return { ...child, children: undefined, evaluate: (values) => !evaluate(values) };
+      return {
+        ...child,
+        id: this.count++,
+        children: undefined,
+        evaluate: (values) => !evaluate(values),
+      };
     }
     return this.leaf(condition);
   }
@@ -136,14 +166,14 @@ export class ConditionCompiler {
     const lazy = new Set(children.flatMap((child) => [...child.lazy]));
     const total = children.every((child) => child.total);
     const cost = children.reduce((sum, child) => sum + child.cost, 1);
-    const shape = { lazy, total, cost };
+    const shape = { id: this.count++, lazy, total, cost };
     if (children.length === 0) return { ...shape, evaluate: () => true };
     if (children.length === 1) {
       const only = (children[0] as CompiledCondition).evaluate;
       // Nested, the group's result is compared with `true`; at the top, the engine takes it as it is.
       return { ...shape, evaluate: nested ? (values) => only(values) === true : only };
     }
-    return { ...shape, children, evaluate: combine(kind, children, total) };
+    return { ...shape, children, evaluate: this.combined(kind, children, total) };
   }
 
   private leaf(condition: Record<string, unknown>): CompiledCondition | undefined {
@@ -175,6 +205,7 @@ export class ConditionCompiler {
       const operators = this.operators;
       return {
         evaluate: (values) => operators.prepare(operator, readValue(values))?.(readFact(values)),
+        id: this.count++,
         lazy,
         total: false,
         cost,
@@ -189,26 +220,31 @@ export class ConditionCompiler {
     }
     if (!test) return undefined;
     const total = factRead.lazy === undefined && this.operators.isTotal(operator, value);
-    return { evaluate: (values) => test(readFact(values)), lazy, total, cost };
+    return { id: this.count++, evaluate: (values) => test(readFact(values)), lazy, total, cost };
   }
-}
 
-/**
- * The top `all` of `compiled` less its child at `known`, which the caller knows holds (the
- * index prerequisite the rule index found the rule by): each child left must be exactly `true`.
- *
- * @example
- * allBut(compiled, 0)(values); // the other conditions of the top `all`
- */
-export function allBut(
-  compiled: CompiledCondition,
-  known: number,
-): (values: FactValues) => unknown {
-  const children = compiled.children;
-  if (known < 0 || !children) return compiled.evaluate;
-  return combine(
-    'all',
-    children.filter((_, position) => position !== known),
-    compiled.total,
-  );
+  /**
+   * A condition that cannot fail as checks that must all hold (see `decides`): the children
+   * of its top `all` less the one at `known`, which the caller knows holds (the index
+   * prerequisite the rule index found the rule by), cheapest first; or the condition whole.
+   * The rule index runs them without a closure of the rule's own between it and them.
+   *
+   * @example
+   * decides(compiler.checks(compiled, 0), false, values); // the other conditions of the top `all`
+   */
+  checks(compiled: CompiledCondition, known: number): readonly Evaluate[] {
+    const children = compiled.children;
+    if (known < 0 || !children || !compiled.total) return [compiled.evaluate];
+    return cheapestFirst(children.filter((_, position) => position !== known));
+  }
+
+  /** `combine`, one closure for every group of the same kind and children. */
+  private combined(
+    kind: 'all' | 'any',
+    children: readonly CompiledCondition[],
+    total: boolean,
+  ): (values: FactValues) => boolean {
+    const key = `${kind} ${total} ${children.map((child) => child.id).join(' ')}`;
+    return this.groups.get(key, () => combine(kind, children, total));
+  }
 }

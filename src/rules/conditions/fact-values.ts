@@ -11,8 +11,8 @@ import { eventFacts } from '../facts.js';
  */
 export class FactValues {
   private eventView?: Record<string, unknown>;
-  /** Lazy fact values once fetched, by fact name. */
-  readonly lazy = new Map<string, unknown>();
+  /** Lazy fact values once fetched, by fact name (made for the first rule that reads one). */
+  lazy?: Map<string, unknown>;
 
   constructor(readonly event: StewardEvent) {}
 

@@ -208,10 +208,7 @@ export class Operators {
         (typeof listName === 'string' ? this.lists.get(listName) : undefined) ?? new Set();
       return (item) => typeof item === 'string' && list.has(item);
     };
-    const matcher =
-      (pattern: unknown): FactTest =>
-      (item) =>
-        this.patterns.matches(pattern, item);
+    const matcher = (pattern: unknown): FactTest => this.patterns.matcher(pattern);
     const text = (prefix: unknown, test: (item: string, text: string) => boolean) =>
       typeof prefix === 'string'
         ? some((item) => typeof item === 'string' && test(item, prefix))

@@ -62,8 +62,9 @@ export class ConditionPack {
     const counts = [...this.compilers.values()].flatMap((compiler) => [
       compiler.reads.counts(),
       compiler.leaves.counts(),
+      compiler.groups.counts(),
       compiler.operators.patterns.compiled.counts(),
-      compiler.operators.patterns.results.counts(),
+      compiler.operators.patterns.resultCounts(),
       compiler.operators.ranges.counts(),
     ]);
     for (const count of [...counts, ...this.engine.memos()]) {

@@ -145,5 +145,5 @@ export function compileRead(fact: unknown, path: unknown): FactRead | undefined 
     };
   }
   if (!lazyFacts.has(fact)) return undefined;
-  return { key, lazy: fact, read: (values) => reader(values.lazy.get(fact)) };
+  return { key, lazy: fact, read: (values) => reader(values.lazy?.get(fact)) };
 }

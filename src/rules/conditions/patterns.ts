@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js';
-import { BoundedMemo } from '../memo.js';
+import { BoundedMemo, type MemoCounts } from '../memo.js';
 
 /** Regular expressions run on attacker-controlled strings: RE2 matches in linear time, and inputs are capped. */
 const maxMatchInput = 1024 * 1024;
@@ -40,7 +40,11 @@ export function globPattern(glob: string): string {
  */
 export class PatternMatcher {
   readonly compiled = new BoundedMemo<string, RE2JS>('compiled patterns', 4096);
-  readonly results = new BoundedMemo<string, boolean>('pattern results', 16_384);
+  /** Recent results by pattern, then by input: keyed by strings whose hashes are kept. */
+  private readonly results = new BoundedMemo<string, BoundedMemo<string, boolean>>(
+    'patterns with results',
+    4096,
+  );
 
   /** Whether the pattern compiles (a pattern that does not makes its operator throw). */
   compiles(pattern: string): boolean {
@@ -52,12 +56,38 @@ export class PatternMatcher {
     }
   }
 
-  /** Whether `value` is a string the pattern matches; throws when the pattern does not compile. */
-  matches(pattern: unknown, value: unknown): boolean {
-    if (typeof value !== 'string' || typeof pattern !== 'string') return false;
-    const regex = this.compiled.get(pattern, compilePattern);
-    if (value.length > maxRememberedInput)
-      return regex.test(value.length > maxMatchInput ? value.slice(0, maxMatchInput) : value);
-    return this.results.get(`${pattern}\u0000${value}`, () => regex.test(value));
+  /**
+   * The test of one pattern: whether a value is a string it matches. Throws, when called,
+   * if the pattern does not compile.
+   */
+  matcher(pattern: unknown): (value: unknown) => boolean {
+    if (typeof pattern !== 'string') return () => false;
+    let regex: RE2JS | undefined;
+    let results: BoundedMemo<string, boolean> | undefined;
+    const test = (value: string) => (regex as RE2JS).test(value);
+    return (value) => {
+      if (typeof value !== 'string') return false;
+      regex ??= this.compiled.get(pattern, compilePattern);
+      if (value.length > maxRememberedInput)
+        return regex.test(value.length > maxMatchInput ? value.slice(0, maxMatchInput) : value);
+      results ??= this.results.get(pattern, newResults);
+      return results.get(value, test);
+    };
   }
+
+  /** The results memos' counts, summed over patterns. */
+  resultCounts(): MemoCounts {
+    const sum: MemoCounts = { name: 'pattern results', hits: 0, misses: 0, size: 0 };
+    for (const memo of this.results.kept()) {
+      const { hits, misses, size } = memo.counts();
+      sum.hits += hits;
+      sum.misses += misses;
+      sum.size += size;
+    }
+    return sum;
+  }
+}
+
+function newResults(): BoundedMemo<string, boolean> {
+  return new BoundedMemo('pattern results', 1024);
 }

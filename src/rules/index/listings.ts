@@ -67,13 +67,6 @@ function logMessage(event: StewardEvent): string {
   return typeof message === 'string' ? message : '';
 }
 
-/** What an event listens by: one key per kind of event. */
-function kindOf(event: StewardEvent): string {
-  if (event.source === 'cloudtrail')
-    return `cloudtrail\u0000${event.error !== undefined}\u0000${event.eventSource ?? ''}\u0000${event.name}`;
-  return `${event.source}\u0000${event.name}`;
-}
-
 interface Listener {
   rule: CompiledRule;
   position: number;
@@ -98,7 +91,16 @@ export class TriggerListings {
   private readonly logGroups = new Map<string, Listener[]>();
   private readonly logPrefixes: { prefix: string; listener: Listener }[] = [];
   private readonly tests = new Map<string, TriggerTest>();
-  private readonly listings = new BoundedMemo<string, Listing>('listings', 4096);
+  /**
+   * Listings by event name (for CloudTrail, then by service, then by outcome). Keyed by the
+   * strings the event holds, whose hashes are kept, rather than a key built per event.
+   */
+  private readonly ec2Listings = new BoundedMemo<string, Listing>('ec2 listings', 64);
+  private readonly logListings = new BoundedMemo<string, Listing>('log group listings', 4096);
+  private readonly cloudTrailListings = new BoundedMemo<
+    string,
+    BoundedMemo<string, [Listing | undefined, Listing | undefined]>
+  >('cloudtrail listings', 4096);
 
   constructor(rules: readonly CompiledRule[]) {
     const seen = new Set<CompiledRule>();
@@ -136,12 +138,23 @@ export class TriggerListings {
 
   /** The listing of the event's kind. */
   of(event: StewardEvent): Listing {
-    return this.listings.get(kindOf(event), () => this.listing(this.listenersOf(event)));
+    if (event.source === 'ec2-state') return this.ec2Listings.get(event.name, this.make, event);
+    if (event.source === 'cloudwatch-logs')
+      return this.logListings.get(event.name, this.make, event);
+    const byOutcome = this.cloudTrailListings
+      .get(event.name, newServiceMemo)
+      .get(event.eventSource ?? '', noOutcomes);
+    const failed = event.error === undefined ? 0 : 1;
+    return (byOutcome[failed] ??= this.make('', event));
   }
 
-  /** Counts of the listings' memo, for `npm run bench`. */
-  memo() {
-    return this.listings.counts();
+  /** The listing of the event's kind, made (one method, not a closure per event). */
+  private readonly make = (_key: string, event: StewardEvent): Listing =>
+    this.listing(this.listenersOf(event));
+
+  /** Counts of the listings' memos, for `npm run bench`. */
+  memos() {
+    return [this.ec2Listings.counts(), this.logListings.counts(), this.cloudTrailListings.counts()];
   }
 
   private listenersOf(event: StewardEvent): Listener[] {
@@ -185,6 +198,14 @@ export class TriggerListings {
     if (!this.tests.has(key)) this.tests.set(key, make());
     return key;
   }
+}
+
+function newServiceMemo(): BoundedMemo<string, [Listing | undefined, Listing | undefined]> {
+  return new BoundedMemo('cloudtrail listings by service', 256);
+}
+
+function noOutcomes(): [Listing | undefined, Listing | undefined] {
+  return [undefined, undefined];
 }
 
 function add(map: Map<string, Listener[]>, key: string, listener: Listener): void {

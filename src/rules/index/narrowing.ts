@@ -1,7 +1,6 @@
 import type { StewardEvent } from '../../sources/steward-event.js';
-import { allBut } from '../conditions/compile.js';
-import type { FactValues } from '../conditions/fact-values.js';
-import type { ConditionPack } from '../conditions/pack.js';
+import type { Evaluate } from '../conditions/compile.js';
+import type { ConditionPack, RuleConditions } from '../conditions/pack.js';
 import type { RuleVerdict } from '../evaluate.js';
 import type { CompiledRule } from '../rule.js';
 import { scopeLeft, type RuleScope } from '../scope.js';
@@ -16,23 +15,31 @@ import {
 export interface Candidate {
   rule: CompiledRule;
   position: number;
-  /** Its trigger tests: the rule listens when one holds (absent: always). */
-  tests?: readonly TriggerTest[];
-  /** What is left of its scope to check (absent: nothing). */
-  scope?: RuleScope;
+  /** Its trigger tests: the rule listens when one holds (undefined: always). */
+  tests: readonly TriggerTest[] | undefined;
+  /** What is left of its scope to check (undefined: nothing). */
+  scope: RuleScope | undefined;
   /**
-   * Its conditions less the prerequisite it was found by, when they cannot fail and read no
-   * lazy fact; absent when the rule's verdict must come from `EventEvaluation.verdict`.
+   * Its conditions less the prerequisite it was found by, as checks that must all hold, when
+   * they cannot fail and read no lazy fact; undefined when the rule's verdict must come from
+   * `EventEvaluation.verdict`.
    */
-  condition?: (values: FactValues) => unknown;
+  checks: readonly Evaluate[] | undefined;
   /** Its verdict when it fires. */
   fires: RuleVerdict;
+  /** What the pack compiled for it. */
+  conditions: RuleConditions;
+  /**
+   * The next candidate of its run, in pack order. A run is a chain rather than an array: an
+   * event reads it straight from the lookup, with no array between.
+   */
+  next: Candidate | undefined;
 }
 
 /** The candidates filed under one fact and path, by the value an event holds there. */
 interface Filing {
   read: (event: StewardEvent) => unknown;
-  byValue: Map<unknown, Candidate[]>;
+  byValue: Map<unknown, Candidate>;
 }
 
 /**
@@ -53,7 +60,7 @@ const minRulesPerKey = 3;
  */
 export class Narrowing {
   /** The rules every event of the listing reaches. */
-  private readonly everyEvent: Candidate[] = [];
+  private readonly everyEvent: Candidate | undefined;
   private readonly filings: Filing[] = [];
 
   constructor(rules: readonly ListedRule[], pack: ConditionPack) {
@@ -67,26 +74,38 @@ export class Narrowing {
       ]),
     );
     const chosen = choose(rules, prerequisites);
-    const filings = new Map<string, Filing>();
+    // Rules by key and value first, so the candidates of one run are made (and lie) together:
+    // an event reaches one run per key, and reads its candidates one after the other.
+    const everyEvent: ListedRule[] = [];
+    const plan = new Map<string, { read: Filing['read']; byValue: Map<unknown, ListedRule[]> }>();
     for (const listed of rules) {
       const prerequisite = chosen.get(listed.rule);
-      const candidate = candidateOf(listed, pack, prerequisite);
       if (!prerequisite) {
-        this.everyEvent.push(candidate);
+        everyEvent.push(listed);
         continue;
       }
-      let filing = filings.get(prerequisite.key);
+      let filing = plan.get(prerequisite.key);
       if (!filing) {
         filing = { read: prerequisite.read, byValue: new Map() };
-        filings.set(prerequisite.key, filing);
+        plan.set(prerequisite.key, filing);
       }
       for (const value of prerequisite.values) {
         const filed = filing.byValue.get(value);
-        if (filed) filed.push(candidate);
-        else filing.byValue.set(value, [candidate]);
+        if (filed) filed.push(listed);
+        else filing.byValue.set(value, [listed]);
       }
     }
-    this.filings = [...filings.values()];
+    const chain = (run: readonly ListedRule[]) =>
+      run.reduceRight<Candidate | undefined>(
+        (next, listed) => candidateOf(listed, pack, chosen.get(listed.rule), next),
+        undefined,
+      );
+    this.everyEvent = chain(everyEvent);
+    for (const { read, byValue } of plan.values()) {
+      const filing: Filing = { read, byValue: new Map() };
+      for (const [value, run] of byValue) filing.byValue.set(value, chain(run) as Candidate);
+      this.filings.push(filing);
+    }
   }
 
   /** How many keys an event is looked up by. */
@@ -94,41 +113,76 @@ export class Narrowing {
     return this.filings.length;
   }
 
-  /** The rules the event can reach, in pack order: each filed under one value, so once. */
-  candidates(event: StewardEvent): readonly Candidate[] {
-    let found: readonly Candidate[] = this.everyEvent;
-    let merged = false;
+  /**
+   * Hands `visitor` each run of candidates the event reaches, each run in pack order: the rules
+   * every event reaches, then those filed under the event's value at each key. A rule is filed
+   * under one key, so no rule comes twice; merging the runs is left to whoever needs one list.
+   */
+  visit(event: StewardEvent, visitor: { run(first: Candidate): void }): void {
+    if (this.everyEvent !== undefined) visitor.run(this.everyEvent);
     for (const filing of this.filings) {
       const filed = filing.byValue.get(filing.read(event));
-      if (filed === undefined) continue;
-      if (found.length === 0) found = filed;
-      else {
-        found = [...found, ...filed];
-        merged = true;
-      }
+      if (filed !== undefined) visitor.run(filed);
     }
-    return merged ? [...found].sort((a, b) => a.position - b.position) : found;
   }
+
+  /** The rules the event can reach, as one list in pack order. */
+  candidates(event: StewardEvent): readonly Candidate[] {
+    let found: readonly Candidate[] = [];
+    this.visit(event, {
+      run: (first) => {
+        const filed: Candidate[] = [];
+        for (let candidate: Candidate | undefined = first; candidate; candidate = candidate.next)
+          filed.push(candidate);
+        found = found.length === 0 ? filed : merge(found, filed);
+      },
+    });
+    return found;
+  }
+}
+
+/** Two runs of candidates in pack order, merged (they share no rule). */
+function merge(a: readonly Candidate[], b: readonly Candidate[]): Candidate[] {
+  const merged = new Array<Candidate>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  for (let at = 0; at < merged.length; at++) {
+    const left = a[i];
+    const right = b[j];
+    if (right === undefined || (left !== undefined && left.position < right.position)) {
+      merged[at] = left as Candidate;
+      i++;
+    } else {
+      merged[at] = right;
+      j++;
+    }
+  }
+  return merged;
 }
 
 function candidateOf(
   { rule, position, tests }: ListedRule,
   pack: ConditionPack,
   filedUnder: IndexPrerequisite | undefined,
+  next: Candidate | undefined,
 ): Candidate {
   const conditions = pack.of(rule);
+  const compiler = pack.compiler(rule.lists);
   const compiled = conditions.compiled;
   const runs = compiled !== undefined && compiled.total && compiled.lazy.size === 0;
   // Filed under a dimension of its scope, a rule checks only the other.
   const scope =
     rule.scope && filedUnder?.dimension ? scopeLeft(rule.scope, filedUnder.dimension) : rule.scope;
+  // Every candidate has every field, so the loop reading them sees one object shape.
   return {
     rule,
     position,
     fires: conditions.fires,
-    ...(tests ? { tests } : {}),
-    ...(scope ? { scope } : {}),
-    ...(runs ? { condition: allBut(compiled, filedUnder?.child ?? -1) } : {}),
+    conditions,
+    tests,
+    scope,
+    checks: runs ? compiler.checks(compiled, filedUnder?.child ?? -1) : undefined,
+    next,
   };
 }
 
