@@ -35,7 +35,13 @@ export interface EvaluationOptions {
   explain?: boolean;
 }
 
-/** A lazy fact that could not be read: an evaluation error, never a silent non-match. */
+/**
+ * A lazy fact that could not be read: an evaluation error, never a silent non-match. Keeps the
+ * AWS error as its `cause`.
+ *
+ * @example
+ * throw new FactUnavailableError('instance', 'AccessDenied: …', false, { cause: error });
+ */
 export class FactUnavailableError extends Error {
   constructor(
     readonly fact: string,

@@ -18,7 +18,7 @@ export interface RuleScope {
   regions?: ReadonlySet<string>;
 }
 
-export type Dimension = keyof ScopeDocument;
+type Dimension = keyof ScopeDocument;
 
 const accountId = /^\d{12}$/;
 /** `us-east-1`, `us-gov-west-1`, `cn-northwest-1`, `eusc-de-east-1`. */

@@ -73,11 +73,8 @@ export function decides(
  * `all` (or `any`) of `children`. When none can throw, evaluating every child only repeats
  * what the first decisive one said: the cheapest then run first and the first decisive one
  * decides. Otherwise every child runs, so an error is never hidden behind an earlier decision.
- *
- * @example
- * combine('all', [region, notService], true)(values); // false as soon as one is not true
  */
-export function combine(
+function combine(
   kind: 'all' | 'any',
   children: readonly CompiledCondition[],
   total: boolean,

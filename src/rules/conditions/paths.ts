@@ -97,11 +97,6 @@ export function pathReader(path: string): PathReader {
   };
 }
 
-/** Whether `path` is read by steps rather than by jsonpath-plus. */
-export function isSimplePath(path: string): boolean {
-  return simplePath.test(path);
-}
-
 /** A fact and path compiled to a read. */
 export interface FactRead {
   /** Fact and path: conditions with the same key read the same value. */

@@ -45,7 +45,12 @@ export class Listing {
   }
 }
 
-/** Whether a rule with these trigger tests listens to the event. */
+/**
+ * Whether a rule with these trigger tests listens to the event: untested, or one test holds.
+ *
+ * @example
+ * listens(candidate.tests, event); // true for a rule whose trigger needs no test
+ */
 export function listens(tests: readonly TriggerTest[] | undefined, event: StewardEvent): boolean {
   if (tests === undefined) return true;
   for (const test of tests) if (test(event)) return true;
