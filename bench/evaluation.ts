@@ -16,8 +16,9 @@ import { lazyFacts } from '../src/facts/catalog.js';
 import { eventFacts } from '../src/rules/facts.js';
 import { compileLogFilter } from '../src/rules/log-filter.js';
 import { matchesValue } from '../src/rules/match-value.js';
-import { createOperators } from '../src/rules/operators.js';
 import type { RuleVerdict } from '../src/rules/evaluate.js';
+import { Operators } from '../src/rules/conditions/operators.js';
+import { engineOperators } from '../src/rules/engine.js';
 import type { CompiledRule, Trigger } from '../src/rules/rule.js';
 import { RuleIndex } from '../src/rules/rule-index.js';
 import type { StewardEvent } from '../src/sources/steward-event.js';
@@ -31,6 +32,7 @@ export interface PassFigures {
   perSecond: number;
   passes: number[];
 }
+import { candidates as candidatesOf } from './rule-work.js';
 
 export interface EvaluationResult {
   rules: number;
@@ -109,7 +111,7 @@ function triggerCondition(trigger: Trigger): NestedCondition {
 /** json-rules-engine as people use it: one Engine, every rule, the custom operators added. */
 export function baselineEngine(rules: readonly CompiledRule[]): Engine {
   const engine = new Engine([], { allowUndefinedFacts: false });
-  for (const operator of createOperators(namedLists)) engine.addOperator(operator);
+  for (const operator of engineOperators(new Operators(namedLists))) engine.addOperator(operator);
   engine.addOperator(
     new Operator('logFilter', (message: unknown, filter: string) =>
       compileLogFilter(filter).matches(typeof message === 'string' ? message : ''),
@@ -232,7 +234,7 @@ export function prepareEvaluation(
     },
     measure: async (rounds) => {
       let candidates = 0;
-      for (const event of events) candidates += ruleIndex.candidates(event).length;
+      for (const event of events) candidates += candidatesOf(ruleIndex, event).length;
 
       const engine = baselineEngine(rules);
       await baselineFires(engine, events[0] as StewardEvent);

@@ -11,7 +11,7 @@
  */
 import type { NestedCondition, TopLevelCondition } from 'json-rules-engine';
 import { compileRule, parseRuleText } from '../src/rules/load.js';
-import type { NamedLists } from '../src/rules/operators.js';
+import type { NamedLists } from '../src/rules/lists.js';
 import type { CompiledRule, RuleDocument, Trigger } from '../src/rules/rule.js';
 import { decodeCloudWatchLogs, decodeEc2StateChange } from '../src/sources/index.js';
 import { normalizeCloudTrailRecord } from '../src/sources/cloudtrail.js';

@@ -3,12 +3,13 @@
  * the work behind it. For each size, the events of `npm run bench` (all distinct), then 100 of
  * them repeated (so the rules they reach stay in the CPU's caches), each timed as the median
  * of interleaved passes (the machine is shared), with the work the index reports per event
- * (`RuleIndex.lookupWork`) and the rules that fire.
+ * (`lookupWork` of `rule-work.ts`) and the rules that fire.
  */
 import { RuleIndex } from '../src/rules/rule-index.js';
 import type { StewardEvent } from '../src/sources/steward-event.js';
 import { compileRules, eventStream, factStubs, ruleDocuments } from './generate.js';
 import { markdownTable, median } from './measure.js';
+import { lookupWork } from './rule-work.js';
 
 const eventCount = 20_000;
 const passes = 7;
@@ -50,12 +51,12 @@ for (let pass = 0; pass < passes; pass++) {
 
 const rows: string[][] = [];
 for (const item of cases) {
-  const work = { listeners: 0, triggerTests: 0, guardKeys: 0, candidates: 0, fires: 0 };
+  const work = { listeners: 0, triggerTests: 0, prerequisiteKeys: 0, candidates: 0, fires: 0 };
   for (const event of item.events) {
-    const found = item.index.lookupWork(event);
+    const found = lookupWork(item.index, event);
     work.listeners += found.listeners;
     work.triggerTests += found.triggerTests;
-    work.guardKeys += found.guardKeys;
+    work.prerequisiteKeys += found.prerequisiteKeys;
     work.candidates += found.candidates;
     for (const verdict of await item.index.match(event, { stubs: factStubs }))
       if (verdict.fires) work.fires += 1;
@@ -66,7 +67,7 @@ for (const item of cases) {
     item.label,
     median(times.get(item) ?? []).toFixed(2),
     perEvent(work.listeners, 1),
-    perEvent(work.guardKeys),
+    perEvent(work.prerequisiteKeys),
     perEvent(work.candidates),
     perEvent(work.triggerTests),
     perEvent(work.fires),
@@ -77,7 +78,7 @@ const header = [
   'events',
   'match µs',
   'listeners',
-  'guard keys',
+  'prerequisite keys',
   'candidates',
   'trigger tests',
   'fires',

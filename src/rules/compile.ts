@@ -1,6 +1,6 @@
 import { actionCatalog } from '../actions/catalog.js';
 import type { ActionParams } from '../actions/action.js';
-import type { NamedLists } from './operators.js';
+import type { NamedLists } from './lists.js';
 import type { CompiledRule, RuleDocument } from './rule.js';
 import { resolveScope } from './scope.js';
 

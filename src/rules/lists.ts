@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, YAMLSeq } from 'yaml';
-import type { NamedLists } from './operators.js';
 import type { RuleProblem } from './problems.js';
 import { aliasProblem } from './yaml-aliases.js';
+
+/** Named lists from the lists file: list name → members. */
+export type NamedLists = ReadonlyMap<string, ReadonlySet<string>>;
 
 /**
  * Where the named lists live: `STEWARD_LISTS_FILE`, else `config/lists.yaml` beside the rules

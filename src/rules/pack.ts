@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isObject } from '../json/fields.js';
 import { compileRule } from './compile.js';
-import type { NamedLists } from './operators.js';
+import type { NamedLists } from './lists.js';
 import type { CompiledRule, RuleDocument } from './rule.js';
 import { UnknownScopeListError } from './scope.js';
 

@@ -1,7 +1,7 @@
 import type { TopLevelCondition } from 'json-rules-engine';
 import type { ActionDefinition, ActionParams } from '../actions/action.js';
 import type { EventSource } from '../sources/steward-event.js';
-import type { NamedLists } from './operators.js';
+import type { NamedLists } from './lists.js';
 import type { RuleScope, ScopeDocument } from './scope.js';
 
 export type Ec2State =

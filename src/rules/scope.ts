@@ -1,6 +1,5 @@
 import type { StewardEvent } from '../sources/steward-event.js';
-import { eventFieldGuard, type RuleGuard } from './evaluate.js';
-import type { NamedLists } from './operators.js';
+import type { NamedLists } from './lists.js';
 
 /**
  * A rule's `scope` as its author wrote it: accounts and regions, each entry a literal (a
@@ -157,32 +156,9 @@ export function inScope(scope: RuleScope, event: StewardEvent): boolean {
   return regions === undefined || (event.region !== undefined && regions.has(event.region));
 }
 
-/** A guard of a rule's scope: which of its dimensions it holds the rule to. */
-export interface ScopeGuard extends RuleGuard {
-  dimension: Dimension;
-}
-
-/**
- * The scope as guards the rule index files rules under, like a condition's `equal` or `in` on
- * the event's `account` or `region`: an event whose account (region) is not among them, or that
- * names none, does not reach the rule. Unlike a condition's guards they hold whatever the rule's
- * conditions read, since a rule out of scope is never evaluated.
- *
- * @example
- * scopeGuards({ regions: new Set(['eu-west-1']) }); // one guard on event $.region
- */
-export function scopeGuards(scope: RuleScope): ScopeGuard[] {
-  const guards: ScopeGuard[] = [];
-  if (scope.accounts !== undefined)
-    guards.push({ ...eventFieldGuard('$.account', [...scope.accounts]), dimension: 'accounts' });
-  if (scope.regions !== undefined)
-    guards.push({ ...eventFieldGuard('$.region', [...scope.regions]), dimension: 'regions' });
-  return guards;
-}
-
 /**
  * What is left of the scope to check once the event is known to meet one of its dimensions (the
- * rule index found the rule by it): the other dimension, or undefined when nothing is left.
+ * rule index found the rule by that dimension's index prerequisite): the other dimension, or undefined when nothing is left.
  *
  * @example
  * scopeLeft({ accounts, regions }, 'accounts'); // { regions }

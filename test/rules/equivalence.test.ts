@@ -5,9 +5,12 @@ import { lazyFacts } from '../../src/facts/catalog.js';
 import { evaluateRules } from '../../src/rules/evaluate.js';
 import { eventFacts } from '../../src/rules/facts.js';
 import { compileRule } from '../../src/rules/load.js';
-import { createOperators, operatorNames, type NamedLists } from '../../src/rules/operators.js';
+import { operatorNames, Operators } from '../../src/rules/conditions/operators.js';
+import { engineOperators } from '../../src/rules/engine.js';
+import type { NamedLists } from '../../src/rules/lists.js';
 import type { RuleDocument } from '../../src/rules/rule.js';
 import { RuleIndex } from '../../src/rules/rule-index.js';
+import { candidates } from '../../bench/rule-work.js';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
 
 const lists: NamedLists = new Map([['people', new Set(['x', 'arn:aws:iam::1:user/a'])]]);
@@ -50,6 +53,9 @@ const paths = fc.constantFrom(
   '$.*',
   '$.a.*',
   '$.a.length',
+  '$.a.b[*]',
+  '$.*.b',
+  '$.a[1].c',
   '$.name',
   '$.raw',
   "$['a']",
@@ -169,7 +175,7 @@ async function engineFires(
   stubs: Record<string, unknown>,
 ): Promise<string[] | 'error'> {
   const engine = new Engine([], { allowUndefinedFacts: false });
-  for (const operator of createOperators(lists)) engine.addOperator(operator);
+  for (const operator of engineOperators(new Operators(lists))) engine.addOperator(operator);
   for (const document of documents) {
     engine.addRule({
       name: document.id,
@@ -204,13 +210,16 @@ describe('steward evaluation', () => {
         fc.boolean(),
         async (conditions, { event, instance }, stubbed) => {
           const documents = conditions.map((tree, i) => ruleDocument(`r${i}`, tree));
-          const rules = documents.map((document) => compileRule(document, 'random.yaml', lists));
+          // Frozen: evaluation keeps what it compiles in its pack, never on the rules.
+          const rules = documents.map((document) =>
+            Object.freeze(compileRule(document, 'random.yaml', lists)),
+          );
           const stubs: Record<string, unknown> = stubbed ? { instance: instance ?? null } : {};
-          // Through the index, so shared candidate lists and their guards are exercised too,
-          // and the index's own evaluation (rules run as programs that skip the guard looked
-          // up) must fire and fail exactly those.
+          // Through the index, so listings and their narrowing by index prerequisites are
+          // exercised too, and the index's own evaluation (checks that leave out the
+          // prerequisite looked up) must fire and fail exactly those.
           const index = new RuleIndex(rules);
-          const verdicts = await evaluateRules(event, index.candidates(event), { stubs });
+          const verdicts = await evaluateRules(event, candidates(index, event), { stubs });
           const matched = await index.match(event, { stubs });
           expect(matched.map(({ rule, fires, error }) => [rule.id, fires, error])).toEqual(
             verdicts
@@ -238,6 +247,36 @@ describe('steward evaluation', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('gives each event of a stream what a fresh evaluation gives, its memos shared', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(topLevel, { minLength: 1, maxLength: 6 }),
+        fc.array(eventArbitrary, { minLength: 2, maxLength: 8 }),
+        async (conditions, events) => {
+          const rules = conditions.map((tree, i) =>
+            compileRule(ruleDocument(`r${i}`, tree), 'random.yaml', lists),
+          );
+          const index = new RuleIndex(rules);
+          for (const { event, instance } of events) {
+            const stubs = { instance: instance ?? null };
+            const fresh = await evaluateRules(event, rules, { stubs });
+            const matched = await index.match(event, { stubs });
+            expect(matched.map(({ rule, fires, error }) => [rule.id, fires, error])).toEqual(
+              fresh
+                .filter(({ fires, error }) => fires || error !== undefined)
+                .map(({ rule, fires, error }) => [rule.id, fires, error]),
+            );
+          }
+          const counts = index.pack.memos();
+          expect(counts.map(({ name }) => name)).toContain('conditions');
+          for (const { hits, misses, size } of counts)
+            expect(size).toBeLessThanOrEqual(misses + hits);
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 

@@ -7,13 +7,20 @@ import {
   rangeContains,
   rangesOverlap,
 } from '../../src/net/ip-range.js';
-import { globPattern, operatorFunctions, operatorValueProblem } from '../../src/rules/operators.js';
+import { operatorValueProblem } from '../../src/rules/conditions/operator-values.js';
+import type { customOperators } from '../../src/rules/conditions/operators.js';
+import { Operators } from '../../src/rules/conditions/operators.js';
+import { globPattern } from '../../src/rules/conditions/patterns.js';
 
 const lists = new Map([['break-glass', new Set(['arn:aws:iam::123456789012:role/BreakGlass'])]]);
-const operators = operatorFunctions(lists);
+const operators = new Operators(lists);
 
-function check(name: keyof typeof operators, factValue: unknown, value: unknown): boolean {
-  return operators[name](factValue, value);
+function check(
+  name: (typeof customOperators)[number],
+  factValue: unknown,
+  value: unknown,
+): boolean {
+  return operators.compare(name, factValue, value);
 }
 
 describe('regular expressions', () => {
@@ -170,19 +177,37 @@ describe('operator values checked when rules load', () => {
 
 describe('operators prepared for their condition value', () => {
   it('keep each value apart, whether a string, a list or a list of the same content', () => {
-    const fresh = operatorFunctions(lists);
-    expect(fresh.startsWith('arn:aws:iam::1', 'arn:')).toBe(true);
-    expect(fresh.startsWith('arn:aws:iam::1', 'urn:')).toBe(false);
-    expect(fresh.startsWith('arn:aws:iam::1', 'arn:')).toBe(true);
+    const fresh = new Operators(lists);
+    expect(fresh.compare('startsWith', 'arn:aws:iam::1', 'arn:')).toBe(true);
+    expect(fresh.compare('startsWith', 'arn:aws:iam::1', 'urn:')).toBe(false);
+    expect(fresh.compare('startsWith', 'arn:aws:iam::1', 'arn:')).toBe(true);
     const private8 = ['10.0.0.0/8'];
     const other = ['192.168.0.0/16'];
-    expect(fresh.inCidr('10.1.2.3', private8)).toBe(true);
-    expect(fresh.inCidr('10.1.2.3', other)).toBe(false);
-    expect(fresh.inCidr('10.1.2.3', ['10.0.0.0/8'])).toBe(true);
-    expect(fresh.olderThan('2000-01-01T00:00:00Z', '1d')).toBe(true);
-    expect(fresh.olderThan('2000-01-01T00:00:00Z', '100000d')).toBe(false);
-    expect(fresh.inList('arn:aws:iam::123456789012:role/BreakGlass', 'break-glass')).toBe(true);
-    expect(fresh.inList('arn:aws:iam::123456789012:role/BreakGlass', 'no-such-list')).toBe(false);
+    expect(fresh.compare('inCidr', '10.1.2.3', private8)).toBe(true);
+    expect(fresh.compare('inCidr', '10.1.2.3', other)).toBe(false);
+    expect(fresh.compare('inCidr', '10.1.2.3', ['10.0.0.0/8'])).toBe(true);
+    expect(fresh.compare('olderThan', '2000-01-01T00:00:00Z', '1d')).toBe(true);
+    expect(fresh.compare('olderThan', '2000-01-01T00:00:00Z', '100000d')).toBe(false);
+    expect(
+      fresh.compare('inList', 'arn:aws:iam::123456789012:role/BreakGlass', 'break-glass'),
+    ).toBe(true);
+    expect(
+      fresh.compare('inList', 'arn:aws:iam::123456789012:role/BreakGlass', 'no-such-list'),
+    ).toBe(false);
+  });
+
+  it('remember pattern results and ranges in the memos of their pack, counted', () => {
+    const pack = new Operators(lists);
+    for (let i = 0; i < 3; i++) pack.compare('matches', 'arn:aws:iam::1:root', ':root$');
+    expect(pack.patterns.resultCounts()).toEqual({
+      name: 'pattern results',
+      hits: 2,
+      misses: 1,
+      size: 1,
+    });
+    pack.compare('inCidr', '10.1.2.3', ['10.0.0.0/8']);
+    pack.compare('inCidr', '10.1.2.3', ['10.0.0.0/8']);
+    expect(pack.ranges.counts()).toMatchObject({ hits: 2, misses: 2, size: 2 });
   });
 
   it('still decide values that cannot be prepared, such as a pattern that does not compile', () => {

@@ -3,6 +3,7 @@ import { evaluateRules } from '../../src/rules/evaluate.js';
 import { compileRule, parseRuleText } from '../../src/rules/load.js';
 import { compileLogFilter, LogFilterSyntaxError } from '../../src/rules/log-filter.js';
 import { RuleIndex } from '../../src/rules/rule-index.js';
+import { candidates, lookupWork } from '../../bench/rule-work.js';
 import { stewardEvent } from './support.js';
 
 function rule(id: string, triggers: string) {
@@ -44,36 +45,38 @@ const ids = (found: readonly { id: string }[]) => found.map((item) => item.id);
 
 describe('the rule index', () => {
   it('selects rules by EC2 state', () => {
-    expect(ids(index.candidates(event({ source: 'ec2-state', name: 'running' })))).toEqual([
+    expect(ids(candidates(index, event({ source: 'ec2-state', name: 'running' })))).toEqual([
       'running',
     ]);
-    expect(ids(index.candidates(event({ source: 'ec2-state', name: 'stopped' })))).toEqual([]);
+    expect(ids(candidates(index, event({ source: 'ec2-state', name: 'stopped' })))).toEqual([]);
   });
 
   it('selects rules by CloudTrail event name and event source, in rule-pack order', () => {
     expect(
       ids(
-        index.candidates(event({ name: 'DeleteTrail', eventSource: 'cloudtrail.amazonaws.com' })),
+        candidates(index, event({ name: 'DeleteTrail', eventSource: 'cloudtrail.amazonaws.com' })),
       ),
     ).toEqual(['stop-logging', 'any-service-delete', 'every-call']);
     expect(
-      ids(index.candidates(event({ name: 'StopLogging', eventSource: 'ec2.amazonaws.com' }))),
+      ids(candidates(index, event({ name: 'StopLogging', eventSource: 'ec2.amazonaws.com' }))),
     ).toEqual(['every-call']);
   });
 
   it('checks a trigger’s match against the record', () => {
     const root = event({ name: 'CreateBucket', raw: { userIdentity: { type: 'Root' } } });
-    expect(ids(index.candidates(root))).toEqual(['every-call', 'root-calls']);
+    expect(ids(candidates(index, root))).toEqual(['every-call', 'root-calls']);
     const user = event({ name: 'CreateBucket', raw: { userIdentity: { type: 'IAMUser' } } });
-    expect(ids(index.candidates(user))).toEqual(['every-call']);
+    expect(ids(candidates(index, user))).toEqual(['every-call']);
   });
 
   it('matches prefix* and *suffix values', () => {
     const denied = (code: string) =>
       event({ name: 'PutBucketPolicy', error: { code }, raw: { errorCode: code } });
-    expect(ids(index.candidates(denied('AccessDeniedException')))).toEqual(['denied-calls']);
-    expect(ids(index.candidates(denied('Client.UnauthorizedOperation')))).toEqual(['denied-calls']);
-    expect(ids(index.candidates(denied('ThrottlingException')))).toEqual([]);
+    expect(ids(candidates(index, denied('AccessDeniedException')))).toEqual(['denied-calls']);
+    expect(ids(candidates(index, denied('Client.UnauthorizedOperation')))).toEqual([
+      'denied-calls',
+    ]);
+    expect(ids(candidates(index, denied('ThrottlingException')))).toEqual([]);
   });
 
   it('leaves failed calls to the rules that opt in', () => {
@@ -82,19 +85,19 @@ describe('the rule index', () => {
       eventSource: 'cloudtrail.amazonaws.com',
       error: { code: 'AccessDenied' },
     });
-    expect(ids(index.candidates(failed))).toEqual(['any-service-delete']);
+    expect(ids(candidates(index, failed))).toEqual(['any-service-delete']);
   });
 
   it('selects log rules by group, group prefix and filter', () => {
     const line = (name: string, message: string) =>
       event({ source: 'cloudwatch-logs', name, raw: { message } });
     expect(
-      ids(index.candidates(line('/var/log/secure', 'sshd: Failed password for root'))),
+      ids(candidates(index, line('/var/log/secure', 'sshd: Failed password for root'))),
     ).toEqual(['secure']);
-    expect(ids(index.candidates(line('/var/log/secure', 'CRON: Failed password')))).toEqual([]);
-    expect(ids(index.candidates(line('/var/log/secure', 'sshd: Accepted publickey')))).toEqual([]);
-    expect(ids(index.candidates(line('/aws/lambda/orders', 'START')))).toEqual(['lambda']);
-    expect(ids(index.candidates(line('/aws/ecs/orders', 'START')))).toEqual([]);
+    expect(ids(candidates(index, line('/var/log/secure', 'CRON: Failed password')))).toEqual([]);
+    expect(ids(candidates(index, line('/var/log/secure', 'sshd: Accepted publickey')))).toEqual([]);
+    expect(ids(candidates(index, line('/aws/lambda/orders', 'START')))).toEqual(['lambda']);
+    expect(ids(candidates(index, line('/aws/ecs/orders', 'START')))).toEqual([]);
   });
 });
 
@@ -150,7 +153,7 @@ describe('narrowing the listeners by the values rules require', () => {
     });
 
   it('keeps only the rules whose equal and in conditions the event meets, in pack order', () => {
-    expect(ids(narrowed.candidates(call('111', 'alice')))).toEqual([
+    expect(ids(candidates(narrowed, call('111', 'alice')))).toEqual([
       'account-a',
       'accounts-ab',
       'not-a',
@@ -159,7 +162,7 @@ describe('narrowing the listeners by the values rules require', () => {
       'region-and-account',
       'region-only',
     ]);
-    expect(ids(narrowed.candidates(call('222', 'bob')))).toEqual([
+    expect(ids(candidates(narrowed, call('222', 'bob')))).toEqual([
       'accounts-ab',
       'account-b',
       'user-bob',
@@ -169,7 +172,7 @@ describe('narrowing the listeners by the values rules require', () => {
       'lazy',
       'region-only',
     ]);
-    expect(ids(narrowed.candidates(call('999', 'carol')))).toEqual([
+    expect(ids(candidates(narrowed, call('999', 'carol')))).toEqual([
       'not-a',
       'any-of',
       'lazy',
@@ -181,7 +184,7 @@ describe('narrowing the listeners by the values rules require', () => {
     // region-and-account's region is the rarer value, but only it and region-only are
     // filed by region: region-and-account goes under the account key, region-only under none.
     const inRegion = call('999', 'carol', 'eu-west-1');
-    expect(ids(narrowed.candidates(inRegion))).toEqual(['not-a', 'any-of', 'lazy', 'region-only']);
+    expect(ids(candidates(narrowed, inRegion))).toEqual(['not-a', 'any-of', 'lazy', 'region-only']);
   });
 
   it('matches them itself: the verdicts that fire or fail, in pack order', async () => {
@@ -198,7 +201,7 @@ describe('narrowing the listeners by the values rules require', () => {
       ['region-and-account', true],
       ['region-only', true],
     ]);
-    const all = await evaluateRules(event, narrowed.candidates(event), { stubs });
+    const all = await evaluateRules(event, candidates(narrowed, event), { stubs });
     expect(all.find(({ rule }) => rule.id === 'not-a')?.fires).toBe(false);
     expect(matched).toEqual(all.filter(({ fires }) => fires));
     // Without the stub, the lazy rule's fact cannot be read: an error, not a silent miss.
@@ -218,18 +221,18 @@ describe('narrowing the listeners by the values rules require', () => {
     // Listeners: all 11. Keys: account and user name (region has too few rules for one).
     // Candidates: account-a, accounts-ab, region-and-account (account 111), the rules without
     // a key (not-a, any-of, lazy, region-only), none by user name (alice).
-    expect(narrowed.lookupWork(call('111', 'alice'))).toEqual({
+    expect(lookupWork(narrowed, call('111', 'alice'))).toEqual({
       listeners: 11,
       triggerTests: 0,
-      guardKeys: 2,
+      prerequisiteKeys: 2,
       candidates: 7,
     });
     // Listeners: any-service-delete and every-call. `match` also evaluates the two rules
     // listening through a trigger's match (denied-calls, root-calls), each testing it first.
-    expect(index.lookupWork(event({ name: 'DeleteTrail', raw: { userIdentity: {} } }))).toEqual({
+    expect(lookupWork(index, event({ name: 'DeleteTrail', raw: { userIdentity: {} } }))).toEqual({
       listeners: 2,
       triggerTests: 2,
-      guardKeys: 0,
+      prerequisiteKeys: 0,
       candidates: 4,
     });
   });
@@ -246,10 +249,10 @@ describe('narrowing the listeners by the values rules require', () => {
     const sparse = new RuleIndex([...many, ...late]);
     const on = (name: string, value: string) => event({ name, account: value });
     // CreateRole's listing is narrowed first, so its 200 values take the first ids.
-    expect(ids(sparse.candidates(on('CreateRole', '150')))).toEqual(['createrole-150']);
-    expect(ids(sparse.candidates(on('DeleteRole', 'y')))).toEqual(['deleterole-y']);
-    expect(ids(sparse.candidates(on('DeleteRole', '150')))).toEqual([]);
-    expect(ids(sparse.candidates(on('CreateRole', 'y')))).toEqual([]);
+    expect(ids(candidates(sparse, on('CreateRole', '150')))).toEqual(['createrole-150']);
+    expect(ids(candidates(sparse, on('DeleteRole', 'y')))).toEqual(['deleterole-y']);
+    expect(ids(candidates(sparse, on('DeleteRole', '150')))).toEqual([]);
+    expect(ids(candidates(sparse, on('CreateRole', 'y')))).toEqual([]);
     const [verdict] = await sparse.match(on('DeleteRole', 'z'));
     expect(verdict?.rule.id).toBe('deleterole-z');
   });

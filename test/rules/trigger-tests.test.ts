@@ -4,6 +4,7 @@ import { evaluateRules, type RuleVerdict } from '../../src/rules/evaluate.js';
 import { compileRule } from '../../src/rules/load.js';
 import type { RuleDocument, Trigger } from '../../src/rules/rule.js';
 import { RuleIndex } from '../../src/rules/rule-index.js';
+import { candidates, lookupWork } from '../../bench/rule-work.js';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
 
 /**
@@ -157,10 +158,10 @@ describe('rules listening through a trigger test', () => {
           // One index for every event: listings and their blocks are shared once made.
           for (const event of events) {
             const expected = outcome(
-              await evaluateRules(event, index.candidates(event), { stubs }),
+              await evaluateRules(event, candidates(index, event), { stubs }),
             );
             expect(outcome(await index.match(event, { stubs }))).toEqual(expected);
-            const work = index.lookupWork(event);
+            const work = lookupWork(index, event);
             expect(work.listeners).toBe(index.listeners(event).length);
             expect(work.triggerTests).toBeLessThanOrEqual(work.candidates);
           }
@@ -205,12 +206,15 @@ describe('rules listening through a trigger test', () => {
     expect(await fired(call('333', 'Root'))).toEqual([]);
     // Every rule listens through a test (the four Root rules pass theirs); the account key
     // lets three rules through, each tested.
-    expect(index.lookupWork(call('111', 'Root'))).toEqual({
+    expect(lookupWork(index, call('111', 'Root'))).toEqual({
       listeners: 4,
       triggerTests: 3,
-      guardKeys: 1,
+      prerequisiteKeys: 1,
       candidates: 3,
     });
-    expect(index.lookupWork(call('333', 'Root'))).toMatchObject({ triggerTests: 0, candidates: 0 });
+    expect(lookupWork(index, call('333', 'Root'))).toMatchObject({
+      triggerTests: 0,
+      candidates: 0,
+    });
   });
 });
