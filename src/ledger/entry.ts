@@ -14,18 +14,22 @@ export interface ActionIdentity {
   resource: string;
 }
 
-/** One item of the ledger table. */
-export interface LedgerEntry extends ActionIdentity {
-  pk: string;
-  status: LedgerStatus;
+/** What the ledger records about an action's event and rule beside the action's identity. */
+export interface EventDetails {
   source: string;
   eventName: string;
   eventTime: string;
   severity: string;
   actor?: string;
-  /** The account and region the action acted in (the event's); `-` when the event named none. */
+  /** The account and region the action acts in (the event's); `-` when the event named none. */
   account?: string;
   region?: string;
+}
+
+/** One item of the ledger table. */
+export interface LedgerEntry extends ActionIdentity, EventDetails {
+  pk: string;
+  status: LedgerStatus;
   detail?: string;
   data?: Record<string, unknown>;
   error?: string;

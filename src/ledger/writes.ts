@@ -1,18 +1,10 @@
 import { boundData, boundText, ledgerBounds } from './bounds.js';
-import type { ActionIdentity, LedgerStatus } from './entry.js';
+import type { ActionIdentity, EventDetails, LedgerStatus } from './entry.js';
 import type { ItemUpdate } from './items.js';
 import type { ClaimOwner } from './owner.js';
 
-/** What the ledger records about the event and rule beside the action's identity. */
-export interface ClaimDetails extends ActionIdentity {
-  source: string;
-  eventName: string;
-  eventTime: string;
-  severity: string;
-  actor?: string;
-  /** Where the action acts: the event's account and region. */
-  account?: string;
-  region?: string;
+/** What a claim records: the action's identity, its event's details, and how the claim is held. */
+export interface ClaimDetails extends ActionIdentity, EventDetails {
   /** Keep this entry longer than the ledger's retention (audit findings). */
   retentionDays?: number;
   /** Epoch ms when the claim's lease ends; default: now plus the ledger's `leaseMs`. */
