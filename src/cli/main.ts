@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { LedgerUnreadableError } from '../ledger/embedded/errors.js';
 import { escapeControls, escapeLines } from './escape.js';
 import { explainCommand, explainUsage } from './explain.js';
@@ -10,18 +11,44 @@ import { runCommand, runUsage } from './run.js';
 import { testCommand } from './test-rules.js';
 import { validateCommand } from './validate.js';
 
+/** Each command's usage, as `steward <command> --help` prints it. */
+const usages: Record<string, string> = {
+  run: runUsage,
+  ledger: ledgerUsage,
+  validate: 'steward validate [DIR]',
+  test: 'steward test [DIR]',
+  explain: explainUsage,
+  patterns: 'steward patterns [DIR]',
+  pack: packUsage,
+  'member-template': memberTemplateUsage,
+};
+
 const usage = `steward: event-driven automation rules for AWS
 
 usage:
-  ${runUsage}
-  ${ledgerUsage.replace(/\n/g, '\n  ')}
-  steward validate [DIR]
-  steward test [DIR]
-  ${explainUsage}
-  steward patterns [DIR]
-  ${packUsage}
-  ${memberTemplateUsage}
+  ${Object.values(usages)
+    .map((text) => text.replace(/\n/g, '\n  '))
+    .join('\n  ')}
+  steward --version
 `;
+
+/** The version of the installed package, from its package.json. */
+function version(): string {
+  const manifest: unknown = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  );
+  const value =
+    typeof manifest === 'object' && manifest !== null && 'version' in manifest
+      ? manifest.version
+      : undefined;
+  return typeof value === 'string' ? value : 'unknown';
+}
+
+/** True when the arguments ask for help before any `--` that ends the options. */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
 
 const commands: Record<string, (args: string[], output: Output) => Promise<number>> = {
   run: runCommand,
@@ -41,7 +68,16 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     output.out(usage);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    output.out(`steward ${version()}`);
+    return 0;
+  }
   const command = commands[name];
+  const commandUsage = usages[name];
+  if (command && commandUsage !== undefined && asksForHelp(args)) {
+    output.out(`usage: ${commandUsage}`);
+    return 0;
+  }
   if (!command) {
     output.err(`steward: unknown command "${escapeControls(name)}"\n${usage}`);
     return 2;

@@ -218,6 +218,35 @@ describe('steward ledger', () => {
 });
 
 describe('steward validate and usage', () => {
+  it('prints its version, and each command its usage for --help or -h, before reading anything', async () => {
+    const { version } = JSON.parse(
+      await import('node:fs/promises').then(({ readFile }) =>
+        readFile(repoPath('package.json'), 'utf8'),
+      ),
+    ) as { version: string };
+    expect(await steward('--version')).toMatchObject({ code: 0, stdout: `steward ${version}\n` });
+    expect(await steward('validate', '--help')).toMatchObject({
+      code: 0,
+      stdout: 'usage: steward validate [DIR]\n',
+      stderr: '',
+    });
+    expect(await steward('test', '-h')).toMatchObject({
+      code: 0,
+      stdout: 'usage: steward test [DIR]\n',
+    });
+    expect((await steward('run', 'events/ec2-running.json', '--help')).stdout).toMatch(
+      /^usage: steward run <event-file> /,
+    );
+    expect((await steward('member-template', '--help')).stdout).toMatch(
+      /^usage: steward member-template \[--central-account ID\]/,
+    );
+    // After `--`, --help is a file name like any other.
+    expect(await steward('run', '--', '--help')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^steward run: --help: cannot read: ENOENT/),
+    });
+  });
+
   it('passes the shipped rules and reports a broken rule as file:line:col', async () => {
     expect(await steward('validate', repoPath('rules'))).toMatchObject({
       code: 0,
