@@ -7,7 +7,7 @@ import { escapeControls } from './escape.js';
 import { table, UsageError, type Output } from './output.js';
 
 export const ledgerUsage =
-  'steward ledger list [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--json]\n' +
+  'steward ledger list [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--limit N] [--json]\n' +
   '       steward ledger show <key> [--json]\n' +
   '       steward ledger stats [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--json]\n' +
   '       steward ledger check [--repair]';
@@ -25,6 +25,7 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
       account: { type: 'string' },
       region: { type: 'string' },
       since: { type: 'string' },
+      limit: { type: 'string' },
       status: { type: 'string' },
       json: { type: 'boolean' },
       repair: { type: 'boolean' },
@@ -44,6 +45,9 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
       `--since must be an ISO 8601 time or epoch milliseconds, got "${values.since}"`,
     );
   }
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw new UsageError(`--limit must be a positive whole number, got "${values.limit}"`);
   if (verb === 'check') return checkCommand(values.repair === true, output);
   if (verb !== 'list' && verb !== 'show' && verb !== 'stats')
     throw new UsageError(`usage: ${ledgerUsage}`);
@@ -66,6 +70,7 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
       account: values.account,
       region: values.region,
       since: values.since,
+      limit,
       status: values.status as LedgerStatus | undefined,
     });
     if (verb === 'stats') {
@@ -93,7 +98,7 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
     } else
       output.out(
         table([
-          ['key', 'rule', 'action', 'resource', 'where', 'event', 'status', 'mode', 'time'],
+          ['key', 'rule', 'action', 'resource', 'where', 'event', 'status', 'mode', 'created'],
           ...entries.map((entry) => [
             entry.pk,
             entry.ruleId,
@@ -103,7 +108,7 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
             entry.eventId,
             entry.status,
             entry.mode,
-            entry.updatedAt,
+            entry.createdAt,
           ]),
         ]),
       );

@@ -181,6 +181,13 @@ describe('steward ledger', () => {
       ),
     ).toHaveLength(2);
     expect(await ledgerEntries('--account', '222233334444')).toEqual([]);
+    expect(
+      await ledgerEntries('--rule', 'ec2-quarantined-instance-started', '--limit', '1'),
+    ).toEqual([entries[0]]);
+    expect(await steward('ledger', 'list', '--limit', '0')).toMatchObject({
+      code: 2,
+      stderr: 'steward ledger: --limit must be a positive whole number, got "0"\n',
+    });
     expect(await ledgerEntries('--region', 'eu-west-1')).toEqual([]);
     expect((await steward('ledger', 'list', '--region', 'eu-west-1')).stdout).toMatch(
       /^no ledger entry matches \(/,
@@ -188,7 +195,7 @@ describe('steward ledger', () => {
     const table = await steward('ledger', 'list', '--resource', 'i-0123456789abcdef0');
     const [header, row] = table.stdout.split('\n');
     expect(header).toMatch(
-      /^key\s+rule\s+action\s+resource\s+where\s+event\s+status\s+mode\s+time$/,
+      /^key\s+rule\s+action\s+resource\s+where\s+event\s+status\s+mode\s+created$/,
     );
     expect(row).toContain(' 123456789012/us-east-1 ');
     const shown = await steward('ledger', 'show', entries[0]?.pk ?? '');
