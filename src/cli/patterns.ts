@@ -1,13 +1,27 @@
+import { deployParameters } from '../deploy/parameters.js';
 import { eventBridgePatterns } from '../deploy/patterns.js';
+import { serverlessRuleConfig } from '../deploy/serverless.js';
 import { loadRules } from '../rules/load.js';
 import { defaultRulesDir } from '../runtime.js';
 import { UsageError, type Output } from './output.js';
 
-/** `steward patterns [DIR]`: the EventBridge patterns `sls package` puts into the template, per function. */
+/**
+ * `steward patterns [DIR]`: what `sls package` subscribes each function to, from the rules
+ * alone (no deploy parameters): the EventBridge patterns of `ec2State` and `cloudtrail`, and
+ * the log groups `cloudwatchLogs` subscribes to with their filter patterns (`""`: every line).
+ */
 export async function patternsCommand(args: string[], output: Output): Promise<number> {
   if (args.length > 1) throw new UsageError('usage: steward patterns [DIR]');
+  const rules = await loadRules(args[0] ?? defaultRulesDir());
+  const { events } = serverlessRuleConfig(
+    rules,
+    deployParameters({}, { service: 'steward', stage: 'dev', region: 'us-east-1' }),
+  );
+  const subscriptions = events.cloudwatchLogs.flatMap((event) =>
+    'cloudwatchLog' in event ? [event.cloudwatchLog] : [],
+  );
   output.out(
-    JSON.stringify(eventBridgePatterns(await loadRules(args[0] ?? defaultRulesDir())), null, 2),
+    JSON.stringify({ ...eventBridgePatterns(rules), cloudwatchLogs: subscriptions }, null, 2),
   );
   return 0;
 }

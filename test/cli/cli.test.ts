@@ -403,9 +403,13 @@ describe('steward validate and usage', () => {
     expect(unstubbed.code).toBe(1);
   });
 
-  it('prints the EventBridge patterns of the rules', async () => {
+  it('prints the EventBridge patterns and the log subscriptions of the rules', async () => {
     const run = await steward('patterns', repoPath('rules'));
     expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).cloudwatchLogs).toEqual([
+      { logGroup: '/var/log/auth.log', filter: 'authentication' },
+      { logGroup: '/var/log/secure', filter: '?"Failed password" ?authentication' },
+    ]);
     expect(JSON.parse(run.stdout).ec2State).toEqual([
       {
         source: ['aws.ec2'],
