@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ActionContext, ActionOutcome } from './actions/action.js';
 import { executeFromOrigin, ResourceStates } from './actions/origin-state.js';
+import type { AwsClients } from './aws-clients.js';
 import { sessionName, type ClientPool } from './client-pool.js';
 import { messageOf } from './errors.js';
 import { ledgerKey, type LedgerEntry, type LedgerMode } from './ledger/entry.js';
@@ -86,10 +87,10 @@ export async function executeAction(
   request: ActionRequest,
   context: ExecutionContext,
 ): Promise<ActionResult> {
-  const { event, rule, planned, resource } = request;
+  const { rule, planned, resource } = request;
   const mode: LedgerMode = rule.mode === 'enforce' && context.live ? 'enforce' : 'dry-run';
   const action = planned.definition.name;
-  const where = `event ${event.id}, rule ${rule.id}, action ${action} on ${resource}`;
+  const where = whereOf(request);
   const unknown = (key: string, message: string) => ({
     report: { action, resource, status: 'unknown' as const, key, mode },
     problem: { kind: 'unknown-outcome' as const, message, where },
@@ -193,12 +194,18 @@ function claimDetailsOf(
   };
 }
 
+/** Where an action's problems are reported: its event, rule, action and resource. */
+function whereOf({ event, rule, planned, resource }: ActionRequest): string {
+  return `event ${event.id}, rule ${rule.id}, action ${planned.definition.name} on ${resource}`;
+}
+
 function actionContextOf(
   request: ActionRequest,
   context: ExecutionContext,
   key: string,
 ): ActionContext {
   const { event, rule, planned, resource } = request;
+  let clients: AwsClients | undefined;
   return {
     event,
     rule: {
@@ -209,7 +216,13 @@ function actionContextOf(
     },
     resource,
     params: planned.params,
-    clients: context.clients.for(event.account, event.region, sessionName(rule.id, event.id)),
+    // Made when the action first calls AWS: a plan, a finding or a skip never does, and a
+    // member account's session for every one of them would push the facts' session out of
+    // the pool.
+    get clients() {
+      clients ??= context.clients.for(event.account, event.region, sessionName(rule.id, event.id));
+      return clients;
+    },
     home: context.clients.home,
     key,
     earlier: request.earlier,
@@ -238,7 +251,7 @@ async function recordAtOnce(
 ): Promise<ActionResult> {
   const { planned, resource } = request;
   const action = planned.definition.name;
-  const where = `event ${request.event.id}, rule ${request.rule.id}, action ${action} on ${resource}`;
+  const where = whereOf(request);
   const key = ledgerKey(details);
   const completion = await outcomeWithoutEffect(
     request,
