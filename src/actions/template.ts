@@ -1,4 +1,4 @@
-import type { StewardEvent } from '../sources/steward-event.js';
+import { eventFields, type StewardEvent } from '../sources/steward-event.js';
 import { isPlainContainer, ownMember, readPath } from '../json/path.js';
 import { boundedJson, boundedText } from './bounded-json.js';
 
@@ -41,8 +41,11 @@ export function renderTemplate(template: string, event: StewardEvent): string {
   if (!template.includes('${')) return template;
   return template.replace(placeholder, (_match, path: string) => {
     const [root = '', ...rest] = path.split('.');
-    // The spread copies the event's own fields into a plain object, however it was built.
-    const value = readPath(root === 'record' ? event.raw : ownMember({ ...event }, root), rest);
+    // A plain copy of the event's fields, its derived ones included, however it was built.
+    const value = readPath(
+      root === 'record' ? event.raw : ownMember(eventFields(event), root),
+      rest,
+    );
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       return boundedText(String(value));
     }

@@ -1,5 +1,5 @@
 import { lazyFacts } from '../facts/catalog.js';
-import type { StewardEvent } from '../sources/steward-event.js';
+import { eventFields, type StewardEvent } from '../sources/steward-event.js';
 import type { CompiledRule } from './rule.js';
 
 /**
@@ -15,7 +15,7 @@ export type EventView = Omit<StewardEvent, 'raw'>;
 
 /** The values of the event's facts, computed once per event and shared by every rule. */
 export function eventFacts(event: StewardEvent): Record<string, unknown> {
-  const { raw, ...view } = event;
+  const { raw, ...view } = eventFields(event);
   return { event: view satisfies EventView, record: raw };
 }
 

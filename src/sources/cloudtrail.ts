@@ -1,20 +1,7 @@
 import { contentDigest } from './content-digest.js';
-import {
-  arrayAt,
-  describeValue,
-  isObject,
-  objectAt,
-  stringAt,
-  type JsonObject,
-} from '../json/fields.js';
-import {
-  requestFieldNames,
-  type Actor,
-  type DeliveryPath,
-  type RequestFields,
-  type SourceError,
-  type StewardEvent,
-} from './steward-event.js';
+import { describeValue, isObject, objectAt, stringAt, type JsonObject } from '../json/fields.js';
+import { CloudTrailEvent } from './cloudtrail-event.js';
+import type { DeliveryPath, SourceError, StewardEvent } from './steward-event.js';
 
 /** The EventBridge detail-types whose `detail` is a CloudTrail record. */
 export const CLOUDTRAIL_DETAIL_TYPES: ReadonlySet<string> = new Set([
@@ -59,58 +46,28 @@ export function normalizeCloudTrailRecord(
     return { message: `CloudTrail record's eventID is not a non-empty string (got ${got})`, where };
   }
 
-  const identity = objectAt(record, 'userIdentity');
-  const eventSource = stringAt(record, 'eventSource');
-  // Built field by field, not spread: every event then shares one shape, which rule matching
-  // reads at every step.
-  const event: StewardEvent = {
+  return new CloudTrailEvent(record, {
     id: eventId.id,
-    source: 'cloudtrail',
+    idDerived: eventId.idDerived,
     name,
     time,
-    resources: resourcesOf(record, eventSource),
-    actor: actorOf(record, identity),
-    raw: record,
+    // The caller's own account (`userIdentity.accountId`) is not where the call happened.
+    account: stringAt(record, 'recipientAccountId') ?? defaults.account,
+    region: stringAt(record, 'awsRegion') ?? defaults.region,
     delivery,
-  };
-  // The caller's own account (`userIdentity.accountId`) is not where the call happened.
-  const account = stringAt(record, 'recipientAccountId') ?? defaults.account;
-  if (account !== undefined) event.account = account;
-  const region = stringAt(record, 'awsRegion') ?? defaults.region;
-  if (region !== undefined) event.region = region;
-  if (eventId.idDerived) event.idDerived = true;
-  if (eventSource !== undefined) event.eventSource = eventSource;
-  const request = requestFieldsOf(objectAt(record, 'requestParameters'));
-  if (request !== undefined) event.request = request;
-  const errorCode = stringAt(record, 'errorCode');
-  if (errorCode !== undefined) {
-    const errorMessage = stringAt(record, 'errorMessage');
-    event.error =
-      errorMessage === undefined ? { code: errorCode } : { code: errorCode, message: errorMessage };
-  }
-  return event;
-}
-
-/** The request fields a record names as non-empty strings; undefined when it names none. */
-function requestFieldsOf(parameters: JsonObject | undefined): RequestFields | undefined {
-  let fields: RequestFields | undefined;
-  for (const field of requestFieldNames) {
-    const value = stringAt(parameters, field);
-    if (value !== undefined) (fields ??= {})[field] = value;
-  }
-  return fields;
+  });
 }
 
 /**
  * The record's `eventID`, or the digest of its content when it has none; undefined when its
  * `eventID` is there but not a usable id.
  */
-function idOf(record: JsonObject): Pick<StewardEvent, 'id' | 'idDerived'> | undefined {
+function idOf(record: JsonObject): { id: string; idDerived: boolean } | undefined {
   if (record.eventID === undefined) {
     return { id: `sha256:${contentDigest(record)}`, idDerived: true };
   }
   const id = stringAt(record, 'eventID');
-  return id === undefined ? undefined : { id };
+  return id === undefined ? undefined : { id, idDerived: false };
 }
 
 /** True when a value has the fields every CloudTrail record has; used to spot records in log messages. */
@@ -122,69 +79,6 @@ export function looksLikeCloudTrailRecord(value: unknown): value is JsonObject {
     typeof value.eventName === 'string' &&
     typeof value.eventSource === 'string'
   );
-}
-
-const ACTOR_FIELDS = ['arn', 'type', 'principalId', 'accountId', 'userName', 'invokedBy'] as const;
-
-function actorOf(record: JsonObject, identity: JsonObject | undefined): Actor {
-  const attributes = objectAt(objectAt(identity, 'sessionContext'), 'attributes');
-  const mfaUsed =
-    objectAt(record, 'additionalEventData')?.MFAUsed === 'Yes' ||
-    attributes?.mfaAuthenticated === 'true';
-  const actor: Actor = { mfaUsed };
-  for (const field of ACTOR_FIELDS) {
-    const value = stringAt(identity, field);
-    if (value !== undefined) actor[field] = value;
-  }
-  const sourceIp = stringAt(record, 'sourceIPAddress');
-  if (sourceIp !== undefined) actor.sourceIp = sourceIp;
-  const userAgent = stringAt(record, 'userAgent');
-  if (userAgent !== undefined) actor.userAgent = userAgent;
-  return actor;
-}
-
-/**
- * The ids rules act on, in the form the AWS APIs take them: the ARNs CloudTrail lists, then the
- * well-known ids in the request and response (RunInstances names its instances only in the
- * response).
- */
-function resourcesOf(record: JsonObject, eventSource: string | undefined): string[] {
-  // A Set keeps first-seen order and stays linear on a hostile record listing many resources.
-  const resources = new Set<string>();
-  const add = (value: unknown): void => {
-    if (typeof value === 'string' && value !== '') resources.add(value);
-  };
-  for (const resource of arrayAt(record, 'resources') ?? []) {
-    if (isObject(resource)) add(resource.ARN);
-  }
-  const request = objectAt(record, 'requestParameters');
-  const response = objectAt(record, 'responseElements');
-  for (const holder of [request, response]) {
-    for (const item of arrayAt(objectAt(holder, 'instancesSet'), 'items') ?? []) {
-      if (isObject(item)) add(item.instanceId);
-    }
-  }
-  add(request?.instanceId);
-  add(request?.groupId);
-  add(request?.bucketName);
-  add(request?.logGroupName);
-  if (eventSource === 'cloudtrail.amazonaws.com') add(request?.name);
-  if (eventSource === 'iam.amazonaws.com') {
-    add(request?.userName);
-    add(objectAt(response, 'user')?.userName);
-  }
-  if (eventSource === 'kms.amazonaws.com') add(request?.keyId);
-  // One resource, one entry: an ARN whose id is listed too (arn:aws:s3:::b beside b) would
-  // make every action on it run twice.
-  return [...resources].filter(
-    (resource) => !(resource.startsWith('arn:') && resources.has(arnResourceId(resource))),
-  );
-}
-
-/** The last part of an ARN's resource: `b` of `arn:aws:s3:::b`, `i-1` of `…:instance/i-1`. */
-function arnResourceId(arn: string): string {
-  const resource = arn.split(':').slice(5).join(':');
-  return resource.slice(Math.max(resource.lastIndexOf('/'), resource.lastIndexOf(':')) + 1);
 }
 
 /**

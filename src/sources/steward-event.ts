@@ -73,6 +73,20 @@ export interface StewardEvent {
   delivery: DeliveryPath;
 }
 
+/**
+ * The event's fields as a plain object, derived fields included: what a spread of an event
+ * would give if its derived fields were data, for the places that copy an event.
+ *
+ * @example
+ * const { raw, ...view } = eventFields(event); // the `event` fact
+ */
+export function eventFields(event: StewardEvent): StewardEvent {
+  const fields: StewardEvent = { ...event, resources: event.resources };
+  if (event.actor !== undefined) fields.actor = event.actor;
+  if (event.request !== undefined) fields.request = event.request;
+  return fields;
+}
+
 /** A problem with one input or one record of it; the rest of the batch goes on. */
 export interface SourceError {
   message: string;

@@ -4,10 +4,20 @@ import {
   normalizeCloudTrailRecord,
 } from '../../src/sources/cloudtrail.js';
 import { isObject } from '../../src/json/fields.js';
+import {
+  eventFields,
+  type SourceError,
+  type StewardEvent,
+} from '../../src/sources/steward-event.js';
 import { readAwsSample, readEventFile } from '../fixtures/sources/files.js';
 
 function detailOf(envelope: unknown): unknown {
   return isObject(envelope) ? envelope.detail : undefined;
+}
+
+/** A decoded event's fields, derived ones included, as plain data; an error as it is. */
+function plain(result: StewardEvent | SourceError): unknown {
+  return 'raw' in result ? eventFields(result) : result;
 }
 
 const deployer = {
@@ -22,7 +32,7 @@ const deployer = {
 describe('decodeCloudTrailEnvelope', () => {
   it('decodes the Cloud Custodian CreateBucket sample with the record eventID, not the envelope id', () => {
     const envelope = readAwsSample('cloud-custodian__event-cloud-trail-create-bucket.json');
-    expect(decodeCloudTrailEnvelope(envelope, 'sample')).toEqual({
+    expect(plain(decodeCloudTrailEnvelope(envelope, 'sample'))).toEqual({
       id: 'c4fa3db1-2303-40e4-bde0-3b7246bdbf0b',
       source: 'cloudtrail',
       name: 'CreateBucket',
@@ -47,7 +57,7 @@ describe('decodeCloudTrailEnvelope', () => {
 
   it('decodes AuthorizeSecurityGroupIngress (console form)', () => {
     const envelope = readEventFile('cloudtrail-authorize-sg-ingress-world-ssh.json');
-    expect(decodeCloudTrailEnvelope(envelope, 'e')).toEqual({
+    expect(plain(decodeCloudTrailEnvelope(envelope, 'e'))).toEqual({
       id: 'e7a1c0de-0101-4000-8000-000000000101',
       source: 'cloudtrail',
       name: 'AuthorizeSecurityGroupIngress',
@@ -83,9 +93,10 @@ describe('decodeCloudTrailEnvelope', () => {
     };
     const event = normalizeCloudTrailRecord(record, 's3', 'Records[0]');
     expect(event).toMatchObject({ request: { groupName: 'web', vpcId: 'vpc-1' } });
-    expect('request' in event && Object.keys(event.request ?? {})).toEqual(['groupName', 'vpcId']);
+    expect('raw' in event && Object.keys(event.request ?? {})).toEqual(['groupName', 'vpcId']);
     const bare = normalizeCloudTrailRecord({ ...record, requestParameters: null }, 's3', 'R');
-    expect('request' in bare).toBe(false);
+    expect('raw' in bare && bare.request).toBeUndefined();
+    expect(plain(bare)).not.toHaveProperty('request');
   });
 
   it('decodes StopLogging with the trail as resource', () => {
@@ -102,7 +113,7 @@ describe('decodeCloudTrailEnvelope', () => {
 
   it('decodes a console sign-in without MFA', () => {
     const envelope = readEventFile('cloudtrail-console-login-no-mfa.json');
-    expect(decodeCloudTrailEnvelope(envelope, 'e')).toEqual({
+    expect(plain(decodeCloudTrailEnvelope(envelope, 'e'))).toEqual({
       id: 'e7a1c0de-0103-4000-8000-000000000103',
       source: 'cloudtrail',
       name: 'ConsoleLogin',
@@ -145,7 +156,7 @@ describe('decodeCloudTrailEnvelope', () => {
       time: '2025-02-01T00:00:00Z',
       detail: { eventID: 'record-id', eventName: 'CreateGrant' },
     };
-    expect(decodeCloudTrailEnvelope(envelope, 'e')).toEqual({
+    expect(plain(decodeCloudTrailEnvelope(envelope, 'e'))).toEqual({
       id: 'record-id',
       source: 'cloudtrail',
       name: 'CreateGrant',
@@ -178,7 +189,7 @@ describe('decodeCloudTrailEnvelope', () => {
     ],
     [7, 'EventBridge event is not an object (got a number)'],
   ])('rejects %j', (envelope, message) => {
-    expect(decodeCloudTrailEnvelope(envelope, 'lambda event')).toEqual({
+    expect(plain(decodeCloudTrailEnvelope(envelope, 'lambda event'))).toEqual({
       message,
       where: 'lambda event',
     });
@@ -195,7 +206,7 @@ describe('decodeCloudTrailEnvelope from a source AWS does not own', () => {
     [undefined, 'no source'],
   ])('refuses the StopLogging record put on a bus as %j, and decodes no event', (source, said) => {
     const forged = { ...stopLogging, source };
-    expect(decodeCloudTrailEnvelope(forged, 'lambda event')).toEqual({
+    expect(plain(decodeCloudTrailEnvelope(forged, 'lambda event'))).toEqual({
       message: `EventBridge event from ${said} is not believed as CloudTrail: only AWS emits aws.* sources, anyone allowed to put events can emit others`,
       where: 'lambda event',
     });
@@ -210,7 +221,7 @@ describe('normalizeCloudTrailRecord', () => {
       'cloud-snitch__333333333333_CloudTrail_us-east-1_20250306T0320Z_ZgdYr0lP8M9fWEH8.json.gz',
     );
     const record = isObject(file) && Array.isArray(file.Records) ? file.Records[0] : undefined;
-    expect(normalizeCloudTrailRecord(record, 's3', 'file: Records[0]')).toEqual({
+    expect(plain(normalizeCloudTrailRecord(record, 's3', 'file: Records[0]'))).toEqual({
       id: '5fd2008b-c3e3-333b-8638-c324e76b51d1',
       source: 'cloudtrail',
       name: 'Decrypt',
@@ -318,7 +329,7 @@ describe('normalizeCloudTrailRecord', () => {
     ['text', 'CloudTrail record is not an object (got a string)'],
     [[], 'CloudTrail record is not an object (got an array)'],
   ])('rejects %j', (record, message) => {
-    expect(normalizeCloudTrailRecord(record, 's3', 'f: Records[2]')).toEqual({
+    expect(plain(normalizeCloudTrailRecord(record, 's3', 'f: Records[2]'))).toEqual({
       message,
       where: 'f: Records[2]',
     });
@@ -335,7 +346,7 @@ describe('normalizeCloudTrailRecord', () => {
       awsRegion: null,
       additionalEventData: null,
     };
-    expect(normalizeCloudTrailRecord(record, 'direct', 'w')).toEqual({
+    expect(plain(normalizeCloudTrailRecord(record, 'direct', 'w'))).toEqual({
       id: 'id-1',
       source: 'cloudtrail',
       name: 'Call',

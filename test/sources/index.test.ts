@@ -1,3 +1,4 @@
+import { eventFields } from '../../src/sources/steward-event.js';
 import { describe, expect, it } from 'vitest';
 import { decodeDocument, SourceTrust, type DecodeOptions } from '../../src/sources/index.js';
 import { isObject } from '../../src/json/fields.js';
@@ -184,7 +185,7 @@ describe('one CloudTrail record, however it arrives', () => {
       [STOP_LOGGING_ID, 'direct'],
       [STOP_LOGGING_ID, 'direct'],
     ]);
-    const [first, ...others] = decoded;
+    const [first, ...others] = decoded.map((event) => event && eventFields(event));
     for (const event of others) {
       expect({ ...event, delivery: undefined }).toEqual({ ...first, delivery: undefined });
     }
