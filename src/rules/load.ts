@@ -19,7 +19,7 @@ import { RuleLoadError, type RuleProblem } from './problems.js';
 import { schemaProblems } from './schema-problems.js';
 import { SourceMap, type PathSegment } from './source-map.js';
 import { checksTriggerEvents, triggerEventProblems } from './trigger-events.js';
-import { loadEventCatalog } from './event-catalog/catalog.js';
+import { eventCatalogFiles } from './event-catalog/catalog.js';
 import { aliasProblem } from './yaml-aliases.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true, useDefaults: false });
@@ -216,7 +216,7 @@ export async function checkRuleText(
 ): Promise<LoadedRuleFile> {
   const loaded = parseRuleText(text, file, lists);
   if (loaded.rule && checksTriggerEvents(loaded.rule)) {
-    const catalog = await loadEventCatalog();
+    const catalog = await eventCatalogFiles.load();
     for (const { path, message } of triggerEventProblems(loaded.rule, catalog))
       loaded.problems.push(loaded.problemAt(path, message));
   }

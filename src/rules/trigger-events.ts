@@ -16,7 +16,7 @@ const escapeHatch = 'allowUnknownEvents: true accepts it';
  * should check: it has a CloudTrail trigger and does not set `allowUnknownEvents: true`.
  *
  * @example
- * if (checksTriggerEvents(rule)) problems.push(...triggerEventProblems(rule, await loadEventCatalog()));
+ * if (checksTriggerEvents(rule)) problems.push(...triggerEventProblems(rule, await eventCatalogFiles.load()));
  */
 export function checksTriggerEvents(rule: RuleDocument): boolean {
   return (

@@ -7,6 +7,16 @@ import { isObject } from '../../json/fields.js';
  */
 const versionSuffix = /^([A-Za-z]+?)\d{8}(v\d+)?$/;
 
+/** True when `word` is one of the space-separated `names`. */
+function listed(names: string, word: string): boolean {
+  for (let at = names.indexOf(word); at >= 0; at = names.indexOf(word, at + 1)) {
+    const end = at + word.length;
+    if ((at === 0 || names[at - 1] === ' ') && (end === names.length || names[end] === ' '))
+      return true;
+  }
+  return false;
+}
+
 /** A catalog file that is not what the generator or the hand-kept list writes. */
 export class EventCatalogError extends Error {
   constructor(file: string, reason: string) {
@@ -21,7 +31,7 @@ export class EventCatalogError extends Error {
  * (`by-hand.json`). A source's names are split into a set only when a rule names that source.
  *
  * @example
- * const catalog = await loadEventCatalog();
+ * const catalog = await eventCatalogFiles.load();
  * catalog.emits('logs.amazonaws.com', 'CreateLogGroup'); // true
  * catalog.hasSource('log.amazonaws.com'); // false
  */
@@ -93,14 +103,16 @@ export class EventCatalog {
 
   /**
    * True when `source` (or, without one, some source) emits `name`; for a source that logs
-   * API versions, also with one appended.
+   * API versions, also with one appended. Searches the names' text rather than building sets,
+   * which a rule's few names do not repay.
    */
   emits(source: string | undefined, name: string): boolean {
     if (source === undefined)
-      return this.allNames().has(name) || [...this.versioned].some((s) => this.emits(s, name));
-    if (this.namesOf(source).has(name)) return true;
+      return [...this.sources.keys()].some((known) => this.emits(known, name));
+    const names = this.sources.get(source);
+    if (names === undefined) return false;
     const base = this.versioned.has(source) ? versionSuffix.exec(name)?.[1] : undefined;
-    return base !== undefined && this.namesOf(source).has(base);
+    return [name, base].some((word) => word !== undefined && listed(names, word));
   }
 
   /** The sources that emit `name`, sorted. */
@@ -109,19 +121,30 @@ export class EventCatalog {
   }
 }
 
-let catalogLoad: Promise<EventCatalog> | undefined;
-
 /**
- * The event catalog, read on first use: about half a megabyte that only the check of a rule's
- * CloudTrail triggers needs, so commands that never check one never read it.
+ * Reads the event catalog on first use: about half a megabyte that only the check of a rule's
+ * CloudTrail triggers needs, so commands and rules that never check one never read it.
  *
  * @example
- * (await loadEventCatalog()).emits(undefined, 'ConsoleLogin'); // true
+ * const catalog = await eventCatalogFiles.load();
+ * eventCatalogFiles.loaded; // true
  */
-export function loadEventCatalog(): Promise<EventCatalog> {
-  catalogLoad ??= Promise.all([
-    import('./botocore.json', { with: { type: 'json' } }),
-    import('./by-hand.json', { with: { type: 'json' } }),
-  ]).then(([generated, byHand]) => EventCatalog.fromFiles(generated.default, byHand.default));
-  return catalogLoad;
+export class EventCatalogFiles {
+  private reading: Promise<EventCatalog> | undefined;
+
+  /** True once the catalog has been asked for. */
+  get loaded(): boolean {
+    return this.reading !== undefined;
+  }
+
+  load(): Promise<EventCatalog> {
+    this.reading ??= Promise.all([
+      import('./botocore.json', { with: { type: 'json' } }),
+      import('./by-hand.json', { with: { type: 'json' } }),
+    ]).then(([generated, byHand]) => EventCatalog.fromFiles(generated.default, byHand.default));
+    return this.reading;
+  }
 }
+
+/** The catalog files shipped beside this module. */
+export const eventCatalogFiles = new EventCatalogFiles();
