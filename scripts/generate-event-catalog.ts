@@ -55,8 +55,10 @@ const extraSources: Readonly<Record<string, readonly string[]>> = {
  * // ['email.amazonaws.com', 'ses.amazonaws.com']
  */
 export function serviceSources(model: ServiceModel): string[] {
+  // CloudTrail's event sources (and the rule schema's) are lower case; a signing name such as
+  // IoTSecuredTunneling is not one.
   const names = [model.endpointPrefix, model.signingName].filter(
-    (name): name is string => name !== undefined,
+    (name): name is string => name !== undefined && /^[a-z0-9.-]+$/.test(name),
   );
   return [
     ...new Set([
@@ -138,7 +140,12 @@ export function formatCatalog(
   return `{\n"botocore": ${JSON.stringify(botocoreVersion)},\n"sources": {\n${lines.join(',\n')}\n}\n}\n`;
 }
 
-/** The newest API version's model of each service under botocore's `data/` directory. */
+/**
+ * The newest API version's model of each service under botocore's `data/` directory.
+ *
+ * @example
+ * const models = await readServiceModels('.venv/lib/python3.11/site-packages/botocore/data');
+ */
 export async function readServiceModels(dataDir: string): Promise<ServiceModel[]> {
   const entries = await readdir(dataDir, { withFileTypes: true });
   const models: ServiceModel[] = [];
@@ -162,7 +169,12 @@ export async function readServiceModels(dataDir: string): Promise<ServiceModel[]
   return models;
 }
 
-/** The version botocore declares in its `__init__.py`. */
+/**
+ * The version botocore declares in its `__init__.py`.
+ *
+ * @example
+ * await botocoreVersion('.venv/lib/python3.11/site-packages/botocore'); // '1.44.8'
+ */
 export async function botocoreVersion(botocoreDir: string): Promise<string> {
   const init = await readFile(join(botocoreDir, '__init__.py'), 'utf8');
   const match = /^__version__\s*=\s*['"]([^'"]+)['"]/m.exec(init);
@@ -175,7 +187,12 @@ export const catalogFile = fileURLToPath(
   new URL('../src/rules/event-catalog/botocore.json', import.meta.url),
 );
 
-/** The catalog text generated from the botocore package at `botocoreDir`. */
+/**
+ * The catalog text generated from the botocore package at `botocoreDir`.
+ *
+ * @example
+ * await writeFile(catalogFile, await generateCatalog('.venv/lib/python3.11/site-packages/botocore'));
+ */
 export async function generateCatalog(botocoreDir: string): Promise<string> {
   const models = await readServiceModels(join(botocoreDir, 'data'));
   return formatCatalog(buildCatalog(models), await botocoreVersion(botocoreDir));

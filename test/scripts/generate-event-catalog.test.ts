@@ -102,6 +102,14 @@ describe('the event catalog generator', () => {
         operations: [],
       }),
     ).toContain('sso.amazonaws.com');
+    expect(
+      serviceSources({
+        service: 'iotsecuretunneling',
+        endpointPrefix: 'api.tunneling.iot',
+        signingName: 'IoTSecuredTunneling',
+        operations: [],
+      }),
+    ).toEqual(['api.tunneling.iot.amazonaws.com']);
   });
 
   it('keeps the wire names of operations that carry their API version', () => {
