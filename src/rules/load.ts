@@ -151,6 +151,7 @@ function checkMeaning(rule: RuleDocument, source: SourceMap, lists: NamedLists):
   return problems;
 }
 
+/** One rule file read and checked: the rule when its shape is valid, and every problem found. */
 export interface LoadedRuleFile {
   file: string;
   rule?: RuleDocument;
@@ -161,7 +162,10 @@ export interface LoadedRuleFile {
 
 /**
  * Parses and checks one rule file's text; `file` names it in every problem. Everything but the
- * trigger's event names, which `checkRuleText` checks against the event catalog.
+ * triggers' CloudTrail event names, which `checkRuleText` checks against the event catalog.
+ *
+ * @example
+ * parseRuleText('id: x\n', 'rules/x.yaml').problems[0]; // { file: 'rules/x.yaml', line: 1, column: 1, … }
  */
 export function parseRuleText(
   text: string,
