@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { NestedCondition, TopLevelCondition } from 'json-rules-engine';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import ruleSchema from '../../schema/rule.schema.json' with { type: 'json' };
 import { actionCatalog } from '../actions/catalog.js';
 import { compileRule } from './compile.js';
@@ -16,9 +16,11 @@ import { operatorNames } from './conditions/operators.js';
 import type { CompiledRule, RuleDocument } from './rule.js';
 import { scopeProblems } from './scope.js';
 import { RuleLoadError, type RuleProblem } from './problems.js';
+import { schemaProblems } from './schema-problems.js';
+import { SourceMap, type PathSegment } from './source-map.js';
+import { checksTriggerEvents, triggerEventProblems } from './trigger-events.js';
+import { eventCatalogFiles } from './event-catalog/catalog.js';
 import { aliasProblem } from './yaml-aliases.js';
-
-type PathSegment = string | number;
 
 const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true, useDefaults: false });
 let ruleDocumentValidator: ValidateFunction<RuleDocument> | undefined;
@@ -39,100 +41,6 @@ function paramsValidator(actionName: string): ValidateFunction | undefined {
     paramValidators.set(actionName, validator);
   }
   return validator;
-}
-
-/** Maps a path inside the parsed YAML back to a line and column of the file. */
-class SourceMap {
-  constructor(
-    private readonly file: string,
-    private readonly document: Document,
-    private readonly lines: LineCounter,
-  ) {}
-
-  problem(path: readonly PathSegment[], message: string, atKey = false): RuleProblem {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const offset = this.offsetOf(path.slice(0, depth), atKey && depth === path.length);
-      if (offset !== undefined) {
-        const { line, col } = this.lines.linePos(offset);
-        return { file: this.file, line, column: col, message };
-      }
-    }
-    return { file: this.file, line: 1, column: 1, message };
-  }
-
-  private offsetOf(path: readonly PathSegment[], atKey: boolean): number | undefined {
-    if (atKey && path.length > 0) {
-      const parent =
-        path.length === 1 ? this.document.contents : this.document.getIn(path.slice(0, -1), true);
-      if (isNode(parent) && 'items' in parent && Array.isArray(parent.items)) {
-        for (const pair of parent.items as { key?: unknown }[]) {
-          const key = pair.key;
-          if (isNode(key) && 'value' in key && key.value === path[path.length - 1])
-            return key.range?.[0];
-        }
-      }
-    }
-    const node = path.length === 0 ? this.document.contents : this.document.getIn(path, true);
-    return isNode(node) ? node.range?.[0] : undefined;
-  }
-}
-
-function pathOf(pointer: string): PathSegment[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-}
-
-/** Keeps the most specific schema errors: `oneOf` summaries hide the error that matters. */
-function schemaProblems(
-  errors: ErrorObject[],
-  source: SourceMap,
-  prefix: PathSegment[] = [],
-): RuleProblem[] {
-  const specific = errors.filter((error) => error.keyword !== 'oneOf' && error.keyword !== 'if');
-  const kept = (specific.length > 0 ? specific : errors).filter(
-    (error, index, all) =>
-      all.findIndex(
-        (other) => other.instancePath === error.instancePath && other.message === error.message,
-      ) === index,
-  );
-  return kept.map((error) => {
-    const path = [...prefix, ...pathOf(error.instancePath)];
-    if (error.keyword === 'additionalProperties') {
-      const extra = String(error.params.additionalProperty);
-      return source.problem([...path, extra], `unknown property "${extra}"`, true);
-    }
-    if (error.keyword === 'required') {
-      return source.problem(
-        path,
-        `missing required property "${String(error.params.missingProperty)}"`,
-      );
-    }
-    if (error.keyword === 'enum') {
-      const allowed = (error.params.allowedValues as unknown[])
-        .map((value) => JSON.stringify(value))
-        .join(', ');
-      return source.problem(path, `${describePath(path)} must be one of ${allowed}`);
-    }
-    // YAML reads an unquoted account id as a number, and drops a leading zero.
-    const quote =
-      error.keyword === 'type' && path[0] === 'scope' && path[1] === 'accounts'
-        ? ": quote account ids ('012345678901'), or YAML reads them as numbers"
-        : '';
-    return source.problem(path, `${describePath(path)} ${error.message ?? 'is invalid'}${quote}`);
-  });
-}
-
-function describePath(path: readonly PathSegment[]): string {
-  if (path.length === 0) return 'the rule';
-  return path
-    .map((segment, index) =>
-      typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`,
-    )
-    .join('');
 }
 
 function checkConditions(
@@ -243,15 +151,22 @@ function checkMeaning(rule: RuleDocument, source: SourceMap, lists: NamedLists):
   return problems;
 }
 
+/** One rule file read and checked: the rule when its shape is valid, and every problem found. */
 export interface LoadedRuleFile {
   file: string;
   rule?: RuleDocument;
   problems: RuleProblem[];
-  /** Where the rule's `id` stands, for reporting duplicates across files. */
-  idProblem(message: string): RuleProblem;
+  /** A problem at a place in the rule (`['triggers', 0, 'events', 1]`), with its line and column. */
+  problemAt(path: readonly PathSegment[], message: string): RuleProblem;
 }
 
-/** Parses and checks one rule file's text; `file` names it in every problem. */
+/**
+ * Parses and checks one rule file's text; `file` names it in every problem. Everything but the
+ * triggers' CloudTrail event names, which `checkRuleText` checks against the event catalog.
+ *
+ * @example
+ * parseRuleText('id: x\n', 'rules/x.yaml').problems[0]; // { file: 'rules/x.yaml', line: 1, column: 1, … }
+ */
 export function parseRuleText(
   text: string,
   file: string,
@@ -264,11 +179,12 @@ export function parseRuleText(
     uniqueKeys: true,
   });
   const source = new SourceMap(file, document, lines);
-  const idProblem = (message: string) => source.problem(['id'], message);
+  const problemAt = (path: readonly PathSegment[], message: string) =>
+    source.problem(path, message);
   if (document.errors.length > 0) {
     return {
       file,
-      idProblem,
+      problemAt,
       problems: document.errors.map((error) => {
         const { line, col } = lines.linePos(error.pos[0]);
         return { file, line, column: col, message: `YAML: ${error.message.split('\n')[0]}` };
@@ -278,15 +194,37 @@ export function parseRuleText(
   const aliases = aliasProblem(document);
   if (aliases) {
     const { line, col } = lines.linePos(aliases.offset);
-    return { file, idProblem, problems: [{ file, line, column: col, message: aliases.message }] };
+    return { file, problemAt, problems: [{ file, line, column: col, message: aliases.message }] };
   }
   // aliasProblem has bounded what the aliases expand to, with the place to report.
   const value: unknown = document.toJS({ maxAliasCount: -1 });
   const validate = ruleDocumentSchema();
   if (!validate(value)) {
-    return { file, idProblem, problems: schemaProblems(validate.errors ?? [], source) };
+    return { file, problemAt, problems: schemaProblems(validate.errors ?? [], source) };
   }
-  return { file, idProblem, rule: value, problems: checkMeaning(value, source, lists) };
+  return { file, problemAt, rule: value, problems: checkMeaning(value, source, lists) };
+}
+
+/**
+ * Parses and checks one rule file's text as `parseRuleText` does, and its CloudTrail triggers
+ * against the offline event catalog (read only when a rule has such a trigger to check).
+ *
+ * @example
+ * const loaded = await checkRuleText(await readFile(path, 'utf8'), 'rules/x.yaml');
+ * loaded.problems.map(formatProblem); // ['rules/x.yaml:9:14: "DeleteLogGrup" is not an event of …']
+ */
+export async function checkRuleText(
+  text: string,
+  file: string,
+  lists: NamedLists = new Map(),
+): Promise<LoadedRuleFile> {
+  const loaded = parseRuleText(text, file, lists);
+  if (loaded.rule && checksTriggerEvents(loaded.rule)) {
+    const catalog = await eventCatalogFiles.load();
+    for (const { path, message } of triggerEventProblems(loaded.rule, catalog))
+      loaded.problems.push(loaded.problemAt(path, message));
+  }
+  return loaded;
 }
 
 /** Every `.yaml`/`.yml` file below `dir`, sorted so load order and error order are stable. */
@@ -318,7 +256,7 @@ export async function checkRuleDirectory(
   const { lists, problems: listProblems } = await loadLists(listsFile);
   const files = await Promise.all(
     (await ruleFiles(dir)).map(async (path) =>
-      parseRuleText(await readFile(path, 'utf8'), displayPath(path), lists),
+      checkRuleText(await readFile(path, 'utf8'), displayPath(path), lists),
     ),
   );
   const problems = [...listProblems, ...files.flatMap((file) => file.problems)];
@@ -328,7 +266,7 @@ export async function checkRuleDirectory(
     const first = seen.get(file.rule.id);
     if (first)
       problems.push(
-        file.idProblem(`duplicate rule id "${file.rule.id}", first defined in ${first}`),
+        file.problemAt(['id'], `duplicate rule id "${file.rule.id}", first defined in ${first}`),
       );
     else seen.set(file.rule.id, file.file);
   }

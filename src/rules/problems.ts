@@ -12,6 +12,18 @@ export function formatProblem(problem: RuleProblem): string {
   return `${problem.file}:${problem.line}:${problem.column}: ${problem.message}`;
 }
 
+/**
+ * A warning (something suspect that does not stop the rule loading) as editors and compilers
+ * print one.
+ *
+ * @example
+ * formatWarning({ file: 'rules/x.yaml', line: 9, column: 13, message: 'path …' });
+ * // 'rules/x.yaml:9:13: warning: path …'
+ */
+export function formatWarning(warning: RuleProblem): string {
+  return `${warning.file}:${warning.line}:${warning.column}: warning: ${warning.message}`;
+}
+
 /** Raised at start-up when the rule pack does not load; carries every problem found. */
 export class RuleLoadError extends Error {
   constructor(readonly problems: RuleProblem[]) {

@@ -95,7 +95,14 @@ async function eventFilePath(eventFile: string, ruleFile: string, root: string):
   return real;
 }
 
-async function testEvents(
+/**
+ * The events of a rule test: its `eventFile` (read only inside `scope`) or its inline `event`,
+ * decoded as the handlers decode them.
+ *
+ * @example
+ * const { events, errors } = await testEvents(rule.tests[0], 'rules/x.yaml', scope);
+ */
+export async function testEvents(
   test: RuleTest,
   ruleFile: string,
   scope: EventFileScope,

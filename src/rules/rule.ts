@@ -60,6 +60,8 @@ export interface RuleDocument {
   actions: { action: string; params?: ActionParams }[];
   mode?: 'enforce' | 'dry-run';
   allowDestructive?: boolean;
+  /** Accept CloudTrail event sources and names the offline event catalog does not know. */
+  allowUnknownEvents?: boolean;
   limits?: RuleLimits;
   tests?: RuleTest[];
 }
