@@ -24,6 +24,8 @@ export class BatchIncompleteError extends Error {
     if (failing.length > errorsListed) listed.push(`and ${failing.length - errorsListed} more`);
     super(`${failing.length} event(s) or action(s) must be delivered again: ${listed.join('; ')}`);
     this.name = 'BatchIncompleteError';
+    // Not a crash: the message says all there is, and `sls invoke local` prints the stack.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
