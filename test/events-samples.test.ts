@@ -52,10 +52,11 @@ async function payloadOf(file: string): Promise<unknown> {
 async function invokeLocal(
   functionName: string,
   file: string,
+  eventFile = repoPath(`events/${file}`),
 ): Promise<{ report: PipelineReport; logs: string[] }> {
   process.env.IS_LOCAL = 'true';
   process.env.AWS_LAMBDA_FUNCTION_NAME = `steward-dev-${functionName}`;
-  process.env.STEWARD_EVENT_FILE = repoPath(`events/${file}`);
+  process.env.STEWARD_EVENT_FILE = eventFile;
   const { handler } = (await import(`../handlers/${functionName}.ts`)) as { handler: Handler };
   const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
   try {
@@ -151,5 +152,29 @@ describe('the fact sidecar of events/ec2-running.json', () => {
     expect(run.stderr).toBe(
       `steward run: ${join(dir, 'ec2-running.facts.json')}: unknown facts instanse; lazy facts: instance, securityGroup, launchedBy, trail, logGroup\n`,
     );
+  });
+
+  it('that is broken is logged by the handler, which then reads the facts as without it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'steward-sidecar-'));
+    await writeFile(join(dir, 'ec2-running.facts.json'), '{"instance": ');
+    const { report, logs } = await invokeLocal(
+      'ec2State',
+      'ec2-running.json',
+      join(dir, 'ec2-running.json'),
+    );
+    expect(logs[0]).toBe(
+      JSON.stringify({
+        message: 'steward fact sidecar unusable',
+        error: `${join(dir, 'ec2-running.facts.json')}: invalid JSON at line 1, column 14: unexpected end of input`,
+      }),
+    );
+    expect(report.errors).toEqual([
+      expect.objectContaining({
+        kind: 'evaluation',
+        message: expect.stringMatching(
+          /^rule ec2-running-without-owner could not be evaluated: fact instance could not be read/,
+        ) as unknown,
+      }),
+    ]);
   });
 });
