@@ -8,6 +8,9 @@ export default defineConfig({
     // Each project names its own test files: projects that extend this config would add to an
     // `include` given here, not replace it.
     testTimeout: 30_000,
+    // The handlers log one JSON line per invocation: shown for a test that fails, where it
+    // helps, and kept out of the output of those that pass.
+    silent: 'passed-only',
     hookTimeout: 60_000,
     // Scratch directories go under one directory of the run, removed at its end.
     globalSetup: ['test/support/scratch-root.ts'],

@@ -29,14 +29,14 @@ function esbuildExclude(params) {
   return params.bundleAwsSdk === 'true' ? ['dynalite'] : ['dynalite', '@aws-sdk/client-*'];
 }
 
-// The framework prints a failed file function's stack: a bad parameter or rule is the user's to
-// fix, so it shows as its message alone.
+// A bad parameter or rule is the user's to fix. The framework would report a failed file function
+// once for every variable that uses it (nine in serverless.yml), each with its stack: the
+// problems are printed once, as their message alone, and the command stops there.
 const userErrors = new Set(['DeployParameterError', 'RuleLoadError']);
-function asUserError(error) {
-  if (!userErrors.has(error?.name)) return error;
-  const plain = new Error(error.message, { cause: error });
-  plain.stack = error.message;
-  return plain;
+function stopOnUserError(error) {
+  if (!userErrors.has(error?.name)) throw error;
+  process.stderr.write(`\n${error.message}\n`);
+  process.exit(1);
 }
 
 module.exports = async ({ options, resolveVariable }) => {
@@ -57,8 +57,6 @@ module.exports = async ({ options, resolveVariable }) => {
     });
     const computed = await serverlessRuleConfigFor(join(__dirname, '..', 'rules'), parameters);
     return { ...computed, esbuild: { exclude: esbuildExclude(params) } };
-  })().catch((error) => {
-    throw asUserError(error);
-  });
+  })().catch(stopOnUserError);
   return config;
 };

@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
+import { messageOf } from './errors.js';
+import { describeSidecarFacts, offlineFacts, type SidecarFacts } from './facts/sidecar.js';
+import { runningInLambda } from './ledger/connect.js';
 import { mustRedeliver, runPipeline, type PipelineReport } from './pipeline.js';
 import { defaultRulePackFile, readRulePack } from './rules/pack.js';
 import { createRuntime, type Runtime } from './runtime.js';
@@ -21,6 +24,8 @@ export class BatchIncompleteError extends Error {
     if (failing.length > errorsListed) listed.push(`and ${failing.length - errorsListed} more`);
     super(`${failing.length} event(s) or action(s) must be delivered again: ${listed.join('; ')}`);
     this.name = 'BatchIncompleteError';
+    // Not a crash: the message says all there is, and `sls invoke local` prints the stack.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
@@ -58,9 +63,11 @@ export function lambdaHandler(functionName: string) {
       typeof context.getRemainingTimeInMillis === 'function'
         ? () => context.getRemainingTimeInMillis()
         : undefined;
+    const sidecar = await localSidecarFacts(built);
     const report = await runPipeline(event, `${functionName} invocation ${context.awsRequestId}`, {
       ...built,
       remainingTimeMs,
+      ...(sidecar ? { factStubs: sidecar.facts } : {}),
     });
     console.log(
       JSON.stringify({ message: 'steward report', function: functionName, ...summary(report) }),
@@ -68,6 +75,31 @@ export function lambdaHandler(functionName: string) {
     if (report.errors.some(mustRedeliver)) throw new BatchIncompleteError(report);
     return report;
   };
+}
+
+/**
+ * `sls invoke local` names the event file it read in `STEWARD_EVENT_FILE` (see
+ * deploy/invoke-local-plugin.cjs): without AWS credentials, the lazy facts come from that file's
+ * sidecar. Never in Lambda. A sidecar that cannot be used is logged, and the facts are then read
+ * as they would be without it.
+ */
+async function localSidecarFacts(
+  runtime: Runtime,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SidecarFacts | undefined> {
+  const eventFile = env.STEWARD_EVENT_FILE;
+  if (eventFile === undefined || runningInLambda(env)) return undefined;
+  try {
+    const sidecar = await offlineFacts(eventFile, runtime.clients.home);
+    if (sidecar)
+      console.log(JSON.stringify({ message: `steward ${describeSidecarFacts(sidecar)}` }));
+    return sidecar;
+  } catch (error) {
+    console.log(
+      JSON.stringify({ message: 'steward fact sidecar unusable', error: messageOf(error) }),
+    );
+    return undefined;
+  }
 }
 
 function summary(report: PipelineReport) {

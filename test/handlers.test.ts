@@ -99,6 +99,8 @@ describe('the Lambda handlers', () => {
     const record = (sampleEvent('cloudtrail-stop-logging.json') as { detail: unknown }).detail;
     const error = await cloudtrailHandler(record, context).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BatchIncompleteError);
+    // What `sls invoke local` prints as its stack trace: the message, no frames.
+    expect((error as Error).stack).toBe(`BatchIncompleteError: ${(error as Error).message}`);
     const report = (error as BatchIncompleteError).report;
     expect(report.events).toEqual([]);
     expect(report.errors).toEqual([

@@ -3,6 +3,7 @@ import { processBatch, type PipelineReport } from '../pipeline.js';
 import { loadRules } from '../rules/load.js';
 import { createRuntime, defaultRulesDir } from '../runtime.js';
 import { escapeControls } from './escape.js';
+import { sidecarFactsFor } from './fact-sidecar.js';
 import { readEventFile, readFactStubs } from './input-files.js';
 import { UsageError, type Output } from './output.js';
 
@@ -27,12 +28,14 @@ export async function runCommand(args: string[], output: Output): Promise<number
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) throw new UsageError(`usage: ${runUsage}`);
   const batch = await readEventFile(file);
-  const factStubs = values.facts === undefined ? undefined : await readFactStubs(values.facts);
+  const givenFacts = values.facts === undefined ? undefined : await readFactStubs(values.facts);
   const runtime = await createRuntime({
     rules: () => loadRules(values.rules ?? defaultRulesDir()),
     ...(values.live ? { live: true, readObjects: true } : { live: false }),
   });
   try {
+    const factStubs =
+      givenFacts ?? (await sidecarFactsFor(file, runtime.clients.home, output))?.facts;
     const report = await processBatch(batch, { ...runtime, factStubs });
     if (values.json) output.out(JSON.stringify(report, null, 2));
     else output.out(describeReport(report, runtime.connection.description, runtime.live));

@@ -18,7 +18,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   try {
-    const moto = await startMoto();
+    // The first run installs moto for a minute or more: say so rather than sit silent.
+    const moto = await startMoto((line) => console.log(line));
     console.log(
       `moto_server ${moto.endpoint} (pid ${moto.pid}) ready in ${Date.now() - started} ms`,
     );

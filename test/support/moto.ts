@@ -72,15 +72,18 @@ async function waitUntilAnswering(
 /**
  * Starts the AWS API emulator moto (`moto_server`, installed into `<repo>/.venv` when missing)
  * on 127.0.0.1 on a free port and waits until it answers HTTP. One server emulates every
- * service: EC2, S3, CloudTrail, CloudWatch Logs, DynamoDB.
+ * service: EC2, S3, CloudTrail, CloudWatch Logs, DynamoDB. `say` gets a line before and after
+ * an install (see `ensurePythonTool`).
  *
  * @example
- * const moto = await startMoto();
+ * const moto = await startMoto((line) => console.log(line));
  * process.env.AWS_ENDPOINT_URL = moto.endpoint;
  * await moto.stop();
  */
-export async function startMoto(): Promise<MotoServer> {
-  const command = await ensurePythonTool(motoPackages, 'moto_server');
+export async function startMoto(
+  say: (line: string) => void = () => undefined,
+): Promise<MotoServer> {
+  const command = await ensurePythonTool(motoPackages, 'moto_server', undefined, say);
   const host = '127.0.0.1';
   const port = await freePort(host);
   const endpoint = `http://${host}:${port}`;

@@ -81,7 +81,8 @@ function outputOf(error: unknown): string {
  * The absolute path of `command` from the project's virtualenv (`<repo>/.venv`, git-ignored),
  * installing `packages` there first when the command is missing: `python3 -m venv .venv`, then
  * `pip install --quiet`. Idempotent, and safe when several test processes call it at once: the
- * install runs under a lock file in the virtualenv, and whoever waited finds the command.
+ * install runs under a lock file in the virtualenv, and whoever waited finds the command. `say`
+ * gets one line before an install and one after it, with its time (nothing when installed).
  *
  * @example
  * const motoServer = await ensurePythonTool(['moto[server]'], 'moto_server');
@@ -90,6 +91,7 @@ export async function ensurePythonTool(
   packages: readonly string[],
   command: string,
   venv: string = repoPath('.venv'),
+  say: (line: string) => void = () => undefined,
 ): Promise<string> {
   const bin = join(venv, isWindows ? 'Scripts' : 'bin');
   const target = join(bin, isWindows ? `${command}.exe` : command);
@@ -112,6 +114,8 @@ export async function ensurePythonTool(
         );
       }
     }
+    const started = Date.now();
+    say(`installing ${packages.join(' ')} into ${venv} with pip (first run only, about a minute)`);
     try {
       await run(
         python,
@@ -125,6 +129,9 @@ export async function ensurePythonTool(
         { cause: error },
       );
     }
+    say(
+      `installed ${packages.join(' ')} into ${venv} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     if (!(await isExecutable(target))) {
       throw new Error(
         `${packages.join(' ')} installed into ${venv}, but it has no ${command} command; ${byHand}`,

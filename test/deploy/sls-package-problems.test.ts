@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoPath } from '../support/files.js';
+
+/** What `sls package` needs of the project: its configuration, code, rules and lists. */
+const projectFiles = [
+  'serverless.yml',
+  'package.json',
+  'tsconfig.json',
+  'deploy',
+  'src',
+  'handlers',
+  'rules',
+  'config',
+  'schema',
+];
+
+const brokenRule = `id: broken-rule
+description: A rule with two mistakes.
+kind: audit
+severity: low
+trigger:
+  source: ec2-state
+actions:
+  - action: audit.record
+`;
+
+let project: string;
+
+beforeAll(async () => {
+  project = await mkdtemp(join(tmpdir(), 'steward-broken-project-'));
+  for (const file of projectFiles)
+    await cp(repoPath(file), join(project, file), { recursive: true });
+  await symlink(repoPath('node_modules'), join(project, 'node_modules'), 'dir');
+  await writeFile(join(project, 'rules', 'broken-rule.yaml'), brokenRule);
+});
+
+/** `sls package` in the copy, as a user runs it: exit code and everything it printed. */
+async function slsPackage(...args: string[]): Promise<{ code: number; printed: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [join(project, 'node_modules/osls/bin/serverless.js'), 'package', ...args],
+      {
+        cwd: project,
+        env: {
+          ...process.env,
+          SLS_TELEMETRY_DISABLED: '1',
+          SLS_NOTIFICATIONS_MODE: 'off',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+        timeout: 120_000,
+      },
+    );
+    return { code: 0, printed: stdout + stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, printed: stdout + stderr };
+  }
+}
+
+function occurrences(text: string, line: string): number {
+  return text.split('\n').filter((printed) => printed === line).length;
+}
+
+describe('sls package of a project with a broken rule', () => {
+  it('prints each problem once, with where it is, and no stack trace', async () => {
+    const { code, printed } = await slsPackage();
+    expect(code).toBe(1);
+    expect(occurrences(printed, '2 problems in the rules:')).toBe(1);
+    expect(
+      occurrences(printed, 'rules/broken-rule.yaml:1:1: missing required property "triggers"'),
+    ).toBe(1);
+    expect(occurrences(printed, 'rules/broken-rule.yaml:5:1: unknown property "trigger"')).toBe(1);
+    expect(printed).not.toMatch(/^\s+at /m);
+    expect(printed).not.toContain('Cannot resolve variable');
+  });
+
+  it('prints a bad deploy parameter once, without a stack trace', async () => {
+    await rm(join(project, 'rules', 'broken-rule.yaml'));
+    const { code, printed } = await slsPackage('--param=organizationId=org-1');
+    await writeFile(join(project, 'rules', 'broken-rule.yaml'), brokenRule);
+    expect(code).toBe(1);
+    expect(printed.match(/organizationId/g)).toHaveLength(1);
+    expect(printed).not.toMatch(/^\s+at /m);
+  });
+});

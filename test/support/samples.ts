@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { repoPath } from './files.js';
+
+/** A sample of `events/` and the function `sls invoke local` runs it with. */
+export interface InvocationSample {
+  /** Relative to `events/`: `ec2-running.json`, `cloudtrail/iam-create-user.json`. */
+  file: string;
+  function: string;
+}
+
+/** Files of `events/` that are no Lambda payload: the map itself and fact sidecars. */
+function isPayload(file: string): boolean {
+  return file.endsWith('.json') && !file.endsWith('.facts.json') && file !== 'functions.json';
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((entry) => relative(dir, join(dir, entry)).split('\\').join('/'))
+    .sort();
+}
+
+/**
+ * Every Lambda payload of `events/` (the `.json` files; a `.json.gz` is a log file as S3
+ * holds it) with its function, by the longest prefix of `events/functions.json` its name
+ * starts with. Throws naming a sample no prefix covers.
+ *
+ * @example
+ * for (const sample of invocationSamples()) console.log(sample.function, sample.file);
+ */
+export function invocationSamples(eventsDir: string = repoPath('events')): InvocationSample[] {
+  const prefixes = Object.entries(
+    JSON.parse(readFileSync(join(eventsDir, 'functions.json'), 'utf8')) as Record<string, string>,
+  ).sort(([a], [b]) => b.length - a.length);
+  return filesUnder(eventsDir)
+    .filter(isPayload)
+    .map((file) => {
+      const match = prefixes.find(([prefix]) => file.startsWith(prefix));
+      if (!match) throw new Error(`events/${file}: no prefix of events/functions.json names it`);
+      return { file, function: match[1] };
+    });
+}
+
+// `npx tsx test/support/samples.ts` prints "function file" lines for .ci/run's invoke loop.
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  for (const sample of invocationSamples()) console.log(`${sample.function} events/${sample.file}`);
