@@ -1,7 +1,7 @@
 import { messageOf } from './errors.js';
 import type { LedgerMode } from './ledger/entry.js';
 import { ClaimLostError, LedgerUnavailableError } from './ledger/errors.js';
-import type { ClaimResult } from './ledger/ledger.js';
+import type { ClaimResult } from './ledger/claim.js';
 import { decide } from './execution/decide.js';
 import type { Decision } from './execution/decision.js';
 import { recordAtOnce, takesOneWrite } from './execution/one-write.js';

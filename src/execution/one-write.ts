@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActionContext } from '../actions/action.js';
 import { messageOf } from '../errors.js';
 import { ledgerKey, type LedgerMode } from '../ledger/entry.js';
-import type { RecordResult } from '../ledger/ledger.js';
+import type { RecordResult } from '../ledger/record.js';
 import type { ClaimDetails, Completion } from '../ledger/writes.js';
 import { finished, storedOutcome } from './reports.js';
 import {
