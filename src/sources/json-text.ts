@@ -1,4 +1,3 @@
-import { BACKSLASH, CR, LF, QUOTE, SPACE, TAB } from './json-bytes.js';
 import type { SourceError } from './steward-event.js';
 
 /** The outcome of a decoding step that either yields a value or says what was wrong and where. */
@@ -50,6 +49,12 @@ export interface JsonProblem {
 /** An open container, named by the character that closes it. */
 type Container = ']' | '}';
 
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const MINUS = 0x2d;
 const DOT = 0x2e;
 const ZERO = 0x30;
