@@ -50,12 +50,13 @@ export class RecordBytes {
 
   /**
    * The chunk ended inside the record: keep a copy of its part (the chunk's owner may reuse
-   * it), unless the record is already too large, which is then only measured.
+   * it; a Buffer's `slice` would only be a view), unless the record is already too large,
+   * which is then only measured.
    */
   keepPart(chunk: Uint8Array): void {
     this.size += chunk.length - this.partStart;
     if (this.size > this.maxRecordBytes) this.parts = [];
-    else this.parts.push(chunk.slice(this.partStart));
+    else this.parts.push(new Uint8Array(chunk.subarray(this.partStart)));
   }
 
   /** The record ends at `end`; its bytes are valid until the next chunk. */
