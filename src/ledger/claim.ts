@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ledgerKey, type LedgerEntry } from './entry.js';
 import type { EntryWrites } from './entry-writes.js';
 import { isConditionFailure, LedgerUnavailableError } from './errors.js';
-import { ownerIsGone } from './owner.js';
+import { takeEntry } from './take.js';
 import { claimParts, identityParts, takeCondition, type ClaimDetails } from './writes.js';
 
 /** What a claim attempt found. */
@@ -37,24 +37,20 @@ export async function claimAction(
   const key = ledgerKey(details);
   const token = randomUUID();
   try {
-    for (let tries = 0; tries < 3; tries++) {
-      const written = await writeClaim(writes, key, token, details);
-      if (written) return { kind: 'claimed', key, token, ...written };
-      const entry = await writes.get(key);
-      // Gone between the write and the read: only TTL deletes entries, so claim it afresh.
-      if (!entry) continue;
-      if (entry.status !== 'claimed') return { kind: 'duplicate', key, entry };
-      // The write went through but its response was lost, and the SDK sent it again.
-      if (entry.claimToken === token)
-        return { kind: 'claimed', key, token, attempts: entry.attempts };
-      if (entry.claimToken !== undefined && ownerIsGone(entry.owner)) {
-        const takenOver = await writeClaim(writes, key, token, details, entry.claimToken);
-        if (takenOver) return { kind: 'claimed', key, token, ...takenOver };
-        continue;
-      }
-      return { kind: 'in-progress', key, entry };
-    }
-    throw new Error('the entry changed under every one of 3 claims in a row');
+    return await takeEntry<ClaimResult>(writes, key, 'claims', {
+      write: async (staleToken) => {
+        const written = await writeClaim(writes, key, token, details, staleToken);
+        return written && { kind: 'claimed', key, token, ...written };
+      },
+      found: (entry) => {
+        if (entry.status !== 'claimed') return { kind: 'duplicate', key, entry };
+        // The write went through but its response was lost, and the SDK sent it again.
+        if (entry.claimToken === token)
+          return { kind: 'claimed', key, token, attempts: entry.attempts };
+        return undefined;
+      },
+      inProgress: (entry) => ({ kind: 'in-progress', key, entry }),
+    });
   } catch (error) {
     throw error instanceof LedgerUnavailableError
       ? error

@@ -1,7 +1,6 @@
 import { ledgerKey, type LedgerEntry } from './entry.js';
 import type { EntryWrites } from './entry-writes.js';
 import { isConditionFailure, LedgerUnavailableError } from './errors.js';
-import { ownerIsGone } from './owner.js';
 import {
   identityParts,
   outcomeParts,
@@ -9,6 +8,7 @@ import {
   type ClaimDetails,
   type Completion,
 } from './writes.js';
+import { takeEntry } from './take.js';
 
 /** What a one-write outcome attempt found. */
 export type RecordResult =
@@ -38,30 +38,20 @@ export async function recordAction(
 ): Promise<RecordResult> {
   const key = ledgerKey(details);
   try {
-    for (let tries = 0; tries < 3; tries++) {
-      const written = await writeOutcome(writes, key, token, details, completion);
-      if (written) return { kind: 'recorded', key, entry: written };
-      const entry = await writes.get(key);
-      if (!entry) continue;
-      if (entry.status !== 'claimed')
+    return await takeEntry<RecordResult>(writes, key, 'writes', {
+      write: async (staleToken) => {
+        const written = await writeOutcome(writes, key, token, details, completion, staleToken);
+        return written && { kind: 'recorded', key, entry: written };
+      },
+      found: (entry) => {
+        if (entry.status === 'claimed') return undefined;
+        // The same write, sent again after its response was lost, is this caller's.
         return entry.completionToken === token
           ? { kind: 'recorded', key, entry }
           : { kind: 'duplicate', key, entry };
-      if (entry.claimToken !== undefined && ownerIsGone(entry.owner)) {
-        const takenOver = await writeOutcome(
-          writes,
-          key,
-          token,
-          details,
-          completion,
-          entry.claimToken,
-        );
-        if (takenOver) return { kind: 'recorded', key, entry: takenOver };
-        continue;
-      }
-      return { kind: 'in-progress', key, entry };
-    }
-    throw new Error('the entry changed under every one of 3 writes in a row');
+      },
+      inProgress: (entry) => ({ kind: 'in-progress', key, entry }),
+    });
   } catch (error) {
     throw error instanceof LedgerUnavailableError
       ? error
