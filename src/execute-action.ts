@@ -1,72 +1,22 @@
-import { randomUUID } from 'node:crypto';
-import type { ActionContext, ActionOutcome } from './actions/action.js';
-import { executeFromOrigin, ResourceStates } from './actions/origin-state.js';
-import type { AwsClients } from './aws-clients.js';
-import { sessionName, type ClientPool } from './client-pool.js';
 import { messageOf } from './errors.js';
-import { ledgerKey, type LedgerEntry, type LedgerMode } from './ledger/entry.js';
+import type { LedgerMode } from './ledger/entry.js';
 import { ClaimLostError, LedgerUnavailableError } from './ledger/errors.js';
-import type {
-  ClaimDetails,
-  ClaimResult,
-  Completion,
-  Ledger,
-  RecordResult,
-} from './ledger/ledger.js';
-import type { ClaimOwner } from './ledger/owner.js';
-import type { ActionReport, PipelineError } from './report.js';
-import { classifyError, RetriesExhaustedError, withRetries, type RetryResult } from './retry.js';
-import { parseDuration } from './rules/duration.js';
-import type { CompiledRule, PlannedAction } from './rules/rule.js';
-import type { StewardEvent } from './sources/steward-event.js';
+import type { ClaimResult } from './ledger/claim.js';
+import { decide } from './execution/decide.js';
+import type { Decision } from './execution/decision.js';
+import { recordAtOnce, takesOneWrite } from './execution/one-write.js';
+import { finished, storedOutcome } from './execution/reports.js';
+import {
+  actionContextOf,
+  claimDetailsOf,
+  whereOf,
+  type ActionRequest,
+  type ActionResult,
+  type ExecutionContext,
+} from './execution/request.js';
+import { retriedLedgerWrite } from './execution/retried-write.js';
 
-/** What executing one action needs from the pipeline. */
-export interface ExecutionContext {
-  ledger: Ledger;
-  clients: ClientPool;
-  live: boolean;
-  /** Epoch ms after which no claim is taken and no retry starts, asked when it matters. */
-  deadline: () => number;
-  /**
-   * Epoch ms when claims' leases end: in Lambda, the invocation's end plus a margin, so the next
-   * delivery can always take over. Undefined: the ledger's default lease.
-   */
-  leaseUntil?: number;
-  /** This process, recorded with claims outside Lambda so a later process can take them over. */
-  owner?: ClaimOwner;
-  /** How long a concurrent delivery waits for the claim holder's outcome before reporting it in progress. */
-  inProgressWaitMs: number;
-  /** How long audit findings are kept. */
-  findingRetentionDays: number;
-}
-
-export interface ActionRequest {
-  event: StewardEvent;
-  rule: CompiledRule;
-  planned: PlannedAction;
-  resource: string;
-  /** The rule's actions that ran before this one on this event. */
-  earlier: readonly ActionReport[];
-  /** Set when the event is older than one already seen for its resource. */
-  staleReason?: string;
-  /**
-   * The states of the resources the rule's actions act on in this event, read once and shared
-   * by them; a fresh one when absent.
-   */
-  states?: ResourceStates;
-}
-
-/** One action's report, and what kept it from completing, if anything did. */
-export interface ActionResult {
-  report: ActionReport;
-  problem?: PipelineError;
-}
-
-/**
- * What `decide` came to: an outcome to record, a reason the outcome is unknown, or a reason the
- * action was not tried now but will be on the next delivery.
- */
-type Decision = { completion: Completion } | { unknown: string } | { deferred: string };
+export type { ExecutionContext } from './execution/request.js';
 
 /**
  * One action, exactly once: claim it in the ledger; a duplicate returns the stored outcome
@@ -142,16 +92,8 @@ export async function executeAction(
   }
   const { completion } = decision;
   try {
-    // Retried like an AWS call: the same completion sent again is recognised by its token.
-    await withRetries(
-      () =>
-        context.ledger.complete(claim, completion).catch((error: unknown) => {
-          throw error instanceof LedgerUnavailableError ? error.cause : error;
-        }),
-      { deadline: context.deadline(), maxAttempts: 4 },
-    );
-  } catch (thrown) {
-    const error = thrown instanceof RetriesExhaustedError ? thrown.lastError : thrown;
+    await retriedLedgerWrite(() => context.ledger.complete(claim, completion), context.deadline());
+  } catch (error) {
     if (error instanceof ClaimLostError)
       return {
         report: finished(report, completion, where).report,
@@ -168,201 +110,6 @@ export async function executeAction(
   return finished(report, completion, where);
 }
 
-/** What the ledger keeps about one action beside its outcome. */
-function claimDetailsOf(
-  { event, rule, planned, resource }: ActionRequest,
-  mode: LedgerMode,
-  context: ExecutionContext,
-): ClaimDetails {
-  return {
-    mode,
-    eventId: event.id,
-    ruleId: rule.id,
-    action: planned.definition.name,
-    resource,
-    source: event.source,
-    eventName: event.name,
-    eventTime: event.time,
-    severity: rule.document.severity,
-    actor: event.actor?.arn ?? event.actor?.invokedBy,
-    account: event.account,
-    region: event.region ?? context.clients.region,
-    retentionDays: planned.definition.recordsFindings ? context.findingRetentionDays : undefined,
-    leaseUntil: context.leaseUntil,
-    owner: context.owner,
-    ...(event.idDerived ? { idDerived: true } : {}),
-  };
-}
-
-/** Where an action's problems are reported: its event, rule, action and resource. */
-function whereOf({ event, rule, planned, resource }: ActionRequest): string {
-  return `event ${event.id}, rule ${rule.id}, action ${planned.definition.name} on ${resource}`;
-}
-
-function actionContextOf(
-  request: ActionRequest,
-  context: ExecutionContext,
-  key: string,
-): ActionContext {
-  const { event, rule, planned, resource } = request;
-  let clients: AwsClients | undefined;
-  return {
-    event,
-    rule: {
-      id: rule.id,
-      severity: rule.document.severity,
-      kind: rule.document.kind,
-      description: rule.document.description,
-    },
-    resource,
-    params: planned.params,
-    // Made when the action first calls AWS: a plan, a finding or a skip never does, and a
-    // member account's session for every one of them would push the facts' session out of
-    // the pool.
-    get clients() {
-      clients ??= context.clients.for(event.account, event.region, sessionName(rule.id, event.id));
-      return clients;
-    },
-    home: context.clients.home,
-    key,
-    earlier: request.earlier,
-  };
-}
-
-/**
- * The outcome is known before anything outside the ledger is touched. A rule with limits is
- * left out: its guards' writes are keyed by a claim that must be held before they are taken.
- */
-function takesOneWrite(request: ActionRequest, mode: LedgerMode): boolean {
-  return (
-    request.staleReason !== undefined ||
-    mode === 'dry-run' ||
-    (request.planned.definition.noExternalEffect === true &&
-      request.rule.document.limits === undefined)
-  );
-}
-
-/** An action whose outcome is known up front: its claim and outcome as one ledger write. */
-async function recordAtOnce(
-  request: ActionRequest,
-  mode: LedgerMode,
-  details: ClaimDetails,
-  context: ExecutionContext,
-): Promise<ActionResult> {
-  const { planned, resource } = request;
-  const action = planned.definition.name;
-  const where = whereOf(request);
-  const key = ledgerKey(details);
-  const completion = await outcomeWithoutEffect(
-    request,
-    mode,
-    actionContextOf(request, context, key),
-  );
-  const report = { action, resource, key, mode };
-  const token = randomUUID();
-  let result: RecordResult;
-  try {
-    // Retried like an AWS call: the same write sent again is recognised by its token.
-    ({ value: result } = await withRetries(
-      () =>
-        context.ledger.record(details, completion, token).catch((error: unknown) => {
-          throw error instanceof LedgerUnavailableError ? error.cause : error;
-        }),
-      { deadline: context.deadline(), maxAttempts: 4 },
-    ));
-  } catch (thrown) {
-    const error = thrown instanceof RetriesExhaustedError ? thrown.lastError : thrown;
-    return {
-      report: { ...report, status: 'unknown' },
-      problem: {
-        kind: 'unknown-outcome',
-        message: `${completion.status}: ${completion.detail}; the outcome could not be recorded: ${messageOf(error)}`,
-        where,
-      },
-    };
-  }
-  if (result.kind !== 'recorded') return storedOutcome(result, report, context, where);
-  return finished(report, completion, where);
-}
-
-/** The outcome of an action that touches nothing outside the ledger, or of a plan or a skip. */
-async function outcomeWithoutEffect(
-  request: ActionRequest,
-  mode: LedgerMode,
-  actionContext: ActionContext,
-): Promise<Completion> {
-  const { planned, resource } = request;
-  const action = planned.definition.name;
-  if (request.staleReason !== undefined) return { status: 'skipped', detail: request.staleReason };
-  try {
-    if (mode === 'dry-run')
-      return { status: 'planned', detail: `would ${planned.definition.describe(actionContext)}` };
-    return await planned.definition.execute(actionContext);
-  } catch (error) {
-    const message =
-      mode === 'dry-run'
-        ? `${action} could not describe its plan for ${resource}: ${messageOf(error)}`
-        : `${action} failed on ${resource}: ${messageOf(error)}`;
-    return { status: 'failed', detail: message, error: messageOf(error) };
-  }
-}
-
-/**
- * Another delivery has the action: its stored outcome, after waiting a little for one that is
- * still in progress.
- */
-async function storedOutcome(
-  found: { kind: 'duplicate' | 'in-progress'; key: string; entry: LedgerEntry },
-  report: Pick<ActionReport, 'action' | 'resource' | 'key' | 'mode'>,
-  context: ExecutionContext,
-  where: string,
-): Promise<ActionResult> {
-  let entry: LedgerEntry | undefined = found.entry;
-  if (found.kind === 'in-progress') {
-    const waitMs = Math.min(context.inProgressWaitMs, Math.max(0, context.deadline() - Date.now()));
-    entry = await context.ledger.waitForOutcome(found.key, waitMs).catch(() => found.entry);
-  }
-  if (!entry || entry.status === 'claimed')
-    return {
-      report: { ...report, status: 'in-progress' },
-      problem: {
-        kind: 'unknown-outcome',
-        message: 'another invocation holds this action and has not recorded its outcome yet',
-        where,
-      },
-    };
-  return {
-    report: { ...report, status: 'duplicate', stored: entry.status, detail: entry.detail },
-  };
-}
-
-/** The report of a recorded outcome, and the problem it is when the action failed. */
-function finished(
-  report: Pick<ActionReport, 'action' | 'resource' | 'key' | 'mode'>,
-  completion: Completion,
-  where: string,
-): ActionResult {
-  const done: ActionReport = {
-    ...report,
-    status: completion.status,
-    detail: completion.detail,
-    ...(completion.retries ? { retries: completion.retries } : {}),
-  };
-  return completion.status === 'failed'
-    ? { report: done, problem: { kind: 'action', message: completion.detail, where } }
-    : { report: done };
-}
-
-/**
- * A skip after a try whose outcome was unknown (a lost response, a server error, or an earlier
- * delivery's attempt that ended so) may be that try's own work: the resource is already
- * stopped, the rule already revoked. The outcome says so, and why.
- */
-function resumed(completion: Completion, why: string): Completion {
-  if (completion.status !== 'skipped') return completion;
-  return { ...completion, detail: `${completion.detail}; it may be steward's own work (${why})` };
-}
-
 /**
  * Ends a claim's lease; when the ledger cannot be reached for that either, the lease ends by
  * itself with the invocation.
@@ -373,82 +120,4 @@ async function releaseQuietly(
   reason: string,
 ): Promise<void> {
   await context.ledger.release(claim, reason).catch(() => undefined);
-}
-
-/**
- * The outcome of an enforced action with an external effect to record, why it is unknown, or
- * why it waits for the next delivery. Throws only when a guard cannot be checked.
- */
-async function decide(
-  request: ActionRequest,
-  actionContext: ActionContext,
-  claim: { key: string; previousError?: string },
-  context: ExecutionContext,
-): Promise<Decision> {
-  const { rule, planned, resource } = request;
-  const action = planned.definition.name;
-  const limits = rule.document.limits;
-  if (limits?.maxActionsPerHour !== undefined) {
-    const verdict = await context.ledger.guards.takeRateToken(
-      rule.id,
-      limits.maxActionsPerHour,
-      claim.key,
-    );
-    if (!verdict.allowed) return { completion: { status: 'skipped', detail: verdict.reason } };
-  }
-  const cooldownMs = parseDuration(limits?.cooldown);
-  if (cooldownMs !== undefined) {
-    const verdict = await context.ledger.guards.takeCooldown(
-      rule.id,
-      resource,
-      cooldownMs,
-      claim.key,
-    );
-    if (!verdict.allowed) return { completion: { status: 'skipped', detail: verdict.reason } };
-  }
-  try {
-    let retrying = claim.previousError !== undefined;
-    const states = request.states ?? new ResourceStates();
-    const { value, retries, uncertain }: RetryResult<ActionOutcome> = await withRetries(
-      async () => {
-        try {
-          // After a try that may have acted, the resource's state is read again.
-          return await executeFromOrigin(
-            planned.definition,
-            { ...actionContext, retrying },
-            states,
-            retrying,
-          );
-        } catch (error) {
-          const errorClass = classifyError(error);
-          if (errorClass === 'server' || errorClass === 'network') retrying = true;
-          throw error;
-        }
-      },
-      { deadline: context.deadline() },
-    );
-    const completion: Completion = { ...value, retries };
-    const why = uncertain
-      ? `a try failed with ${uncertain}`
-      : claim.previousError && `an earlier attempt's outcome was unknown: ${claim.previousError}`;
-    return { completion: why ? resumed(completion, why) : completion };
-  } catch (error) {
-    if (
-      error instanceof RetriesExhaustedError &&
-      (error.errorClass === 'server' || error.errorClass === 'network')
-    )
-      return { unknown: `${action} on ${resource}: outcome unknown: ${error.message}` };
-    // AWS refused every try without acting: the next delivery, minutes later, may get through.
-    if (error instanceof RetriesExhaustedError && error.errorClass === 'throttled')
-      return { deferred: `${action} on ${resource}: not done, throttled: ${error.message}` };
-    const retries = error instanceof RetriesExhaustedError ? error.retries : 0;
-    return {
-      completion: {
-        status: 'failed',
-        detail: `${action} failed on ${resource}: ${messageOf(error)}`,
-        error: messageOf(error),
-        retries,
-      },
-    };
-  }
 }

@@ -1,5 +1,6 @@
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { HomeAccountError, MemberRoleError } from './client-pool.js';
+import { HomeAccountError } from './accounts/home-account.js';
+import { MemberRoleError } from './accounts/member-sessions.js';
 
 /** How an AWS error should be treated. */
 export type ErrorClass = 'throttled' | 'server' | 'network' | 'permanent';

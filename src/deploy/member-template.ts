@@ -1,12 +1,7 @@
 import type { CompiledRule } from '../rules/rule.js';
-import {
-  functionRoleName,
-  functionSources,
-  memberPermissions,
-  ruleStatements,
-  type CentralStack,
-  type CfnValue,
-} from './iam.js';
+import { functionSources } from './function-rules.js';
+import { functionRoleName, type CentralStack } from './role-names.js';
+import { memberPermissions, ruleStatements, type CfnValue } from './rule-statements.js';
 import { organizationBusName } from './organization.js';
 import { checkedOrganizationId, checkedRoleName, DeployParameterError } from './parameters.js';
 import { eventBridgePatterns } from './patterns.js';

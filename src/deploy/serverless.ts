@@ -1,6 +1,7 @@
 import { ledgerTableName, ledgerTableResource } from '../ledger/table.js';
 import { loadRules } from '../rules/load.js';
-import { functionRoles, rulePermissions } from './iam.js';
+import { functionRoles } from './iam.js';
+import { rulePermissions } from './rule-statements.js';
 import type { CompiledRule } from '../rules/rule.js';
 import { compileLogFilter } from '../rules/log-filter.js';
 import { organizationBusLogicalId, organizationBusResources } from './organization.js';

@@ -1,48 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LedgerEntry } from './entry.js';
-import { ledgerKey } from './entry.js';
 import { boundText, ledgerBounds } from './bounds.js';
+import { claimAction, type ClaimResult } from './claim.js';
+import type { LedgerEntry } from './entry.js';
+import type { EntryWrites } from './entry-writes.js';
 import { ClaimLostError, isConditionFailure, LedgerUnavailableError } from './errors.js';
 import { LedgerGuards } from './guards.js';
-import { ownerIsGone } from './owner.js';
 import { ItemTable } from './items.js';
 import { listEntries, type LedgerQuery } from './list.js';
+import { recordAction, type RecordResult } from './record.js';
 import { ensureLedgerTable } from './table.js';
-import {
-  claimParts,
-  identityParts,
-  outcomeParts,
-  takeCondition,
-  type ClaimDetails,
-  type Completion,
-} from './writes.js';
-
-/** What a claim attempt found. */
-export type ClaimResult =
-  | {
-      kind: 'claimed';
-      key: string;
-      token: string;
-      attempts: number;
-      /** Taken over from an attempt that ended without an outcome: why it ended. */
-      previousError?: string;
-    }
-  /** The action already has an outcome: return it, do not act again. */
-  | { kind: 'duplicate'; key: string; entry: LedgerEntry }
-  /** Another invocation holds a live lease on the action: its outcome is not known yet. */
-  | { kind: 'in-progress'; key: string; entry: LedgerEntry };
+import { outcomeParts, type ClaimDetails, type Completion } from './writes.js';
 
 export type { ClaimDetails, Completion } from './writes.js';
-
-/** What a one-write outcome attempt found. */
-export type RecordResult =
-  /** This call wrote the outcome. */
-  | { kind: 'recorded'; key: string; entry: LedgerEntry }
-  /** The action already has an outcome: return it, do not act again. */
-  | { kind: 'duplicate'; key: string; entry: LedgerEntry }
-  /** Another invocation holds a live lease on the action: its outcome is not known yet. */
-  | { kind: 'in-progress'; key: string; entry: LedgerEntry };
 
 export interface LedgerOptions {
   tableName: string;
@@ -78,8 +48,8 @@ export class Ledger {
   readonly guards: LedgerGuards;
   readonly retentionDays: number;
   private readonly items: ItemTable;
-  private readonly leaseMs: number;
   private readonly now: () => number;
+  private readonly writes: EntryWrites;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -87,10 +57,16 @@ export class Ledger {
   ) {
     this.tableName = options.tableName;
     this.items = new ItemTable(client, this.tableName);
-    this.leaseMs = options.leaseMs ?? defaultLeaseMs;
     this.retentionDays = options.retentionDays ?? defaultRetentionDays;
     this.now = options.now ?? Date.now;
     this.guards = new LedgerGuards(this.items, this.now);
+    this.writes = {
+      items: this.items,
+      now: this.now,
+      leaseMs: options.leaseMs ?? defaultLeaseMs,
+      retentionDays: this.retentionDays,
+      get: (key) => this.get(key),
+    };
   }
 
   /** Creates the table where it does not exist yet (local servers only; on AWS the stack owns it). */
@@ -104,67 +80,8 @@ export class Ledger {
    * gone). Everyone else gets the entry as the ledger holds it. A claim whose write may or may
    * not have been applied throws `LedgerUnavailableError` with the token it carried, to release.
    */
-  async claim(details: ClaimDetails): Promise<ClaimResult> {
-    const key = ledgerKey(details);
-    const token = randomUUID();
-    try {
-      for (let tries = 0; tries < 3; tries++) {
-        const written = await this.writeClaim(key, token, details);
-        if (written) return { kind: 'claimed', key, token, ...written };
-        const entry = await this.get(key);
-        // Gone between the write and the read: only TTL deletes entries, so claim it afresh.
-        if (!entry) continue;
-        if (entry.status !== 'claimed') return { kind: 'duplicate', key, entry };
-        // The write went through but its response was lost, and the SDK sent it again.
-        if (entry.claimToken === token)
-          return { kind: 'claimed', key, token, attempts: entry.attempts };
-        if (entry.claimToken !== undefined && ownerIsGone(entry.owner)) {
-          const takenOver = await this.writeClaim(key, token, details, entry.claimToken);
-          if (takenOver) return { kind: 'claimed', key, token, ...takenOver };
-          continue;
-        }
-        return { kind: 'in-progress', key, entry };
-      }
-      throw new Error('the entry changed under every one of 3 claims in a row');
-    } catch (error) {
-      throw error instanceof LedgerUnavailableError
-        ? error
-        : new LedgerUnavailableError('claim', key, error, token);
-    }
-  }
-
-  /**
-   * The claim's conditional write: on a free key or an ended lease, or, with `staleToken`, over
-   * the claim of a holder known to be gone. Undefined when the condition refused it.
-   */
-  private async writeClaim(
-    key: string,
-    token: string,
-    details: ClaimDetails,
-    staleToken?: string,
-  ): Promise<{ attempts: number; previousError?: string } | undefined> {
-    const now = this.now();
-    const take = takeCondition(now, staleToken);
-    const identity = identityParts(details, now, this.retentionDays);
-    const claim = claimParts(token, details.leaseUntil ?? now + this.leaseMs, details.owner);
-    try {
-      const attributes = await this.items.update({
-        key: { pk: key },
-        condition: take.condition,
-        update: `SET ${claim.update}, ${identity.update}`,
-        names: { ...identity.names, ...claim.names },
-        values: { ...take.values, ...identity.values, ...claim.values },
-        returnValues: 'ALL_NEW',
-      });
-      const attempts = Number(attributes?.attempts ?? 1);
-      const previousError = attributes?.error;
-      return attempts > 1 && typeof previousError === 'string'
-        ? { attempts, previousError }
-        : { attempts };
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+  claim(details: ClaimDetails): Promise<ClaimResult> {
+    return claimAction(this.writes, details);
   }
 
   /**
@@ -181,69 +98,12 @@ export class Ledger {
    * const result = await ledger.record(details, { status: 'planned', detail: 'would tag i-0123' });
    * if (result.kind === 'duplicate') console.log('already', result.entry.status);
    */
-  async record(
+  record(
     details: ClaimDetails,
     completion: Completion,
     token: string = randomUUID(),
   ): Promise<RecordResult> {
-    const key = ledgerKey(details);
-    try {
-      for (let tries = 0; tries < 3; tries++) {
-        const written = await this.writeOutcome(key, token, details, completion);
-        if (written) return { kind: 'recorded', key, entry: written };
-        const entry = await this.get(key);
-        if (!entry) continue;
-        if (entry.status !== 'claimed')
-          return entry.completionToken === token
-            ? { kind: 'recorded', key, entry }
-            : { kind: 'duplicate', key, entry };
-        if (entry.claimToken !== undefined && ownerIsGone(entry.owner)) {
-          const takenOver = await this.writeOutcome(
-            key,
-            token,
-            details,
-            completion,
-            entry.claimToken,
-          );
-          if (takenOver) return { kind: 'recorded', key, entry: takenOver };
-          continue;
-        }
-        return { kind: 'in-progress', key, entry };
-      }
-      throw new Error('the entry changed under every one of 3 writes in a row');
-    } catch (error) {
-      throw error instanceof LedgerUnavailableError
-        ? error
-        : new LedgerUnavailableError('record', key, error);
-    }
-  }
-
-  /** `record`'s conditional write, taken as `writeClaim` takes a claim. */
-  private async writeOutcome(
-    key: string,
-    token: string,
-    details: ClaimDetails,
-    completion: Completion,
-    staleToken?: string,
-  ): Promise<LedgerEntry | undefined> {
-    const now = this.now();
-    const take = takeCondition(now, staleToken);
-    const identity = identityParts(details, now, this.retentionDays);
-    const outcome = outcomeParts(token, completion, now);
-    try {
-      const attributes = await this.items.update({
-        key: { pk: key },
-        condition: take.condition,
-        update: `SET ${outcome.update}, ${identity.update} REMOVE ${outcome.remove}`,
-        names: { ...identity.names, ...outcome.names },
-        values: { ...take.values, ...identity.values, ...outcome.values },
-        returnValues: 'ALL_NEW',
-      });
-      return attributes as LedgerEntry;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return recordAction(this.writes, details, completion, token);
   }
 
   /**

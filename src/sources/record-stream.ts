@@ -6,7 +6,8 @@ import { locateJsonProblem } from './json-text.js';
 import { sourceLimits, type SourceLimits } from './limits.js';
 import { LogFileError, RecordError } from './log-file-errors.js';
 import { plainChunks } from './plain-chunks.js';
-import { RecordsScanner, type ScannedRecord } from './records-scanner.js';
+import type { ScannedRecord } from './record-bytes.js';
+import { RecordsScanner } from './records-scanner.js';
 import type { DeliveryPath, SourceError, StewardEvent } from './steward-event.js';
 
 /** One record of a log file, parsed but not yet checked as a CloudTrail record. */
