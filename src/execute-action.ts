@@ -199,9 +199,16 @@ function whereOf({ event, rule, planned, resource }: ActionRequest): string {
   return `event ${event.id}, rule ${rule.id}, action ${planned.definition.name} on ${resource}`;
 }
 
-function actionContextOf(
+/**
+ * What an action's `describe` and `execute` are given for one request; its clients for the
+ * event's account are made when it first calls AWS.
+ *
+ * @example
+ * const detail = planned.definition.describe(actionContextOf(request, context, key));
+ */
+export function actionContextOf(
   request: ActionRequest,
-  context: ExecutionContext,
+  context: Pick<ExecutionContext, 'clients'>,
   key: string,
 ): ActionContext {
   const { event, rule, planned, resource } = request;
