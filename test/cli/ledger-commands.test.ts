@@ -74,7 +74,7 @@ describe('steward ledger list', () => {
     expect(lines).toHaveLength(3);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
     for (const line of lines.slice(1))
-      expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ  planned  dry-run  /);
+      expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}planned {2}dry-run {2}/);
     expect(list.stdout).toContain('…');
     const wide = await steward('ledger', 'list', '--wide');
     expect(wide.stdout.split('\n')[0]).toMatch(
