@@ -1,10 +1,9 @@
-import { FACTS_SESSION, type ClientPool } from './client-pool.js';
+import { planOnly, recordInLedger, type Acting } from './acting.js';
+import { FACTS_SESSION } from './client-pool.js';
 import { forEachConcurrently, mapWithConcurrency } from './concurrency.js';
 import { messageOf } from './errors.js';
 import { ResourceStates } from './actions/origin-state.js';
-import { executeAction, type ExecutionContext } from './execute-action.js';
-import type { Ledger } from './ledger/ledger.js';
-import type { ClaimOwner } from './ledger/owner.js';
+import type { EvaluationContext, PipelineContext } from './pipeline-context.js';
 import type {
   ActionReport,
   EventReport,
@@ -14,53 +13,12 @@ import type {
   PipelineReport,
 } from './report.js';
 import type { CompiledRule } from './rules/rule.js';
-import type { RuleIndex } from './rules/rule-index.js';
-import {
-  decodeDocument,
-  isSourceError,
-  streamCloudTrailObject,
-  type SourceTrust,
-} from './sources/index.js';
+import { decodeDocument, isSourceError, streamCloudTrailObject } from './sources/index.js';
 import type { DecodedBatch, S3ObjectRef, StewardEvent } from './sources/steward-event.js';
 
+export type * from './pipeline-context.js';
 export type * from './report.js';
 export { mustRedeliver } from './report.js';
-
-export interface PipelineContext {
-  ruleIndex: RuleIndex;
-  ledger: Ledger;
-  /** Clients for the account and region of each event; the function's own for S3 reads. */
-  clients: ClientPool;
-  /** Enforced rules execute their actions only when live; otherwise every action is a dry run. */
-  live: boolean;
-  /** Read the CloudTrail log files S3 notifications name (needs S3), or only report them. */
-  readObjects: boolean;
-  /** Lazy fact values to use instead of AWS calls (`steward run --facts`). */
-  factStubs?: Readonly<Record<string, unknown>>;
-  /**
-   * Time left in the invocation (Lambda's `getRemainingTimeInMillis`): no claim is taken and no
-   * retry starts after it, and claims' leases end with it. Absent outside Lambda.
-   */
-  remainingTimeMs?: () => number;
-  /** Recorded with claims outside Lambda, so a later process can take over those of a dead one. */
-  owner?: ClaimOwner;
-  /** How long a delivery waits for a concurrent one's outcome (default 5 s). */
-  inProgressWaitMs?: number;
-  /** How long audit findings are kept (default 365 days). */
-  findingRetentionDays?: number;
-  /** The log groups believed as CloudTrail's (`STEWARD_CLOUDTRAIL_LOG_GROUPS`); none when absent. */
-  trust?: SourceTrust;
-}
-
-/** Retries stop this long before the invocation would time out, to leave time to record outcomes. */
-const deadlineMarginMs = 3_000;
-/**
- * A claim's lease outlasts its invocation by this much: enough for a completion in flight to
- * land, far less than the minute before Lambda's first retry.
- */
-const leaseMarginMs = 10_000;
-/** Outside Lambda, how long one action may spend retrying. */
-const defaultTimeBudgetMs = 60_000;
 
 /** How many events are in flight at once: enough to overlap ledger round trips, few enough to bound memory. */
 const eventConcurrency = 16;
@@ -96,16 +54,45 @@ export async function runPipeline(
 /**
  * The pipeline from an already decoded batch on. Never rejects: each event, and each step of
  * it, fails alone, with its error in the report, and the other events go on.
+ *
+ * @example
+ * const report = await processBatch(await decodeEventFile('events/ec2-running.json'), runtime);
  */
 export async function processBatch(
   batch: DecodedBatch,
   context: PipelineContext,
 ): Promise<PipelineReport> {
+  return walkBatch(batch, context, recordInLedger(context));
+}
+
+/**
+ * A what-if: the same evaluation as `processBatch`, and every action of a firing rule planned
+ * (`planned`, with what it would do, in the mode a run with this context would take), with
+ * nothing executed and nothing read from or written to the ledger. So it can be repeated at
+ * will, and never reports `duplicate`; nor can it tell a stale state change from a fresh one.
+ *
+ * @example
+ * const report = await planBatch(batch, { ruleIndex, clients, live: false, readObjects: false });
+ * report.whatIf; // true
+ */
+export async function planBatch(
+  batch: DecodedBatch,
+  context: EvaluationContext,
+): Promise<PipelineReport> {
+  const report = await walkBatch(batch, context, planOnly(context));
+  return { ...report, whatIf: true };
+}
+
+async function walkBatch(
+  batch: DecodedBatch,
+  context: EvaluationContext,
+  acting: Acting,
+): Promise<PipelineReport> {
   const errors: PipelineError[] = batch.errors.map((error) => ({ ...error, kind: 'input' }));
-  const execution = executionContext(context);
   const events = await mapWithConcurrency(batch.events, eventConcurrency, async (event) => {
-    const { report, problems } = await processEvent(event, context, execution);
+    const { report, problems } = await processEvent(event, context, acting);
     errors.push(...problems);
+    context.onEvent?.();
     return report;
   });
   const objects: ObjectReport[] = [];
@@ -114,29 +101,11 @@ export async function processBatch(
       objects.push({ ...object, read: false });
       continue;
     }
-    const read = await processObject(object, context, execution, errors);
+    const read = await processObject(object, context, acting, errors);
     objects.push(read.summary);
     for (const report of read.events) events.push(report);
   }
   return { events, errors, objects };
-}
-
-function executionContext(context: PipelineContext): ExecutionContext {
-  const remaining = context.remainingTimeMs?.();
-  const now = Date.now();
-  return {
-    ledger: context.ledger,
-    clients: context.clients,
-    live: context.live,
-    deadline:
-      remaining === undefined
-        ? () => Date.now() + defaultTimeBudgetMs
-        : () => now + remaining - deadlineMarginMs,
-    leaseUntil: remaining === undefined ? undefined : now + remaining + leaseMarginMs,
-    owner: context.owner,
-    inProgressWaitMs: context.inProgressWaitMs ?? 5_000,
-    findingRetentionDays: context.findingRetentionDays ?? 365,
-  };
 }
 
 /**
@@ -146,8 +115,8 @@ function executionContext(context: PipelineContext): ExecutionContext {
  */
 async function processObject(
   object: S3ObjectRef,
-  context: PipelineContext,
-  execution: ExecutionContext,
+  context: EvaluationContext,
+  acting: Acting,
   errors: PipelineError[],
 ): Promise<{ summary: ObjectReport; events: EventReport[] }> {
   const where = `s3://${object.bucket}/${object.key}`;
@@ -164,8 +133,9 @@ async function processObject(
         if (badRecords <= inputErrorsPerObject) errors.push({ ...record, kind: 'input' });
         return;
       }
-      const { report, problems } = await processEvent(record, context, execution);
+      const { report, problems } = await processEvent(record, context, acting);
       errors.push(...problems);
+      context.onEvent?.();
       if (report.matches.length === 0 && problems.length === 0) unmatched += 1;
       else kept.push({ at, report });
     });
@@ -191,8 +161,8 @@ async function processObject(
  */
 async function processEvent(
   event: StewardEvent,
-  context: PipelineContext,
-  execution: ExecutionContext,
+  context: EvaluationContext,
+  acting: Acting,
 ): Promise<{ report: EventReport; problems: PipelineError[] }> {
   const problems: PipelineError[] = [];
   const matches: MatchReport[] = [];
@@ -213,7 +183,7 @@ async function processEvent(
         });
       else if (verdict.fires) firing.push(verdict.rule);
     }
-    const staleness = firing.length > 0 ? await stalenessOf(event, context.ledger) : {};
+    const staleness = firing.length > 0 ? await acting.staleness(event) : {};
     if ('unavailable' in staleness) {
       problems.push({
         kind: 'unknown-outcome',
@@ -223,7 +193,7 @@ async function processEvent(
       for (const rule of firing) matches.push({ rule: rule.id, actions: [] });
     } else {
       for (const rule of firing)
-        matches.push(await processMatch(event, rule, staleness.stale, execution, problems));
+        matches.push(await processMatch(event, rule, staleness.stale, acting, problems));
     }
   } catch (error) {
     problems.push({ kind: 'internal', message: `processing stopped: ${messageOf(error)}`, where });
@@ -249,7 +219,7 @@ async function processMatch(
   event: StewardEvent,
   rule: CompiledRule,
   staleReason: string | undefined,
-  execution: ExecutionContext,
+  acting: Acting,
   problems: PipelineError[],
 ): Promise<MatchReport> {
   const actions: ActionReport[] = [];
@@ -267,37 +237,18 @@ async function processMatch(
       continue;
     }
     for (const resource of resources) {
-      const { report, problem } = await executeAction(
-        { event, rule, planned, resource, earlier: actions, staleReason, states },
-        execution,
-      );
+      const { report, problem } = await acting.act({
+        event,
+        rule,
+        planned,
+        resource,
+        earlier: actions,
+        staleReason,
+        states,
+      });
       actions.push(report);
       if (problem) problems.push(problem);
     }
   }
   return { rule: rule.id, actions };
-}
-
-/**
- * EventBridge does not deliver in order: a state change older than one already seen for the
- * instance is stale, and acting on it would undo what the newer one caused. When the ledger
- * cannot tell, nothing of the event may act.
- */
-async function stalenessOf(
-  event: StewardEvent,
-  ledger: Ledger,
-): Promise<{ stale?: string } | { unavailable: string }> {
-  const instance = event.source === 'ec2-state' ? event.resources[0] : undefined;
-  if (instance === undefined) return {};
-  try {
-    const verdict = await ledger.guards.observe(
-      instance,
-      event.time,
-      event.id,
-      ledger.retentionDays,
-    );
-    return verdict.allowed ? {} : { stale: verdict.reason };
-  } catch (error) {
-    return { unavailable: messageOf(error) };
-  }
 }

@@ -94,4 +94,6 @@ export interface PipelineReport {
   events: EventReport[];
   errors: PipelineError[];
   objects: ObjectReport[];
+  /** A what-if (`planBatch`): every action only planned, nothing read from or written to the ledger. */
+  whatIf?: true;
 }

@@ -6,7 +6,7 @@ import {
   type LedgerConnection,
 } from './ledger/connect.js';
 import { currentOwner } from './ledger/owner.js';
-import type { PipelineContext } from './pipeline.js';
+import type { EvaluationContext, PipelineContext } from './pipeline.js';
 import type { CompiledRule } from './rules/rule.js';
 import { RuleIndex } from './rules/rule-index.js';
 import { SourceTrust } from './sources/trust.js';
@@ -42,31 +42,49 @@ function s3Reachable(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Everything the pipeline needs, built once: the rules loaded and indexed, the
- * ledger connected, the AWS clients of every account and region (each created on first use),
- * and the log groups believed as CloudTrail's (`STEWARD_CLOUDTRAIL_LOG_GROUPS`). Live in Lambda or when
- * `STEWARD_LIVE=true`; anywhere else enforced rules only plan their actions.
+ * What evaluating events and planning their actions needs, without a ledger (a what-if): the
+ * rules loaded and indexed, the AWS clients of every account and region (each created on first
+ * use), and the log groups believed as CloudTrail's (`STEWARD_CLOUDTRAIL_LOG_GROUPS`). Live in
+ * Lambda or when `STEWARD_LIVE=true`; anywhere else enforced rules only plan their actions.
+ *
+ * @example
+ * const report = await planBatch(batch, await createEvaluation({ rules: () => loadRules('rules') }));
  */
-export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+export async function createEvaluation(options: RuntimeOptions): Promise<EvaluationContext> {
   const env = options.env ?? process.env;
   const trust = SourceTrust.fromEnv(env);
   const rules = await options.rules();
-  const connection = await connectLedger(env);
   const live = options.live ?? (runningInLambda(env) || env.STEWARD_LIVE === 'true');
   return {
     ruleIndex: new RuleIndex(rules),
-    ledger: connection.ledger,
     clients: clientPoolFromEnv(
       env,
       positiveNumber(env.STEWARD_AWS_TIMEOUT_MS, 'STEWARD_AWS_TIMEOUT_MS'),
     ),
     live,
     readObjects: options.readObjects ?? (live || s3Reachable(env)),
+    trust,
+  };
+}
+
+/**
+ * Everything the pipeline needs, built once: `createEvaluation`'s, and the ledger connected.
+ *
+ * @example
+ * const runtime = await createRuntime({ rules: () => loadRules('rules') });
+ * try { await processBatch(batch, runtime); } finally { await runtime.close(); }
+ */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const env = options.env ?? process.env;
+  const evaluation = await createEvaluation(options);
+  const connection = await connectLedger(env);
+  return {
+    ...evaluation,
+    ledger: connection.ledger,
     findingRetentionDays: positiveNumber(
       env.STEWARD_FINDING_RETENTION_DAYS,
       'STEWARD_FINDING_RETENTION_DAYS',
     ),
-    trust,
     ...(runningInLambda(env) ? {} : { owner: currentOwner() }),
     connection,
     close: () => connection.close(),

@@ -3,14 +3,37 @@ import type { LedgerEntry, LedgerStatus } from '../ledger/entry.js';
 import { connectLedger, embeddedDataDir, usesEmbeddedLedger } from '../ledger/connect.js';
 import { repairLedger } from '../ledger/embedded/repair.js';
 import { parseTime } from '../json/time.js';
+import { parseDuration } from '../rules/duration.js';
+import { exportEntries, exportFormat, writeExport } from './ledger-export.js';
+import { describeEntry, entryTable } from './ledger-format.js';
+import { resetCommand } from './ledger-reset.js';
 import { escapeControls } from './escape.js';
 import { table, UsageError, type Output } from './output.js';
 
 export const ledgerUsage =
-  'steward ledger list [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--limit N] [--json]\n' +
+  'steward ledger list [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--limit N] [--wide | --json]\n' +
   '       steward ledger show <key> [--json]\n' +
   '       steward ledger stats [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--json]\n' +
+  '       steward ledger export [--format jsonl|csv] [--out FILE] [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--limit N]\n' +
+  '       steward ledger reset [--yes]\n' +
   '       steward ledger check [--repair]';
+
+/** The filters `list`, `stats` and `export` take. */
+const filterNames = ['rule', 'resource', 'account', 'region', 'since', 'status'] as const;
+
+/**
+ * `--since` as the ledger takes it: an ISO 8601 time, epoch milliseconds, or a time ago
+ * (`30m`, `12h`, `7d`, `2w`) from `now`.
+ */
+function sinceTime(value: string, now: number): string {
+  const ago = parseDuration(value);
+  if (ago !== undefined) return new Date(now - ago).toISOString();
+  if (parseTime(value) === undefined)
+    throw new UsageError(
+      `--since must be an ISO 8601 time, epoch milliseconds or a time ago such as 30m, 12h or 7d, got "${value}"`,
+    );
+  return value;
+}
 
 const statuses: readonly LedgerStatus[] = ['claimed', 'planned', 'succeeded', 'failed', 'skipped'];
 
@@ -28,6 +51,10 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
       limit: { type: 'string' },
       status: { type: 'string' },
       json: { type: 'boolean' },
+      wide: { type: 'boolean' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
       repair: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -40,17 +67,15 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
   if (values.status !== undefined && !statuses.includes(values.status as LedgerStatus)) {
     throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
   }
-  if (values.since !== undefined && parseTime(values.since) === undefined) {
-    throw new UsageError(
-      `--since must be an ISO 8601 time or epoch milliseconds, got "${values.since}"`,
-    );
-  }
+  const since = values.since === undefined ? undefined : sinceTime(values.since, Date.now());
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new UsageError(`--limit must be a positive whole number, got "${values.limit}"`);
   if (verb === 'check') return checkCommand(values.repair === true, output);
-  if (verb !== 'list' && verb !== 'show' && verb !== 'stats')
+  if (verb === 'reset') return resetCommand({ yes: values.yes === true }, output);
+  if (verb !== 'list' && verb !== 'show' && verb !== 'stats' && verb !== 'export')
     throw new UsageError(`usage: ${ledgerUsage}`);
+  const format = verb === 'export' ? exportFormat(values.format) : undefined;
   if (verb === 'show' && key === undefined)
     throw new UsageError('usage: steward ledger show <key>');
   const connection = await connectLedger();
@@ -69,7 +94,7 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
       resource: values.resource,
       account: values.account,
       region: values.region,
-      since: values.since,
+      since,
       limit,
       status: values.status as LedgerStatus | undefined,
     });
@@ -85,33 +110,32 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
       );
       return 0;
     }
+    if (format !== undefined) {
+      const text = exportEntries(entries, format);
+      if (values.out === undefined) {
+        if (text !== '') output.out(text);
+      } else {
+        await writeExport(text, values.out);
+        output.out(
+          `exported ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} to ${values.out}`,
+        );
+      }
+      return 0;
+    }
     if (values.json) output.out(JSON.stringify(entries, null, 2));
     else if (entries.length === 0) {
-      const filtered = ['rule', 'resource', 'account', 'region', 'since', 'status'].some(
-        (name) => values[name as keyof typeof values] !== undefined,
-      );
+      const filter = filterNames
+        .filter((name) => values[name] !== undefined)
+        .map((name) => `--${name} ${values[name]}`)
+        .join(' ');
       output.out(
-        filtered
-          ? `no ledger entry matches (${connection.description})`
-          : `the ledger is empty (${connection.description})`,
+        escapeControls(
+          filter === ''
+            ? `the ledger is empty (${connection.description})`
+            : `no ledger entry matches ${filter} (${connection.description})`,
+        ),
       );
-    } else
-      output.out(
-        table([
-          ['key', 'rule', 'action', 'resource', 'where', 'event', 'status', 'mode', 'created'],
-          ...entries.map((entry) => [
-            entry.pk,
-            entry.ruleId,
-            entry.action,
-            entry.resource,
-            `${entry.account ?? '-'}/${entry.region ?? '-'}`,
-            entry.eventId,
-            entry.status,
-            entry.mode,
-            entry.createdAt,
-          ]),
-        ]),
-      );
+    } else output.out(entryTable(entries, { wide: values.wide === true }));
     return 0;
   } finally {
     await connection.close();
@@ -147,16 +171,6 @@ async function checkCommand(repair: boolean, output: Output): Promise<number> {
   } finally {
     await connection.close();
   }
-}
-
-function describeEntry(entry: LedgerEntry): string {
-  return Object.entries(entry)
-    .map(([name, value]) =>
-      escapeControls(
-        `${name}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
-      ),
-    )
-    .join('\n');
 }
 
 function countBy(entries: LedgerEntry[]): { rule: string; status: string; count: number }[] {

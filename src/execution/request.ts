@@ -105,7 +105,7 @@ export function whereOf({ event, rule, planned, resource }: ActionRequest): stri
  */
 export function actionContextOf(
   request: ActionRequest,
-  context: ExecutionContext,
+  context: Pick<ExecutionContext, 'clients'>,
   key: string,
 ): ActionContext {
   const { event, rule, planned, resource } = request;

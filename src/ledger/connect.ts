@@ -7,6 +7,11 @@ export interface LedgerConnection {
   /** Where the ledger lives, for people: "DynamoDB table steward-ledger", "embedded (.steward/ledger)". */
   description: string;
   close(): Promise<void>;
+  /**
+   * Deletes every entry and guard, leaving the table empty: offered by the embedded ledger
+   * alone, so a real table cannot be reset through it.
+   */
+  reset?: () => Promise<void>;
 }
 
 /** True inside a deployed Lambda function (not `sls invoke local`). */
@@ -126,6 +131,10 @@ export async function connectLedger(
   return {
     ledger,
     description: `embedded ledger (${server.files.ledger})`,
+    reset: async () => {
+      const { recreateLedgerTable } = await import('./table.js');
+      await recreateLedgerTable(client, tableName);
+    },
     // The server is shared: it exits by itself once no process has used it for a while.
     close: async () => client.destroy(),
   };

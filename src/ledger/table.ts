@@ -1,8 +1,10 @@
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
   waitUntilTableExists,
+  waitUntilTableNotExists,
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -119,4 +121,27 @@ export async function ensureLedgerTable(client: DynamoDBClient, tableName: strin
       cause: error,
     });
   }
+}
+
+/**
+ * Deletes the ledger table with everything in it and creates it afresh: for the embedded
+ * ledger only (`steward ledger reset`); on AWS the stack owns the table, and it is protected.
+ *
+ * @example
+ * await recreateLedgerTable(client, 'steward-dev-ledger');
+ */
+export async function recreateLedgerTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<void> {
+  try {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    await waitUntilTableNotExists(
+      { client, maxWaitTime: 30, minDelay: 0.025, maxDelay: 1 },
+      { TableName: tableName },
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await ensureLedgerTable(client, tableName);
 }

@@ -190,12 +190,12 @@ describe('steward ledger', () => {
     });
     expect(await ledgerEntries('--region', 'eu-west-1')).toEqual([]);
     expect((await steward('ledger', 'list', '--region', 'eu-west-1')).stdout).toMatch(
-      /^no ledger entry matches \(/,
+      /^no ledger entry matches --region eu-west-1 \(/,
     );
-    const table = await steward('ledger', 'list', '--resource', 'i-0123456789abcdef0');
+    const table = await steward('ledger', 'list', '--resource', 'i-0123456789abcdef0', '--wide');
     const [header, row] = table.stdout.split('\n');
     expect(header).toMatch(
-      /^key\s+rule\s+action\s+resource\s+where\s+event\s+status\s+mode\s+created$/,
+      /^key\s+created\s+updated\s+status\s+mode\s+rule\s+action\s+resource\s+where\s+event\s+expires$/,
     );
     expect(row).toContain(' 123456789012/us-east-1 ');
     const shown = await steward('ledger', 'show', entries[0]?.pk ?? '');
@@ -242,7 +242,7 @@ describe('steward validate and usage', () => {
       stdout: 'usage: steward test [DIR]\n',
     });
     expect((await steward('run', 'events/ec2-running.json', '--help')).stdout).toMatch(
-      /^usage: steward run <event-file> /,
+      /^usage: steward run <file\|dir\|->\.\.\. /,
     );
     expect((await steward('member-template', '--help')).stdout).toMatch(
       /^usage: steward member-template \[--central-account ID\]/,

@@ -102,7 +102,12 @@ describe('steward ledger text output', () => {
     expect(list.stdout).not.toMatch(terminalControls);
     // A header and one row per entry: the newline in the resource forged no extra row.
     expect(list.stdout.trimEnd().split('\n')).toHaveLength(4);
-    expect(list.stdout).toContain(escapedTrail);
+    // The default list cuts long values to fit 100 columns; --wide shows them whole.
+    expect(list.stdout).toContain('trail\\nsucceeded\\r');
+    const wide = await steward('ledger', 'list', '--wide');
+    expect(wide.stdout).not.toMatch(terminalControls);
+    expect(wide.stdout.trimEnd().split('\n')).toHaveLength(4);
+    expect(wide.stdout).toContain(escapedTrail);
 
     const key = entries[0]?.pk ?? '';
     const show = await steward('ledger', 'show', key);

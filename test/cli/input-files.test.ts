@@ -24,12 +24,12 @@ describe('steward run refuses input it cannot read safely', () => {
     });
   });
 
-  it('refuses a directory and a named pipe', async () => {
+  it('refuses a directory without event files and a named pipe', async () => {
     const dir = join(scratch, 'events-dir');
     await mkdir(dir);
     expect(await steward('run', dir)).toMatchObject({
       code: 2,
-      stderr: `steward run: ${dir}: a directory, not a regular file: refused\n`,
+      stderr: `steward run: ${dir}: a directory without event files (.json or .json.gz, searched recursively)\n`,
     });
     const fifo = join(scratch, 'events-fifo');
     execFileSync('mkfifo', [fifo]);
