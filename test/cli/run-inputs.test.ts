@@ -105,7 +105,13 @@ describe('steward run on files, directories and stdin', () => {
     await writeFile(broken, '{"Records": [');
     const run = await steward('run', broken, join(tree, 'a', 'one.json'), '--quiet');
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(new RegExp(`^steward run: ${broken}: .+\\n$`));
+    // The readable file's sidecar answers its facts (no credentials here), and says so.
+    const sidecar = join(tree, 'a', 'one.facts.json');
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^steward run: ${broken}: .+\\nfacts instance from ${sidecar} \\(no AWS credentials\\)\\n$`,
+      ),
+    );
     expect(run.stdout).toMatch(/^1 event from 2 inputs in /);
     expect(run.stdout).toContain('errors: 1 (unreadable input 1)\n');
   });
@@ -159,7 +165,10 @@ describe('steward run output', () => {
   it('prints progress lines on stderr with --progress: input, records of the total, rate', async () => {
     const run = await steward('run', tree, '--progress', '--quiet');
     expect(run.code).toBe(0);
-    const lines = run.stderr.trimEnd().split('\n');
+    const sidecar = `facts instance from ${join(tree, 'a', 'one.facts.json')} (no AWS credentials)`;
+    const all = run.stderr.trimEnd().split('\n');
+    expect(all.filter((line) => line === sidecar)).toHaveLength(1);
+    const lines = all.filter((line) => line !== sidecar);
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines)
       expect(line).toMatch(
