@@ -5,12 +5,7 @@ import { repairLedger } from '../ledger/embedded/repair.js';
 import { parseTime } from '../json/time.js';
 import { escapeControls } from './escape.js';
 import { table, UsageError, type Output } from './output.js';
-
-export const ledgerUsage =
-  'steward ledger list [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--limit N] [--json]\n' +
-  '       steward ledger show <key> [--json]\n' +
-  '       steward ledger stats [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--json]\n' +
-  '       steward ledger check [--repair]';
+import { usages } from './usages.js';
 
 const statuses: readonly LedgerStatus[] = ['claimed', 'planned', 'succeeded', 'failed', 'skipped'];
 
@@ -33,7 +28,7 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
     },
   });
   if (values.help) {
-    output.out(`usage: ${ledgerUsage}`);
+    output.out(`usage: ${usages.ledger}`);
     return 0;
   }
   const [verb, key] = positionals;
@@ -50,7 +45,7 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
     throw new UsageError(`--limit must be a positive whole number, got "${values.limit}"`);
   if (verb === 'check') return checkCommand(values.repair === true, output);
   if (verb !== 'list' && verb !== 'show' && verb !== 'stats')
-    throw new UsageError(`usage: ${ledgerUsage}`);
+    throw new UsageError(`usage: ${usages.ledger}`);
   if (verb === 'show' && key === undefined)
     throw new UsageError('usage: steward ledger show <key>');
   const connection = await connectLedger();

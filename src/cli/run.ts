@@ -5,8 +5,7 @@ import { createRuntime, defaultRulesDir } from '../runtime.js';
 import { escapeControls } from './escape.js';
 import { readEventFile, readFactStubs } from './input-files.js';
 import { UsageError, type Output } from './output.js';
-
-export const runUsage = 'steward run <event-file> [--rules DIR] [--facts FILE] [--json] [--live]';
+import { usages } from './usages.js';
 
 /**
  * `steward run`: one event file through the same pipeline the Lambda handlers run. Exit 0 when
@@ -25,7 +24,7 @@ export async function runCommand(args: string[], output: Output): Promise<number
     },
   });
   const file = positionals[0];
-  if (file === undefined || positionals.length > 1) throw new UsageError(`usage: ${runUsage}`);
+  if (file === undefined || positionals.length > 1) throw new UsageError(`usage: ${usages.run}`);
   const batch = await readEventFile(file);
   const factStubs = values.facts === undefined ? undefined : await readFactStubs(values.facts);
   const runtime = await createRuntime({

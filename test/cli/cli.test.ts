@@ -234,12 +234,12 @@ describe('steward validate and usage', () => {
     expect(await steward('--version')).toMatchObject({ code: 0, stdout: `steward ${version}\n` });
     expect(await steward('validate', '--help')).toMatchObject({
       code: 0,
-      stdout: 'usage: steward validate [DIR]\n',
+      stdout: 'usage: steward validate [FILE|DIR]...\n',
       stderr: '',
     });
     expect(await steward('test', '-h')).toMatchObject({
       code: 0,
-      stdout: 'usage: steward test [DIR]\n',
+      stdout: 'usage: steward test [FILE|DIR]... [--rule ID]... [--verbose]\n',
     });
     expect((await steward('run', 'events/ec2-running.json', '--help')).stdout).toMatch(
       /^usage: steward run <event-file> /,
