@@ -5,7 +5,7 @@ import { explainVerdict, explanationLines, type RuleExplanation } from '../rules
 import { loadRules } from '../rules/load.js';
 import { RuleIndex } from '../rules/rule-index.js';
 import { outOfScope } from '../rules/scope.js';
-import { defaultRulesDir } from '../runtime.js';
+import { defaultRulesDir } from '../rules/rules-dir.js';
 import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 import { usages } from './usages.js';

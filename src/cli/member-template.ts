@@ -5,7 +5,7 @@ import { DeployParameterError, defaultMemberRoleName } from '../deploy/parameter
 import { loadRules } from '../rules/load.js';
 import { formatProblem, RuleLoadError } from '../rules/problems.js';
 import type { CompiledRule } from '../rules/rule.js';
-import { defaultRulesDir } from '../runtime.js';
+import { defaultRulesDir } from '../rules/rules-dir.js';
 import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 import { usages } from './usages.js';

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { defaultRulePackFile } from '../rules/pack.js';
 import { writeRulePack } from '../rules/pack-build.js';
 import { formatProblem, RuleLoadError } from '../rules/problems.js';
-import { defaultRulesDir } from '../runtime.js';
+import { defaultRulesDir } from '../rules/rules-dir.js';
 import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 import { usages } from './usages.js';

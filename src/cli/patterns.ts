@@ -2,7 +2,7 @@ import { deployParameters } from '../deploy/parameters.js';
 import { eventBridgePatterns } from '../deploy/patterns.js';
 import { serverlessRuleConfig } from '../deploy/serverless.js';
 import { loadRules } from '../rules/load.js';
-import { defaultRulesDir } from '../runtime.js';
+import { defaultRulesDir } from '../rules/rules-dir.js';
 import { UsageError, type Output } from './output.js';
 import { usages } from './usages.js';
 

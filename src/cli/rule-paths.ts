@@ -2,7 +2,7 @@ import { access, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { listsFileFor } from '../rules/lists.js';
 import { checkRuleFiles, ruleFiles, type RuleCheck } from '../rules/load.js';
-import { defaultRulesDir } from '../runtime.js';
+import { defaultRulesDir } from '../rules/rules-dir.js';
 import { UsageError } from './output.js';
 
 async function exists(path: string): Promise<boolean> {

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { processBatch, type PipelineReport } from '../pipeline.js';
 import { loadRules } from '../rules/load.js';
-import { createRuntime, defaultRulesDir } from '../runtime.js';
+import { defaultRulesDir } from '../rules/rules-dir.js';
+import { createRuntime } from '../runtime.js';
 import { escapeControls } from './escape.js';
 import { readEventFile, readFactStubs } from './input-files.js';
 import { UsageError, type Output } from './output.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { testCheckedRules, type RuleTestResult } from '../rules/rule-tests.js';
-import { defaultRulesDir } from '../runtime.js';
+import { defaultRulesDir } from '../rules/rules-dir.js';
 import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 import { checkRulePaths } from './rule-paths.js';

@@ -190,12 +190,20 @@ export async function testCheckedRules(
   selection: RuleTestSelection = {},
 ): Promise<RuleTestRun> {
   const results: RuleTestResult[] = [];
+  // Rule files of one directory share their project: it is looked up once, not per test.
+  const scopes = new Map<string, Promise<EventFileScope>>();
+  const scopeOf = (file: string) => {
+    const dir = dirname(file);
+    let scope = scopes.get(dir);
+    if (!scope) scopes.set(dir, (scope = eventFileScope(dir)));
+    return scope;
+  };
   for (const file of check.files) {
     if (!file.rule || file.problems.length > 0) continue;
     if (selection.only && !selection.only.has(file.rule.id)) continue;
     const rule = compileRule(file.rule, file.file, check.lists);
-    for (const test of file.rule.tests ?? [])
-      results.push(await runRuleTest(rule, test, selection.scope));
+    const scope = selection.scope ?? (await scopeOf(file.file));
+    for (const test of file.rule.tests ?? []) results.push(await runRuleTest(rule, test, scope));
   }
   return { results, problems: check.problems.map(formatProblem) };
 }
