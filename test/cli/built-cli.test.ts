@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../support/files.js';
-import { buildCli, stewardProcess } from './support.js';
+import { runSteward } from '../support/steward-process.js';
+import { buildCli } from './support.js';
 
 let scratch: string;
 
@@ -73,7 +74,7 @@ async function rulesDir(name: string, rules: Record<string, string>): Promise<st
 
 describe('the built steward CLI', () => {
   it('prints its help, with every command and the exit codes, from the bundle', async () => {
-    const help = await stewardProcess(['--help']);
+    const help = await runSteward(['--help']);
     // No notice on stderr: the bundle just built is the one that ran.
     expect(help).toMatchObject({ code: 0, stderr: '' });
     for (const command of commands) expect(help.stdout).toContain(`steward ${command} `);
@@ -83,12 +84,12 @@ describe('the built steward CLI', () => {
     const { version } = JSON.parse(await readFile(repoPath('package.json'), 'utf8')) as {
       version: string;
     };
-    expect(await stewardProcess(['--version'])).toEqual({
+    expect(await runSteward(['--version'])).toEqual({
       code: 0,
       stdout: `steward ${version}\n`,
       stderr: '',
     });
-    expect(await stewardProcess(['test', '--help'])).toEqual({
+    expect(await runSteward(['test', '--help'])).toEqual({
       code: 0,
       stdout: 'usage: steward test [FILE|DIR]... [--rule ID]... [--verbose]\n',
       stderr: '',
@@ -111,7 +112,7 @@ describe('the built steward CLI', () => {
       ].join('\n'),
     );
     const loaded = async (...args: string[]) => {
-      const run = await stewardProcess(args, { node: ['--require', recorder] });
+      const run = await runSteward(args, { node: ['--require', recorder] });
       return /loaded: (.*)\n$/.exec(run.stderr)?.[1]?.split(' ') ?? ['(nothing recorded)'];
     };
     expect(await loaded('--help')).toEqual(['']);
@@ -121,44 +122,44 @@ describe('the built steward CLI', () => {
   });
 
   it('exits 2 for an unknown command or option, with the usage', async () => {
-    const unknown = await stewardProcess(['frobnicate']);
+    const unknown = await runSteward(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^steward: unknown command "frobnicate"\n/);
-    expect(await stewardProcess(['validate', '--strict'])).toEqual({
+    expect(await runSteward(['validate', '--strict'])).toEqual({
       code: 2,
       stdout: '',
       stderr: expect.stringMatching(/^steward validate: Unknown option '--strict'/),
     });
-    expect(await stewardProcess([])).toMatchObject({ code: 2, stdout: /^steward: / });
+    expect(await runSteward([])).toMatchObject({ code: 2, stdout: /^steward: / });
   });
 
   it('validates files and directories, several at once, as one pack', async () => {
-    const one = await stewardProcess(['validate', 'rules/ec2-running-without-owner.yaml']);
+    const one = await runSteward(['validate', 'rules/ec2-running-without-owner.yaml']);
     expect(one).toEqual({ code: 0, stdout: '1 rule file valid\n', stderr: '' });
     // A file deep in a rules directory is checked with that directory's named lists.
-    const cis = await stewardProcess(['validate', 'rules/cis', 'rules/ec2-require-imdsv2.yaml']);
+    const cis = await runSteward(['validate', 'rules/cis', 'rules/ec2-require-imdsv2.yaml']);
     expect(cis).toMatchObject({ code: 0, stdout: /^\d+ rule files valid\n$/, stderr: '' });
     const first = await rulesDir('pack-a', { 'same.yaml': ruleText('same-id') });
     const second = await rulesDir('pack-b', { 'same.yaml': ruleText('same-id') });
-    const twice = await stewardProcess(['validate', first, second]);
+    const twice = await runSteward(['validate', first, second]);
     expect(twice.code).toBe(1);
     expect(twice.stderr).toContain(
       `pack-b/same.yaml:1:5: duplicate rule id "same-id", first defined in ${join(first, 'same.yaml')}`,
     );
     // The same file named twice is read once.
-    expect(await stewardProcess(['validate', first, join(first, 'same.yaml')])).toMatchObject({
+    expect(await runSteward(['validate', first, join(first, 'same.yaml')])).toMatchObject({
       code: 0,
       stdout: '1 rule file valid\n',
     });
   });
 
   it('exits 2 naming a rule file or directory that does not exist', async () => {
-    expect(await stewardProcess(['validate', 'rules', 'rules/no-such-rule.yaml'])).toEqual({
+    expect(await runSteward(['validate', 'rules', 'rules/no-such-rule.yaml'])).toEqual({
       code: 2,
       stdout: '',
       stderr: 'steward validate: rules/no-such-rule.yaml: no such file or directory\n',
     });
-    expect(await stewardProcess(['test', 'no-such-dir'])).toEqual({
+    expect(await runSteward(['test', 'no-such-dir'])).toEqual({
       code: 2,
       stdout: '',
       stderr: 'steward test: no-such-dir: no such file or directory\n',
@@ -171,14 +172,14 @@ describe('the built steward CLI', () => {
       'failing.yaml': ruleText('failing-rule', true),
       'other.yaml': ruleText('other-rule'),
     });
-    const quiet = await stewardProcess(['test', dir]);
+    const quiet = await runSteward(['test', dir]);
     expect(quiet.code).toBe(1);
     expect(quiet.stdout).toBe(
       `FAIL failing-rule › expects a running instance not to fire it (${join(dir, 'failing.yaml')})\n` +
         '  expected the rule not to fire, but it fired\n' +
         '3 passed, 1 failed\n',
     );
-    const verbose = await stewardProcess([
+    const verbose = await runSteward([
       'test',
       join(dir, 'passing.yaml'),
       join(dir, 'failing.yaml'),
@@ -194,7 +195,7 @@ describe('the built steward CLI', () => {
         '2 passed, 1 failed\n',
     );
     expect(
-      await stewardProcess(['test', dir, '--rule', 'passing-rule', '--rule', 'other-rule', '-v']),
+      await runSteward(['test', dir, '--rule', 'passing-rule', '--rule', 'other-rule', '-v']),
     ).toEqual({
       code: 0,
       stdout:
@@ -207,19 +208,19 @@ describe('the built steward CLI', () => {
 
   it('exits 2 for a --rule that no rule given has, naming it and where it looked', async () => {
     const dir = await rulesDir('named', { 'passing.yaml': ruleText('passing-rule') });
-    expect(await stewardProcess(['test', dir, '--rule', 'passing-rul', '--rule', 'x'])).toEqual({
+    expect(await runSteward(['test', dir, '--rule', 'passing-rul', '--rule', 'x'])).toEqual({
       code: 2,
       stdout: '',
       stderr: `steward test: --rule: no rule with id "passing-rul", "x" in ${dir}\n`,
     });
-    expect(await stewardProcess(['test', dir, '--rule'])).toMatchObject({
+    expect(await runSteward(['test', dir, '--rule'])).toMatchObject({
       code: 2,
       stderr: /^steward test: Option '--rule <value>' argument missing/,
     });
   });
 
   it('prints a bash completion script that completes commands, verbs and options', async () => {
-    const script = await stewardProcess(['completion', 'bash']);
+    const script = await runSteward(['completion', 'bash']);
     expect(script).toMatchObject({ code: 0, stderr: '' });
     const file = join(scratch, 'steward.bash');
     await writeFile(file, script.stdout);
@@ -238,12 +239,12 @@ describe('the built steward CLI', () => {
   });
 
   it('prints a zsh completion script, and refuses another shell', async () => {
-    const zsh = await stewardProcess(['completion', 'zsh']);
+    const zsh = await runSteward(['completion', 'zsh']);
     expect(zsh).toMatchObject({ code: 0, stderr: '' });
     expect(zsh.stdout).toMatch(/^#compdef steward\n/);
     expect(zsh.stdout).toContain(`compadd -- ${commands.join(' ')} --help --version`);
     expect(zsh.stdout).toContain('    test) verbs=(); options=(--rule --verbose --help) ;;');
-    expect(await stewardProcess(['completion', 'fish'])).toEqual({
+    expect(await runSteward(['completion', 'fish'])).toEqual({
       code: 2,
       stdout: '',
       stderr: 'steward completion: unknown shell "fish"; usage: steward completion bash|zsh\n',
@@ -285,7 +286,7 @@ describe('bin/steward.js', () => {
 
   it('runs the bundle, passing the arguments and the exit status', async () => {
     const { bin } = await checkout();
-    expect(await stewardProcess(['a', 'b'], { bin })).toEqual({
+    expect(await runSteward(['a', 'b'], { bin })).toEqual({
       code: 4,
       stdout: 'bundle a b\n',
       stderr: '',
@@ -295,7 +296,7 @@ describe('bin/steward.js', () => {
   it('runs the sources through tsx when STEWARD_FROM_SOURCE=1, without a notice', async () => {
     const { bin } = await checkout();
     expect(
-      await stewardProcess(['x'], { bin, env: { ...process.env, STEWARD_FROM_SOURCE: '1' } }),
+      await runSteward(['x'], { bin, env: { ...process.env, STEWARD_FROM_SOURCE: '1' } }),
     ).toEqual({ code: 3, stdout: 'source x\n', stderr: '' });
   });
 
@@ -303,14 +304,14 @@ describe('bin/steward.js', () => {
     const { bin, bundle, source } = await checkout();
     const future = new Date(Date.now() + 60_000);
     await utimes(source, future, future);
-    expect(await stewardProcess(['x'], { bin })).toEqual({
+    expect(await runSteward(['x'], { bin })).toEqual({
       code: 3,
       stdout: 'source x\n',
       stderr:
         'steward: running from source: dist/steward.cjs is older than src/cli/main.ts (npm run build)\n',
     });
     await rm(bundle);
-    expect(await stewardProcess(['x'], { bin })).toEqual({
+    expect(await runSteward(['x'], { bin })).toEqual({
       code: 3,
       stdout: 'source x\n',
       stderr: 'steward: running from source: dist/steward.cjs is missing (npm run build)\n',
