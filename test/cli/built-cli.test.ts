@@ -153,6 +153,38 @@ describe('the built steward CLI', () => {
     });
   });
 
+  it('checks a single file with the named lists of the rules directory above it', async () => {
+    const project = join(scratch, 'project-with-lists');
+    await mkdir(join(project, 'rules/deep'), { recursive: true });
+    await mkdir(join(project, 'config'));
+    await writeFile(
+      join(project, 'config/lists.yaml'),
+      'lists:\n  watched: [i-0123456789abcdef0]\n',
+    );
+    const rule = join(project, 'rules/deep/listed.yaml');
+    await writeFile(
+      rule,
+      ruleText('listed').replace(
+        'actions:',
+        'conditions:\n  all:\n    - fact: event\n      path: $.resources[0]\n      operator: inList\n      value: watched\nactions:',
+      ),
+    );
+    expect(await runSteward(['validate', rule])).toEqual({
+      code: 0,
+      stdout: '1 rule file valid\n',
+      stderr: '',
+    });
+    // Outside that project the list is unknown, and the problem says where.
+    const alone = join(scratch, 'alone');
+    await mkdir(alone);
+    await copyFile(rule, join(alone, 'listed.yaml'));
+    expect(await runSteward(['validate', join(alone, 'listed.yaml')])).toEqual({
+      code: 1,
+      stdout: '1 problem in 1 rule file\n',
+      stderr: `${join(alone, 'listed.yaml')}:13:14: unknown list "watched"; lists defined: none\n`,
+    });
+  });
+
   it('exits 2 naming a rule file or directory that does not exist', async () => {
     expect(await runSteward(['validate', 'rules', 'rules/no-such-rule.yaml'])).toEqual({
       code: 2,
