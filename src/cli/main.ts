@@ -27,7 +27,8 @@ const usage = `steward: event-driven automation rules for AWS
 
 usage:
   ${Object.values(usages)
-    .map((text) => text.replace(/\n/g, '\n  '))
+    // A usage's further forms are aligned under `usage: `; here they stand as lines of their own.
+    .map((text) => text.replace(/\n {7}steward /g, '\nsteward ').replace(/\n/g, '\n  '))
     .join('\n  ')}
   steward --version
 

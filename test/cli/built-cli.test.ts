@@ -78,6 +78,8 @@ describe('the built steward CLI', () => {
     // No notice on stderr: the bundle just built is the one that ran.
     expect(help).toMatchObject({ code: 0, stderr: '' });
     for (const command of commands) expect(help.stdout).toContain(`steward ${command} `);
+    // A command's further forms line up with the others.
+    expect(help.stdout).toContain('\n  steward ledger show <key> [--json]\n');
     expect(help.stdout).toContain(
       'exit status:\n  0  done, nothing found\n  1  findings: invalid rules, failed tests, events or actions that failed\n  2  usage:',
     );
