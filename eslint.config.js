@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.esbuild/', '.serverless/', '.steward/', '.venv/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.esbuild/',
+      '.serverless/',
+      '.steward/',
+      '.venv/',
+      'coverage/',
+      'dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -7,12 +7,14 @@
  * gunzip + JSON.parse); `steward run` on a 20,000-record trail file against gunzip +
  * JSON.parse, with ledger writes per action (`--compare-with` runs another checkout's
  * `bin/steward.js` on the same file too); ledger claims on dynalite; and per-handler bundle size
- * and cold start; each against the targets of issues 6, 13 and 15. `--quick` measures less.
+ * and cold start; the `steward` CLI's start-up (`--help`, `validate rules`, `test rules`) against
+ * a bare `node -e 0`; each against the targets of issues 6, 13, 15 and 16. `--quick` measures less.
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { measureLogBatch, type BatchResult } from './batch.js';
+import { measureCliStartup, type CliStartupResult } from './cli-startup.js';
 import { ensurePackaged, measureBundles, type BundleResult } from './bundles.js';
 import {
   prepareEvaluation,
@@ -101,6 +103,8 @@ const ledger: LedgerResult = await measureLedger(quick ? 300 : 2000, {
 log('handler bundles…');
 const packaged = ensurePackaged(root, log);
 const bundles: BundleResult[] = await measureBundles(root, quick ? 3 : 5);
+log('steward CLI start-up…');
+const cliStartup: CliStartupResult = measureCliStartup(root, quick ? 3 : 9);
 
 const [at100, at1000, at10000] = evaluation as [
   EvaluationResult,
@@ -175,6 +179,18 @@ const targets: Target[] = [
     met: slowestInit <= 100,
   },
   {
+    name: 'steward --help, of a bare node -e 0 (medians)',
+    goal: '≤ 2×',
+    value: `${cliStartup.helpOverNode.toFixed(1)}×`,
+    met: cliStartup.helpOverNode <= 2,
+  },
+  ...(['validate', 'test'] as const).map((command) => ({
+    name: `steward ${command} rules (the shipped pack, median)`,
+    goal: '< 1 s',
+    value: `${cliStartup[command].medianMs.toFixed(0)} ms (${cliStartup[`${command}OverNode`].toFixed(1)}× node -e 0)`,
+    met: cliStartup[command].medianMs < 1000,
+  })),
+  {
     name: 'ledger claims/s (16 in flight)',
     goal: '≥ 500',
     value: ledger.perSecond.toFixed(0),
@@ -198,6 +214,7 @@ const result = {
   stewardRun,
   ledger,
   bundles: { packaged, handlers: bundles },
+  cliStartup,
   targets,
 };
 
@@ -298,6 +315,7 @@ if (values.json) {
         `  ${run.checkout}: ${run.seconds.map((seconds) => `${seconds.toFixed(2)} s`).join(', ')} (${(Math.min(...run.seconds) / stewardRun.floorSeconds).toFixed(1)}× the floor at best), ${run.actions} actions, ${run.errors} errors`,
     ),
     `  in this process: read and decode ${(stewardRun.inProcess.decodeSeconds * 1000).toFixed(0)} ms, match ${(stewardRun.inProcess.matchSeconds * 1000).toFixed(0)} ms, pipeline with in-memory dynalite ${(stewardRun.inProcess.pipelineSeconds * 1000).toFixed(0)} ms for ${stewardRun.inProcess.actions} actions; per action ${stewardRun.inProcess.writesPerAction.toFixed(2)} action writes, ${stewardRun.inProcess.guardWritesPerAction.toFixed(2)} guard writes, ${stewardRun.inProcess.readsPerAction.toFixed(2)} reads`,
+    `steward CLI (median of ${cliStartup.rounds} spawns each): node -e 0 ${cliStartup.node.medianMs.toFixed(0)} ms; --help ${cliStartup.help.medianMs.toFixed(0)} ms (${cliStartup.helpOverNode.toFixed(1)}×); validate rules ${cliStartup.validate.medianMs.toFixed(0)} ms (${cliStartup.validateOverNode.toFixed(1)}×); test rules ${cliStartup.test.medianMs.toFixed(0)} ms (${cliStartup.testOverNode.toFixed(1)}×)`,
     `ledger: ${ledger.claims} claims per round, ${ledger.inFlight} in flight: ${ledger.perSecond.toFixed(0)} claims/s (median of ${ledger.rounds.map((round) => round.toFixed(0)).join(', ')})`,
     '',
   );

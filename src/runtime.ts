@@ -27,11 +27,6 @@ export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** The rules directory the CLI reads: `STEWARD_RULES_DIR`, else `rules/` of the working directory. */
-export function defaultRulesDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.STEWARD_RULES_DIR ?? 'rules';
-}
-
 /** True when an S3 endpoint is reachable: in Lambda, or where one is configured for local servers. */
 function s3Reachable(env: NodeJS.ProcessEnv): boolean {
   return (

@@ -5,13 +5,11 @@ import { explainVerdict, explanationLines, type RuleExplanation } from '../rules
 import { loadRules } from '../rules/load.js';
 import { RuleIndex } from '../rules/rule-index.js';
 import { outOfScope } from '../rules/scope.js';
-import { defaultRulesDir } from '../runtime.js';
+import { defaultRulesDir } from '../rules/rules-dir.js';
 import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
+import { usages } from './usages.js';
 import { readEventFile, readFactStubs } from './input-files.js';
-
-export const explainUsage =
-  'steward explain <event-file> [--rule ID] [--rules DIR] [--facts FILE] [--json]';
 
 /**
  * `steward explain`: for each event of the file and each candidate rule (or the one named),
@@ -29,7 +27,8 @@ export async function explainCommand(args: string[], output: Output): Promise<nu
     },
   });
   const file = positionals[0];
-  if (file === undefined || positionals.length > 1) throw new UsageError(`usage: ${explainUsage}`);
+  if (file === undefined || positionals.length > 1)
+    throw new UsageError(`usage: ${usages.explain}`);
   const batch = await readEventFile(file);
   if (batch.events.length === 0) {
     throw new UsageError(`${file}: ${batch.errors[0]?.message ?? 'holds no events to explain'}`);

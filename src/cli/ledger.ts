@@ -9,14 +9,7 @@ import { describeEntry, entryTable } from './ledger-format.js';
 import { resetCommand } from './ledger-reset.js';
 import { escapeControls } from './escape.js';
 import { table, UsageError, type Output } from './output.js';
-
-export const ledgerUsage =
-  'steward ledger list [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--limit N] [--wide | --json]\n' +
-  '       steward ledger show <key> [--json]\n' +
-  '       steward ledger stats [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--json]\n' +
-  '       steward ledger export [--format jsonl|csv] [--out FILE] [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--limit N]\n' +
-  '       steward ledger reset [--yes]\n' +
-  '       steward ledger check [--repair]';
+import { usages } from './usages.js';
 
 /** The filters `list`, `stats` and `export` take. */
 const filterNames = ['rule', 'resource', 'account', 'region', 'since', 'status'] as const;
@@ -60,7 +53,7 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
     },
   });
   if (values.help) {
-    output.out(`usage: ${ledgerUsage}`);
+    output.out(`usage: ${usages.ledger}`);
     return 0;
   }
   const [verb, key] = positionals;
@@ -74,7 +67,7 @@ export async function ledgerCommand(args: string[], output: Output): Promise<num
   if (verb === 'check') return checkCommand(values.repair === true, output);
   if (verb === 'reset') return resetCommand({ yes: values.yes === true }, output);
   if (verb !== 'list' && verb !== 'show' && verb !== 'stats' && verb !== 'export')
-    throw new UsageError(`usage: ${ledgerUsage}`);
+    throw new UsageError(`usage: ${usages.ledger}`);
   const format = verb === 'export' ? exportFormat(values.format) : undefined;
   if (verb === 'show' && key === undefined)
     throw new UsageError('usage: steward ledger show <key>');

@@ -1,48 +1,39 @@
-import { readFileSync } from 'node:fs';
 import { LedgerUnreadableError } from '../ledger/embedded/errors.js';
 import { escapeControls, escapeLines } from './escape.js';
-import { explainCommand, explainUsage } from './explain.js';
-import { ledgerCommand, ledgerUsage } from './ledger.js';
-import { memberTemplateCommand, memberTemplateUsage } from './member-template.js';
-import { packCommand, packUsage } from './pack.js';
 import { processOutput, UsageError, type Output } from './output.js';
-import { patternsCommand } from './patterns.js';
-import { runCommand, runUsage } from './run.js';
-import { testCommand } from './test-rules.js';
-import { validateCommand } from './validate.js';
+import { exitCodes, usages, type CommandName } from './usages.js';
+import { packageVersion } from './version.js';
 
-/** Each command's usage, as `steward <command> --help` prints it. */
-const usages: Record<string, string> = {
-  run: runUsage,
-  ledger: ledgerUsage,
-  validate: 'steward validate [DIR]',
-  test: 'steward test [DIR]',
-  explain: explainUsage,
-  patterns: 'steward patterns [DIR]',
-  pack: packUsage,
-  'member-template': memberTemplateUsage,
+/** A command: its arguments in, its exit status out. */
+type Command = (args: string[], output: Output) => Promise<number>;
+
+/**
+ * Each command's module, loaded only when the command runs: `steward --help` or `validate`
+ * must not pay for the AWS SDK and dynalite that `run` and `ledger` load.
+ */
+const commands: Record<CommandName, () => Promise<Command>> = {
+  run: async () => (await import('./run.js')).runCommand,
+  ledger: async () => (await import('./ledger.js')).ledgerCommand,
+  validate: async () => (await import('./validate.js')).validateCommand,
+  test: async () => (await import('./test-rules.js')).testCommand,
+  explain: async () => (await import('./explain.js')).explainCommand,
+  patterns: async () => (await import('./patterns.js')).patternsCommand,
+  pack: async () => (await import('./pack.js')).packCommand,
+  'member-template': async () => (await import('./member-template.js')).memberTemplateCommand,
+  completion: async () => (await import('./completion.js')).completionCommand,
 };
 
 const usage = `steward: event-driven automation rules for AWS
 
 usage:
   ${Object.values(usages)
-    .map((text) => text.replace(/\n/g, '\n  '))
+    // A usage's further forms are aligned under `usage: `; here they stand as lines of their own.
+    .map((text) => text.replace(/\n {7}steward /g, '\nsteward ').replace(/\n/g, '\n  '))
     .join('\n  ')}
   steward --version
-`;
 
-/** The version of the installed package, from its package.json. */
-function version(): string {
-  const manifest: unknown = JSON.parse(
-    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-  );
-  const value =
-    typeof manifest === 'object' && manifest !== null && 'version' in manifest
-      ? manifest.version
-      : undefined;
-  return typeof value === 'string' ? value : 'unknown';
-}
+${exitCodes}
+`;
 
 /** True when the arguments ask for help before any `--` that ends the options. */
 function asksForHelp(args: readonly string[]): boolean {
@@ -50,18 +41,27 @@ function asksForHelp(args: readonly string[]): boolean {
   return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 }
 
-const commands: Record<string, (args: string[], output: Output) => Promise<number>> = {
-  run: runCommand,
-  ledger: ledgerCommand,
-  validate: validateCommand,
-  test: testCommand,
-  explain: explainCommand,
-  patterns: patternsCommand,
-  pack: packCommand,
-  'member-template': memberTemplateCommand,
-};
+function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(commands, name);
+}
 
-/** The `steward` command; returns the exit status. */
+/** True for the errors that mean the command was called wrongly, not that it found something. */
+function isUsageProblem(error: unknown): boolean {
+  return (
+    error instanceof UsageError ||
+    error instanceof LedgerUnreadableError ||
+    (error instanceof TypeError &&
+      'code' in error &&
+      String(error.code).startsWith('ERR_PARSE_ARGS'))
+  );
+}
+
+/**
+ * The `steward` command; returns the exit status (0 done, 1 findings, 2 usage).
+ *
+ * @example
+ * process.exitCode = await main(process.argv.slice(2));
+ */
 export async function main(argv: string[], output: Output = processOutput): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
@@ -69,34 +69,23 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
-    output.out(`steward ${version()}`);
+    output.out(`steward ${packageVersion()}`);
     return 0;
   }
-  const command = commands[name];
-  const commandUsage = usages[name];
-  if (command && commandUsage !== undefined && asksForHelp(args)) {
-    output.out(`usage: ${commandUsage}`);
-    return 0;
-  }
-  if (!command) {
+  if (!isCommandName(name)) {
     output.err(`steward: unknown command "${escapeControls(name)}"\n${usage}`);
     return 2;
   }
+  if (asksForHelp(args)) {
+    output.out(`usage: ${usages[name]}`);
+    return 0;
+  }
   try {
+    const command = await commands[name]();
     return await command(args, output);
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      error instanceof LedgerUnreadableError ||
-      (error instanceof TypeError &&
-        'code' in error &&
-        String(error.code).startsWith('ERR_PARSE_ARGS'))
-    ) {
-      output.err(escapeLines(`steward ${name}: ${error.message}`));
-      return 2;
-    }
     const message = error instanceof Error ? error.message : String(error);
     output.err(escapeLines(`steward ${name}: ${message}`));
-    return 1;
+    return isUsageProblem(error) ? 2 : 1;
   }
 }

@@ -5,13 +5,10 @@ import { DeployParameterError, defaultMemberRoleName } from '../deploy/parameter
 import { loadRules } from '../rules/load.js';
 import { formatProblem, RuleLoadError } from '../rules/problems.js';
 import type { CompiledRule } from '../rules/rule.js';
-import { defaultRulesDir } from '../runtime.js';
+import { defaultRulesDir } from '../rules/rules-dir.js';
 import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
-
-export const memberTemplateUsage =
-  'steward member-template [--central-account ID] [--organization-id o-...] [--stage S]\n' +
-  '    [--region R] [--member-role-name N] [--out FILE] [DIR]';
+import { usages } from './usages.js';
 
 /** The service name of `serverless.yml`: the central roles and bus are named after it. */
 const service = 'steward';
@@ -51,7 +48,7 @@ export async function memberTemplateCommand(args: string[], output: Output): Pro
       out: { type: 'string' },
     },
   });
-  if (positionals.length > 1) throw new UsageError(`usage: ${memberTemplateUsage}`);
+  if (positionals.length > 1) throw new UsageError(`usage: ${usages['member-template']}`);
   const dir = positionals[0] ?? defaultRulesDir();
   const rules = await rulesOf(dir, output);
   if (!rules) return 1;

@@ -2,11 +2,10 @@ import { parseArgs } from 'node:util';
 import { defaultRulePackFile } from '../rules/pack.js';
 import { writeRulePack } from '../rules/pack-build.js';
 import { formatProblem, RuleLoadError } from '../rules/problems.js';
-import { defaultRulesDir } from '../runtime.js';
+import { defaultRulesDir } from '../rules/rules-dir.js';
 import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
-
-export const packUsage = 'steward pack [DIR] [--out FILE]';
+import { usages } from './usages.js';
 
 /**
  * `steward pack [DIR] [--out FILE]`: the rules of DIR checked and written as the JSON rule pack
@@ -18,7 +17,7 @@ export async function packCommand(args: string[], output: Output): Promise<numbe
     allowPositionals: true,
     options: { out: { type: 'string' } },
   });
-  if (positionals.length > 1) throw new UsageError(`usage: ${packUsage}`);
+  if (positionals.length > 1) throw new UsageError(`usage: ${usages.pack}`);
   const dir = positionals[0] ?? defaultRulesDir();
   const file = values.out ?? defaultRulePackFile;
   try {

@@ -2,8 +2,9 @@ import { deployParameters } from '../deploy/parameters.js';
 import { eventBridgePatterns } from '../deploy/patterns.js';
 import { serverlessRuleConfig } from '../deploy/serverless.js';
 import { loadRules } from '../rules/load.js';
-import { defaultRulesDir } from '../runtime.js';
+import { defaultRulesDir } from '../rules/rules-dir.js';
 import { UsageError, type Output } from './output.js';
+import { usages } from './usages.js';
 
 /**
  * `steward patterns [DIR]`: what `sls package` subscribes each function to, from the rules
@@ -11,7 +12,7 @@ import { UsageError, type Output } from './output.js';
  * the log groups `cloudwatchLogs` subscribes to with their filter patterns (`""`: every line).
  */
 export async function patternsCommand(args: string[], output: Output): Promise<number> {
-  if (args.length > 1) throw new UsageError('usage: steward patterns [DIR]');
+  if (args.length > 1) throw new UsageError(`usage: ${usages.patterns}`);
   const rules = await loadRules(args[0] ?? defaultRulesDir());
   const { events } = serverlessRuleConfig(
     rules,

@@ -6,7 +6,8 @@ import {
   type PipelineReport,
 } from '../pipeline.js';
 import { loadRules } from '../rules/load.js';
-import { createEvaluation, createRuntime, defaultRulesDir, type Runtime } from '../runtime.js';
+import { defaultRulesDir } from '../rules/rules-dir.js';
+import { createEvaluation, createRuntime, type Runtime } from '../runtime.js';
 import type { DecodedBatch } from '../sources/steward-event.js';
 import { escapeControls, escapeLines } from './escape.js';
 import { sidecarFactsFor } from './fact-sidecar.js';
@@ -22,9 +23,7 @@ import { UsageError, type Output } from './output.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { RunSummary } from './run-summary.js';
 import { describeEvents, runFooter } from './run-text.js';
-
-export const runUsage =
-  'steward run <file|dir|->... [--rules DIR] [--facts FILE] [--live] [--what-if] [--quiet | --matches-only | --json] [--progress]';
+import { usages } from './usages.js';
 
 /** How often a terminal's progress line is redrawn, and a forced one printed as a line. */
 const redrawMs = 200;
@@ -98,7 +97,7 @@ export async function runCommand(args: string[], output: Output): Promise<number
       progress: { type: 'boolean' },
     },
   });
-  if (positionals.length === 0) throw new UsageError(`usage: ${runUsage}`);
+  if (positionals.length === 0) throw new UsageError(`usage: ${usages.run}`);
   const shaping = (['quiet', 'matches-only'] as const).filter((name) => values[name]);
   if (values.json && shaping.length > 0)
     throw new UsageError(

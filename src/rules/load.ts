@@ -253,9 +253,20 @@ export async function checkRuleDirectory(
   dir: string,
   listsFile: string = listsFileFor(dir),
 ): Promise<RuleCheck> {
+  return checkRuleFiles(await ruleFiles(dir), listsFile);
+}
+
+/**
+ * Reads and checks the rule files at `paths` as one pack (an id twice is a duplicate) with the
+ * named lists of `listsFile`, without throwing.
+ *
+ * @example
+ * const check = await checkRuleFiles(['rules/ec2-untagged.yaml'], 'config/lists.yaml');
+ */
+export async function checkRuleFiles(paths: string[], listsFile: string): Promise<RuleCheck> {
   const { lists, problems: listProblems } = await loadLists(listsFile);
   const files = await Promise.all(
-    (await ruleFiles(dir)).map(async (path) =>
+    paths.map(async (path) =>
       checkRuleText(await readFile(path, 'utf8'), displayPath(path), lists),
     ),
   );

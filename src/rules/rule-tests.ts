@@ -9,7 +9,7 @@ import {
 } from '../sources/index.js';
 import type { DecodedBatch } from '../sources/steward-event.js';
 import { factNames } from './facts.js';
-import { checkRuleDirectory, compileRule } from './load.js';
+import { checkRuleDirectory, compileRule, type RuleCheck } from './load.js';
 import { formatProblem } from './problems.js';
 import type { CompiledRule, RuleTest } from './rule.js';
 import { RuleIndex } from './rule-index.js';
@@ -174,12 +174,42 @@ export async function runRuleTest(
 
 /** Runs the tests of every rule file in `dir`. */
 export async function runRuleTests(dir: string): Promise<RuleTestRun> {
-  const check = await checkRuleDirectory(dir);
-  const scope = await eventFileScope(dir);
+  return testCheckedRules(await checkRuleDirectory(dir), { scope: await eventFileScope(dir) });
+}
+
+/** Which of a checked pack's rules to test, and where their event files may be read from. */
+export interface RuleTestSelection {
+  /** Where event files may be read; by default the project that holds each rule file. */
+  scope?: EventFileScope;
+  /** The ids of the rules to test; every rule when absent. */
+  only?: ReadonlySet<string>;
+}
+
+/**
+ * Runs the tests of the rules of a checked pack (`checkRuleFiles`), those `only` names when
+ * given. A rule file with problems runs no tests; its problems are the run's.
+ *
+ * @example
+ * const run = await testCheckedRules(check, { only: new Set(['ec2-untagged']) });
+ */
+export async function testCheckedRules(
+  check: RuleCheck,
+  selection: RuleTestSelection = {},
+): Promise<RuleTestRun> {
   const results: RuleTestResult[] = [];
+  // Rule files of one directory share their project: it is looked up once, not per test.
+  const scopes = new Map<string, Promise<EventFileScope>>();
+  const scopeOf = (file: string) => {
+    const dir = dirname(file);
+    let scope = scopes.get(dir);
+    if (!scope) scopes.set(dir, (scope = eventFileScope(dir)));
+    return scope;
+  };
   for (const file of check.files) {
     if (!file.rule || file.problems.length > 0) continue;
+    if (selection.only && !selection.only.has(file.rule.id)) continue;
     const rule = compileRule(file.rule, file.file, check.lists);
+    const scope = selection.scope ?? (await scopeOf(file.file));
     for (const test of file.rule.tests ?? []) results.push(await runRuleTest(rule, test, scope));
   }
   return { results, problems: check.problems.map(formatProblem) };

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/ledger/entry.js';
 import type { PipelineReport } from '../../src/pipeline.js';
 import { repoPath } from '../support/files.js';
-import { steward } from './support.js';
+import { buildCli, steward } from './support.js';
 
 async function report(...argv: string[]): Promise<PipelineReport & { code: number }> {
   const run = await steward('run', ...argv, '--json');
@@ -234,12 +234,12 @@ describe('steward validate and usage', () => {
     expect(await steward('--version')).toMatchObject({ code: 0, stdout: `steward ${version}\n` });
     expect(await steward('validate', '--help')).toMatchObject({
       code: 0,
-      stdout: 'usage: steward validate [DIR]\n',
+      stdout: 'usage: steward validate [FILE|DIR]...\n',
       stderr: '',
     });
     expect(await steward('test', '-h')).toMatchObject({
       code: 0,
-      stdout: 'usage: steward test [DIR]\n',
+      stdout: 'usage: steward test [FILE|DIR]... [--rule ID]... [--verbose]\n',
     });
     expect((await steward('run', 'events/ec2-running.json', '--help')).stdout).toMatch(
       /^usage: steward run <file\|dir\|->\.\.\. /,
@@ -428,6 +428,7 @@ describe('steward validate and usage', () => {
   });
 
   it('works as the installed command', async () => {
+    await buildCli();
     const file = join(scratch, 'broken-for-bin.json');
     await writeFile(file, '{"a": }');
     const result = await promisify(execFile)(

@@ -1,0 +1,36 @@
+/**
+ * What each command takes, as `steward --help`, `steward <command> --help` and the completion
+ * scripts show it. Kept apart from the commands, and free of imports, so that printing help
+ * loads none of them (nor the AWS SDK, dynalite or the rule checker they load).
+ *
+ * @example
+ * output.out(`usage: ${usages.validate}`);
+ */
+export const usages = {
+  run: 'steward run <file|dir|->... [--rules DIR] [--facts FILE] [--live] [--what-if] [--quiet | --matches-only | --json] [--progress]',
+  ledger:
+    'steward ledger list [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--limit N] [--wide | --json]\n' +
+    '       steward ledger show <key> [--json]\n' +
+    '       steward ledger stats [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--json]\n' +
+    '       steward ledger export [--format jsonl|csv] [--out FILE] [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--limit N]\n' +
+    '       steward ledger reset [--yes]\n' +
+    '       steward ledger check [--repair]',
+  validate: 'steward validate [FILE|DIR]...',
+  test: 'steward test [FILE|DIR]... [--rule ID]... [--verbose]',
+  explain: 'steward explain <event-file> [--rule ID] [--rules DIR] [--facts FILE] [--json]',
+  patterns: 'steward patterns [DIR]',
+  pack: 'steward pack [DIR] [--out FILE]',
+  'member-template':
+    'steward member-template [--central-account ID] [--organization-id o-...] [--stage S]\n' +
+    '    [--region R] [--member-role-name N] [--out FILE] [DIR]',
+  completion: 'steward completion bash|zsh',
+} as const satisfies Record<string, string>;
+
+/** A command's name, as `steward <name>` takes it. */
+export type CommandName = keyof typeof usages;
+
+/** The exit statuses every command keeps to, as `steward --help` and README list them. */
+export const exitCodes = `exit status:
+  0  done, nothing found
+  1  findings: invalid rules, failed tests, events or actions that failed
+  2  usage: unknown command or option, a missing or unreadable file, an unknown rule id`;
