@@ -15,12 +15,6 @@ const originStates = instanceOrigin(
  * through a one-request SSRF. `httpPutResponseHopLimit` (1 to 64) also sets the hop limit, for
  * workloads in containers, which need 2. An instance that already requires tokens (with that
  * hop limit, if one is given), or is shutting down or terminated, is skipped.
- *
- * ```yaml
- * actions:
- *   - action: ec2.modify-instance-metadata-options
- *     params: { httpPutResponseHopLimit: 2 }
- * ```
  */
 export const ec2ModifyInstanceMetadataOptions = defineAction<
   { httpPutResponseHopLimit?: number },
@@ -28,6 +22,11 @@ export const ec2ModifyInstanceMetadataOptions = defineAction<
 >({
   name: 'ec2.modify-instance-metadata-options',
   summary: 'Require IMDSv2 (session tokens) on EC2 instances.',
+  example: [
+    'actions:',
+    '  - action: ec2.modify-instance-metadata-options',
+    '    params: { httpPutResponseHopLimit: 2 }',
+  ].join('\n'),
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
