@@ -16,7 +16,13 @@ export const ec2StopInstances = defineAction<{ hibernate?: boolean }, Instance>(
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { hibernate: { type: 'boolean', default: false } },
+    properties: {
+      hibernate: {
+        type: 'boolean',
+        default: false,
+        description: 'hibernate the instance instead of stopping it',
+      },
+    },
   },
   permissions: () => ['ec2:StopInstances'],
   destructive: false,

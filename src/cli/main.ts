@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { LedgerUnreadableError } from '../ledger/embedded/errors.js';
 import { escapeControls, escapeLines } from './escape.js';
+import { actionsCommand, actionsUsage } from './actions.js';
 import { explainCommand, explainUsage } from './explain.js';
+import { factsCommand, factsUsage } from './facts.js';
 import { ledgerCommand, ledgerUsage } from './ledger.js';
 import { memberTemplateCommand, memberTemplateUsage } from './member-template.js';
+import { operatorsCommand, operatorsUsage } from './operators.js';
 import { packCommand, packUsage } from './pack.js';
 import { processOutput, UsageError, type Output } from './output.js';
 import { patternsCommand } from './patterns.js';
@@ -21,6 +24,9 @@ const usages: Record<string, string> = {
   patterns: 'steward patterns [DIR]',
   pack: packUsage,
   'member-template': memberTemplateUsage,
+  actions: actionsUsage,
+  operators: operatorsUsage,
+  facts: factsUsage,
 };
 
 const usage = `steward: event-driven automation rules for AWS
@@ -59,6 +65,9 @@ const commands: Record<string, (args: string[], output: Output) => Promise<numbe
   patterns: patternsCommand,
   pack: packCommand,
   'member-template': memberTemplateCommand,
+  actions: actionsCommand,
+  operators: operatorsCommand,
+  facts: factsCommand,
 };
 
 /** The `steward` command; returns the exit status. */

@@ -1,5 +1,6 @@
 import { actionCatalog } from '../actions/catalog.js';
 import { factCatalog } from '../facts/catalog.js';
+import { isObject } from '../json/fields.js';
 import { operatorCatalog } from './conditions/operator-catalog.js';
 import { decorators } from './conditions/operators.js';
 
@@ -57,10 +58,7 @@ function catalogDefinitions(): Record<string, JsonSchema> {
 }
 
 function definitionsOf(schema: JsonSchema): JsonSchema {
-  const definitions = schema.definitions;
-  return typeof definitions === 'object' && definitions !== null && !Array.isArray(definitions)
-    ? (definitions as JsonSchema)
-    : {};
+  return isObject(schema.definitions) ? schema.definitions : {};
 }
 
 /**

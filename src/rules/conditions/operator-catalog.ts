@@ -101,9 +101,10 @@ const entries: Record<OperatorName, Entry> = {
       '{fact: logGroup, path: $.retentionInDays, operator: greaterThanInclusive, value: 400}',
   },
   matches: {
-    holds:
-      'the string matches the regular expression (RE2 syntax: no look-around or back-references; unanchored, so use ^…$; input capped at 1 MiB)',
-    value: text('a regular expression, RE2 syntax'),
+    holds: 'the string matches the regular expression (unanchored: use ^…$ for the whole string)',
+    value: text(
+      'a regular expression, RE2 syntax: no look-around or back-references; input capped at 1 MiB',
+    ),
     condition:
       "{fact: record, path: $.message, operator: matches, value: 'sshd\\[\\d+\\]: Failed password'}",
   },

@@ -1,0 +1,49 @@
+import { operatorCatalog, type OperatorDescription } from '../rules/conditions/operator-catalog.js';
+import { decorators } from '../rules/conditions/operators.js';
+import { indented, listCatalog, type CatalogListing } from './catalog-listing.js';
+import type { Output } from './output.js';
+import { schemaPhrase } from './schema-text.js';
+
+export const operatorsUsage = 'steward operators [NAME] [--json]';
+
+const decorated = `also as ${decorators.map((decorator) => `${decorator}:`).join(', ')} before the name`;
+
+function detail(operator: OperatorDescription): string {
+  return [
+    `${operator.name} (${operator.provider}): holds when ${operator.holds}`,
+    '',
+    `value: ${schemaPhrase(operator.value)}`,
+    `decorators: ${decorated} (not:${operator.name} holds when ${operator.name} does not)`,
+    '',
+    'example:',
+    indented(operator.example),
+  ].join('\n');
+}
+
+const listing: CatalogListing<OperatorDescription> = {
+  kind: 'operator',
+  usage: operatorsUsage,
+  entries: operatorCatalog,
+  header: ['OPERATOR', 'FROM', 'HOLDS WHEN'],
+  row: (operator) => [operator.name, operator.provider, operator.holds],
+  detail,
+  json: (operator) => ({
+    name: operator.name,
+    provider: operator.provider,
+    description: operator.holds,
+    value: operator.value,
+    example: operator.example,
+  }),
+};
+
+/**
+ * `steward operators [NAME] [--json]`: the operators a condition may use, json-rules-engine's
+ * and steward's. Without a name, one line an operator; with a name, the value it takes and an
+ * example condition.
+ *
+ * @example
+ * await operatorsCommand(['inCidr'], processOutput); // 0
+ */
+export function operatorsCommand(args: string[], output: Output): Promise<number> {
+  return listCatalog(listing, args, output);
+}

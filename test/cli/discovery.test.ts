@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { actionCatalog } from '../../src/actions/catalog.js';
+import { factCatalog } from '../../src/facts/catalog.js';
+import { operatorCatalog } from '../../src/rules/conditions/operator-catalog.js';
+import { steward } from './support.js';
+
+/** The first column of a table's rows, without the header. */
+function firstColumn(text: string): string[] {
+  return text
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(/\s+/)[0] ?? '');
+}
+
+describe('steward actions', () => {
+  it('lists every action of the catalog, one line each', async () => {
+    const run = await steward('actions');
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[0]).toMatch(/^ACTION\s+DOES$/);
+    expect(firstColumn(run.stdout)).toEqual([...actionCatalog.keys()]);
+    expect(run.stdout).toContain(
+      'ec2.stop-instances                    Stop running EC2 instances.',
+    );
+  });
+
+  it('shows one action: parameters, permissions, origin states and an example', async () => {
+    const run = await steward('actions', 'ec2.stop-instances');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      [
+        'ec2.stop-instances: Stop running EC2 instances.',
+        '',
+        'parameters:',
+        '  hibernate  boolean, default false, hibernate the instance instead of stopping it',
+        'IAM permissions: ec2:DescribeInstances, ec2:StopInstances',
+        'origin states: running (a resource in any other state is skipped)',
+        'destructive: no',
+        '',
+        'example:',
+        '  actions:',
+        '    - action: ec2.stop-instances',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('marks required parameters and destructive actions', async () => {
+    const tags = await steward('actions', 'ec2.delete-tags');
+    expect(tags.stdout).toMatch(/^ {2}keys {2}required, list of string/m);
+    const terminate = await steward('actions', 'ec2.terminate-instances');
+    expect(terminate.stdout).toContain(
+      'destructive: yes, the rule must set allowDestructive: true',
+    );
+    expect(terminate.stdout).toContain('  allowDestructive: true');
+    const audit = await steward('actions', 'audit.record');
+    expect(audit.stdout).toContain('IAM permissions: none\norigin states: any\n');
+  });
+
+  it('gives the catalog as JSON, all of it or one entry', async () => {
+    const all = await steward('actions', '--json');
+    expect(all.code).toBe(0);
+    const listed = JSON.parse(all.stdout) as { name: string; permissions: string[] }[];
+    expect(listed.map((entry) => entry.name)).toEqual([...actionCatalog.keys()]);
+    const one = await steward('actions', 'cloudtrail.start-logging', '--json');
+    expect(JSON.parse(one.stdout)).toEqual({
+      name: 'cloudtrail.start-logging',
+      description: 'Start logging on a CloudTrail trail that was stopped.',
+      parameters: { type: 'object', additionalProperties: false, properties: {} },
+      permissions: ['cloudtrail:GetTrailStatus', 'cloudtrail:StartLogging'],
+      originStates: ['not logging'],
+      destructive: false,
+      example: actionCatalog.get('cloudtrail.start-logging')?.example,
+    });
+  });
+
+  it('refuses an unknown action with the nearest name, exit 2', async () => {
+    const run = await steward('actions', 'ec2.stop-instance');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^steward actions: unknown action "ec2\.stop-instance"; did you mean "ec2\.stop-instances"\? Known actions: audit\.record, /,
+    );
+  });
+
+  it('names no action when none is near', async () => {
+    const run = await steward('actions', 'reboot');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^steward actions: unknown action "reboot" Known actions: /);
+    expect(run.stderr).not.toContain('did you mean');
+  });
+
+  it('refuses two names and unknown options with the usage, exit 2', async () => {
+    const two = await steward('actions', 'audit.record', 'notify.sns');
+    expect(two).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'steward actions: usage: steward actions [NAME] [--json]\n',
+    });
+    const option = await steward('actions', '--jsn');
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/^steward actions: Unknown option '--jsn'/);
+  });
+});
+
+describe('steward operators', () => {
+  it("lists json-rules-engine's operators and steward's", async () => {
+    const run = await steward('operators');
+    expect(run.code).toBe(0);
+    expect(firstColumn(run.stdout)).toEqual([...operatorCatalog.keys()]);
+    expect(run.stdout).toMatch(/^equal\s+json-rules-engine\s+the value is exactly/m);
+    expect(run.stdout).toMatch(/^notInList\s+steward\s+no string is a member of the named list$/m);
+  });
+
+  it('shows the value an operator takes, its decorators and an example', async () => {
+    const run = await steward('operators', 'olderThan');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      'value: string, matching ^\\d{1,9}[smhdw]$, a duration: 45s, 30m, 12h, 90d, 2w\n',
+    );
+    expect(run.stdout).toContain('not:olderThan holds when olderThan does not');
+    expect(run.stdout).toContain(
+      '      - {fact: instance, path: $.launchTime, operator: olderThan, value: 90d}',
+    );
+  });
+
+  it('gives JSON and refuses an unknown operator with the nearest name', async () => {
+    const json = JSON.parse((await steward('operators', 'worldOpen', '--json')).stdout) as {
+      provider: string;
+      value: unknown;
+    };
+    expect(json).toMatchObject({ provider: 'steward', value: { type: 'boolean' } });
+    const run = await steward('operators', 'notInlist');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown operator "notInlist"; did you mean "notInList"\?/);
+  });
+});
+
+describe('steward facts', () => {
+  it('lists the event facts and the lazy ones with the IAM each needs', async () => {
+    const run = await steward('facts');
+    expect(run.code).toBe(0);
+    expect(firstColumn(run.stdout)).toEqual([...factCatalog.keys()]);
+    expect(run.stdout).toMatch(/^record\s+the event\s+-\s+The record as AWS sent it\.$/m);
+    expect(run.stdout).toMatch(/^trail\s+AWS call\s+cloudtrail:GetTrailStatus\s+/m);
+  });
+
+  it('shows a fact: fields, permissions, whether it is lazy, an example', async () => {
+    const run = await steward('facts', 'securityGroup');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^fields: groupId, groupName, vpcId, tags, ingress/m);
+    expect(run.stdout).toContain('IAM permissions: ec2:DescribeSecurityGroups\n');
+    expect(run.stdout).toMatch(/^lazy: read from AWS only when a condition reads it/m);
+    expect(run.stdout).toContain("        path: '$.ingress[*].cidrs[*]'");
+  });
+
+  it('gives JSON and refuses an unknown fact with the nearest name', async () => {
+    const json = JSON.parse((await steward('facts', '--json', 'event')).stdout) as unknown;
+    expect(json).toMatchObject({ name: 'event', lazy: false, permissions: [] });
+    const run = await steward('facts', 'instanse');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown fact "instanse"; did you mean "instance"\?/);
+  });
+});
+
+describe('steward --help', () => {
+  it('names the discovery commands', async () => {
+    const run = await steward('--help');
+    for (const usage of [
+      'steward actions [NAME] [--json]',
+      'steward operators [NAME] [--json]',
+      'steward facts [NAME] [--json]',
+    ])
+      expect(run.stdout).toContain(usage);
+    expect((await steward('facts', '--help')).stdout).toBe(
+      'usage: steward facts [NAME] [--json]\n',
+    );
+  });
+});
