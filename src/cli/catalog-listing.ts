@@ -18,6 +18,8 @@ export interface CatalogListing<E> {
   /** The compact table's header and one row an entry. */
   header: string[];
   row(entry: E): string[];
+  /** The entry's name for another name that means it (`not:matches` → `matches`), if any. */
+  resolve?(name: string): string;
   /** The text `steward <command> NAME` prints. */
   detail(entry: E): string;
   /** What `--json` prints of an entry, in the table and alone. */
@@ -53,7 +55,7 @@ export async function listCatalog<E>(
     );
     return 0;
   }
-  const entry = listing.entries.get(name);
+  const entry = listing.entries.get(listing.resolve?.(name) ?? name);
   if (entry === undefined) throw new UsageError(unknownName(listing, name));
   output.out(values.json ? JSON.stringify(listing.json(entry), null, 2) : listing.detail(entry));
   return 0;

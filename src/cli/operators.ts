@@ -1,5 +1,5 @@
 import { operatorCatalog, type OperatorDescription } from '../rules/conditions/operator-catalog.js';
-import { decorators } from '../rules/conditions/operators.js';
+import { baseOperator, decorators } from '../rules/conditions/operators.js';
 import { indented, listCatalog, type CatalogListing } from './catalog-listing.js';
 import type { Output } from './output.js';
 import { schemaPhrase } from './schema-text.js';
@@ -24,6 +24,9 @@ const listing: CatalogListing<OperatorDescription> = {
   kind: 'operator',
   usage: operatorsUsage,
   entries: operatorCatalog,
+  // A decorated name is its operator behind a decorator, which the detail names.
+  resolve: (name) =>
+    decorators.some((decorator) => name.startsWith(`${decorator}:`)) ? baseOperator(name) : name,
   header: ['OPERATOR', 'FROM', 'HOLDS WHEN'],
   row: (operator) => [operator.name, operator.provider, operator.holds],
   detail,

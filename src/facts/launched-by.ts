@@ -17,9 +17,9 @@ export const launchedByFact: LazyFact = {
     'conditions:',
     '  all:',
     '    - fact: launchedBy',
-    '      path: $.arn',
-    '      operator: notInList',
-    '      value: break-glass-roles',
+    '      path: $.type',
+    '      operator: equal',
+    '      value: Root',
   ].join('\n'),
   async fetch(event, clients) {
     const instanceId = resourceWithPrefix(event, 'i');

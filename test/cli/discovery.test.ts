@@ -124,6 +124,15 @@ describe('steward operators', () => {
     );
   });
 
+  it('shows the operator behind a decorator', async () => {
+    const run = await steward('operators', 'not:matches');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^matches \(steward\): holds when the string matches/);
+    const unknown = await steward('operators', 'not:looksLike');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^steward operators: unknown operator "not:looksLike"/);
+  });
+
   it('gives JSON and refuses an unknown operator with the nearest name', async () => {
     const json = JSON.parse((await steward('operators', 'worldOpen', '--json')).stdout) as {
       provider: string;
