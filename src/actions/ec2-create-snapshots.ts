@@ -32,8 +32,17 @@ export const ec2CreateSnapshots = defineAction<
     type: 'object',
     additionalProperties: false,
     properties: {
-      description: { type: 'string', minLength: 1, maxLength: descriptionLimit },
-      copyTags: { type: 'boolean', default: false },
+      description: {
+        type: 'string',
+        minLength: 1,
+        maxLength: descriptionLimit,
+        description: "the snapshots' description; may name event fields: ${name}",
+      },
+      copyTags: {
+        type: 'boolean',
+        default: false,
+        description: "copy each volume's tags to its snapshot",
+      },
     },
   },
   permissions: () => ['ec2:CreateSnapshots', 'ec2:CreateTags'],

@@ -27,6 +27,7 @@ export const ec2CreateTags = defineAction<{ tags: Record<string, string> }>({
         maxProperties: 50,
         propertyNames: { minLength: 1, maxLength: 128, not: { pattern: '^aws:' } },
         additionalProperties: { type: 'string', maxLength: 256 },
+        description: 'tag keys and values; values may name event fields: ${actor.arn}',
       },
     },
   },

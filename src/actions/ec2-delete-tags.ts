@@ -25,6 +25,7 @@ export const ec2DeleteTags = defineAction<{ keys: string[] }>({
         maxItems: 50,
         uniqueItems: true,
         items: { type: 'string', minLength: 1, maxLength: 128, not: { pattern: '^aws:' } },
+        description: 'the tag keys to remove',
       },
     },
   },

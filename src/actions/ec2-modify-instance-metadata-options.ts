@@ -30,7 +30,14 @@ export const ec2ModifyInstanceMetadataOptions = defineAction<
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { httpPutResponseHopLimit: { type: 'integer', minimum: 1, maximum: 64 } },
+    properties: {
+      httpPutResponseHopLimit: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 64,
+        description: 'also set the hop limit: 2 for workloads in containers',
+      },
+    },
   },
   permissions: () => ['ec2:ModifyInstanceMetadataOptions'],
   destructive: false,

@@ -30,7 +30,13 @@ export const logsPutRetentionPolicy = defineAction<{ retentionInDays: number }>(
     type: 'object',
     additionalProperties: false,
     required: ['retentionInDays'],
-    properties: { retentionInDays: { type: 'integer', enum: retentionDays } },
+    properties: {
+      retentionInDays: {
+        type: 'integer',
+        enum: retentionDays,
+        description: 'days to keep events; a shorter retention already set is kept',
+      },
+    },
   },
   permissions: () => ['logs:DescribeLogGroups', 'logs:PutRetentionPolicy'],
   destructive: false,

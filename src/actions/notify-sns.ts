@@ -75,8 +75,14 @@ export const notifySns = defineAction<NotifyParams>({
       topicArn: {
         type: 'string',
         pattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$',
+        description: "the topic, in steward's own account",
       },
-      subject: { type: 'string', minLength: 1, maxLength: 200 },
+      subject: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        description: 'may name event fields: ${actor.arn}; cut to 100 ASCII characters',
+      },
     },
   },
   permissions: () => ['sns:Publish'],
