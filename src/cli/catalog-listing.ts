@@ -32,7 +32,7 @@ export interface CatalogListing<E> {
  *
  * @example
  * await listCatalog(actionListing, ['ec2.stop-instance'], output);
- * // throws UsageError('unknown action "ec2.stop-instance"; did you mean "ec2.stop-instances"? …')
+ * // throws UsageError('unknown action "ec2.stop-instance"; did you mean "ec2.stop-instances"?\nknown actions: …')
  */
 export async function listCatalog<E>(
   listing: CatalogListing<E>,
@@ -66,7 +66,7 @@ function unknownName<E>(listing: CatalogListing<E>, name: string): string {
   return (
     `unknown ${listing.kind} ${JSON.stringify(name)}` +
     (near === undefined ? '' : `; did you mean "${near}"?`) +
-    ` Known ${listing.kind}s: ${[...listing.entries.keys()].join(', ')}`
+    `\nknown ${listing.kind}s: ${[...listing.entries.keys()].join(', ')}`
   );
 }
 

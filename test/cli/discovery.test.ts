@@ -79,15 +79,23 @@ describe('steward actions', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(
-      /^steward actions: unknown action "ec2\.stop-instance"; did you mean "ec2\.stop-instances"\? Known actions: audit\.record, /,
+      /^steward actions: unknown action "ec2\.stop-instance"; did you mean "ec2\.stop-instances"\?\nknown actions: audit\.record, /,
     );
   });
 
   it('names no action when none is near', async () => {
     const run = await steward('actions', 'reboot');
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^steward actions: unknown action "reboot" Known actions: /);
+    expect(run.stderr).toMatch(/^steward actions: unknown action "reboot"\nknown actions: /);
     expect(run.stderr).not.toContain('did you mean');
+  });
+
+  it('prints a hostile name escaped, on one line', async () => {
+    const run = await steward('actions', 'ec2\u001b[31m\nforged: ok\u202e');
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe(
+      'steward actions: unknown action "ec2\\u001b[31m\\nforged: ok\\u202e"',
+    );
   });
 
   it('refuses two names and unknown options with the usage, exit 2', async () => {
