@@ -65,8 +65,9 @@ function equals(actual: unknown, expected: string): boolean {
 
 /**
  * CloudWatch Logs JSON filter patterns, the part the CIS filters use: `=`, `!=` (both only on a
- * field that is there), `NOT EXISTS` (only on a field that is missing: null is there),
- * parentheses, and && binding tighter than ||.
+ * field that is there), `NOT EXISTS` (only on a field that is missing: null is there) and
+ * parentheses. && is taken before ||; the one filter that mixes them unparenthesized (4.13)
+ * reads the same from left to right.
  */
 function compileFilter(text: string): Test {
   const tokens = text.match(/"[^"]*"|\(|\)|&&|\|\||!=|=|\{|\}|NOT EXISTS|[^\s()=!&|{}"]+/g) ?? [];
