@@ -29,9 +29,6 @@ function detail(action: ActionDefinition): string {
     `origin states: ${originOf(action)}` +
       (action.originStates === undefined ? '' : ' (a resource in any other state is skipped)'),
     `destructive: ${action.destructive ? 'yes, the rule must set allowDestructive: true' : 'no'}`,
-    '',
-    'example:',
-    indented(action.example),
   ].join('\n');
 }
 
@@ -42,6 +39,7 @@ const listing: CatalogListing<ActionDefinition> = {
   header: ['ACTION', 'DOES'],
   row: (action) => [action.name, action.summary],
   detail,
+  example: (action) => action.example,
   json: (action) => ({
     name: action.name,
     description: action.summary,

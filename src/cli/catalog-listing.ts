@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { didYouMean } from '../rules/did-you-mean.js';
-import { table, UsageError, type Output } from './output.js';
+import { UsageError, type Output } from './output.js';
+import { wrapLines, wrappedTable } from './wrap.js';
 
 /**
  * What one discovery command (`steward actions|operators|facts`) shows of its catalog: the
@@ -20,8 +21,10 @@ export interface CatalogListing<E> {
   row(entry: E): string[];
   /** The entry's name for another name that means it (`not:matches` → `matches`), if any. */
   resolve?(name: string): string;
-  /** The text `steward <command> NAME` prints. */
+  /** What `steward <command> NAME` says of the entry before its example. */
   detail(entry: E): string;
+  /** A rule fragment that uses the entry, printed as it is (never wrapped). */
+  example(entry: E): string;
   /** What `--json` prints of an entry, in the table and alone. */
   json(entry: E): Record<string, unknown>;
 }
@@ -51,13 +54,17 @@ export async function listCatalog<E>(
     output.out(
       values.json
         ? JSON.stringify(entries.map(listing.json), null, 2)
-        : table([listing.header, ...entries.map(listing.row)]),
+        : wrappedTable([listing.header, ...entries.map(listing.row)]),
     );
     return 0;
   }
   const entry = listing.entries.get(listing.resolve?.(name) ?? name);
   if (entry === undefined) throw new UsageError(unknownName(listing, name));
-  output.out(values.json ? JSON.stringify(listing.json(entry), null, 2) : listing.detail(entry));
+  output.out(
+    values.json
+      ? JSON.stringify(listing.json(entry), null, 2)
+      : `${wrapLines(listing.detail(entry))}\n\nexample:\n${indented(listing.example(entry))}`,
+  );
   return 0;
 }
 

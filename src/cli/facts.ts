@@ -1,6 +1,6 @@
 import { factCatalog, lazyFacts } from '../facts/catalog.js';
 import type { FactDescription } from '../facts/fact-description.js';
-import { indented, listCatalog, type CatalogListing } from './catalog-listing.js';
+import { listCatalog, type CatalogListing } from './catalog-listing.js';
 import type { Output } from './output.js';
 
 export const factsUsage = 'steward facts [NAME] [--json]';
@@ -19,9 +19,6 @@ function detail(fact: FactDescription): string {
     lazy
       ? 'lazy: read from AWS only when a condition reads it, at most once an event; tests and steward run --facts give its value instead'
       : 'lazy: no, it comes with the event',
-    '',
-    'example:',
-    indented(fact.example),
   ].join('\n');
 }
 
@@ -32,6 +29,7 @@ const listing: CatalogListing<FactDescription> = {
   header: ['FACT', 'READ FROM', 'IAM', 'WHAT IT IS'],
   row: (fact) => [fact.name, readBy(fact), fact.permissions.join(', ') || '-', fact.description],
   detail,
+  example: (fact) => fact.example,
   json: (fact) => ({
     name: fact.name,
     description: fact.description,

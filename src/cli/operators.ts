@@ -1,6 +1,6 @@
 import { operatorCatalog, type OperatorDescription } from '../rules/conditions/operator-catalog.js';
 import { baseOperator, decorators } from '../rules/conditions/operators.js';
-import { indented, listCatalog, type CatalogListing } from './catalog-listing.js';
+import { listCatalog, type CatalogListing } from './catalog-listing.js';
 import type { Output } from './output.js';
 import { schemaPhrase } from './schema-text.js';
 
@@ -14,9 +14,6 @@ function detail(operator: OperatorDescription): string {
     '',
     `value: ${schemaPhrase(operator.value)}`,
     `decorators: ${decorated} (not:${operator.name} holds when ${operator.name} does not)`,
-    '',
-    'example:',
-    indented(operator.example),
   ].join('\n');
 }
 
@@ -30,6 +27,7 @@ const listing: CatalogListing<OperatorDescription> = {
   header: ['OPERATOR', 'FROM', 'HOLDS WHEN'],
   row: (operator) => [operator.name, operator.provider, operator.holds],
   detail,
+  example: (operator) => operator.example,
   json: (operator) => ({
     name: operator.name,
     provider: operator.provider,

@@ -4,12 +4,13 @@ import { factCatalog } from '../../src/facts/catalog.js';
 import { operatorCatalog } from '../../src/rules/conditions/operator-catalog.js';
 import { steward } from './support.js';
 
-/** The first column of a table's rows, without the header. */
+/** The first column of a table's rows, without the header or the lines a long cell wraps onto. */
 function firstColumn(text: string): string[] {
   return text
     .trimEnd()
     .split('\n')
     .slice(1)
+    .filter((line) => !line.startsWith(' '))
     .map((line) => line.split(/\s+/)[0] ?? '');
 }
 
@@ -177,6 +178,28 @@ describe('steward facts', () => {
     const run = await steward('facts', 'instanse');
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/unknown fact "instanse"; did you mean "instance"\?/);
+  });
+});
+
+describe('the discovery commands', () => {
+  it('keep every table and detail within 100 columns, the examples as written', async () => {
+    const catalogs: [string, Iterable<string>][] = [
+      ['actions', actionCatalog.keys()],
+      ['operators', operatorCatalog.keys()],
+      ['facts', factCatalog.keys()],
+    ];
+    for (const [command, names] of catalogs) {
+      for (const name of [undefined, ...names]) {
+        const { stdout } = await steward(command, ...(name === undefined ? [] : [name]));
+        const prose = stdout.split('\nexample:\n')[0] ?? '';
+        const wide = prose.split('\n').filter((line) => line.length > 100);
+        expect({ command, name, wide }).toEqual({ command, name, wide: [] });
+      }
+    }
+    const matches = await steward('operators', 'matches');
+    expect(matches.stdout).toContain(
+      "      - {fact: record, path: $.message, operator: matches, value: 'sshd\\[\\d+\\]: Failed password'}\n",
+    );
   });
 });
 
