@@ -70,10 +70,10 @@ export async function listCatalog<E>(
 
 function unknownName<E>(listing: CatalogListing<E>, name: string): string {
   const near = didYouMean(name, listing.entries.keys());
-  return (
+  return wrapLines(
     `unknown ${listing.kind} ${JSON.stringify(name)}` +
-    (near === undefined ? '' : `; did you mean "${near}"?`) +
-    `\nknown ${listing.kind}s: ${[...listing.entries.keys()].join(', ')}`
+      (near === undefined ? '' : `; did you mean "${near}"?`) +
+      `\nknown ${listing.kind}s: ${[...listing.entries.keys()].join(', ')}`,
   );
 }
 
