@@ -92,6 +92,12 @@ export interface ActionDefinition<P extends ActionParams = ActionParams, D = unk
   summary: string;
   paramsSchema: ParamsSchema;
   /**
+   * A fragment of a rule that uses the action (its `actions:`, and the `triggers:` or
+   * `allowDestructive:` it needs), as `steward actions NAME` shows it; tests load it through
+   * the rule loader.
+   */
+  example: string;
+  /**
    * IAM actions the deployed role needs for this action with these parameters, e.g.
    * `ec2:StopInstances`; the read of its origin states is granted by the platform.
    */

@@ -26,17 +26,16 @@ function findingSentence({
  * by rule and by resource. Calls no AWS API. Put after a remediation, it records what that
  * remediation did (`revoked …`, `skipped: …`, `failed: …`, `planned: …` in a dry run), so the
  * note names the finding, not its outcome.
- *
- * ```yaml
- * actions:
- *   - action: ec2.revoke-security-group-ingress
- *   - action: audit.record
- *     params: { note: Ingress opened to every address }
- * ```
  */
 export const auditRecord = defineAction<AuditParams>({
   name: 'audit.record',
   summary: 'Record a finding in the ledger.',
+  example: [
+    'actions:',
+    '  - action: ec2.revoke-security-group-ingress',
+    '  - action: audit.record',
+    '    params: { note: Ingress opened to every address }',
+  ].join('\n'),
   paramsSchema: {
     type: 'object',
     additionalProperties: false,

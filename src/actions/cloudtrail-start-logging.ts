@@ -5,19 +5,18 @@ import { trailLoggingState } from './origin-state.js';
  * `cloudtrail.start-logging`: turn a trail back on after a `StopLogging` call. It acts on the
  * trail the record names (`requestParameters.name`, a name or an ARN); a trail that is already
  * logging again is skipped.
- *
- * ```yaml
- * triggers:
- *   - source: cloudtrail
- *     eventSource: cloudtrail.amazonaws.com
- *     events: [StopLogging]
- * actions:
- *   - action: cloudtrail.start-logging
- * ```
  */
 export const cloudtrailStartLogging = defineAction<Record<string, never>>({
   name: 'cloudtrail.start-logging',
   summary: 'Start logging on a CloudTrail trail that was stopped.',
+  example: [
+    'triggers:',
+    '  - source: cloudtrail',
+    '    eventSource: cloudtrail.amazonaws.com',
+    '    events: [StopLogging]',
+    'actions:',
+    '  - action: cloudtrail.start-logging',
+  ].join('\n'),
   paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
   permissions: () => ['cloudtrail:StartLogging'],
   destructive: false,

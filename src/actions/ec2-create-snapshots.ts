@@ -14,14 +14,6 @@ const descriptionLimit = 255;
  * included, in one crash-consistent `CreateSnapshots` call. Each snapshot is tagged
  * `steward:rule` with the rule id; `copyTags` also copies each volume's tags. The description
  * may name event fields. Commonly the step before a destructive action.
- *
- * ```yaml
- * actions:
- *   - action: ec2.create-snapshots
- *     params:
- *       description: 'Before steward stopped it: ${name} by ${actor.arn}'
- *       copyTags: true
- * ```
  */
 export const ec2CreateSnapshots = defineAction<
   { description?: string; copyTags?: boolean },
@@ -29,12 +21,28 @@ export const ec2CreateSnapshots = defineAction<
 >({
   name: 'ec2.create-snapshots',
   summary: 'Snapshot every EBS volume of EC2 instances.',
+  example: [
+    'actions:',
+    '  - action: ec2.create-snapshots',
+    '    params:',
+    "      description: 'Before steward stopped it: ${name} by ${actor.arn}'",
+    '      copyTags: true',
+  ].join('\n'),
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
-      description: { type: 'string', minLength: 1, maxLength: descriptionLimit },
-      copyTags: { type: 'boolean', default: false },
+      description: {
+        type: 'string',
+        minLength: 1,
+        maxLength: descriptionLimit,
+        description: "the snapshots' description; may name event fields: ${name}",
+      },
+      copyTags: {
+        type: 'boolean',
+        default: false,
+        description: "copy each volume's tags to its snapshot",
+      },
     },
   },
   permissions: () => ['ec2:CreateSnapshots', 'ec2:CreateTags'],

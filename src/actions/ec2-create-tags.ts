@@ -6,17 +6,16 @@ import { renderTemplate } from './template.js';
  * `ec2.create-tags`: tag the instances of the event. Tag values may name event fields, e.g.
  * `${actor.arn}`, so a rule can tag an instance with who launched it. After a try whose outcome
  * was unknown, an instance that carries the tags already is skipped rather than tagged again.
- *
- * ```yaml
- * actions:
- *   - action: ec2.create-tags
- *     params:
- *       tags: { 'steward:created-by': '${actor.arn}' }
- * ```
  */
 export const ec2CreateTags = defineAction<{ tags: Record<string, string> }>({
   name: 'ec2.create-tags',
   summary: 'Add or overwrite tags on EC2 instances.',
+  example: [
+    'actions:',
+    '  - action: ec2.create-tags',
+    '    params:',
+    "      tags: { 'steward:created-by': '${actor.arn}' }",
+  ].join('\n'),
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -28,6 +27,7 @@ export const ec2CreateTags = defineAction<{ tags: Record<string, string> }>({
         maxProperties: 50,
         propertyNames: { minLength: 1, maxLength: 128, not: { pattern: '^aws:' } },
         additionalProperties: { type: 'string', maxLength: 256 },
+        description: 'tag keys and values; values may name event fields: ${actor.arn}',
       },
     },
   },

@@ -4,17 +4,16 @@ import { defineAction, instanceTargets } from './action.js';
  * `ec2.delete-tags`: remove tags, by key, from the instances of the event. Keys the instance
  * does not carry are left out, and an instance that carries none of them is skipped, so the
  * detail names only what was removed. The removed values are kept with the outcome.
- *
- * ```yaml
- * actions:
- *   - action: ec2.delete-tags
- *     params:
- *       keys: [steward:approved, steward:exempt]
- * ```
  */
 export const ec2DeleteTags = defineAction<{ keys: string[] }>({
   name: 'ec2.delete-tags',
   summary: 'Remove tags, by key, from EC2 instances.',
+  example: [
+    'actions:',
+    '  - action: ec2.delete-tags',
+    '    params:',
+    '      keys: [steward:approved, steward:exempt]',
+  ].join('\n'),
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -26,6 +25,7 @@ export const ec2DeleteTags = defineAction<{ keys: string[] }>({
         maxItems: 50,
         uniqueItems: true,
         items: { type: 'string', minLength: 1, maxLength: 128, not: { pattern: '^aws:' } },
+        description: 'the tag keys to remove',
       },
     },
   },

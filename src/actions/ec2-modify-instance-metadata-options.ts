@@ -15,12 +15,6 @@ const originStates = instanceOrigin(
  * through a one-request SSRF. `httpPutResponseHopLimit` (1 to 64) also sets the hop limit, for
  * workloads in containers, which need 2. An instance that already requires tokens (with that
  * hop limit, if one is given), or is shutting down or terminated, is skipped.
- *
- * ```yaml
- * actions:
- *   - action: ec2.modify-instance-metadata-options
- *     params: { httpPutResponseHopLimit: 2 }
- * ```
  */
 export const ec2ModifyInstanceMetadataOptions = defineAction<
   { httpPutResponseHopLimit?: number },
@@ -28,10 +22,22 @@ export const ec2ModifyInstanceMetadataOptions = defineAction<
 >({
   name: 'ec2.modify-instance-metadata-options',
   summary: 'Require IMDSv2 (session tokens) on EC2 instances.',
+  example: [
+    'actions:',
+    '  - action: ec2.modify-instance-metadata-options',
+    '    params: { httpPutResponseHopLimit: 2 }',
+  ].join('\n'),
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { httpPutResponseHopLimit: { type: 'integer', minimum: 1, maximum: 64 } },
+    properties: {
+      httpPutResponseHopLimit: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 64,
+        description: 'also set the hop limit: 2 for workloads in containers',
+      },
+    },
   },
   permissions: () => ['ec2:ModifyInstanceMetadataOptions'],
   destructive: false,

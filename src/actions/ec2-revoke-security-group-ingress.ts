@@ -12,20 +12,19 @@ import { describeRevocation, planRevocation } from './security-group-ingress/rev
  * when the record's response lists them (skipped if they are already gone), otherwise by the
  * permissions of the request. A call that named the group by `groupName` (default VPC) acts on
  * the id its response gives, or on the id one DescribeSecurityGroups finds for the name.
- *
- * ```yaml
- * triggers:
- *   - source: cloudtrail
- *     eventSource: ec2.amazonaws.com
- *     events: [AuthorizeSecurityGroupIngress]
- * actions:
- *   - action: ec2.revoke-security-group-ingress
- *     params: { onlyWorldOpen: true }
- * ```
  */
 export const ec2RevokeSecurityGroupIngress = defineAction<{ onlyWorldOpen?: boolean }>({
   name: 'ec2.revoke-security-group-ingress',
   summary: 'Revoke the ingress rules an AuthorizeSecurityGroupIngress call added.',
+  example: [
+    'triggers:',
+    '  - source: cloudtrail',
+    '    eventSource: ec2.amazonaws.com',
+    '    events: [AuthorizeSecurityGroupIngress]',
+    'actions:',
+    '  - action: ec2.revoke-security-group-ingress',
+    '    params: { onlyWorldOpen: true }',
+  ].join('\n'),
   paramsSchema: {
     type: 'object',
     additionalProperties: false,

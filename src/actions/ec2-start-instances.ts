@@ -8,15 +8,11 @@ const originStates = instanceOrigin(['stopped'], 'start');
 /**
  * `ec2.start-instances`: start the instances of the event, only from `stopped`; an instance in
  * any other state is skipped with the reason.
- *
- * ```yaml
- * actions:
- *   - action: ec2.start-instances
- * ```
  */
 export const ec2StartInstances = defineAction<Record<string, never>, Instance>({
   name: 'ec2.start-instances',
   summary: 'Start stopped EC2 instances.',
+  example: ['actions:', '  - action: ec2.start-instances'].join('\n'),
   paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
   permissions: () => ['ec2:StartInstances'],
   destructive: false,

@@ -8,19 +8,21 @@ const originStates = instanceOrigin(['running'], 'stop');
 /**
  * `ec2.stop-instances`: stop the instances of the event, only from `running`; an instance in
  * any other state is skipped with the reason.
- *
- * ```yaml
- * actions:
- *   - action: ec2.stop-instances
- * ```
  */
 export const ec2StopInstances = defineAction<{ hibernate?: boolean }, Instance>({
   name: 'ec2.stop-instances',
   summary: 'Stop running EC2 instances.',
+  example: ['actions:', '  - action: ec2.stop-instances'].join('\n'),
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { hibernate: { type: 'boolean', default: false } },
+    properties: {
+      hibernate: {
+        type: 'boolean',
+        default: false,
+        description: 'hibernate the instance instead of stopping it',
+      },
+    },
   },
   permissions: () => ['ec2:StopInstances'],
   destructive: false,

@@ -9,17 +9,16 @@ const originStates = instanceOrigin(['running', 'stopped', 'stopping', 'pending'
  * `ec2.terminate-instances`: terminate the instances of the event. Destructive: the instance and
  * its delete-on-termination volumes are gone for good, so the rule must opt in with
  * `allowDestructive: true`. An instance already shutting down or terminated is skipped.
- *
- * ```yaml
- * allowDestructive: true
- * actions:
- *   - action: ec2.create-snapshots
- *   - action: ec2.terminate-instances
- * ```
  */
 export const ec2TerminateInstances = defineAction<Record<string, never>, Instance>({
   name: 'ec2.terminate-instances',
   summary: 'Terminate EC2 instances (destructive).',
+  example: [
+    'allowDestructive: true',
+    'actions:',
+    '  - action: ec2.create-snapshots',
+    '  - action: ec2.terminate-instances',
+  ].join('\n'),
   paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
   permissions: () => ['ec2:TerminateInstances'],
   destructive: true,

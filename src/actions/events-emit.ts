@@ -23,17 +23,16 @@ function settings(params: EmitParams): Required<EmitParams> {
  * redelivery, so consumers can dedupe; `action` lists the rule's earlier actions on the event
  * and how they ended (so put it last). The entry names the resource in `Resources` when it is
  * an ARN. Defaults: bus `default`, detail-type `steward.RuleMatched`, source `steward`.
- *
- * ```yaml
- * actions:
- *   - action: cloudtrail.start-logging
- *   - action: events.emit
- *     params: { eventBusName: security, detailType: steward.TrailRestarted }
- * ```
  */
 export const eventsEmit = defineAction<EmitParams>({
   name: 'events.emit',
   summary: 'Put an event on an EventBridge bus.',
+  example: [
+    'actions:',
+    '  - action: cloudtrail.start-logging',
+    '  - action: events.emit',
+    '    params: { eventBusName: security, detailType: steward.TrailRestarted }',
+  ].join('\n'),
   paramsSchema: {
     type: 'object',
     additionalProperties: false,

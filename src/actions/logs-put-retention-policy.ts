@@ -13,25 +13,30 @@ const retentionDays = [
  * (`requestParameters.logGroupName`, e.g. of `CreateLogGroup`), or on the log group a
  * CloudWatch Logs event came from. A group that already keeps events no longer than asked is
  * left as it is: this never lengthens a retention.
- *
- * ```yaml
- * triggers:
- *   - source: cloudtrail
- *     eventSource: logs.amazonaws.com
- *     events: [CreateLogGroup]
- * actions:
- *   - action: logs.put-retention-policy
- *     params: { retentionInDays: 90 }
- * ```
  */
 export const logsPutRetentionPolicy = defineAction<{ retentionInDays: number }>({
   name: 'logs.put-retention-policy',
   summary: 'Set how many days a CloudWatch Logs group keeps its events.',
+  example: [
+    'triggers:',
+    '  - source: cloudtrail',
+    '    eventSource: logs.amazonaws.com',
+    '    events: [CreateLogGroup]',
+    'actions:',
+    '  - action: logs.put-retention-policy',
+    '    params: { retentionInDays: 90 }',
+  ].join('\n'),
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
     required: ['retentionInDays'],
-    properties: { retentionInDays: { type: 'integer', enum: retentionDays } },
+    properties: {
+      retentionInDays: {
+        type: 'integer',
+        enum: retentionDays,
+        description: 'days to keep events; a shorter retention already set is kept',
+      },
+    },
   },
   permissions: () => ['logs:DescribeLogGroups', 'logs:PutRetentionPolicy'],
   destructive: false,

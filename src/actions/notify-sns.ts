@@ -55,19 +55,18 @@ function messageOf({ rule, resource, event, earlier }: ActionContext<NotifyParam
  * last). The subject may name event fields; it is cut to 100 ASCII characters. The message
  * carries the attributes `rule` and `severity` for subscription filter policies. On a FIFO
  * topic, the message groups by rule and dedupes by the ledger key.
- *
- * ```yaml
- * actions:
- *   - action: ec2.stop-instances
- *   - action: notify.sns
- *     params:
- *       topicArn: arn:aws:sns:us-east-1:123456789012:security-alerts
- *       subject: 'steward stopped an instance ${actor.arn} started'
- * ```
  */
 export const notifySns = defineAction<NotifyParams>({
   name: 'notify.sns',
   summary: 'Publish a readable notification to an SNS topic.',
+  example: [
+    'actions:',
+    '  - action: ec2.stop-instances',
+    '  - action: notify.sns',
+    '    params:',
+    '      topicArn: arn:aws:sns:us-east-1:123456789012:security-alerts',
+    "      subject: 'steward stopped an instance ${actor.arn} started'",
+  ].join('\n'),
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -76,8 +75,14 @@ export const notifySns = defineAction<NotifyParams>({
       topicArn: {
         type: 'string',
         pattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$',
+        description: "the topic, in steward's own account",
       },
-      subject: { type: 'string', minLength: 1, maxLength: 200 },
+      subject: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        description: 'may name event fields: ${actor.arn}; cut to 100 ASCII characters',
+      },
     },
   },
   permissions: () => ['sns:Publish'],

@@ -21,6 +21,9 @@ const commands: Record<CommandName, () => Promise<Command>> = {
   pack: async () => (await import('./pack.js')).packCommand,
   'member-template': async () => (await import('./member-template.js')).memberTemplateCommand,
   completion: async () => (await import('./completion.js')).completionCommand,
+  actions: async () => (await import('./actions.js')).actionsCommand,
+  operators: async () => (await import('./operators.js')).operatorsCommand,
+  facts: async () => (await import('./facts.js')).factsCommand,
 };
 
 const usage = `steward: event-driven automation rules for AWS

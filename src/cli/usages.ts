@@ -24,6 +24,9 @@ export const usages = {
     'steward member-template [--central-account ID] [--organization-id o-...] [--stage S]\n' +
     '    [--region R] [--member-role-name N] [--out FILE] [DIR]',
   completion: 'steward completion bash|zsh',
+  actions: 'steward actions [NAME] [--json]',
+  operators: 'steward operators [NAME] [--json]',
+  facts: 'steward facts [NAME] [--json]',
 } as const satisfies Record<string, string>;
 
 /** A command's name, as `steward <name>` takes it. */

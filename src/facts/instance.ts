@@ -10,7 +10,19 @@ import { resourceWithPrefix, tagMap } from './lazy-fact.js';
 export const instanceFact: LazyFact = {
   name: 'instance',
   description: 'The EC2 instance of the event (DescribeInstances).',
+  fields:
+    'instanceId, state, instanceType, tags (a map: $.tags.Owner), metadataOptions.httpTokens, ' +
+    'metadataOptions.httpEndpoint, launchTime, imageId, vpcId, subnetId, securityGroups (ids), ' +
+    'publicIpAddress, iamInstanceProfile; null when the instance is gone',
   permissions: ['ec2:DescribeInstances'],
+  example: [
+    'conditions:',
+    '  all:',
+    '    - fact: instance',
+    '      path: $.tags.Owner',
+    '      operator: absent',
+    '      value: true',
+  ].join('\n'),
   async fetch(event, clients) {
     const instanceId = resourceWithPrefix(event, 'i');
     if (instanceId === undefined) return undefined;

@@ -9,7 +9,18 @@ import { resourceWithPrefix } from './lazy-fact.js';
 export const launchedByFact: LazyFact = {
   name: 'launchedBy',
   description: 'Who launched the instance of the event (CloudTrail LookupEvents).',
+  fields:
+    'arn, type, userName, principalId, time of the RunInstances call; null when the ' +
+    'event history (90 days) has none',
   permissions: ['cloudtrail:LookupEvents'],
+  example: [
+    'conditions:',
+    '  all:',
+    '    - fact: launchedBy',
+    '      path: $.type',
+    '      operator: equal',
+    '      value: Root',
+  ].join('\n'),
   async fetch(event, clients) {
     const instanceId = resourceWithPrefix(event, 'i');
     if (instanceId === undefined) return undefined;

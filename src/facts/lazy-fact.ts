@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws-clients.js';
 import type { StewardEvent } from '../sources/steward-event.js';
+import type { FactDescription } from './fact-description.js';
 
 /**
  * A fact that needs an AWS call, fetched only when a condition reads it and at most once per
@@ -10,10 +11,7 @@ import type { StewardEvent } from '../sources/steward-event.js';
  * const value = await instanceFact.fetch(event, clients);
  * console.log(value?.tags.Owner);
  */
-export interface LazyFact {
-  name: string;
-  description: string;
-  permissions: readonly string[];
+export interface LazyFact extends FactDescription {
   /** The fact's value for the event; undefined when the event names no such resource. */
   fetch(event: StewardEvent, clients: AwsClients): Promise<unknown>;
 }

@@ -32,7 +32,18 @@ export async function findLogGroup(
 export const logGroupFact: LazyFact = {
   name: 'logGroup',
   description: 'The log group of the event (CloudWatch Logs DescribeLogGroups).',
+  fields:
+    'name, retentionInDays (absent: kept forever), kmsKeyId, storedBytes, creationTime; null ' +
+    'when the group is gone',
   permissions: ['logs:DescribeLogGroups'],
+  example: [
+    'conditions:',
+    '  all:',
+    '    - fact: logGroup',
+    '      path: $.retentionInDays',
+    '      operator: absent',
+    '      value: true',
+  ].join('\n'),
   async fetch(event, clients) {
     const name = event.source === 'cloudwatch-logs' ? event.name : event.request?.logGroupName;
     if (name === undefined) return undefined;

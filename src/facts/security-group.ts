@@ -10,7 +10,18 @@ import { resourceWithPrefix, tagMap } from './lazy-fact.js';
 export const securityGroupFact: LazyFact = {
   name: 'securityGroup',
   description: 'The security group of the event (DescribeSecurityGroups).',
+  fields:
+    'groupId, groupName, vpcId, tags, ingress (one entry a permission: protocol, fromPort, ' +
+    'toPort, cidrs, ipv6Cidrs, groups); null when the group is gone',
   permissions: ['ec2:DescribeSecurityGroups'],
+  example: [
+    'conditions:',
+    '  all:',
+    '    - fact: securityGroup',
+    "      path: '$.ingress[*].cidrs[*]'",
+    '      operator: worldOpen',
+    '      value: true',
+  ].join('\n'),
   async fetch(event, clients) {
     const groupId = resourceWithPrefix(event, 'sg');
     if (groupId === undefined) return undefined;

@@ -8,7 +8,18 @@ import type { LazyFact } from './lazy-fact.js';
 export const trailFact: LazyFact = {
   name: 'trail',
   description: 'The status of the trail of the event (CloudTrail GetTrailStatus).',
+  fields:
+    'name, isLogging, latestDeliveryError, latestDeliveryTime, stopLoggingTime; null when the ' +
+    'trail is gone',
   permissions: ['cloudtrail:GetTrailStatus'],
+  example: [
+    'conditions:',
+    '  all:',
+    '    - fact: trail',
+    '      path: $.isLogging',
+    '      operator: equal',
+    '      value: false',
+  ].join('\n'),
   async fetch(event, clients) {
     const name = event.eventSource === 'cloudtrail.amazonaws.com' ? event.request?.name : undefined;
     if (name === undefined) return undefined;

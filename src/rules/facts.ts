@@ -1,4 +1,4 @@
-import { lazyFacts } from '../facts/catalog.js';
+import { factCatalog, lazyFacts } from '../facts/catalog.js';
 import { eventFields, type StewardEvent } from '../sources/steward-event.js';
 import type { CompiledRule } from './rule.js';
 
@@ -9,7 +9,7 @@ import type { CompiledRule } from './rule.js';
  * with its `message`). The lazy facts of `src/facts/` (`instance`, `securityGroup`,
  * `launchedBy`, `trail`, `logGroup`) call AWS when a condition reads them.
  */
-export const factNames: ReadonlySet<string> = new Set(['event', 'record', ...lazyFacts.keys()]);
+export const factNames: ReadonlySet<string> = new Set(factCatalog.keys());
 
 export type EventView = Omit<StewardEvent, 'raw'>;
 

@@ -6,6 +6,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import ruleSchema from '../../schema/rule.schema.json' with { type: 'json' };
 import { actionCatalog } from '../actions/catalog.js';
 import { compileRule } from './compile.js';
+import { withCatalogNamesUnchecked } from './rule-schema.js';
 import { unknownPlaceholders } from '../actions/template.js';
 import { factNames } from './facts.js';
 import { compileLogFilter, LogFilterSyntaxError } from './log-filter.js';
@@ -27,7 +28,7 @@ let ruleDocumentValidator: ValidateFunction<RuleDocument> | undefined;
 
 /** The schema check; compiled on first use, so commands that never read a rule file do not pay for it. */
 function ruleDocumentSchema(): ValidateFunction<RuleDocument> {
-  ruleDocumentValidator ??= ajv.compile<RuleDocument>(ruleSchema);
+  ruleDocumentValidator ??= ajv.compile<RuleDocument>(withCatalogNamesUnchecked(ruleSchema));
   return ruleDocumentValidator;
 }
 const paramValidators = new Map<string, ValidateFunction>();

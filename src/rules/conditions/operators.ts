@@ -12,7 +12,7 @@ import { BoundedMemo } from '../memo.js';
 import { globPattern, PatternMatcher } from './patterns.js';
 
 /** The operators json-rules-engine provides. */
-const builtInOperators = [
+export const builtInOperators = [
   'equal',
   'notEqual',
   'in',
@@ -43,10 +43,11 @@ export const customOperators = [
   'notInList',
 ] as const;
 
-type OperatorName = (typeof builtInOperators)[number] | (typeof customOperators)[number];
+/** An undecorated operator's name. */
+export type OperatorName = (typeof builtInOperators)[number] | (typeof customOperators)[number];
 
 /** json-rules-engine's operator decorators, usable as `everyFact:equal`, `not:matches` and the like. */
-const decorators = ['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not'];
+export const decorators = ['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not'];
 
 /** Every operator name a condition may use, decorated ones too. */
 export const operatorNames: ReadonlySet<string> = new Set(
