@@ -34,6 +34,9 @@ const commands = [
   'pack',
   'member-template',
   'completion',
+  'actions',
+  'operators',
+  'facts',
 ];
 
 /**
@@ -267,7 +270,14 @@ describe('the built steward CLI', () => {
     };
     expect(await complete('steward', 'le')).toEqual(['ledger']);
     expect(await complete('steward', '--v')).toEqual(['--version']);
-    expect(await complete('steward', 'ledger', '')).toEqual(['list', 'show', 'stats', 'check']);
+    expect(await complete('steward', 'ledger', '')).toEqual([
+      'list',
+      'show',
+      'stats',
+      'export',
+      'reset',
+      'check',
+    ]);
     expect(await complete('steward', 'test', '--')).toEqual(['--rule', '--verbose', '--help']);
     expect(await complete('steward', 'completion', '')).toEqual(['bash', 'zsh']);
   });
