@@ -73,6 +73,38 @@ export interface StewardEvent {
   delivery: DeliveryPath;
 }
 
+/** The names of an event's fields, `raw` aside: what a condition on the `event` fact may read. */
+const eventFieldNames: ReadonlySet<string> = new Set([
+  'id',
+  'idDerived',
+  'source',
+  'name',
+  'time',
+  'account',
+  'region',
+  'resources',
+  'eventSource',
+  'actor',
+  'error',
+  'request',
+  'delivery',
+] satisfies readonly Exclude<keyof StewardEvent, 'raw'>[]);
+
+/**
+ * The event's field `name`, read as the event gives it (derived fields included), or an own
+ * member of that name; undefined for anything else (`constructor`, `toJSON`) and for `raw`:
+ * what the `event` fact holds.
+ *
+ * @example
+ * eventField(event, 'actor'); // { arn: 'arn:aws:iam::…:user/alice', mfaUsed: false, … }
+ */
+export function eventField(event: StewardEvent, name: string): unknown {
+  if (eventFieldNames.has(name)) return event[name as keyof StewardEvent];
+  return name !== 'raw' && Object.hasOwn(event, name)
+    ? (event as unknown as Record<string, unknown>)[name]
+    : undefined;
+}
+
 /**
  * The event's fields as a plain object, derived fields included: what a spread of an event
  * would give if its derived fields were data, for the places that copy an event.

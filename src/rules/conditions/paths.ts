@@ -1,5 +1,5 @@
 import { lazyFacts } from '../../facts/catalog.js';
-import type { StewardEvent } from '../../sources/steward-event.js';
+import { eventField, type StewardEvent } from '../../sources/steward-event.js';
 import { resolveJsonPath } from '../json-path.js';
 import { eventFacts } from '../facts.js';
 import type { FactValues } from './fact-values.js';
@@ -64,6 +64,31 @@ function follow(
 export type PathReader = (value: unknown) => unknown;
 
 /**
+ * The reader of `steps` from `from` on, applied to a value already reached: a member is an own
+ * member of a truthy value, `*` walks as in `follow`.
+ */
+function stepsReader(steps: readonly PathStep[], from: number): PathReader {
+  if (!steps.every((step) => step.kind === 'name')) {
+    return (value) => {
+      const found: Found[] = [];
+      follow(steps, from, value, false, found);
+      if (found.length === 0) return undefined;
+      const [only] = found;
+      return found.length === 1 && !only?.listed ? only?.value : found.map((item) => item.value);
+    };
+  }
+  const names = steps.slice(from).map((step) => (step as { name: string }).name);
+  return (value) => {
+    let current: unknown = value;
+    for (const name of names) {
+      if (!(current && Object.hasOwn(current as object, name))) return undefined;
+      current = (current as Record<string, unknown>)[name];
+    }
+    return current;
+  };
+}
+
+/**
  * The reader of a JSONPath: by steps for the simple paths (the hot ones), by jsonpath-plus for
  * the rest. The almanac applies a path only to objects; any other fact value is used as it is.
  *
@@ -75,26 +100,8 @@ export function pathReader(path: string): PathReader {
   if (!steps)
     return (value) =>
       value !== null && typeof value === 'object' ? resolveJsonPath(value, path) : value;
-  if (!steps.every((step) => step.kind === 'name')) {
-    return (value) => {
-      if (value === null || typeof value !== 'object') return value;
-      const found: Found[] = [];
-      follow(steps, 0, value, false, found);
-      if (found.length === 0) return undefined;
-      const [only] = found;
-      return found.length === 1 && !only?.listed ? only?.value : found.map((item) => item.value);
-    };
-  }
-  const names = steps.map((step) => (step as { name: string }).name);
-  return (value) => {
-    if (value === null || typeof value !== 'object') return value;
-    let current: unknown = value;
-    for (const name of names) {
-      if (!(current && Object.hasOwn(current as object, name))) return undefined;
-      current = (current as Record<string, unknown>)[name];
-    }
-    return current;
-  };
+  const read = stepsReader(steps, 0);
+  return (value) => (value === null || typeof value !== 'object' ? value : read(value));
 }
 
 /** A fact and path compiled to a read. */
@@ -129,10 +136,17 @@ export function compileRead(fact: unknown, path: unknown): FactRead | undefined 
       fromEvent: (event) => reader(event.raw),
     };
   if (fact === 'event') {
-    // The event fact is the event without `raw`: a simple path into another field reads the event.
-    const first = hasPath ? pathSteps(text)?.[0] : undefined;
-    if (first?.kind === 'name' && first.name !== 'raw')
-      return { key, read: (values) => reader(values.event), fromEvent: reader };
+    // The event fact is the event without `raw`: a simple path into another field reads the
+    // event, its first step by the field's name (a CloudTrail event works out some fields when
+    // they are first read, so they are not own members of it).
+    const steps = hasPath ? pathSteps(text) : undefined;
+    const first = steps?.[0];
+    if (steps && first?.kind === 'name' && first.name !== 'raw') {
+      const field = first.name;
+      const rest = stepsReader(steps, 1);
+      const fromEvent = (event: StewardEvent) => rest(eventField(event, field));
+      return { key, read: (values) => fromEvent(values.event), fromEvent };
+    }
     return {
       key,
       read: (values) => reader(values.view()),
