@@ -1,33 +1,14 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoPath } from '../support/files.js';
-
-/** What `sls invoke local` needs of the project, and the samples. */
-const projectFiles = [
-  'serverless.yml',
-  'package.json',
-  'tsconfig.json',
-  'deploy',
-  'src',
-  'handlers',
-  'rules',
-  'config',
-  'schema',
-  'events',
-];
+import { copyProject } from '../support/project-copy.js';
 
 let project: string;
 
 beforeAll(async () => {
   // A copy, so that its bundle (.esbuild/) and ledger are its own.
-  project = await mkdtemp(join(tmpdir(), 'steward-invoke-local-'));
-  for (const file of projectFiles)
-    await cp(repoPath(file), join(project, file), { recursive: true });
-  await symlink(repoPath('node_modules'), join(project, 'node_modules'), 'dir');
+  project = await copyProject('steward-invoke-local-', ['events']);
 });
 
 /** `sls invoke local` in the copy, offline: no credentials anywhere the SDK looks. */

@@ -1,23 +1,9 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoPath } from '../support/files.js';
-
-/** What `sls package` needs of the project: its configuration, code, rules and lists. */
-const projectFiles = [
-  'serverless.yml',
-  'package.json',
-  'tsconfig.json',
-  'deploy',
-  'src',
-  'handlers',
-  'rules',
-  'config',
-  'schema',
-];
+import { copyProject } from '../support/project-copy.js';
 
 const brokenRule = `id: broken-rule
 description: A rule with two mistakes.
@@ -32,10 +18,7 @@ actions:
 let project: string;
 
 beforeAll(async () => {
-  project = await mkdtemp(join(tmpdir(), 'steward-broken-project-'));
-  for (const file of projectFiles)
-    await cp(repoPath(file), join(project, file), { recursive: true });
-  await symlink(repoPath('node_modules'), join(project, 'node_modules'), 'dir');
+  project = await copyProject('steward-broken-project-');
   await writeFile(join(project, 'rules', 'broken-rule.yaml'), brokenRule);
 });
 

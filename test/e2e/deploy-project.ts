@@ -1,22 +1,7 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repoPath } from '../support/files.js';
-
-/** What `sls` needs of the repository to package and deploy: the rest (tests, docs) stays out. */
-const projectEntries = [
-  'serverless.yml',
-  'package.json',
-  'tsconfig.json',
-  'deploy',
-  'src',
-  'handlers',
-  'rules',
-  'config',
-  'schema',
-];
+import { copyProject } from '../support/project-copy.js';
 
 /** Long enough for a deploy that packages four functions on a busy machine. */
 const commandTimeoutMs = 300_000;
@@ -50,11 +35,7 @@ export class ScratchProject {
   ) {}
 
   static async create(env: NodeJS.ProcessEnv): Promise<ScratchProject> {
-    const dir = join(await mkdtemp(join(tmpdir(), 'steward-deploy-')), 'steward');
-    for (const entry of projectEntries)
-      await cp(repoPath(entry), join(dir, entry), { recursive: true });
-    await symlink(repoPath('node_modules'), join(dir, 'node_modules'), 'dir');
-    return new ScratchProject(dir, env);
+    return new ScratchProject(await copyProject('steward-deploy-'), env);
   }
 
   get rulesDir(): string {
