@@ -72,7 +72,7 @@ async function invokeLocal(
 }
 
 describe('every sample of events/', () => {
-  it('has a function in events/functions.json, and every function exists', async () => {
+  it('has a function in events/functions.yaml, and every function exists', async () => {
     const declared = await readFile(repoPath('serverless.yml'), 'utf8');
     expect(samples.length).toBeGreaterThan(40);
     for (const sample of samples) expect(declared).toContain(`\n  ${sample.function}:\n`);

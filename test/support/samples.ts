@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { repoPath } from './files.js';
 
 /** A sample of `events/` and the function `sls invoke local` runs it with. */
@@ -10,9 +11,9 @@ export interface InvocationSample {
   function: string;
 }
 
-/** Files of `events/` that are no Lambda payload: the map itself and fact sidecars. */
+/** Files of `events/` that are no Lambda payload: fact sidecars. */
 function isPayload(file: string): boolean {
-  return file.endsWith('.json') && !file.endsWith('.facts.json') && file !== 'functions.json';
+  return file.endsWith('.json') && !file.endsWith('.facts.json');
 }
 
 function filesUnder(dir: string): string[] {
@@ -23,7 +24,7 @@ function filesUnder(dir: string): string[] {
 
 /**
  * Every Lambda payload of `events/` (the `.json` files; a `.json.gz` is a log file as S3
- * holds it) with its function, by the longest prefix of `events/functions.json` its name
+ * holds it) with its function, by the longest prefix of `events/functions.yaml` its name
  * starts with. Throws naming a sample no prefix covers.
  *
  * @example
@@ -31,13 +32,13 @@ function filesUnder(dir: string): string[] {
  */
 export function invocationSamples(eventsDir: string = repoPath('events')): InvocationSample[] {
   const prefixes = Object.entries(
-    JSON.parse(readFileSync(join(eventsDir, 'functions.json'), 'utf8')) as Record<string, string>,
+    parse(readFileSync(join(eventsDir, 'functions.yaml'), 'utf8')) as Record<string, string>,
   ).sort(([a], [b]) => b.length - a.length);
   return filesUnder(eventsDir)
     .filter(isPayload)
     .map((file) => {
       const match = prefixes.find(([prefix]) => file.startsWith(prefix));
-      if (!match) throw new Error(`events/${file}: no prefix of events/functions.json names it`);
+      if (!match) throw new Error(`events/${file}: no prefix of events/functions.yaml names it`);
       return { file, function: match[1] };
     });
 }
