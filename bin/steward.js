@@ -49,5 +49,12 @@ async function loadMain() {
   return (await import('../src/cli/main.ts')).main;
 }
 
+// A reader that stops early (`steward run … | head`) closes the pipe: that ends the output, it
+// is not an error to report with a stack.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const main = await loadMain();
 process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import {
   copyFile,
   mkdir,
@@ -254,6 +254,19 @@ describe('the built steward CLI', () => {
       code: 2,
       stderr: /^steward test: Option '--rule <value>' argument missing/,
     });
+  });
+
+  it('ends quietly, with its exit status, when the reader of its output stops early (| head)', async () => {
+    const child = spawn(process.execPath, [repoPath('bin/steward.js'), 'actions'], {
+      cwd: repoPath('.'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Closed before the CLI has started: its first write meets a closed pipe.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('prints a bash completion script that completes commands, verbs and options', async () => {
