@@ -1,18 +1,10 @@
-import { access, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { listsFileFor } from '../rules/lists.js';
 import { checkRuleFiles, ruleFiles, type RuleCheck } from '../rules/load.js';
+import { exists, projectRootOf } from '../rules/project.js';
 import { defaultRulesDir } from '../rules/rules-dir.js';
 import { UsageError } from './output.js';
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The lists file for rules named by `path`. A directory is a rules directory (`listsFileFor`);
@@ -26,8 +18,9 @@ async function listsFileOf(
   env: NodeJS.ProcessEnv,
 ): Promise<string> {
   if (isDirectory || env.STEWARD_LISTS_FILE !== undefined) return listsFileFor(path, env);
-  for (let dir = dirname(resolve(path)); dirname(dir) !== dir; dir = dirname(dir)) {
-    if (await exists(join(dir, 'package.json'))) break;
+  const start = dirname(resolve(path));
+  const project = await projectRootOf(start);
+  for (let dir = start; dir !== project && dirname(dir) !== dir; dir = dirname(dir)) {
     const candidate = listsFileFor(dir, env);
     if (await exists(candidate)) return candidate;
   }

@@ -1,5 +1,5 @@
-import { access, realpath } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import {
   decodeDocument,
   decodeEventFile,
@@ -8,6 +8,7 @@ import {
   type SourceLimits,
 } from '../sources/index.js';
 import type { DecodedBatch } from '../sources/steward-event.js';
+import { projectRootOf } from './project.js';
 import { factNames } from './facts.js';
 import { checkRuleDirectory, compileRule, type RuleCheck } from './load.js';
 import { formatProblem } from './problems.js';
@@ -36,15 +37,6 @@ export interface EventFileScope {
   limits: SourceLimits;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The tree a rules directory's tests may read event files from: the project that holds the
  * rules, i.e. the nearest directory from the rules directory up that has a `package.json`, or
@@ -59,10 +51,7 @@ export async function eventFileScope(
   limits: SourceLimits = sourceLimits(),
 ): Promise<EventFileScope> {
   const dir = await realpath(rulesDir);
-  for (let candidate = dir; dirname(candidate) !== candidate; candidate = dirname(candidate)) {
-    if (await exists(join(candidate, 'package.json'))) return { root: candidate, limits };
-  }
-  return { root: dirname(dir), limits };
+  return { root: (await projectRootOf(dir)) ?? dirname(dir), limits };
 }
 
 /** Refuses `path` unless it is inside `root`, naming both. */
