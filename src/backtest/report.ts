@@ -62,7 +62,7 @@ export interface BacktestTotals {
 /** What one rule would have done. */
 export interface RuleResult {
   rule: string;
-  /** `audit` or `enforce`: an audit rule's actions are its findings. */
+  /** The rule's mode (`enforce` or `dry-run`): what its actions would have done in a live run. */
   mode: string;
   /** Events the rule matched. */
   matches: number;
