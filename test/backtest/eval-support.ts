@@ -120,3 +120,17 @@ actions:
 mode: ${fields.mode ?? 'enforce'}
 `;
 }
+
+/** Merges the items in the order and grouping `cuts` picks: any binary tree over them. */
+export function mergeInTree<T>(
+  items: readonly T[],
+  cuts: readonly number[],
+  merge: (a: T, b: T) => T,
+): T {
+  if (items.length === 1) return items[0] as T;
+  const cut = ((cuts[0] ?? 0) % (items.length - 1)) + 1;
+  return merge(
+    mergeInTree(items.slice(0, cut), cuts.slice(1), merge),
+    mergeInTree(items.slice(cut), cuts.slice(1 + cut), merge),
+  );
+}
