@@ -13,6 +13,8 @@ import {
   trailRecord,
   unwatched,
   writeLogFile,
+  prodInstanceRule,
+  stopInstances,
 } from './eval-support.js';
 
 let evaluator: LogFileEvaluator;
@@ -22,16 +24,7 @@ beforeAll(async () => {
   dir = await scratch('backtest-split');
   const rules = await rulesOf({
     stop: ruleText('logging-stopped'),
-    prod: ruleText('prod-instance-stopped', {
-      triggers: `  - source: cloudtrail
-    eventSource: ec2.amazonaws.com
-    events: [StopInstances]`,
-      conditions: `  all:
-    - fact: instance
-      path: $.tags.Env
-      operator: equal
-      value: prod`,
-    }),
+    prod: prodInstanceRule,
   });
   evaluator = new LogFileEvaluator({ rules, query: { sources: [dir], until: '2026-10-04' } });
 });
@@ -53,12 +46,7 @@ function recordOf(kind: (typeof kinds)[number], id: number, day: number, hour: n
     case 'unwatched':
       return unwatched(id, { eventTime });
     case 'instance':
-      return trailRecord(id, {
-        eventTime,
-        eventSource: 'ec2.amazonaws.com',
-        eventName: 'StopInstances',
-        requestParameters: { instancesSet: { items: [{ instanceId: 'i-0123456789abcdef0' }] } },
-      });
+      return stopInstances(id, { eventTime });
     case 'bad':
       return id;
   }

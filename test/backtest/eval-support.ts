@@ -134,3 +134,28 @@ export function mergeInTree<T>(
     mergeInTree(items.slice(cut), cuts.slice(1 + cut), merge),
   );
 }
+
+/** A rule that reads the lazy `instance` fact: a StopInstances of an instance tagged Env=prod. */
+export const prodInstanceRule = ruleText('prod-instance-stopped', {
+  triggers: `  - source: cloudtrail
+    eventSource: ec2.amazonaws.com
+    events: [StopInstances]`,
+  conditions: `  all:
+    - fact: instance
+      path: $.tags.Env
+      operator: equal
+      value: prod`,
+});
+
+/** A StopInstances of i-0123456789abcdef0, which `prodInstanceRule` listens to. */
+export function stopInstances(
+  id: number,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return trailRecord(id, {
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'StopInstances',
+    requestParameters: { instancesSet: { items: [{ instanceId: 'i-0123456789abcdef0' }] } },
+    ...fields,
+  });
+}

@@ -14,6 +14,8 @@ import {
   trailRecord,
   unwatched,
   writeLogFile,
+  prodInstanceRule,
+  stopInstances,
 } from './eval-support.js';
 
 let rules: CompiledRule[];
@@ -36,16 +38,7 @@ beforeAll(async () => {
     events: [DeleteTrail]`,
       mode: 'dry-run',
     }),
-    prod: ruleText('prod-instance-stopped', {
-      triggers: `  - source: cloudtrail
-    eventSource: ec2.amazonaws.com
-    events: [StopInstances]`,
-      conditions: `  all:
-    - fact: instance
-      path: $.tags.Env
-      operator: equal
-      value: prod`,
-    }),
+    prod: prodInstanceRule,
   });
 });
 
@@ -54,13 +47,6 @@ function ruleResult(report: BacktestReport, id: string): RuleResult {
   if (found === undefined) throw new Error(`no result for ${id}`);
   return found;
 }
-
-const stopInstances = (id: number) =>
-  trailRecord(id, {
-    eventSource: 'ec2.amazonaws.com',
-    eventName: 'StopInstances',
-    requestParameters: { instancesSet: { items: [{ instanceId: 'i-0123456789abcdef0' }] } },
-  });
 
 describe('LogFileEvaluator on one log file', () => {
   it('counts what each rule would have done: matches, planned actions, resources, actors, days, samples', async () => {
