@@ -21,8 +21,9 @@ import { isTrailTime, TimeRange } from './event-time.js';
 import { ErrorKeeper } from './kept-errors.js';
 import { logFileName, type LogFileRef } from './log-file-ref.js';
 import { emptyReport } from './merge.js';
-import type { BacktestQuery, BacktestReport } from './report.js';
+import type { BacktestQuery, BacktestReport, RuleResult } from './report.js';
 import { RuleTally } from './rule-tally.js';
+import { gunzippedWhenSmall } from './small-gzip.js';
 
 /** What a `LogFileEvaluator` is made with. */
 export interface LogFileEvaluatorOptions {
@@ -33,6 +34,12 @@ export interface LogFileEvaluatorOptions {
   factStubs?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A gzipped log file that expands to at most this much is gunzipped whole: a worker holds
+ * one file's text at a time, and CloudTrail's files are mostly far smaller.
+ */
+const wholeGunzipBytes = 32 * 1024 * 1024;
+
 /** What the evaluations of every file share: made once per evaluator. */
 interface Shared {
   rules: readonly CompiledRule[];
@@ -42,6 +49,8 @@ interface Shared {
   options: EvaluationOptions;
   acting: Acting;
   limits: SourceLimits;
+  /** The most a gzipped log file may expand to and still be gunzipped whole. */
+  maxPlainBytes: number;
   explain: (event: StewardEvent, rule: CompiledRule) => Promise<string[]>;
 }
 
@@ -81,6 +90,7 @@ export class LogFileEvaluator {
     const rules =
       named === undefined ? options.rules : options.rules.filter((rule) => named.includes(rule.id));
     const index = new RuleIndex(rules);
+    const limits = sourceLimits();
     this.stubs = factStubs;
     this.shared = {
       rules,
@@ -94,7 +104,8 @@ export class LogFileEvaluator {
         live: false,
         readObjects: false,
       }),
-      limits: sourceLimits(),
+      limits,
+      maxPlainBytes: Math.min(limits.maxBufferedBytes, wholeGunzipBytes),
       explain: (event, rule) => this.explain(event, rule),
     };
   }
@@ -159,7 +170,6 @@ class FileEvaluation {
     ref: LogFileRef,
   ) {
     this.where = logFileName(ref);
-    for (const rule of this.parts.rules) this.tallies.set(rule, new RuleTally(rule));
   }
 
   unreadable(message: string): void {
@@ -174,7 +184,7 @@ class FileEvaluation {
         ? {}
         : { account: reading.logKey.account, region: reading.logKey.region };
     for await (const item of scanLogFile(
-      this.counted(chunks),
+      gunzippedWhenSmall(this.counted(chunks), this.parts.maxPlainBytes),
       where,
       this.parts.limits,
       reading.what,
@@ -235,7 +245,7 @@ class FileEvaluation {
   ): Promise<void> {
     let matched = false;
     for (const verdict of verdicts) {
-      const tally = this.tallies.get(verdict.rule) as RuleTally;
+      const tally = this.tallyOf(verdict.rule);
       if (verdict.liveFact !== undefined) tally.neededLiveState(verdict.liveFact);
       else if (verdict.error !== undefined) {
         tally.failed();
@@ -263,6 +273,16 @@ class FileEvaluation {
     if (matched) this.matchedEvents += 1;
   }
 
+  /** The rule's tally, made when the rule first has something to count: most never do. */
+  private tallyOf(rule: CompiledRule): RuleTally {
+    let tally = this.tallies.get(rule);
+    if (tally === undefined) {
+      tally = new RuleTally(rule);
+      this.tallies.set(rule, tally);
+    }
+    return tally;
+  }
+
   private badRecord(where: string, message: string): void {
     this.badRecords += 1;
     this.errors.add({ where, message });
@@ -282,8 +302,14 @@ class FileEvaluation {
     const first = this.range.first();
     const last = this.range.last();
     const results = [];
-    for (const tally of this.tallies.values())
-      results.push(await tally.result((event) => explain(event, tally.rule)));
+    for (const [i, rule] of rules.entries()) {
+      const tally = this.tallies.get(rule);
+      results.push(
+        tally === undefined
+          ? (report.rules[i] as RuleResult)
+          : await tally.result((event) => explain(event, rule)),
+      );
+    }
     return {
       ...report,
       totals: {
