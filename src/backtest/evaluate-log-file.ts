@@ -9,12 +9,17 @@ import { explainVerdict, explanationLines } from '../rules/explain.js';
 import { RuleIndex } from '../rules/rule-index.js';
 import type { CompiledRule } from '../rules/rule.js';
 import { isSourceError } from '../sources/batch.js';
-import { normalizeCloudTrailRecord } from '../sources/cloudtrail.js';
+import { normalizeCloudTrailRecord, type CloudTrailDefaults } from '../sources/cloudtrail.js';
 import { CLOUDTRAIL_KEY_LAYOUT, classifyCloudTrailKey } from '../sources/cloudtrail-key.js';
 import type { CloudTrailLogKey } from '../sources/cloudtrail-key.js';
 import { sourceLimits, type SourceLimits } from '../sources/limits.js';
 import { LogFileError } from '../sources/log-file-errors.js';
-import { foreignRecord, scanLogFile } from '../sources/record-stream.js';
+import {
+  foreignRecord,
+  scanLogFile,
+  scanPlainLogFile,
+  type ParsedRecord,
+} from '../sources/record-stream.js';
 import type { DeliveryPath, StewardEvent } from '../sources/steward-event.js';
 import { BacktestQueryError, EventFilter } from './event-filter.js';
 import { isTrailTime, TimeRange } from './event-time.js';
@@ -23,7 +28,7 @@ import { logFileName, type LogFileRef } from './log-file-ref.js';
 import { emptyReport } from './merge.js';
 import type { BacktestQuery, BacktestReport, RuleResult } from './report.js';
 import { RuleTally } from './rule-tally.js';
-import { gunzippedWhenSmall } from './small-gzip.js';
+import { readWhenSmall } from './whole-log-file.js';
 
 /** What a `LogFileEvaluator` is made with. */
 export interface LogFileEvaluatorOptions {
@@ -58,6 +63,8 @@ interface Shared {
 interface Reading {
   delivery: DeliveryPath;
   logKey?: CloudTrailLogKey;
+  /** What a record of the file lacks is taken from its key: its account and region. */
+  defaults: CloudTrailDefaults;
   what: string;
 }
 
@@ -142,13 +149,18 @@ export class LogFileEvaluator {
 }
 
 function readingOf(ref: LogFileRef): Reading | { error: string } {
-  if (ref.kind === 'file') return { delivery: 'direct', what: 'file' };
+  if (ref.kind === 'file') return { delivery: 'direct', defaults: {}, what: 'file' };
   const logKey = classifyCloudTrailKey(ref.key);
   if (logKey.kind !== 'log-file')
     return {
       error: `not read: its key is not where CloudTrail writes log files (${CLOUDTRAIL_KEY_LAYOUT})`,
     };
-  return { delivery: 's3', logKey, what: 'S3 object' };
+  return {
+    delivery: 's3',
+    logKey,
+    defaults: { account: logKey.account, region: logKey.region },
+    what: 'S3 object',
+  };
 }
 
 /** One log file's evaluation: its counts, its rules' tallies, its errors. */
@@ -179,33 +191,39 @@ class FileEvaluation {
 
   async read(chunks: AsyncIterable<Uint8Array>, reading: Reading): Promise<void> {
     const { where } = this;
-    const defaults =
-      reading.logKey === undefined
-        ? {}
-        : { account: reading.logKey.account, region: reading.logKey.region };
-    for await (const item of scanLogFile(
-      gunzippedWhenSmall(this.counted(chunks), this.parts.maxPlainBytes),
-      where,
-      this.parts.limits,
-      reading.what,
-    )) {
-      if (item instanceof LogFileError) {
-        if (item.fatal) this.unreadable(item.message);
-        else this.badRecord(item.where, item.message);
-        continue;
+    const { limits, maxPlainBytes } = this.parts;
+    const bytes = await readWhenSmall(this.counted(chunks), maxPlainBytes);
+    if ('plain' in bytes) {
+      for (const item of scanPlainLogFile(bytes.plain, where, limits)) {
+        const pending = this.take(item, reading);
+        if (pending !== undefined) await pending;
       }
-      const foreign =
-        reading.logKey === undefined ? undefined : foreignRecord(item.value, reading.logKey, where);
-      // The file's name stands in for the record's until an error needs the record named.
-      const result =
-        foreign ?? normalizeCloudTrailRecord(item.value, reading.delivery, where, defaults);
-      if (isSourceError(result)) {
-        this.badRecord(recordWhere(where, item.index), result.message);
-        continue;
-      }
-      const pending = this.evaluateEvent(result, item.index);
+      return;
+    }
+    for await (const item of scanLogFile(bytes.chunks, where, limits, reading.what)) {
+      const pending = this.take(item, reading);
       if (pending !== undefined) await pending;
     }
+  }
+
+  /** One item of the file: a record decoded and evaluated, or a problem counted. */
+  private take(item: ParsedRecord | LogFileError, reading: Reading): Promise<void> | undefined {
+    const { where } = this;
+    if (item instanceof LogFileError) {
+      if (item.fatal) this.unreadable(item.message);
+      else this.badRecord(item.where, item.message);
+      return undefined;
+    }
+    const { logKey } = reading;
+    const foreign = logKey === undefined ? undefined : foreignRecord(item.value, logKey, where);
+    // The file's name stands in for the record's until an error needs the record named.
+    const result =
+      foreign ?? normalizeCloudTrailRecord(item.value, reading.delivery, where, reading.defaults);
+    if (isSourceError(result)) {
+      this.badRecord(recordWhere(where, item.index), result.message);
+      return undefined;
+    }
+    return this.evaluateEvent(result, item.index);
   }
 
   /** The event's evaluation; a promise only when a rule fired or a verdict is pending. */
