@@ -285,6 +285,9 @@ describe('bad input', () => {
         message: 'not a CloudTrail log file: expected {"Records": [...]}, got a boolean',
       },
     ]);
+    const empty = await evaluated('empty.json.gz', new Uint8Array(0));
+    expect(empty.totals).toMatchObject({ files: 0, unreadableFiles: 1 });
+    expect(empty.errors[0]?.message).toMatch(/^empty input: /);
     const other = await evaluated('other.json.gz', gzipSync(JSON.stringify({ hello: 'world' })));
     expect(other.errors).toEqual([
       {
@@ -377,6 +380,53 @@ describe('bad input', () => {
     expect(report.totals.badRecords).toBe(250);
     expect(report.errors.map((error) => error.where)).toEqual(wheres.slice(0, 100));
     expect(report.moreErrors).toBe(150);
+  });
+});
+
+describe('large log files', () => {
+  it('read as they stream (over 8 MiB as read) give what the same records give read whole', async () => {
+    const records = Array.from({ length: 9_000 }, (_, i) =>
+      i % 100 === 0
+        ? trailRecord(i + 1, { eventTime: `2026-10-0${1 + (i % 3)}T10:00:00Z` })
+        : unwatched(i + 1, { padding: 'x'.repeat(900 + (i % 50)) }),
+    );
+    const plain = Buffer.from(JSON.stringify({ Records: records }));
+    expect(plain.length).toBeGreaterThan(8 * 1024 * 1024);
+    const streamed = await evaluate(
+      { rules, query: { sources: [] } },
+      await writeLogFile(join(dir, 'large.json'), plain),
+    );
+    const whole = await evaluate(
+      { rules, query: { sources: [] } },
+      await writeLogFile(join(dir, 'large.json.gz'), records),
+    );
+    expect(streamed.totals).toEqual({ ...whole.totals, bytes: plain.length });
+    const samples = (report: BacktestReport) =>
+      report.rules.map((rule) => ({
+        ...rule,
+        samples: rule.samples.map((sample) => ({
+          ...sample,
+          where: sample.where.replace('.gz', ''),
+        })),
+      }));
+    expect(samples(streamed)).toEqual(samples(whole));
+    expect(streamed.totals.records).toBe(9_000);
+    expect(ruleResult(streamed, 'logging-stopped').matches).toBe(90);
+  });
+
+  it('a small gzip that expands past what is gunzipped whole is read as it streams', async () => {
+    const text = `{"Records":[${' '.repeat(40 * 1024 * 1024)}${JSON.stringify(trailRecord(1))}]}`;
+    const report = await evaluate(
+      { rules, query: { sources: [] } },
+      await writeLogFile(join(dir, 'airy.json.gz'), gzipSync(text)),
+    );
+    expect(report.totals).toMatchObject({
+      files: 1,
+      unreadableFiles: 0,
+      records: 1,
+      matchedEvents: 1,
+    });
+    expect(report.errors).toEqual([]);
   });
 });
 
