@@ -132,7 +132,16 @@ export class LogFileEvaluator {
     } catch (error) {
       file.unreadable(`evaluation stopped: ${messageOf(error)}`);
     }
-    return file.report();
+    try {
+      return await file.report();
+    } catch (error) {
+      const empty = emptyReport(this.shared.query, this.shared.rules);
+      return {
+        ...empty,
+        totals: { ...empty.totals, unreadableFiles: 1 },
+        errors: [{ where: logFileName(ref), message: `evaluation stopped: ${messageOf(error)}` }],
+      };
+    }
   }
 
   /** `steward explain`'s lines for the rule on the event. */

@@ -370,6 +370,31 @@ describe('bad input', () => {
     ]);
   });
 
+  it('a fault inside the evaluation stops that file alone, with an error naming it, and never rejects', async () => {
+    const [stop] = rules.filter((rule) => rule.id === 'logging-stopped');
+    if (stop === undefined) throw new Error('no logging-stopped rule');
+    const broken: CompiledRule = Object.defineProperty({ ...stop }, 'actions', {
+      get: () => {
+        throw new RangeError('the rule lost its actions');
+      },
+    });
+    const evaluator = new LogFileEvaluator({ rules: [broken], query: { sources: [] } });
+    const path = join(dir, 'fault.json.gz');
+    const report = await evaluate(
+      evaluator,
+      await writeLogFile(path, [unwatched(1), trailRecord(2)]),
+    );
+    expect(report.totals).toMatchObject({ files: 0, unreadableFiles: 1, records: 2 });
+    expect(report.errors).toEqual([
+      { where: path, message: 'evaluation stopped: RangeError: the rule lost its actions' },
+    ]);
+    const next = await evaluate(
+      evaluator,
+      await writeLogFile(join(dir, 'fine.json.gz'), [unwatched(3)]),
+    );
+    expect(next.totals).toMatchObject({ files: 1, unreadableFiles: 0, records: 1 });
+  });
+
   it('keeps the first errors by where, and counts the others', async () => {
     const report = await evaluated(
       'many-bad.json.gz',
