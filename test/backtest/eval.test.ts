@@ -205,6 +205,15 @@ describe('the query’s filters', () => {
 
   it('refuses a query that cannot run, saying which option is wrong', () => {
     expect(
+      () =>
+        new LogFileEvaluator({
+          rules,
+          query: { sources: [], since: '2026-10-02', until: '2026-10-01T23:00:00Z' },
+        }),
+    ).toThrow(
+      new BacktestQueryError('until: "2026-10-01T23:00:00Z" is not after since "2026-10-02"'),
+    );
+    expect(
       () => new LogFileEvaluator({ rules, query: { sources: [], since: 'last week' } }),
     ).toThrow(new BacktestQueryError('since: "last week" is not an ISO 8601 time'));
     expect(
