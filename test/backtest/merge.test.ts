@@ -197,9 +197,11 @@ describe('mergeReports', () => {
         'cannot merge reports of different queries: {"since":"2026-10-01","sources":["s3://trail/AWSLogs/"]} and {"regions":["us-east-1"],"since":"2026-10-01","sources":["s3://trail/AWSLogs/"]}',
       );
     }
-    expect(
-      mergeReports(report, emptyReport({ since: '2026-10-01', sources: query.sources }, pack)),
-    ).toEqual(report);
+    const reordered = emptyReport({ since: '2026-10-01', sources: query.sources }, pack);
+    expect(JSON.stringify(mergeReports(report, reordered))).toBe(
+      JSON.stringify(mergeReports(reordered, report)),
+    );
+    expect(mergeReports(report, reordered)).toEqual(report);
   });
 });
 
