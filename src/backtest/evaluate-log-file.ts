@@ -14,12 +14,7 @@ import { CLOUDTRAIL_KEY_LAYOUT, classifyCloudTrailKey } from '../sources/cloudtr
 import type { CloudTrailLogKey } from '../sources/cloudtrail-key.js';
 import { sourceLimits, type SourceLimits } from '../sources/limits.js';
 import { LogFileError } from '../sources/log-file-errors.js';
-import {
-  foreignRecord,
-  scanLogFile,
-  scanPlainLogFile,
-  type ParsedRecord,
-} from '../sources/record-stream.js';
+import { foreignRecord, scanLogFileChunks, type ParsedRecord } from '../sources/record-stream.js';
 import type { DeliveryPath, StewardEvent } from '../sources/steward-event.js';
 import { BacktestQueryError, EventFilter } from './event-filter.js';
 import { isTrailTime, TimeRange } from './event-time.js';
@@ -28,7 +23,6 @@ import { logFileName, type LogFileRef } from './log-file-ref.js';
 import { emptyReport } from './merge.js';
 import type { BacktestQuery, BacktestReport, RuleResult } from './report.js';
 import { RuleTally } from './rule-tally.js';
-import { readWhenSmall } from './whole-log-file.js';
 
 /** What a `LogFileEvaluator` is made with. */
 export interface LogFileEvaluatorOptions {
@@ -39,12 +33,6 @@ export interface LogFileEvaluatorOptions {
   factStubs?: Readonly<Record<string, unknown>>;
 }
 
-/**
- * A gzipped log file that expands to at most this much is gunzipped whole: a worker holds
- * one file's text at a time, and CloudTrail's files are mostly far smaller.
- */
-const wholeGunzipBytes = 32 * 1024 * 1024;
-
 /** What the evaluations of every file share: made once per evaluator. */
 interface Shared {
   rules: readonly CompiledRule[];
@@ -54,8 +42,6 @@ interface Shared {
   options: EvaluationOptions;
   acting: Acting;
   limits: SourceLimits;
-  /** The most a gzipped log file may expand to and still be gunzipped whole. */
-  maxPlainBytes: number;
   explain: (event: StewardEvent, rule: CompiledRule) => Promise<string[]>;
 }
 
@@ -97,7 +83,6 @@ export class LogFileEvaluator {
     const rules =
       named === undefined ? options.rules : options.rules.filter((rule) => named.includes(rule.id));
     const index = new RuleIndex(rules);
-    const limits = sourceLimits();
     this.stubs = factStubs;
     this.shared = {
       rules,
@@ -111,8 +96,7 @@ export class LogFileEvaluator {
         live: false,
         readObjects: false,
       }),
-      limits,
-      maxPlainBytes: Math.min(limits.maxBufferedBytes, wholeGunzipBytes),
+      limits: sourceLimits(),
       explain: (event, rule) => this.explain(event, rule),
     };
   }
@@ -199,20 +183,18 @@ class FileEvaluation {
   }
 
   async read(chunks: AsyncIterable<Uint8Array>, reading: Reading): Promise<void> {
-    const { where } = this;
-    const { limits, maxPlainBytes } = this.parts;
-    const bytes = await readWhenSmall(this.counted(chunks), maxPlainBytes);
-    if ('plain' in bytes) {
-      for (const item of scanPlainLogFile(bytes.plain, where, limits)) {
+    const scanned = scanLogFileChunks(
+      this.counted(chunks),
+      this.where,
+      this.parts.limits,
+      reading.what,
+    );
+    for await (const items of scanned)
+      for (const item of items) {
+        // Most records are calls no rule fires on: they cost no promise.
         const pending = this.take(item, reading);
         if (pending !== undefined) await pending;
       }
-      return;
-    }
-    for await (const item of scanLogFile(bytes.chunks, where, limits, reading.what)) {
-      const pending = this.take(item, reading);
-      if (pending !== undefined) await pending;
-    }
   }
 
   /** One item of the file: a record decoded and evaluated, or a problem counted. */
@@ -253,7 +235,6 @@ class FileEvaluation {
     }
     this.events += 1;
     this.range.add(event.time, ms);
-    // Most records are calls no rule fires on: they cost no promise.
     const found = this.parts.index.matchNow(event, this.parts.options);
     if (Array.isArray(found) && found.length === 0) return undefined;
     const time = ms ?? Date.parse(event.time);

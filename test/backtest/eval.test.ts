@@ -418,7 +418,7 @@ describe('bad input', () => {
 });
 
 describe('large log files', () => {
-  it('read as they stream (over 8 MiB as read) give what the same records give read whole', async () => {
+  it('give the same report plain (over 8 MiB, read in chunks) as gzipped (read in one call)', async () => {
     const records = Array.from({ length: 9_000 }, (_, i) =>
       i % 100 === 0
         ? trailRecord(i + 1, { eventTime: `2026-10-0${1 + (i % 3)}T10:00:00Z` })
@@ -448,7 +448,7 @@ describe('large log files', () => {
     expect(ruleResult(streamed, 'logging-stopped').matches).toBe(90);
   });
 
-  it('a small gzip that expands past what is gunzipped whole is read as it streams', async () => {
+  it('a small gzip that expands to over 40 MiB is read with the records in it', async () => {
     const text = `{"Records":[${' '.repeat(40 * 1024 * 1024)}${JSON.stringify(trailRecord(1))}]}`;
     const report = await evaluate(
       { rules, query: { sources: [] } },
