@@ -176,6 +176,13 @@ describe('the query’s filters', () => {
     );
     expect(later.totals).toMatchObject({ filteredOut: 2, events: 3 });
     expect(ruleResult(later, 'logging-stopped').firstSeen).toBe('2026-10-01T12:00:00.500Z');
+    const far = await evaluate(
+      { rules, query: { sources: [], since: '-000100-01-01T00:00:00Z', until: '+010000-01-01' } },
+      ref,
+    );
+    expect(far.totals).toMatchObject({ filteredOut: 0, events: 5 });
+    const future = await evaluate({ rules, query: { sources: [], since: '+010000-01-01' } }, ref);
+    expect(future.totals).toMatchObject({ filteredOut: 5, events: 0 });
   });
 
   it('counts only the accounts and regions asked for', async () => {
