@@ -17,7 +17,7 @@ function rangeText(query: BacktestQuery): string {
 
 function queryFacts(query: BacktestQuery): string {
   return [
-    '<dl class="facts">',
+    '<dl class="facts" id="query">',
     `<dt>Sources</dt><dd>${listText(query.sources, 'none')}</dd>`,
     `<dt>Range</dt><dd>${rangeText(query)}</dd>`,
     `<dt>Accounts</dt><dd>${listText(query.accounts, 'all')}</dd>`,
@@ -39,7 +39,7 @@ function totalsPanel(totals: BacktestTotals, rules: readonly RuleResult[]): stri
       ? '<span class="none">no event evaluated</span>'
       : `${shownText(totals.firstEvent)} to ${shownText(totals.lastEvent)}`;
   return [
-    '<div class="totals">',
+    '<div class="totals" id="totals">',
     total('log files read', countText(totals.files)),
     total('files unreadable', countText(totals.unreadableFiles), totals.unreadableFiles > 0),
     total('records', countText(totals.records)),
@@ -49,7 +49,7 @@ function totalsPanel(totals: BacktestTotals, rules: readonly RuleResult[]): stri
     total('events matched', countText(totals.matchedEvents)),
     total('rules that fired', `${countText(fired)} of ${countText(rules.length)}`),
     '</div>',
-    '<dl class="facts">',
+    '<dl class="facts" id="volume">',
     `<dt>Bytes read</dt><dd>${bytesText(totals.bytes)}</dd>`,
     `<dt>Events from</dt><dd>${firstLast}</dd>`,
     '</dl>',
@@ -71,7 +71,7 @@ function rulesOverview(rules: readonly RuleResult[], sectionIds: readonly string
       `<td class="number">${countText(rule.needsLiveState)}</td></tr>`,
   );
   return [
-    '<table class="overview">',
+    '<table class="overview" id="overview">',
     '<thead><tr><th scope="col">rule</th><th scope="col">mode</th><th scope="col" class="number">matches</th>' +
       '<th scope="col" class="number">planned actions</th><th scope="col" class="number">needs live state</th></tr></thead>',
     `<tbody>${rows.join('\n')}</tbody>`,
