@@ -18,6 +18,11 @@ export interface RuleVerdict {
   error?: string;
   /** The error was AWS throttling or failing a fact's read: a later delivery may succeed. */
   transient?: boolean;
+  /**
+   * Set with `error` when the verdict needed this lazy fact and neither a stub nor AWS access
+   * could give it: the rule depends on live state (see `LiveStateNeededError`).
+   */
+  liveFact?: string;
   /** The condition tree with what each condition saw (`factResult`) and decided (`result`). */
   conditions?: TopLevelCondition;
 }
@@ -55,6 +60,21 @@ export class FactUnavailableError extends Error {
   }
 }
 
+/**
+ * A lazy fact a verdict needs that no stub answers and no AWS access was given for: the
+ * verdict depends on live AWS state, which a backtest reports as such rather than as a
+ * failure.
+ *
+ * @example
+ * if (verdict.liveFact !== undefined) needsLiveState.add(verdict.liveFact);
+ */
+export class LiveStateNeededError extends FactUnavailableError {
+  constructor(fact: string) {
+    super(fact, 'it is not stubbed, and no AWS access was given');
+    this.name = 'LiveStateNeededError';
+  }
+}
+
 /** How long a lazy fact may spend retrying throttled or failed reads. */
 const factTimeBudgetMs = 20_000;
 
@@ -79,8 +99,7 @@ class LazyFactCache {
   private async fetch(fact: LazyFact): Promise<unknown> {
     const { stubs, clients } = this.options;
     if (stubs !== undefined && Object.hasOwn(stubs, fact.name)) return stubs[fact.name];
-    if (!clients)
-      throw new FactUnavailableError(fact.name, 'it is not stubbed, and no AWS access was given');
+    if (!clients) throw new LiveStateNeededError(fact.name);
     try {
       // A path cannot read into undefined; a fact with nothing to describe is null.
       const { value } = await withRetries(() => fact.fetch(this.event, clients), {
@@ -198,6 +217,7 @@ export function failedVerdict(rule: CompiledRule, error: unknown): RuleVerdict {
     fires: false,
     error: error instanceof Error ? error.message : String(error),
     ...(error instanceof FactUnavailableError && error.transient ? { transient: true } : {}),
+    ...(error instanceof LiveStateNeededError ? { liveFact: error.fact } : {}),
   };
 }
 

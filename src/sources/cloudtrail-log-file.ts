@@ -42,7 +42,7 @@ export function decodeCloudTrailLogFile(
 }
 
 /** What a `GetObject` body offers: in Node a Readable (async iterable), always the SDK's mixin. */
-interface ObjectBody {
+export interface ObjectBody {
   [Symbol.asyncIterator]?: () => AsyncIterator<Uint8Array>;
   transformToByteArray?: () => Promise<Uint8Array>;
 }
@@ -50,8 +50,12 @@ interface ObjectBody {
 /**
  * The body's chunks as they arrive. A body that is not a stream (not one the SDK gives in Node)
  * is read whole through the SDK's `transformToByteArray`, the one way left to read it.
+ *
+ * @example
+ * const { Body } = await s3.send(new GetObjectCommand({ Bucket, Key }));
+ * for await (const chunk of bodyChunks(Body as object)) hash.update(chunk);
  */
-async function* bodyChunks(body: ObjectBody): AsyncGenerator<Uint8Array> {
+export async function* bodyChunks(body: ObjectBody): AsyncGenerator<Uint8Array> {
   if (body[Symbol.asyncIterator] !== undefined) {
     yield* body as AsyncIterable<Uint8Array>;
   } else if (body.transformToByteArray !== undefined) {

@@ -128,8 +128,12 @@ export async function* decodeCloudTrailLogStream(
 /**
  * The error for a record whose `recipientAccountId` is not its log file key's account;
  * undefined when it is. A record that is not an object is left to the decoder.
+ *
+ * @example
+ * const foreign = foreignRecord(item.value, logKey, `${where}: Records[${item.index}]`);
+ * if (foreign) errors.push(foreign);
  */
-function foreignRecord(
+export function foreignRecord(
   record: unknown,
   logKey: CloudTrailLogKey,
   where: string,
