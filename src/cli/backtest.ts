@@ -65,8 +65,8 @@ function workersOption(value: string | undefined): number | undefined {
   return count;
 }
 
-/** Where progress goes: drawn in place on a terminal, as lines with `--progress`. */
-function progressSink(output: Output, forced: boolean): ProgressSink | undefined {
+/** Where progress goes: drawn in place on a terminal, as lines elsewhere or with `--progress`. */
+function progressSink(output: Output, forced: boolean): ProgressSink {
   const { terminal } = output;
   if (terminal !== undefined && !forced) {
     const width = Math.max(20, terminal.columns - 1);
@@ -76,9 +76,7 @@ function progressSink(output: Output, forced: boolean): ProgressSink | undefined
       clear: () => terminal.write('\r\u001b[K'),
     };
   }
-  return forced || terminal !== undefined
-    ? { kind: 'lines', line: (text) => output.err(text) }
-    : undefined;
+  return { kind: 'lines', line: (text) => output.err(text) };
 }
 
 /** Writes a report file (`-`: stdout); a file that cannot be written is a usage problem. */
@@ -185,11 +183,11 @@ export async function backtestCommand(args: string[], output: Output): Promise<n
     values.resume ?? values.checkpoint ?? join(embeddedDataDir(), 'backtest.checkpoint.json');
   const clients = clientPoolFromEnv(process.env);
   const listing = new SourceListing(query, { s3: () => clients.home.s3() });
-  const sink = progressSink(output, values.progress === true);
-  const line =
-    sink === undefined
-      ? undefined
-      : new BacktestProgressLine(sink, sink.kind === 'redraw' ? redrawMs : lineMs);
+  const forced = values.progress === true;
+  const sink = progressSink(output, forced);
+  const line = new BacktestProgressLine(sink, sink.kind === 'redraw' ? redrawMs : lineMs, {
+    immediate: forced,
+  });
   const stop = new AbortController();
   const interrupt = () => stop.abort();
   process.once('SIGINT', interrupt);
@@ -203,7 +201,7 @@ export async function backtestCommand(args: string[], output: Output): Promise<n
       ...(workers === undefined ? {} : { workers }),
       checkpoint,
       resume: values.resume !== undefined,
-      onProgress: (progress) => line?.update(progress),
+      onProgress: (progress) => line.update(progress),
       signal: stop.signal,
     });
   } catch (error) {
@@ -212,7 +210,7 @@ export async function backtestCommand(args: string[], output: Output): Promise<n
     throw error;
   } finally {
     process.removeListener('SIGINT', interrupt);
-    line?.end();
+    line.end();
   }
   for (const problem of listing.notes.problems)
     output.err(escapeLines(`steward backtest: ${problem.where}: ${problem.message}`));

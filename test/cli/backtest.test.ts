@@ -183,6 +183,70 @@ describe('steward backtest', () => {
   });
 });
 
+describe('steward backtest, lazy facts and the HTML page', () => {
+  const trailRule = `id: logging-stopped-on-a-logging-trail
+description: A StopLogging on a trail that is still logging.
+kind: audit
+severity: high
+triggers:
+  - source: cloudtrail
+    eventSource: cloudtrail.amazonaws.com
+    events: [StopLogging]
+conditions:
+  all:
+    - fact: trail
+      path: $.isLogging
+      operator: equal
+      value: true
+actions:
+  - action: audit.record
+    params: { note: still logging }
+mode: dry-run
+`;
+
+  it('reports events that need live state without --facts, and decides them with it', async () => {
+    const dir = await scratch('backtest-cli-facts');
+    const rules = join(dir, 'rules');
+    await writeTree(dir, [{ key: 'rules/trail.yaml', bytes: new TextEncoder().encode(trailRule) }]);
+    const unknown = await steward(
+      'backtest',
+      paths[0] as string,
+      '--rules',
+      rules,
+      '--workers',
+      '1',
+    );
+    expect(unknown.code).toBe(0);
+    expect(unknown.stdout).toContain(
+      'logging-stopped-on-a-logging-trail (dry-run): 0 matches\n  needs live state: 3 events undecided without trail (--facts FILE answers them)',
+    );
+    const facts = join(dir, 'facts.json');
+    await writeFile(facts, JSON.stringify({ trail: { isLogging: true } }));
+    const known = await backtest(paths[0] as string, '--rules', rules, '--facts', facts);
+    expect(known.query.facts).toBe(facts);
+    expect(known.rules[0]).toMatchObject({ matches: 3, needsLiveState: 0 });
+  });
+
+  it('writes the report as an HTML page with --html', async () => {
+    const page = join(await scratch('backtest-cli-html'), 'report.html');
+    const run = await steward('backtest', root, '--workers', '2', '--html', page);
+    expect(run.code).toBe(0);
+    const html = await readFile(page, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/i);
+    expect(html).toContain('cloudtrail-logging-stopped');
+    expect(run.stdout).toContain('cloudtrail-logging-stopped (enforce): 36 matches');
+  });
+
+  it('says which report file cannot be written', async () => {
+    const dir = await scratch('backtest-cli-unwritable');
+    const run = await steward('backtest', paths[0] as string, '--json', join(dir, 'no', 'r.json'));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `steward backtest: --json ${join(dir, 'no', 'r.json')}: cannot be written (ENOENT)\n`,
+    );
+  });
+});
+
 describe('steward backtest as a process', () => {
   beforeAll(async () => {
     await buildCli();
