@@ -1,1 +1,4 @@
-export const handler = async () => ({});
+import middy from '@middy/core';
+import { backtestReducerHandler } from '../../src/backtest/aws/handlers.js';
+
+export const handler = middy().handler(backtestReducerHandler());
