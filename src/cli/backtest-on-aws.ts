@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { AwsClients } from '../aws-clients.js';
 import { BacktestStackError } from '../backtest/aws/errors.js';
 import type { ReducedRun } from '../backtest/aws/reducer.js';
 import { startBacktestOnAws, TrailBucketMismatchError } from '../backtest/aws/start.js';
@@ -79,7 +80,7 @@ export async function backtestOnAws(
   const clients = options.clients ?? {
     cloudFormation: new CloudFormationClient({ region }),
     sfn: new SFNClient({ region }),
-    s3: new S3Client({ region }),
+    s3: await new AwsClients(region).s3(),
   };
 
   let started;
@@ -117,7 +118,8 @@ export async function backtestOnAws(
     return 1;
   }
   const reduced = reducedRunOf(finished.output);
-  if (reduced !== undefined) output.out(escapeControls(summaryText(reduced)));
+  if (reduced !== undefined)
+    for (const line of summaryLines(reduced)) output.out(escapeControls(line));
   output.out(`report: ${reportUrl}`);
   output.out(`        ${htmlUrl}`);
   for (const [file, key] of [
@@ -187,7 +189,7 @@ function reducedRunOf(value: unknown): ReducedRun | undefined {
     : undefined;
 }
 
-function summaryText(run: ReducedRun): string {
+function summaryLines(run: ReducedRun): string[] {
   const { totals } = run;
   const lines = [
     `${count(totals.files)} log files (${count(totals.unreadableFiles)} unreadable), ` +
@@ -203,7 +205,7 @@ function summaryText(run: ReducedRun): string {
     lines.push('matches by rule:');
     for (const [rule, matches] of fired) lines.push(`  ${rule.padEnd(width)}  ${count(matches)}`);
   }
-  return lines.join('\n');
+  return lines;
 }
 
 function progressText(state: AwsBacktestProgress, elapsedMs: number): string {
