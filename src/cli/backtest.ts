@@ -146,7 +146,8 @@ function exitStatus(report: BacktestReport, listingProblems: number): number {
  * `steward backtest`: what the rules would have done over CloudTrail log files (local files,
  * directories, `s3://bucket/prefix`), evaluated on every core with nothing executed and no
  * ledger written. Prints a summary per rule (`--json FILE`: the report; `--html FILE`: a page),
- * progress on stderr; Ctrl-C stops with a checkpoint that `--resume` continues. Exit 0 when
+ * progress on stderr; Ctrl-C stops with a checkpoint that `--resume` continues. `--on-aws` runs
+ * it on the deployed backtest stack instead (`backtestOnAws`). Exit 0 when
  * every file was read, 1 when files or records failed, 2 on a usage problem or a source that
  * cannot be listed (after running the others).
  *
@@ -154,6 +155,11 @@ function exitStatus(report: BacktestReport, listingProblems: number): number {
  * await backtestCommand(['s3://trail/AWSLogs/', '--since', '30d', '--json', 'report.json'], processOutput);
  */
 export async function backtestCommand(args: string[], output: Output): Promise<number> {
+  // The run on AWS has options of its own (--max-concurrency, --stage): its command parses them.
+  if (args.includes('--on-aws')) {
+    const { backtestOnAws } = await import('./backtest-on-aws.js');
+    return backtestOnAws(args, output);
+  }
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,

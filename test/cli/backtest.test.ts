@@ -160,10 +160,19 @@ describe('steward backtest', () => {
     const help = await steward('backtest', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('[--checkpoint FILE | --resume FILE]');
+    expect(help.stdout).toContain('\n       steward backtest --on-aws s3://BUCKET/PREFIX');
     const completion = await steward('completion', 'bash');
     expect(completion.stdout).toContain(
-      'backtest) verbs=""; options="--since --until --rules --accounts --regions --rule --facts --json --html --workers --checkpoint --resume --progress --help" ;;',
+      'backtest) verbs=""; options="--since --until --rules --accounts --regions --rule --facts --json --html --workers --checkpoint --resume --progress --on-aws --max-concurrency --stage --region --help" ;;',
     );
+  });
+
+  it('hands --on-aws, with the options of a run on AWS, to the backtest on AWS', async () => {
+    const run = await steward('backtest', '--on-aws', 'trail/', '--max-concurrency', '10');
+    expect(run.stderr).toMatch(
+      /^steward backtest: trail\/: --on-aws reads a trail in S3: expected s3:\/\/BUCKET\/PREFIX/,
+    );
+    expect(run.code).toBe(2);
   });
 
   it('writes a checkpoint that --resume alone continues, and refuses it for another query', async () => {
