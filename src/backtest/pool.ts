@@ -13,8 +13,9 @@ import {
 } from './checkpoint.js';
 import { LogFileEvaluator } from './evaluate-log-file.js';
 import { logFileName, type LogFileRef } from './log-file-ref.js';
-import { emptyReport, mergeReports } from './merge.js';
-import type { BacktestQuery, BacktestReport } from './report.js';
+import { emptyReport } from './merge.js';
+import type { BacktestQuery, BacktestReport, BacktestTotals } from './report.js';
+import { ReportStack } from './report-stack.js';
 import { WorkerSlot, type WorkerEntry } from './worker-slot.js';
 import type { WorkerSetup } from './worker-messages.js';
 
@@ -115,7 +116,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   const empty = emptyReport(query, rules);
   const state = await startingState(options, empty);
   const resumedFiles = state.done.size;
-  const resumedRecords = state.report.totals.records;
+  const resumed = state.reports.total().totals;
   const setup: WorkerSetup = {
     pack,
     rulesDir: options.rulesDir,
@@ -130,34 +131,34 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   const entry = options.workerEntry ?? defaultWorkerEntry();
   const count = Math.max(1, options.workers ?? availableParallelism());
   const slots = Array.from({ length: count }, () => new WorkerSlot(entry, setup, failed));
-  const run = new PoolRun(options, state, started);
+  const run = new PoolRun(options, state, started, resumed);
   try {
     await Promise.all(slots.map((slot) => run.drive(slot)));
   } finally {
     await Promise.all(slots.map((slot) => slot.stop()));
   }
-  await run.saveCheckpoint(true);
+  const report = await run.saveCheckpoint(true);
   return {
-    report: state.report,
+    report,
     workers: slots.map((slot) => ({ peakHeapBytes: slot.peakHeapBytes, files: slot.files })),
     interrupted: options.signal?.aborted === true,
     resumedFiles,
-    recordsThisRun: state.report.totals.records - resumedRecords,
+    recordsThisRun: report.totals.records - resumed.records,
     elapsedMs: performance.now() - started,
   };
 }
 
-/** The files done and the report so far: empty, or a resumed checkpoint's. */
+/** The files done and their reports: none, or a resumed checkpoint's. */
 interface RunState {
   done: Set<string>;
-  report: BacktestReport;
+  reports: ReportStack;
 }
 
 async function startingState(
   options: RunBacktestOptions,
   empty: BacktestReport,
 ): Promise<RunState> {
-  if (options.resume !== true) return { done: new Set(), report: empty };
+  if (options.resume !== true) return { done: new Set(), reports: new ReportStack(empty) };
   if (options.checkpoint === undefined)
     throw new CheckpointError('resume: no checkpoint file given');
   const checkpoint = await readCheckpoint(options.checkpoint);
@@ -168,7 +169,7 @@ async function startingState(
     throw new CheckpointError(
       `${options.checkpoint}: the rules changed since the checkpoint (then: ${rulesThen}; now: ${rulesNow}); start afresh without --resume`,
     );
-  return { done: new Set(checkpoint.done), report: checkpoint.report };
+  return { done: new Set(checkpoint.done), reports: new ReportStack(checkpoint.report) };
 }
 
 /** One run's hand-out of files to the workers, its merging, progress and checkpoints. */
@@ -187,6 +188,7 @@ class PoolRun {
     private readonly options: RunBacktestOptions,
     private readonly state: RunState,
     private readonly started: number,
+    resumed: BacktestTotals,
   ) {
     const { refs } = options;
     this.files =
@@ -202,10 +204,10 @@ class PoolRun {
       filesDone: state.done.size,
       filesListed: 0,
       listingDone: false,
-      bytesDone: state.report.totals.bytes,
+      bytesDone: resumed.bytes,
       bytesListed: 0,
-      records: state.report.totals.records,
-      unreadableFiles: state.report.totals.unreadableFiles,
+      records: resumed.records,
+      unreadableFiles: resumed.unreadableFiles,
       elapsedMs: 0,
       recordsThisRun: 0,
       bytesThisRun: 0,
@@ -253,14 +255,14 @@ class PoolRun {
 
   private record(ref: LogFileRef, report: BacktestReport): void {
     const { state, progress } = this;
-    state.report = mergeReports(state.report, report);
+    state.reports.add(report);
     state.done.add(logFileName(ref));
     progress.filesDone += 1;
     progress.bytesDone += ref.bytes;
-    progress.records = state.report.totals.records;
+    progress.records += report.totals.records;
     progress.recordsThisRun += report.totals.records;
     progress.bytesThisRun += ref.bytes;
-    progress.unreadableFiles = state.report.totals.unreadableFiles;
+    progress.unreadableFiles += report.totals.unreadableFiles;
     progress.elapsedMs = performance.now() - this.started;
     this.options.onProgress?.({ ...progress });
     if (performance.now() - this.lastCheckpoint >= (this.options.checkpointEveryMs ?? 5_000))
@@ -268,18 +270,20 @@ class PoolRun {
   }
 
   /**
-   * Writes the checkpoint, after any write still going, so the last one written is the latest.
-   * A write that fails during the run is thrown by the last one, at the end.
+   * Writes the checkpoint, after any write still going, so the last one written is the latest;
+   * returns the report it holds. A write that fails during the run is thrown by the last one,
+   * at the end.
    */
-  async saveCheckpoint(final = false): Promise<void> {
+  async saveCheckpoint(final = false): Promise<BacktestReport> {
+    const report = this.state.reports.total();
     const file = this.options.checkpoint;
-    if (file === undefined) return;
+    if (file === undefined) return report;
     this.lastCheckpoint = performance.now();
     const checkpoint: Checkpoint = {
       version: 1,
       query: this.options.query,
       done: [...this.state.done],
-      report: this.state.report,
+      report,
     };
     this.writing = this.writing
       .then(() => writeCheckpoint(file, checkpoint))
@@ -291,5 +295,6 @@ class PoolRun {
       throw new CheckpointError(`${file}: the checkpoint could not be written`, {
         cause: this.writeError,
       });
+    return report;
   }
 }
