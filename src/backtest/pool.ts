@@ -105,8 +105,25 @@ function defaultWorkerEntry(): WorkerEntry {
  */
 export async function runBacktest(options: RunBacktestOptions): Promise<BacktestRun> {
   const started = performance.now();
+  const entry = options.workerEntry ?? defaultWorkerEntry();
+  const count = Math.max(1, options.workers ?? availableParallelism());
+  const slots = Array.from({ length: count }, () => new WorkerSlot(entry));
+  // The workers load their modules while the rules are checked here, once: each worker
+  // compiles the pack (see WorkerSetup.pack).
+  for (const slot of slots) slot.start();
+  try {
+    return await runOnSlots(options, slots, started);
+  } finally {
+    await Promise.all(slots.map((slot) => slot.stop()));
+  }
+}
+
+async function runOnSlots(
+  options: RunBacktestOptions,
+  slots: readonly WorkerSlot[],
+  started: number,
+): Promise<BacktestRun> {
   const { query } = options;
-  // Checked once here; each worker compiles the pack (see WorkerSetup.pack).
   const pack = await buildRulePack(options.rulesDir);
   const rules = compileRulePack(pack, options.rulesDir);
   const factStubs =
@@ -128,15 +145,9 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     totals: { ...empty.totals, unreadableFiles: 1 },
     errors: [{ where: logFileName(ref), message }],
   });
-  const entry = options.workerEntry ?? defaultWorkerEntry();
-  const count = Math.max(1, options.workers ?? availableParallelism());
-  const slots = Array.from({ length: count }, () => new WorkerSlot(entry, setup, failed));
+  for (const slot of slots) slot.configure({ setup, failed });
   const run = new PoolRun(options, state, started, resumed);
-  try {
-    await Promise.all(slots.map((slot) => run.drive(slot)));
-  } finally {
-    await Promise.all(slots.map((slot) => slot.stop()));
-  }
+  await Promise.all(slots.map((slot) => run.drive(slot)));
   const report = await run.saveCheckpoint(true);
   return {
     report,

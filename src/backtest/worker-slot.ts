@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { messageOf } from '../errors.js';
 import type { LogFileRef } from './log-file-ref.js';
 import type { BacktestReport } from './report.js';
-import type { WorkerReply, WorkerSetup } from './worker-messages.js';
+import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-messages.js';
 
 /** How a worker thread is started: its entry and the Node options it runs with. */
 export interface WorkerEntry {
@@ -17,13 +17,22 @@ export interface FileOutcome {
   peakHeapBytes: number;
 }
 
+/** What a slot's workers evaluate with, and how a file they fail on is reported. */
+export interface SlotWork {
+  setup: WorkerSetup;
+  failed: (ref: LogFileRef, message: string) => BacktestReport;
+}
+
 /**
- * One worker thread of a backtest, started on first use and restarted after a crash: it
+ * One worker thread of a backtest, started early (`start`, while the rules are checked) or on
+ * first use, told what to evaluate with (`configure`), and restarted after a crash: it
  * evaluates one file at a time. A worker that dies (or cannot start) while on a file fails that
  * file alone: `failed` makes its report, an error naming the file.
  *
  * @example
- * const slot = new WorkerSlot(entry, setup, (ref, message) => failedReport(ref, message));
+ * const slot = new WorkerSlot(entry);
+ * slot.start();
+ * slot.configure({ setup, failed: (ref, message) => failedReport(ref, message) });
  * const { report } = await slot.evaluate(ref);
  * await slot.stop();
  */
@@ -37,19 +46,27 @@ export class WorkerSlot {
     resolve: (outcome: FileOutcome) => void;
   };
   private lastError?: string;
+  private work?: SlotWork;
 
-  constructor(
-    private readonly entry: WorkerEntry,
-    private readonly setup: WorkerSetup,
-    private readonly failed: (ref: LogFileRef, message: string) => BacktestReport,
-  ) {}
+  constructor(private readonly entry: WorkerEntry) {}
 
-  /** The file's report; never rejects. */
+  /** Starts the worker thread now, so that its modules load while the main thread works. */
+  start(): void {
+    this.running();
+  }
+
+  /** What to evaluate with: sent to the worker running, and to any started after. */
+  configure(work: SlotWork): void {
+    this.work = work;
+    this.worker?.postMessage({ kind: 'setup', setup: work.setup } satisfies WorkerRequest);
+  }
+
+  /** The file's report; never rejects. Call after `configure`. */
   evaluate(ref: LogFileRef): Promise<FileOutcome> {
     this.files += 1;
     return new Promise((resolve) => {
       this.pending = { ref, resolve };
-      this.running().postMessage({ ref });
+      this.running().postMessage({ kind: 'file', ref } satisfies WorkerRequest);
     });
   }
 
@@ -63,10 +80,9 @@ export class WorkerSlot {
 
   private running(): Worker {
     if (this.worker !== undefined) return this.worker;
-    const worker = new Worker(this.entry.script, {
-      eval: this.entry.eval === true,
-      workerData: this.setup,
-    });
+    const worker = new Worker(this.entry.script, { eval: this.entry.eval === true });
+    if (this.work !== undefined)
+      worker.postMessage({ kind: 'setup', setup: this.work.setup } satisfies WorkerRequest);
     this.lastError = undefined;
     worker.on('message', (reply: WorkerReply) => {
       if (reply.kind === 'failed') {
@@ -84,9 +100,9 @@ export class WorkerSlot {
       if (this.worker !== worker) return;
       this.worker = undefined;
       const pending = this.pending;
-      if (pending === undefined) return;
+      if (pending === undefined || this.work === undefined) return;
       const message = this.lastError ?? `the worker evaluating it exited (code ${code})`;
-      this.settle({ report: this.failed(pending.ref, message), peakHeapBytes: 0 });
+      this.settle({ report: this.work.failed(pending.ref, message), peakHeapBytes: 0 });
     });
     this.worker = worker;
     return worker;
