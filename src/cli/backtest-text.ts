@@ -29,10 +29,11 @@ function ruleLines(rule: RuleResult): string[] {
   return lines;
 }
 
-/** How long this run took, and the records it read (a resumed checkpoint's not counted). */
+/** How long this run took, the records it read (a resumed checkpoint's not counted), its workers. */
 export interface RunPace {
   elapsedMs: number;
   records: number;
+  workers: readonly { peakHeapBytes: number }[];
 }
 
 /**
@@ -41,7 +42,7 @@ export interface RunPace {
  * seen; then the rules that never fired, and the totals with the rate.
  *
  * @example
- * output.out(describeBacktest(run.report, { elapsedMs: run.elapsedMs, records: run.recordsThisRun }));
+ * output.out(describeBacktest(run.report, { ...run, records: run.recordsThisRun }));
  */
 export function describeBacktest(report: BacktestReport, pace: RunPace): string {
   const active = report.rules.filter(
@@ -60,6 +61,10 @@ export function describeBacktest(report: BacktestReport, pace: RunPace): string 
   );
   if (totals.firstEvent !== undefined)
     lines.push(`events from ${totals.firstEvent} to ${totals.lastEvent ?? totals.firstEvent}`);
+  const peak = Math.max(0, ...pace.workers.map((worker) => worker.peakHeapBytes));
+  lines.push(
+    `${pace.workers.length} workers, the largest heap of one ${wholeNumber.format(peak / 1_048_576)} MB`,
+  );
   if (report.moreErrors > 0)
     lines.push(`${wholeNumber.format(report.moreErrors)} more errors not listed`);
   lines.push('nothing was executed and no ledger was written');

@@ -243,8 +243,6 @@ export async function backtestCommand(args: string[], output: Output): Promise<n
     await writeReport(output, values.html, renderHtmlReport(run.report), '--html');
   }
   if (values.json !== '-' && values.html !== '-')
-    output.out(
-      describeBacktest(run.report, { elapsedMs: run.elapsedMs, records: run.recordsThisRun }),
-    );
+    output.out(describeBacktest(run.report, { ...run, records: run.recordsThisRun }));
   return exitStatus(run.report, listing.notes.problems.length);
 }

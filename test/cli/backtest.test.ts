@@ -98,6 +98,7 @@ describe('steward backtest', () => {
     expect(run.stdout).toMatch(
       /\ntotals: 1 files read, 12 records, 12 events evaluated \(0 filtered out\), 4 matched, [\d,]+ records\/s\n/,
     );
+    expect(run.stdout).toMatch(/\n1 workers, the largest heap of one [1-9][\d,]* MB\n/);
     expect(run.stdout).toContain('nothing was executed and no ledger was written');
   });
 
