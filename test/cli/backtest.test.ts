@@ -7,6 +7,7 @@ import type { PipelineReport } from '../../src/pipeline.js';
 import { repoPath } from '../support/files.js';
 import { runSteward } from '../support/steward-process.js';
 import { accounts, organizationTree, scratch, writeTree } from '../backtest/run-support.js';
+import { main } from '../../src/cli/main.js';
 import { buildCli, steward } from './support.js';
 
 let root: string;
@@ -100,6 +101,21 @@ describe('steward backtest', () => {
     );
     expect(run.stdout).toMatch(/\n1 workers, the largest heap of one [1-9][\d,]* MB\n/);
     expect(run.stdout).toContain('nothing was executed and no ledger was written');
+  });
+
+  it('draws its progress in place on a terminal, and takes it away at the end', async () => {
+    let drawn = '';
+    let stdout = '';
+    const code = await main(['backtest', root, '--workers', '1'], {
+      out: (text) => (stdout += text),
+      err: (text) => (drawn += `[err]${text}`),
+      terminal: { columns: 100, write: (text) => (drawn += text) },
+    });
+    expect(code).toBe(0);
+    expect(drawn.startsWith('\r\u001b[Kfiles ')).toBe(true);
+    expect(drawn.endsWith('\r\u001b[K')).toBe(true);
+    expect(drawn).not.toContain('[err]');
+    expect(stdout).toContain('totals: 12 files read');
   });
 
   it('names bad sources and unreadable files, and reads the rest', async () => {
