@@ -9,19 +9,19 @@ import { explainVerdict, explanationLines } from '../rules/explain.js';
 import { RuleIndex } from '../rules/rule-index.js';
 import type { CompiledRule } from '../rules/rule.js';
 import { isSourceError } from '../sources/batch.js';
-import { normalizeCloudTrailRecord } from '../sources/cloudtrail.js';
+import { normalizeCloudTrailRecord, type CloudTrailDefaults } from '../sources/cloudtrail.js';
 import { CLOUDTRAIL_KEY_LAYOUT, classifyCloudTrailKey } from '../sources/cloudtrail-key.js';
 import type { CloudTrailLogKey } from '../sources/cloudtrail-key.js';
 import { sourceLimits, type SourceLimits } from '../sources/limits.js';
 import { LogFileError } from '../sources/log-file-errors.js';
-import { foreignRecord, scanLogFile } from '../sources/record-stream.js';
+import { foreignRecord, scanLogFileChunks, type ParsedRecord } from '../sources/record-stream.js';
 import type { DeliveryPath, StewardEvent } from '../sources/steward-event.js';
 import { BacktestQueryError, EventFilter } from './event-filter.js';
 import { isTrailTime, TimeRange } from './event-time.js';
 import { ErrorKeeper } from './kept-errors.js';
 import { logFileName, type LogFileRef } from './log-file-ref.js';
 import { emptyReport } from './merge.js';
-import type { BacktestQuery, BacktestReport } from './report.js';
+import type { BacktestQuery, BacktestReport, RuleResult } from './report.js';
 import { RuleTally } from './rule-tally.js';
 
 /** What a `LogFileEvaluator` is made with. */
@@ -49,6 +49,8 @@ interface Shared {
 interface Reading {
   delivery: DeliveryPath;
   logKey?: CloudTrailLogKey;
+  /** What a record of the file lacks is taken from its key: its account and region. */
+  defaults: CloudTrailDefaults;
   what: string;
 }
 
@@ -114,7 +116,16 @@ export class LogFileEvaluator {
     } catch (error) {
       file.unreadable(`evaluation stopped: ${messageOf(error)}`);
     }
-    return file.report();
+    try {
+      return await file.report();
+    } catch (error) {
+      const empty = emptyReport(this.shared.query, this.shared.rules);
+      return {
+        ...empty,
+        totals: { ...empty.totals, unreadableFiles: 1 },
+        errors: [{ where: logFileName(ref), message: `evaluation stopped: ${messageOf(error)}` }],
+      };
+    }
   }
 
   /** `steward explain`'s lines for the rule on the event. */
@@ -131,13 +142,18 @@ export class LogFileEvaluator {
 }
 
 function readingOf(ref: LogFileRef): Reading | { error: string } {
-  if (ref.kind === 'file') return { delivery: 'direct', what: 'file' };
+  if (ref.kind === 'file') return { delivery: 'direct', defaults: {}, what: 'file' };
   const logKey = classifyCloudTrailKey(ref.key);
   if (logKey.kind !== 'log-file')
     return {
       error: `not read: its key is not where CloudTrail writes log files (${CLOUDTRAIL_KEY_LAYOUT})`,
     };
-  return { delivery: 's3', logKey, what: 'S3 object' };
+  return {
+    delivery: 's3',
+    logKey,
+    defaults: { account: logKey.account, region: logKey.region },
+    what: 'S3 object',
+  };
 }
 
 /** One log file's evaluation: its counts, its rules' tallies, its errors. */
@@ -159,7 +175,6 @@ class FileEvaluation {
     ref: LogFileRef,
   ) {
     this.where = logFileName(ref);
-    for (const rule of this.parts.rules) this.tallies.set(rule, new RuleTally(rule));
   }
 
   unreadable(message: string): void {
@@ -168,34 +183,38 @@ class FileEvaluation {
   }
 
   async read(chunks: AsyncIterable<Uint8Array>, reading: Reading): Promise<void> {
-    const { where } = this;
-    const defaults =
-      reading.logKey === undefined
-        ? {}
-        : { account: reading.logKey.account, region: reading.logKey.region };
-    for await (const item of scanLogFile(
+    const scanned = scanLogFileChunks(
       this.counted(chunks),
-      where,
+      this.where,
       this.parts.limits,
       reading.what,
-    )) {
-      if (item instanceof LogFileError) {
-        if (item.fatal) this.unreadable(item.message);
-        else this.badRecord(item.where, item.message);
-        continue;
+    );
+    for await (const items of scanned)
+      for (const item of items) {
+        // Most records are calls no rule fires on: they cost no promise.
+        const pending = this.take(item, reading);
+        if (pending !== undefined) await pending;
       }
-      const foreign =
-        reading.logKey === undefined ? undefined : foreignRecord(item.value, reading.logKey, where);
-      // The file's name stands in for the record's until an error needs the record named.
-      const result =
-        foreign ?? normalizeCloudTrailRecord(item.value, reading.delivery, where, defaults);
-      if (isSourceError(result)) {
-        this.badRecord(recordWhere(where, item.index), result.message);
-        continue;
-      }
-      const pending = this.evaluateEvent(result, item.index);
-      if (pending !== undefined) await pending;
+  }
+
+  /** One item of the file: a record decoded and evaluated, or a problem counted. */
+  private take(item: ParsedRecord | LogFileError, reading: Reading): Promise<void> | undefined {
+    const { where } = this;
+    if (item instanceof LogFileError) {
+      if (item.fatal) this.unreadable(item.message);
+      else this.badRecord(item.where, item.message);
+      return undefined;
     }
+    const { logKey } = reading;
+    const foreign = logKey === undefined ? undefined : foreignRecord(item.value, logKey, where);
+    // The file's name stands in for the record's until an error needs the record named.
+    const result =
+      foreign ?? normalizeCloudTrailRecord(item.value, reading.delivery, where, reading.defaults);
+    if (isSourceError(result)) {
+      this.badRecord(recordWhere(where, item.index), result.message);
+      return undefined;
+    }
+    return this.evaluateEvent(result, item.index);
   }
 
   /** The event's evaluation; a promise only when a rule fired or a verdict is pending. */
@@ -216,7 +235,6 @@ class FileEvaluation {
     }
     this.events += 1;
     this.range.add(event.time, ms);
-    // Most records are calls no rule fires on: they cost no promise.
     const found = this.parts.index.matchNow(event, this.parts.options);
     if (Array.isArray(found) && found.length === 0) return undefined;
     const time = ms ?? Date.parse(event.time);
@@ -235,7 +253,7 @@ class FileEvaluation {
   ): Promise<void> {
     let matched = false;
     for (const verdict of verdicts) {
-      const tally = this.tallies.get(verdict.rule) as RuleTally;
+      const tally = this.tallyOf(verdict.rule);
       if (verdict.liveFact !== undefined) tally.neededLiveState(verdict.liveFact);
       else if (verdict.error !== undefined) {
         tally.failed();
@@ -263,6 +281,16 @@ class FileEvaluation {
     if (matched) this.matchedEvents += 1;
   }
 
+  /** The rule's tally, made when the rule first has something to count: most never do. */
+  private tallyOf(rule: CompiledRule): RuleTally {
+    let tally = this.tallies.get(rule);
+    if (tally === undefined) {
+      tally = new RuleTally(rule);
+      this.tallies.set(rule, tally);
+    }
+    return tally;
+  }
+
   private badRecord(where: string, message: string): void {
     this.badRecords += 1;
     this.errors.add({ where, message });
@@ -282,8 +310,14 @@ class FileEvaluation {
     const first = this.range.first();
     const last = this.range.last();
     const results = [];
-    for (const tally of this.tallies.values())
-      results.push(await tally.result((event) => explain(event, tally.rule)));
+    for (const [i, rule] of rules.entries()) {
+      const tally = this.tallies.get(rule);
+      results.push(
+        tally === undefined
+          ? (report.rules[i] as RuleResult)
+          : await tally.result((event) => explain(event, rule)),
+      );
+    }
     return {
       ...report,
       totals: {

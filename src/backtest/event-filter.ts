@@ -47,6 +47,10 @@ export class EventFilter {
   constructor(query: BacktestQuery) {
     this.since = boundOf(query, 'since');
     this.until = boundOf(query, 'until');
+    if (this.since !== undefined && this.until !== undefined && this.until <= this.since)
+      throw new BacktestQueryError(
+        `until: ${JSON.stringify(query.until)} is not after since ${JSON.stringify(query.since)}`,
+      );
     if (this.since !== undefined) this.sinceText = secondAtOrAfter(this.since);
     if (this.until !== undefined) this.untilText = secondAtOrAfter(this.until);
     if (query.accounts !== undefined) this.accounts = new Set(query.accounts);

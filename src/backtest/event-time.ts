@@ -52,14 +52,21 @@ export function isTrailTime(text: string): boolean {
   );
 }
 
+/** The first time CloudTrail's shape can write, and the first after the last it can. */
+const firstTrailMs = Date.parse('0000-01-01T00:00:00Z');
+const pastTrailMs = Date.parse('9999-12-31T23:59:59Z') + 1000;
+
 /**
  * The time in CloudTrail's shape of the first whole second at or after `ms`: an event time
- * of that shape is at or after `ms` exactly when its text is at or after this one.
+ * of that shape is at or after `ms` exactly when its text is at or after this one. Before
+ * year 0 and after year 9999, a text before or after every time of that shape.
  *
  * @example
  * secondAtOrAfter(Date.parse('2026-10-31T12:00:00.250Z')); // '2026-10-31T12:00:01Z'
  */
 export function secondAtOrAfter(ms: number): string {
+  if (ms <= firstTrailMs) return '0000-01-01T00:00:00Z';
+  if (ms >= pastTrailMs) return '9999-12-31T23:59:60Z';
   return `${new Date(Math.ceil(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
 }
 

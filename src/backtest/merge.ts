@@ -113,7 +113,8 @@ export function mergeReports(a: BacktestReport, b: BacktestReport): BacktestRepo
     );
   return {
     version: a.version,
-    query: a.query,
+    // Either report's query, keys in order: the same whichever way round the two were given.
+    query: JSON.parse(aQuery) as BacktestQuery,
     totals: mergeTotals(a.totals, b.totals),
     rules: a.rules.map((rule, i) => mergeRuleResults(rule, b.rules[i] as RuleResult)),
     ...mergeErrors(a.errors, a.moreErrors, b.errors, b.moreErrors),

@@ -58,24 +58,47 @@ export async function* scanLogFile(
   limits: SourceLimits = sourceLimits(),
   what?: string,
 ): AsyncGenerator<ParsedRecord | LogFileError> {
+  for await (const items of scanLogFileChunks(chunks, where, limits, what)) yield* items;
+}
+
+/**
+ * `scanLogFile`'s items a plain chunk at a time: what each chunk of the file completes (its
+ * records, parsed, and its problems, in order) as one array, the problem that ends the file
+ * last. A consumer with nothing to wait for on most records (a backtest) then pays one promise
+ * a chunk, not one a record; memory holds a chunk's records.
+ *
+ * @example
+ * for await (const items of scanLogFileChunks(chunks, path))
+ *   for (const item of items) if (!(item instanceof LogFileError)) count(item.value);
+ */
+export async function* scanLogFileChunks(
+  chunks: AsyncIterable<Uint8Array>,
+  where: string,
+  limits: SourceLimits = sourceLimits(),
+  what?: string,
+): AsyncGenerator<(ParsedRecord | LogFileError)[]> {
   const scanner = new RecordsScanner(where, limits.maxRecordBytes);
   try {
     for await (const chunk of plainChunks(chunks, where, limits.maxStreamedBytes, what)) {
+      const items: (ParsedRecord | LogFileError)[] = [];
       for (const item of scanner.push(chunk)) {
         if (item instanceof LogFileError) {
-          yield item;
-          if (item.fatal) return;
-        } else {
-          yield parseRecord(item, where);
-        }
+          items.push(item);
+          if (item.fatal) {
+            yield items;
+            return;
+          }
+        } else items.push(parseRecord(item, where));
       }
+      if (items.length > 0) yield items;
     }
   } catch (error) {
     if (!(error instanceof LogFileError)) throw error;
-    yield error;
+    yield [error];
     return;
   }
-  yield* scanner.finish();
+  const last = [...scanner.finish()];
+  if (last.length > 0) yield last;
 }
 
 /** How `decodeCloudTrailLogStream` reads. */

@@ -120,3 +120,42 @@ actions:
 mode: ${fields.mode ?? 'enforce'}
 `;
 }
+
+/** Merges the items in the order and grouping `cuts` picks: any binary tree over them. */
+export function mergeInTree<T>(
+  items: readonly T[],
+  cuts: readonly number[],
+  merge: (a: T, b: T) => T,
+): T {
+  if (items.length === 1) return items[0] as T;
+  const cut = ((cuts[0] ?? 0) % (items.length - 1)) + 1;
+  return merge(
+    mergeInTree(items.slice(0, cut), cuts.slice(1), merge),
+    mergeInTree(items.slice(cut), cuts.slice(1 + cut), merge),
+  );
+}
+
+/** A rule that reads the lazy `instance` fact: a StopInstances of an instance tagged Env=prod. */
+export const prodInstanceRule = ruleText('prod-instance-stopped', {
+  triggers: `  - source: cloudtrail
+    eventSource: ec2.amazonaws.com
+    events: [StopInstances]`,
+  conditions: `  all:
+    - fact: instance
+      path: $.tags.Env
+      operator: equal
+      value: prod`,
+});
+
+/** A StopInstances of i-0123456789abcdef0, which `prodInstanceRule` listens to. */
+export function stopInstances(
+  id: number,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return trailRecord(id, {
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'StopInstances',
+    requestParameters: { instancesSet: { items: [{ instanceId: 'i-0123456789abcdef0' }] } },
+    ...fields,
+  });
+}

@@ -14,6 +14,8 @@ import {
   trailRecord,
   unwatched,
   writeLogFile,
+  prodInstanceRule,
+  stopInstances,
 } from './eval-support.js';
 
 let rules: CompiledRule[];
@@ -36,16 +38,7 @@ beforeAll(async () => {
     events: [DeleteTrail]`,
       mode: 'dry-run',
     }),
-    prod: ruleText('prod-instance-stopped', {
-      triggers: `  - source: cloudtrail
-    eventSource: ec2.amazonaws.com
-    events: [StopInstances]`,
-      conditions: `  all:
-    - fact: instance
-      path: $.tags.Env
-      operator: equal
-      value: prod`,
-    }),
+    prod: prodInstanceRule,
   });
 });
 
@@ -54,13 +47,6 @@ function ruleResult(report: BacktestReport, id: string): RuleResult {
   if (found === undefined) throw new Error(`no result for ${id}`);
   return found;
 }
-
-const stopInstances = (id: number) =>
-  trailRecord(id, {
-    eventSource: 'ec2.amazonaws.com',
-    eventName: 'StopInstances',
-    requestParameters: { instancesSet: { items: [{ instanceId: 'i-0123456789abcdef0' }] } },
-  });
 
 describe('LogFileEvaluator on one log file', () => {
   it('counts what each rule would have done: matches, planned actions, resources, actors, days, samples', async () => {
@@ -190,6 +176,13 @@ describe('the query’s filters', () => {
     );
     expect(later.totals).toMatchObject({ filteredOut: 2, events: 3 });
     expect(ruleResult(later, 'logging-stopped').firstSeen).toBe('2026-10-01T12:00:00.500Z');
+    const far = await evaluate(
+      { rules, query: { sources: [], since: '-000100-01-01T00:00:00Z', until: '+010000-01-01' } },
+      ref,
+    );
+    expect(far.totals).toMatchObject({ filteredOut: 0, events: 5 });
+    const future = await evaluate({ rules, query: { sources: [], since: '+010000-01-01' } }, ref);
+    expect(future.totals).toMatchObject({ filteredOut: 5, events: 0 });
   });
 
   it('counts only the accounts and regions asked for', async () => {
@@ -218,6 +211,15 @@ describe('the query’s filters', () => {
   });
 
   it('refuses a query that cannot run, saying which option is wrong', () => {
+    expect(
+      () =>
+        new LogFileEvaluator({
+          rules,
+          query: { sources: [], since: '2026-10-02', until: '2026-10-01T23:00:00Z' },
+        }),
+    ).toThrow(
+      new BacktestQueryError('until: "2026-10-01T23:00:00Z" is not after since "2026-10-02"'),
+    );
     expect(
       () => new LogFileEvaluator({ rules, query: { sources: [], since: 'last week' } }),
     ).toThrow(new BacktestQueryError('since: "last week" is not an ISO 8601 time'));
@@ -299,6 +301,9 @@ describe('bad input', () => {
         message: 'not a CloudTrail log file: expected {"Records": [...]}, got a boolean',
       },
     ]);
+    const empty = await evaluated('empty.json.gz', new Uint8Array(0));
+    expect(empty.totals).toMatchObject({ files: 0, unreadableFiles: 1 });
+    expect(empty.errors[0]?.message).toMatch(/^empty input: /);
     const other = await evaluated('other.json.gz', gzipSync(JSON.stringify({ hello: 'world' })));
     expect(other.errors).toEqual([
       {
@@ -381,6 +386,31 @@ describe('bad input', () => {
     ]);
   });
 
+  it('a fault inside the evaluation stops that file alone, with an error naming it, and never rejects', async () => {
+    const [stop] = rules.filter((rule) => rule.id === 'logging-stopped');
+    if (stop === undefined) throw new Error('no logging-stopped rule');
+    const broken: CompiledRule = Object.defineProperty({ ...stop }, 'actions', {
+      get: () => {
+        throw new RangeError('the rule lost its actions');
+      },
+    });
+    const evaluator = new LogFileEvaluator({ rules: [broken], query: { sources: [] } });
+    const path = join(dir, 'fault.json.gz');
+    const report = await evaluate(
+      evaluator,
+      await writeLogFile(path, [unwatched(1), trailRecord(2)]),
+    );
+    expect(report.totals).toMatchObject({ files: 0, unreadableFiles: 1, records: 2 });
+    expect(report.errors).toEqual([
+      { where: path, message: 'evaluation stopped: RangeError: the rule lost its actions' },
+    ]);
+    const next = await evaluate(
+      evaluator,
+      await writeLogFile(join(dir, 'fine.json.gz'), [unwatched(3)]),
+    );
+    expect(next.totals).toMatchObject({ files: 1, unreadableFiles: 0, records: 1 });
+  });
+
   it('keeps the first errors by where, and counts the others', async () => {
     const report = await evaluated(
       'many-bad.json.gz',
@@ -391,6 +421,53 @@ describe('bad input', () => {
     expect(report.totals.badRecords).toBe(250);
     expect(report.errors.map((error) => error.where)).toEqual(wheres.slice(0, 100));
     expect(report.moreErrors).toBe(150);
+  });
+});
+
+describe('large log files', () => {
+  it('give the same report plain (over 8 MiB, read in chunks) as gzipped (read in one call)', async () => {
+    const records = Array.from({ length: 9_000 }, (_, i) =>
+      i % 100 === 0
+        ? trailRecord(i + 1, { eventTime: `2026-10-0${1 + (i % 3)}T10:00:00Z` })
+        : unwatched(i + 1, { padding: 'x'.repeat(900 + (i % 50)) }),
+    );
+    const plain = Buffer.from(JSON.stringify({ Records: records }));
+    expect(plain.length).toBeGreaterThan(8 * 1024 * 1024);
+    const streamed = await evaluate(
+      { rules, query: { sources: [] } },
+      await writeLogFile(join(dir, 'large.json'), plain),
+    );
+    const whole = await evaluate(
+      { rules, query: { sources: [] } },
+      await writeLogFile(join(dir, 'large.json.gz'), records),
+    );
+    expect(streamed.totals).toEqual({ ...whole.totals, bytes: plain.length });
+    const samples = (report: BacktestReport) =>
+      report.rules.map((rule) => ({
+        ...rule,
+        samples: rule.samples.map((sample) => ({
+          ...sample,
+          where: sample.where.replace('.gz', ''),
+        })),
+      }));
+    expect(samples(streamed)).toEqual(samples(whole));
+    expect(streamed.totals.records).toBe(9_000);
+    expect(ruleResult(streamed, 'logging-stopped').matches).toBe(90);
+  });
+
+  it('a small gzip that expands to over 40 MiB is read with the records in it', async () => {
+    const text = `{"Records":[${' '.repeat(40 * 1024 * 1024)}${JSON.stringify(trailRecord(1))}]}`;
+    const report = await evaluate(
+      { rules, query: { sources: [] } },
+      await writeLogFile(join(dir, 'airy.json.gz'), gzipSync(text)),
+    );
+    expect(report.totals).toMatchObject({
+      files: 1,
+      unreadableFiles: 0,
+      records: 1,
+      matchedEvents: 1,
+    });
+    expect(report.errors).toEqual([]);
   });
 });
 
