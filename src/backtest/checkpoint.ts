@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { StewardError } from '../errors.js';
 import type { BacktestQuery, BacktestReport } from './report.js';
 
@@ -81,6 +82,7 @@ function isCheckpoint(value: unknown): value is Checkpoint {
  */
 export async function writeCheckpoint(file: string, checkpoint: Checkpoint): Promise<void> {
   const aside = `${file}.${process.pid}.tmp`;
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(aside, JSON.stringify(checkpoint));
   await rename(aside, file);
 }

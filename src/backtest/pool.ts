@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { readFactStubs } from '../cli/input-files.js';
-import { loadRules } from '../rules/load.js';
+import { buildRulePack } from '../rules/pack-build.js';
+import { compileRulePack } from '../rules/pack.js';
 import {
   CheckpointError,
   checkResumable,
@@ -33,8 +34,9 @@ export interface BacktestProgress {
   unreadableFiles: number;
   /** Since this run started. */
   elapsedMs: number;
-  /** Records decoded in this run (not those of a resumed checkpoint): what a rate rests on. */
+  /** Records decoded and bytes read in this run (not a resumed checkpoint's): what a rate rests on. */
   recordsThisRun: number;
+  bytesThisRun: number;
 }
 
 export interface RunBacktestOptions {
@@ -67,6 +69,8 @@ export interface BacktestRun {
   interrupted: boolean;
   /** Files skipped because the resumed checkpoint had them done. */
   resumedFiles: number;
+  /** Records read by this run, a resumed checkpoint's not counted. */
+  recordsThisRun: number;
   elapsedMs: number;
 }
 
@@ -101,7 +105,9 @@ function defaultWorkerEntry(): WorkerEntry {
 export async function runBacktest(options: RunBacktestOptions): Promise<BacktestRun> {
   const started = performance.now();
   const { query } = options;
-  const rules = await loadRules(options.rulesDir);
+  // Checked once here; each worker compiles the pack (see WorkerSetup.pack).
+  const pack = await buildRulePack(options.rulesDir);
+  const rules = compileRulePack(pack, options.rulesDir);
   const factStubs =
     options.factsFile === undefined ? undefined : await readFactStubs(options.factsFile);
   // Made here once to refuse a query that cannot run (a bad time, an unknown rule) before any worker starts.
@@ -109,7 +115,9 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   const empty = emptyReport(query, rules);
   const state = await startingState(options, empty);
   const resumedFiles = state.done.size;
+  const resumedRecords = state.report.totals.records;
   const setup: WorkerSetup = {
+    pack,
     rulesDir: options.rulesDir,
     query,
     ...(factStubs === undefined ? {} : { factStubs }),
@@ -134,6 +142,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     workers: slots.map((slot) => ({ peakHeapBytes: slot.peakHeapBytes, files: slot.files })),
     interrupted: options.signal?.aborted === true,
     resumedFiles,
+    recordsThisRun: state.report.totals.records - resumedRecords,
     elapsedMs: performance.now() - started,
   };
 }
@@ -199,6 +208,7 @@ class PoolRun {
       unreadableFiles: state.report.totals.unreadableFiles,
       elapsedMs: 0,
       recordsThisRun: 0,
+      bytesThisRun: 0,
     };
   }
 
@@ -249,6 +259,7 @@ class PoolRun {
     progress.bytesDone += ref.bytes;
     progress.records = state.report.totals.records;
     progress.recordsThisRun += report.totals.records;
+    progress.bytesThisRun += ref.bytes;
     progress.unreadableFiles = state.report.totals.unreadableFiles;
     progress.elapsedMs = performance.now() - this.started;
     this.options.onProgress?.({ ...progress });

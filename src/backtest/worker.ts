@@ -1,5 +1,5 @@
 /**
- * A backtest worker thread's entry: loads the rules once, then evaluates the files the main
+ * A backtest worker thread's entry: compiles the main thread's rule pack once, then evaluates the files the main
  * thread sends, one at a time, and posts each file's report back with the worker's peak heap so
  * far. Bundled as `dist/backtest-worker.cjs` for the compiled CLI; run from source under tsx.
  */
@@ -7,7 +7,7 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { clientPoolFromEnv } from '../client-pool.js';
 import { messageOf } from '../errors.js';
-import { loadRules } from '../rules/load.js';
+import { compileRulePack } from '../rules/pack.js';
 import { LogFileEvaluator } from './evaluate-log-file.js';
 import { logFileChunks } from './read-log-file.js';
 import type { FileRequest, WorkerReply, WorkerSetup } from './worker-messages.js';
@@ -16,7 +16,7 @@ async function serve(port: MessagePort, setup: WorkerSetup): Promise<void> {
   let evaluator: LogFileEvaluator;
   try {
     evaluator = new LogFileEvaluator({
-      rules: await loadRules(setup.rulesDir),
+      rules: compileRulePack(setup.pack, setup.rulesDir),
       query: setup.query,
       ...(setup.factStubs === undefined ? {} : { factStubs: setup.factStubs }),
     });
