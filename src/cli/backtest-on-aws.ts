@@ -13,7 +13,7 @@ import type { BacktestQuery } from '../backtest/report.js';
 import { parseS3Url } from '../backtest/s3-listing.js';
 import { messageOf } from '../errors.js';
 import { isObject } from '../json/fields.js';
-import { parseTime } from '../json/time.js';
+import { timeOption } from './backtest.js';
 import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 
@@ -67,14 +67,17 @@ export async function backtestOnAws(
     },
   });
   const source = sourceOf(positionals);
+  const now = Date.now();
   const query: BacktestQuery = {
     sources: [`s3://${source.bucket}/${source.prefix}`],
-    ...timeOption('since', values.since),
-    ...timeOption('until', values.until),
+    ...(values.since === undefined ? {} : { since: timeOption('since', values.since, now) }),
+    ...(values.until === undefined ? {} : { until: timeOption('until', values.until, now) }),
     ...listOption('accounts', values.accounts),
     ...listOption('regions', values.regions),
     ...(values.rule === undefined ? {} : { ruleIds: values.rule }),
   };
+  if (query.since !== undefined && query.until !== undefined && query.since >= query.until)
+    throw new UsageError(`--since ${query.since} is not before --until ${query.until}`);
   const maxConcurrency = maxConcurrencyOf(values['max-concurrency']);
   const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const clients = options.clients ?? {
@@ -147,16 +150,6 @@ function sourceOf(positionals: readonly string[]): { bucket: string; prefix: str
     );
   if ('error' in location) throw new UsageError(`${text}: ${location.error}`);
   return location;
-}
-
-function timeOption(name: 'since' | 'until', value: string | undefined): Partial<BacktestQuery> {
-  if (value === undefined) return {};
-  const time = parseTime(value);
-  if (time === undefined)
-    throw new UsageError(
-      `--${name} ${JSON.stringify(value)}: not an ISO 8601 time or epoch milliseconds`,
-    );
-  return { [name]: new Date(time).toISOString() };
 }
 
 function listOption(

@@ -110,10 +110,14 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
       ],
       [
         ['s3://b/p', '--since', 'last week'],
-        '--since "last week": not an ISO 8601 time or epoch milliseconds',
+        '--since: "last week" is not a day (2026-10-01), an ISO 8601 time or a duration back from now (30d, 12h)',
       ],
       [['trail/'], 'trail/: --on-aws reads a trail in S3: expected s3://BUCKET/PREFIX'],
       [['s3://b/p', 's3://c/q'], '--on-aws takes one s3://BUCKET/PREFIX, got 2'],
+      [
+        ['s3://b/p', '--since', '2026-10-02', '--until', '2026-10-01'],
+        '--since 2026-10-02T00:00:00.000Z is not before --until 2026-10-01T00:00:00.000Z',
+      ],
       [['s3:///p'], 's3:///p: no bucket name: expected s3://bucket/prefix'],
       [['s3://b/p', '--accounts', ','], '--accounts: expected a comma-separated list, got ""'],
     ];
