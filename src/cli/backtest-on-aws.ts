@@ -17,11 +17,6 @@ import { timeOption } from './backtest.js';
 import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 
-/** What `steward backtest --on-aws` takes. */
-export const backtestOnAwsUsage =
-  'steward backtest --on-aws s3://BUCKET/PREFIX [--since TIME] [--until TIME] [--accounts ID,…] [--regions R,…]\n' +
-  '    [--rule ID]... [--max-concurrency N] [--stage S] [--region R] [--json FILE] [--html FILE]';
-
 /** The Distributed Map's default MaxConcurrency here, and the most Step Functions allows. */
 const defaultMaxConcurrency = 1_000;
 const maxMaxConcurrency = 10_000;
@@ -140,7 +135,7 @@ export async function backtestOnAws(
 function sourceOf(positionals: readonly string[]): { bucket: string; prefix: string } {
   if (positionals.length !== 1)
     throw new UsageError(
-      `--on-aws takes one s3://BUCKET/PREFIX, got ${positionals.length}: usage: ${backtestOnAwsUsage}`,
+      `--on-aws takes one s3://BUCKET/PREFIX, got ${positionals.length} (steward backtest --help)`,
     );
   const [text = ''] = positionals;
   const location = parseS3Url(text);
