@@ -18,7 +18,7 @@ import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 
 /** The Distributed Map's default MaxConcurrency here, and the most Step Functions allows. */
-const defaultMaxConcurrency = 1_000;
+const defaultMaxConcurrency = 100;
 const maxMaxConcurrency = 10_000;
 
 /** What tests give `backtestOnAws` instead of the defaults. */
