@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LogKeyFilter } from '../../src/backtest/key-filter.js';
@@ -42,12 +42,14 @@ describe('LogKeyFilter.dayFolders', () => {
 });
 
 describe('local listing', () => {
-  it('walks a tree in name order, keeping .json and .json.gz files and counting the others', async () => {
+  it('walks a tree in name order, keeping .json and .json.gz files, counting the others, not entering hidden directories', async () => {
     const root = await scratch('listing-local');
     const files = organizationTree(2);
     const written = await writeTree(root, files);
     await writeFile(join(root, 'README.txt'), 'not a log file');
     await writeFile(join(root, 'event.json'), '{}');
+    await mkdir(join(root, '.steward'));
+    await writeFile(join(root, '.steward', 'backtest.checkpoint.json'), '{}');
     const { refs, notes } = await listed({ sources: [root] });
     expect(paths(refs)).toEqual([...written, join(root, 'event.json')].sort());
     expect(refs.every((ref) => ref.bytes > 0)).toBe(true);
