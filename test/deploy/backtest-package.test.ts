@@ -101,7 +101,7 @@ describe('the packaged backtest stack (backtest/serverless.yml)', () => {
     expect(stdout).toContain('handlers/worker.cjs');
   });
 
-  it('lets the state machine start its own child executions, invoke the two functions, list and read the trail bucket and write results', () => {
+  it('lets the state machine start and watch its own child executions, invoke the two functions, list the trail bucket and write its results', () => {
     const actions = allowed(template.Resources.StateMachineRole as Resource);
     expect([...actions.keys()].sort()).toEqual(
       [
@@ -127,6 +127,11 @@ describe('the packaged backtest stack (backtest/serverless.yml)', () => {
       { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::org-trail-logs' },
     ]);
     expect(actions.get('s3:PutObject')).toEqual([{ 'Fn::Sub': '${ResultsBucket.Arn}/runs/*' }]);
+    // The map's own result files only: the trail's objects are the worker's to read.
+    expect(actions.get('s3:GetObject')).toEqual([{ 'Fn::Sub': '${ResultsBucket.Arn}/runs/*' }]);
+    expect(JSON.stringify(actions.get('states:DescribeExecution'))).toContain(
+      ':execution:steward-backtest-prod/*',
+    );
   });
 
   it('lets the worker read the trail and write partials, and the reducer only the results bucket', () => {
