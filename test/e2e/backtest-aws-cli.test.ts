@@ -185,43 +185,12 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
   });
 
   it('shows the map run’s progress, prints the report’s place and downloads it when the run succeeds', async () => {
-    // What moto cannot do (run a Distributed Map, ListMapRuns, DescribeMapRun), Step Functions'
-    // client is told here: the execution runs the real worker and reducer on moto S3.
     const stackResults = (await findBacktestStack(cloudFormation, stage, region)).resultsBucket;
-    const sfn = new SFNClient({ region });
-    const sfnMock = mockClient(sfn);
-    let reduced: ReducedRun | undefined;
-    sfnMock
-      .on(StartExecutionCommand)
-      .callsFake(async (command: { input: string; name: string }) => {
-        const input = JSON.parse(command.input) as BacktestRunInput;
-        const { Contents = [] } = await s3.send(
-          new ListObjectsV2Command({ Bucket: input.bucket, Prefix: input.prefix }),
-        );
-        await backtestWorkerHandler()({
-          Items: Contents.map((object) => ({ Key: object.Key, Size: object.Size })),
-          BatchInput: {
-            runId: input.runId,
-            bucket: input.bucket,
-            query: input.query,
-            resultsBucket: stackResults,
-            resultsPrefix: input.resultsPrefix,
-          },
-        });
-        reduced = await backtestReducerHandler()({
-          runId: input.runId,
-          query: input.query,
-          resultsBucket: stackResults,
-          resultsPrefix: input.resultsPrefix,
-        });
-        return {
-          executionArn: `arn:aws:states:${region}:123456789012:execution:x:${command.name}`,
-        };
-      });
+    const { sfn, sfnMock, reduced: reducedRun } = await stepFunctionsRunning(stackResults);
     sfnMock
       .on(DescribeExecutionCommand)
       .resolvesOnce({ status: 'RUNNING' })
-      .callsFake(async () => ({ status: 'SUCCEEDED', output: JSON.stringify(reduced) }));
+      .callsFake(async () => ({ status: 'SUCCEEDED', output: JSON.stringify(reducedRun()) }));
     sfnMock.on(ListMapRunsCommand).resolves({
       mapRuns: [
         {
@@ -275,6 +244,7 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
       { pollMs: 1, clients: { cloudFormation, sfn, s3 } },
     );
     expect(status).toBe(0);
+    const reduced = reducedRun();
     expect(reduced).toBeDefined();
     const runId = reduced?.runId ?? '';
     expect(output.stderr).toContain('backtest on AWS: RUNNING, files 4/8 (50 %), 1 failed, 0 s');
@@ -292,4 +262,68 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
     expect(report.totals).toEqual(reduced?.totals);
     expect(await readFile(join(dir, 'r.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
   });
+
+  it('exits 1 when the run met a file it could not read, and says how many', async () => {
+    const broken = `AWSLogs/${organization}/111122223333/CloudTrail/eu-west-1/2026/10/05/111122223333_CloudTrail_eu-west-1_20261005T1000Z_0.json.gz`;
+    await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: broken, Body: 'not gzip' }));
+    const stackResults = (await findBacktestStack(cloudFormation, stage, region)).resultsBucket;
+    const { sfn, sfnMock, reduced } = await stepFunctionsRunning(stackResults);
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .callsFake(async () => ({ status: 'SUCCEEDED', output: JSON.stringify(reduced()) }));
+    sfnMock.on(ListMapRunsCommand).resolves({ mapRuns: [] });
+    const output = capture();
+    const status = await backtestOnAws(
+      [
+        `s3://${trailBucket}/AWSLogs/${organization}/111122223333/CloudTrail/eu-west-1/2026/10/05/`,
+        '--stage',
+        stage,
+      ],
+      output,
+      { pollMs: 1, clients: { cloudFormation, sfn, s3 } },
+    );
+    expect(status).toBe(1);
+    expect(output.stdout[0]).toBe(
+      '0 log files (1 unreadable), 0 records (0 not decoded), 0 events evaluated, 0 matched a rule',
+    );
+    expect(output.stdout[1]).toBe('no rule matched');
+    expect(output.stderr).toContain('backtest on AWS: SUCCEEDED, 0 s');
+  });
 });
+
+/**
+ * A Step Functions client that does what moto cannot (run the Distributed Map, ListMapRuns,
+ * DescribeMapRun): its StartExecution runs the real worker on every object of the prefix and
+ * the real reducer, on moto S3. `reduced` is what the reducer returned.
+ */
+async function stepFunctionsRunning(stackResults: string) {
+  const sfn = new SFNClient({ region });
+  const sfnMock = mockClient(sfn);
+  let reduced: ReducedRun | undefined;
+  sfnMock.on(StartExecutionCommand).callsFake(async (command: { input: string; name: string }) => {
+    const input = JSON.parse(command.input) as BacktestRunInput;
+    const { Contents = [] } = await s3.send(
+      new ListObjectsV2Command({ Bucket: input.bucket, Prefix: input.prefix }),
+    );
+    await backtestWorkerHandler()({
+      Items: Contents.map((object) => ({ Key: object.Key, Size: object.Size })),
+      BatchInput: {
+        runId: input.runId,
+        bucket: input.bucket,
+        query: input.query,
+        resultsBucket: stackResults,
+        resultsPrefix: input.resultsPrefix,
+      },
+    });
+    reduced = await backtestReducerHandler()({
+      runId: input.runId,
+      query: input.query,
+      resultsBucket: stackResults,
+      resultsPrefix: input.resultsPrefix,
+    });
+    return {
+      executionArn: `arn:aws:states:${region}:123456789012:execution:x:${command.name}`,
+    };
+  });
+  return { sfn, sfnMock, reduced: () => reduced };
+}
