@@ -21,6 +21,26 @@ import { UsageError, type Output } from './output.js';
 const defaultMaxConcurrency = 100;
 const maxMaxConcurrency = 10_000;
 
+/** The local backtest's options that a run on AWS cannot take, each with the reason. */
+const localOnly = {
+  rules: { type: 'string' },
+  facts: { type: 'string' },
+  workers: { type: 'string' },
+  checkpoint: { type: 'string' },
+  resume: { type: 'string' },
+  progress: { type: 'boolean' },
+} as const;
+
+function localOnlyReason(name: string): string {
+  if (name === 'rules')
+    return '--rules: a backtest on AWS runs the rules backtest/ was deployed with; deploy it again after changing rules/';
+  if (name === 'facts')
+    return '--facts: lazy facts are not answered on AWS (their events count as needing live state); backtest locally to give them';
+  if (name === 'progress')
+    return '--progress: a backtest on AWS always shows its progress on stderr';
+  return `--${name}: only a local backtest takes it; on AWS, --max-concurrency says how many batches run at once`;
+}
+
 /** What tests give `backtestOnAws` instead of the defaults. */
 export interface BacktestOnAwsOptions {
   /** Between polls of the execution (default 5 s). */
@@ -59,8 +79,11 @@ export async function backtestOnAws(
       region: { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
+      ...localOnly,
     },
   });
+  const local = Object.keys(localOnly).find((name) => values[name as keyof typeof localOnly]);
+  if (local !== undefined) throw new UsageError(localOnlyReason(local));
   const source = sourceOf(positionals);
   const now = Date.now();
   const query: BacktestQuery = {
@@ -116,17 +139,22 @@ export async function backtestOnAws(
     return 1;
   }
   const reduced = reducedRunOf(finished.output);
-  if (reduced !== undefined)
-    for (const line of summaryLines(reduced)) output.out(escapeControls(line));
-  output.out(`report: ${reportUrl}`);
-  output.out(`        ${htmlUrl}`);
+  // `--json -` makes stdout the report's: the summary goes to stderr then.
+  const say = values.json === '-' ? output.err : output.out;
+  if (reduced !== undefined) for (const line of summaryLines(reduced)) say(escapeControls(line));
+  say(`report: ${reportUrl}`);
+  say(`        ${htmlUrl}`);
   for (const [file, key] of [
     [values.json, started.report.json],
     [values.html, started.report.html],
   ] as const) {
     if (file === undefined) continue;
-    await download(clients.s3, started.report.bucket, key, file);
-    output.err(`wrote ${file}`);
+    const bytes = await download(clients.s3, started.report.bucket, key);
+    if (file === '-') output.out(new TextDecoder().decode(bytes));
+    else {
+      await save(bytes, `s3://${started.report.bucket}/${key}`, file);
+      output.err(`wrote ${file}`);
+    }
   }
   const totals = reduced?.totals;
   return totals !== undefined && totals.unreadableFiles + totals.badRecords > 0 ? 1 : 0;
@@ -248,25 +276,39 @@ class ProgressLine {
   }
 }
 
-async function download(s3: S3Client, bucket: string, key: string, file: string): Promise<void> {
+async function download(s3: S3Client, bucket: string, key: string): Promise<Uint8Array> {
   try {
     const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if (Body === undefined) throw new Error('the object has no body');
-    await writeFile(file, await Body.transformToByteArray());
+    return await Body.transformToByteArray();
   } catch (cause) {
-    throw new DownloadError(`s3://${bucket}/${key}`, file, cause);
+    throw new DownloadError(`s3://${bucket}/${key}`, cause);
+  }
+}
+
+async function save(bytes: Uint8Array, from: string, file: string): Promise<void> {
+  try {
+    await writeFile(file, bytes);
+  } catch (cause) {
+    throw new DownloadError(from, cause, file);
   }
 }
 
 /**
- * The report was written but could not be downloaded or saved: the message names both ends.
+ * The report was written but could not be downloaded, or not saved where asked: the message
+ * names the object and the file.
  *
  * @example
- * throw new DownloadError('s3://results/runs/r1/report.json', 'report.json', cause);
+ * throw new DownloadError('s3://results/runs/r1/report.json', cause, 'report.json');
  */
 export class DownloadError extends Error {
-  constructor(from: string, to: string, cause: unknown) {
-    super(`could not download ${from} to ${to}: ${messageOf(cause)}`, { cause });
+  constructor(from: string, cause: unknown, to?: string) {
+    super(
+      to === undefined
+        ? `could not download ${from}: ${messageOf(cause)}`
+        : `could not write ${from} to ${to}: ${messageOf(cause)}`,
+      { cause },
+    );
     this.name = 'DownloadError';
   }
 }

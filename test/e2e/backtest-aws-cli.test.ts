@@ -118,6 +118,15 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
         ['s3://b/p', '--since', '2026-10-02', '--until', '2026-10-01'],
         '--since 2026-10-02T00:00:00.000Z is not before --until 2026-10-01T00:00:00.000Z',
       ],
+      [
+        ['s3://b/p', '--facts', 'f.json'],
+        '--facts: lazy facts are not answered on AWS (their events count as needing live state); backtest locally to give them',
+      ],
+      [
+        ['s3://b/p', '--rules', 'rules'],
+        '--rules: a backtest on AWS runs the rules backtest/ was deployed with',
+      ],
+      [['s3://b/p', '--workers', '4'], '--workers: only a local backtest takes it'],
       [['s3:///p'], 's3:///p: no bucket name: expected s3://bucket/prefix'],
       [['s3://b/p', '--accounts', ','], '--accounts: expected a comma-separated list, got ""'],
     ];
@@ -263,7 +272,7 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
     expect(await readFile(join(dir, 'r.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
   });
 
-  it('exits 1 when the run met a file it could not read, and says how many', async () => {
+  it('exits 1 when the run met a file it could not read, prints the report with --json -, and names a file it cannot write', async () => {
     const broken = `AWSLogs/${organization}/111122223333/CloudTrail/eu-west-1/2026/10/05/111122223333_CloudTrail_eu-west-1_20261005T1000Z_0.json.gz`;
     await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: broken, Body: 'not gzip' }));
     const stackResults = (await findBacktestStack(cloudFormation, stage, region)).resultsBucket;
@@ -272,22 +281,35 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
       .on(DescribeExecutionCommand)
       .callsFake(async () => ({ status: 'SUCCEEDED', output: JSON.stringify(reduced()) }));
     sfnMock.on(ListMapRunsCommand).resolves({ mapRuns: [] });
+    const prefix = `s3://${trailBucket}/AWSLogs/${organization}/111122223333/CloudTrail/eu-west-1/2026/10/05/`;
     const output = capture();
-    const status = await backtestOnAws(
-      [
-        `s3://${trailBucket}/AWSLogs/${organization}/111122223333/CloudTrail/eu-west-1/2026/10/05/`,
-        '--stage',
-        stage,
-      ],
-      output,
-      { pollMs: 1, clients: { cloudFormation, sfn, s3 } },
-    );
+    const status = await backtestOnAws([prefix, '--stage', stage, '--json', '-'], output, {
+      pollMs: 1,
+      clients: { cloudFormation, sfn, s3 },
+    });
     expect(status).toBe(1);
-    expect(output.stdout[0]).toBe(
+    // --json - makes stdout the report's, and the summary goes to stderr.
+    expect(JSON.parse(output.stdout.join(''))).toMatchObject({
+      totals: { files: 0, unreadableFiles: 1 },
+      errors: [{ where: `s3://${trailBucket}/${broken}` }],
+    });
+    expect(output.stderr).toContain(
       '0 log files (1 unreadable), 0 records (0 not decoded), 0 events evaluated, 0 matched a rule',
     );
-    expect(output.stdout[1]).toBe('no rule matched');
+    expect(output.stderr).toContain('no rule matched');
     expect(output.stderr).toContain('backtest on AWS: SUCCEEDED, 0 s');
+
+    const nowhere = join(await scratch('backtest-on-aws'), 'missing', 'r.html');
+    await expect(
+      backtestOnAws([prefix, '--stage', stage, '--html', nowhere], capture(), {
+        pollMs: 1,
+        clients: { cloudFormation, sfn, s3 },
+      }),
+    ).rejects.toThrow(
+      new RegExp(
+        `^could not write s3://${stackResults}/runs/[^/]+/report\\.html to ${nowhere}: ENOENT`,
+      ),
+    );
   });
 });
 
