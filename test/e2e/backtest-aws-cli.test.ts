@@ -94,6 +94,23 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
     );
   });
 
+  it('names the stack it could not look up, and why', async () => {
+    const unreachable = new CloudFormationClient({
+      region,
+      endpoint: 'http://127.0.0.1:9',
+      maxAttempts: 1,
+    });
+    await expect(
+      backtestOnAws([`s3://${trailBucket}/AWSLogs/`, '--stage', stage], capture(), {
+        clients: { cloudFormation: unreachable, sfn: new SFNClient({ region }), s3 },
+      }),
+    ).rejects.toThrow(
+      new RegExp(
+        `^cannot look up the backtest stack steward-backtest-${stage} in us-east-1: .*ECONNREFUSED`,
+      ),
+    );
+  });
+
   it('refuses a bucket the stack was not deployed to read', async () => {
     await expect(
       backtestOnAws(['s3://another-bucket/AWSLogs/', '--stage', stage], capture()),
