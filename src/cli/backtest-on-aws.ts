@@ -13,18 +13,33 @@ import type { BacktestQuery } from '../backtest/report.js';
 import { parseS3Url } from '../backtest/s3-listing.js';
 import { messageOf } from '../errors.js';
 import { isObject } from '../json/fields.js';
-import { parseTime } from '../json/time.js';
+import { timeOption } from './backtest.js';
 import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 
-/** What `steward backtest --on-aws` takes. */
-export const backtestOnAwsUsage =
-  'steward backtest --on-aws s3://BUCKET/PREFIX [--since TIME] [--until TIME] [--accounts ID,…] [--regions R,…]\n' +
-  '    [--rule ID]... [--max-concurrency N] [--stage S] [--region R] [--json FILE] [--html FILE]';
-
 /** The Distributed Map's default MaxConcurrency here, and the most Step Functions allows. */
-const defaultMaxConcurrency = 1_000;
+const defaultMaxConcurrency = 100;
 const maxMaxConcurrency = 10_000;
+
+/** The local backtest's options that a run on AWS cannot take, each with the reason. */
+const localOnly = {
+  rules: { type: 'string' },
+  facts: { type: 'string' },
+  workers: { type: 'string' },
+  checkpoint: { type: 'string' },
+  resume: { type: 'string' },
+  progress: { type: 'boolean' },
+} as const;
+
+function localOnlyReason(name: string): string {
+  if (name === 'rules')
+    return '--rules: a backtest on AWS runs the rules backtest/ was deployed with; deploy it again after changing rules/';
+  if (name === 'facts')
+    return '--facts: lazy facts are not answered on AWS (their events count as needing live state); backtest locally to give them';
+  if (name === 'progress')
+    return '--progress: a backtest on AWS always shows its progress on stderr';
+  return `--${name}: only a local backtest takes it; on AWS, --max-concurrency says how many batches run at once`;
+}
 
 /** What tests give `backtestOnAws` instead of the defaults. */
 export interface BacktestOnAwsOptions {
@@ -64,17 +79,23 @@ export async function backtestOnAws(
       region: { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
+      ...localOnly,
     },
   });
+  const local = Object.keys(localOnly).find((name) => values[name as keyof typeof localOnly]);
+  if (local !== undefined) throw new UsageError(localOnlyReason(local));
   const source = sourceOf(positionals);
+  const now = Date.now();
   const query: BacktestQuery = {
     sources: [`s3://${source.bucket}/${source.prefix}`],
-    ...timeOption('since', values.since),
-    ...timeOption('until', values.until),
+    ...(values.since === undefined ? {} : { since: timeOption('since', values.since, now) }),
+    ...(values.until === undefined ? {} : { until: timeOption('until', values.until, now) }),
     ...listOption('accounts', values.accounts),
     ...listOption('regions', values.regions),
     ...(values.rule === undefined ? {} : { ruleIds: values.rule }),
   };
+  if (query.since !== undefined && query.until !== undefined && query.since >= query.until)
+    throw new UsageError(`--since ${query.since} is not before --until ${query.until}`);
   const maxConcurrency = maxConcurrencyOf(values['max-concurrency']);
   const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const clients = options.clients ?? {
@@ -118,17 +139,22 @@ export async function backtestOnAws(
     return 1;
   }
   const reduced = reducedRunOf(finished.output);
-  if (reduced !== undefined)
-    for (const line of summaryLines(reduced)) output.out(escapeControls(line));
-  output.out(`report: ${reportUrl}`);
-  output.out(`        ${htmlUrl}`);
+  // `--json -` makes stdout the report's: the summary goes to stderr then.
+  const say = values.json === '-' ? output.err : output.out;
+  if (reduced !== undefined) for (const line of summaryLines(reduced)) say(escapeControls(line));
+  say(`report: ${reportUrl}`);
+  say(`        ${htmlUrl}`);
   for (const [file, key] of [
     [values.json, started.report.json],
     [values.html, started.report.html],
   ] as const) {
     if (file === undefined) continue;
-    await download(clients.s3, started.report.bucket, key, file);
-    output.err(`wrote ${file}`);
+    const bytes = await download(clients.s3, started.report.bucket, key);
+    if (file === '-') output.out(new TextDecoder().decode(bytes));
+    else {
+      await save(bytes, `s3://${started.report.bucket}/${key}`, file);
+      output.err(`wrote ${file}`);
+    }
   }
   const totals = reduced?.totals;
   return totals !== undefined && totals.unreadableFiles + totals.badRecords > 0 ? 1 : 0;
@@ -137,7 +163,7 @@ export async function backtestOnAws(
 function sourceOf(positionals: readonly string[]): { bucket: string; prefix: string } {
   if (positionals.length !== 1)
     throw new UsageError(
-      `--on-aws takes one s3://BUCKET/PREFIX, got ${positionals.length}: usage: ${backtestOnAwsUsage}`,
+      `--on-aws takes one s3://BUCKET/PREFIX, got ${positionals.length} (steward backtest --help)`,
     );
   const [text = ''] = positionals;
   const location = parseS3Url(text);
@@ -147,16 +173,6 @@ function sourceOf(positionals: readonly string[]): { bucket: string; prefix: str
     );
   if ('error' in location) throw new UsageError(`${text}: ${location.error}`);
   return location;
-}
-
-function timeOption(name: 'since' | 'until', value: string | undefined): Partial<BacktestQuery> {
-  if (value === undefined) return {};
-  const time = parseTime(value);
-  if (time === undefined)
-    throw new UsageError(
-      `--${name} ${JSON.stringify(value)}: not an ISO 8601 time or epoch milliseconds`,
-    );
-  return { [name]: new Date(time).toISOString() };
 }
 
 function listOption(
@@ -260,25 +276,39 @@ class ProgressLine {
   }
 }
 
-async function download(s3: S3Client, bucket: string, key: string, file: string): Promise<void> {
+async function download(s3: S3Client, bucket: string, key: string): Promise<Uint8Array> {
   try {
     const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if (Body === undefined) throw new Error('the object has no body');
-    await writeFile(file, await Body.transformToByteArray());
+    return await Body.transformToByteArray();
   } catch (cause) {
-    throw new DownloadError(`s3://${bucket}/${key}`, file, cause);
+    throw new DownloadError(`s3://${bucket}/${key}`, cause);
+  }
+}
+
+async function save(bytes: Uint8Array, from: string, file: string): Promise<void> {
+  try {
+    await writeFile(file, bytes);
+  } catch (cause) {
+    throw new DownloadError(from, cause, file);
   }
 }
 
 /**
- * The report was written but could not be downloaded or saved: the message names both ends.
+ * The report was written but could not be downloaded, or not saved where asked: the message
+ * names the object and the file.
  *
  * @example
- * throw new DownloadError('s3://results/runs/r1/report.json', 'report.json', cause);
+ * throw new DownloadError('s3://results/runs/r1/report.json', cause, 'report.json');
  */
 export class DownloadError extends Error {
-  constructor(from: string, to: string, cause: unknown) {
-    super(`could not download ${from} to ${to}: ${messageOf(cause)}`, { cause });
+  constructor(from: string, cause: unknown, to?: string) {
+    super(
+      to === undefined
+        ? `could not download ${from}: ${messageOf(cause)}`
+        : `could not write ${from} to ${to}: ${messageOf(cause)}`,
+      { cause },
+    );
     this.name = 'DownloadError';
   }
 }

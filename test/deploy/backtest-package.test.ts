@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../support/files.js';
-import { copyProject } from '../support/project-copy.js';
+import { slsPackage } from './sls-package.js';
 
 interface Statement {
   Effect: string;
@@ -38,32 +37,13 @@ function allowed(role: Resource): Map<string, unknown[]> {
   return actions;
 }
 
-// `sls package` of backtest/ in a scratch copy of the project, as CI runs it (about 10 s).
+// `sls package` of backtest/, as CI runs it (about 10 s).
 beforeAll(async () => {
-  const project = await copyProject('steward-backtest-package-', ['backtest']);
-  packageDir = await mkdtemp(join(tmpdir(), 'steward-backtest-package-out-'));
-  await promisify(execFile)(
-    process.execPath,
-    [
-      join(project, 'node_modules/osls/bin/serverless.js'),
-      'package',
-      '--stage',
-      'prod',
-      '--package',
-      packageDir,
-      '--param=trailBucket=org-trail-logs',
-    ],
-    {
-      cwd: join(project, 'backtest'),
-      env: {
-        ...process.env,
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-      timeout: 240_000,
-    },
-  );
+  packageDir = await slsPackage({
+    stage: 'prod',
+    service: 'backtest',
+    params: ['trailBucket=org-trail-logs'],
+  });
   template = JSON.parse(
     await readFile(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
   );
@@ -101,7 +81,7 @@ describe('the packaged backtest stack (backtest/serverless.yml)', () => {
     expect(stdout).toContain('handlers/worker.cjs');
   });
 
-  it('lets the state machine start its own child executions, invoke the two functions, list and read the trail bucket and write results', () => {
+  it('lets the state machine start and watch its own child executions, invoke the two functions, list the trail bucket and write its results', () => {
     const actions = allowed(template.Resources.StateMachineRole as Resource);
     expect([...actions.keys()].sort()).toEqual(
       [
@@ -127,6 +107,11 @@ describe('the packaged backtest stack (backtest/serverless.yml)', () => {
       { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::org-trail-logs' },
     ]);
     expect(actions.get('s3:PutObject')).toEqual([{ 'Fn::Sub': '${ResultsBucket.Arn}/runs/*' }]);
+    // The map's own result files only: the trail's objects are the worker's to read.
+    expect(actions.get('s3:GetObject')).toEqual([{ 'Fn::Sub': '${ResultsBucket.Arn}/runs/*' }]);
+    expect(JSON.stringify(actions.get('states:DescribeExecution'))).toContain(
+      ':execution:steward-backtest-prod/*',
+    );
   });
 
   it('lets the worker read the trail and write partials, and the reducer only the results bucket', () => {

@@ -94,6 +94,23 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
     );
   });
 
+  it('names the stack it could not look up, and why', async () => {
+    const unreachable = new CloudFormationClient({
+      region,
+      endpoint: 'http://127.0.0.1:9',
+      maxAttempts: 1,
+    });
+    await expect(
+      backtestOnAws([`s3://${trailBucket}/AWSLogs/`, '--stage', stage], capture(), {
+        clients: { cloudFormation: unreachable, sfn: new SFNClient({ region }), s3 },
+      }),
+    ).rejects.toThrow(
+      new RegExp(
+        `^cannot look up the backtest stack steward-backtest-${stage} in us-east-1: .*ECONNREFUSED`,
+      ),
+    );
+  });
+
   it('refuses a bucket the stack was not deployed to read', async () => {
     await expect(
       backtestOnAws(['s3://another-bucket/AWSLogs/', '--stage', stage], capture()),
@@ -110,10 +127,23 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
       ],
       [
         ['s3://b/p', '--since', 'last week'],
-        '--since "last week": not an ISO 8601 time or epoch milliseconds',
+        '--since: "last week" is not a day (2026-10-01), an ISO 8601 time or a duration back from now (30d, 12h)',
       ],
       [['trail/'], 'trail/: --on-aws reads a trail in S3: expected s3://BUCKET/PREFIX'],
       [['s3://b/p', 's3://c/q'], '--on-aws takes one s3://BUCKET/PREFIX, got 2'],
+      [
+        ['s3://b/p', '--since', '2026-10-02', '--until', '2026-10-01'],
+        '--since 2026-10-02T00:00:00.000Z is not before --until 2026-10-01T00:00:00.000Z',
+      ],
+      [
+        ['s3://b/p', '--facts', 'f.json'],
+        '--facts: lazy facts are not answered on AWS (their events count as needing live state); backtest locally to give them',
+      ],
+      [
+        ['s3://b/p', '--rules', 'rules'],
+        '--rules: a backtest on AWS runs the rules backtest/ was deployed with',
+      ],
+      [['s3://b/p', '--workers', '4'], '--workers: only a local backtest takes it'],
       [['s3:///p'], 's3:///p: no bucket name: expected s3://bucket/prefix'],
       [['s3://b/p', '--accounts', ','], '--accounts: expected a comma-separated list, got ""'],
     ];
@@ -181,43 +211,12 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
   });
 
   it('shows the map run’s progress, prints the report’s place and downloads it when the run succeeds', async () => {
-    // What moto cannot do (run a Distributed Map, ListMapRuns, DescribeMapRun), Step Functions'
-    // client is told here: the execution runs the real worker and reducer on moto S3.
     const stackResults = (await findBacktestStack(cloudFormation, stage, region)).resultsBucket;
-    const sfn = new SFNClient({ region });
-    const sfnMock = mockClient(sfn);
-    let reduced: ReducedRun | undefined;
-    sfnMock
-      .on(StartExecutionCommand)
-      .callsFake(async (command: { input: string; name: string }) => {
-        const input = JSON.parse(command.input) as BacktestRunInput;
-        const { Contents = [] } = await s3.send(
-          new ListObjectsV2Command({ Bucket: input.bucket, Prefix: input.prefix }),
-        );
-        await backtestWorkerHandler()({
-          Items: Contents.map((object) => ({ Key: object.Key, Size: object.Size })),
-          BatchInput: {
-            runId: input.runId,
-            bucket: input.bucket,
-            query: input.query,
-            resultsBucket: stackResults,
-            resultsPrefix: input.resultsPrefix,
-          },
-        });
-        reduced = await backtestReducerHandler()({
-          runId: input.runId,
-          query: input.query,
-          resultsBucket: stackResults,
-          resultsPrefix: input.resultsPrefix,
-        });
-        return {
-          executionArn: `arn:aws:states:${region}:123456789012:execution:x:${command.name}`,
-        };
-      });
+    const { sfn, sfnMock, reduced: reducedRun } = await stepFunctionsRunning(stackResults);
     sfnMock
       .on(DescribeExecutionCommand)
       .resolvesOnce({ status: 'RUNNING' })
-      .callsFake(async () => ({ status: 'SUCCEEDED', output: JSON.stringify(reduced) }));
+      .callsFake(async () => ({ status: 'SUCCEEDED', output: JSON.stringify(reducedRun()) }));
     sfnMock.on(ListMapRunsCommand).resolves({
       mapRuns: [
         {
@@ -271,6 +270,7 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
       { pollMs: 1, clients: { cloudFormation, sfn, s3 } },
     );
     expect(status).toBe(0);
+    const reduced = reducedRun();
     expect(reduced).toBeDefined();
     const runId = reduced?.runId ?? '';
     expect(output.stderr).toContain('backtest on AWS: RUNNING, files 4/8 (50 %), 1 failed, 0 s');
@@ -288,4 +288,81 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
     expect(report.totals).toEqual(reduced?.totals);
     expect(await readFile(join(dir, 'r.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
   });
+
+  it('exits 1 when the run met a file it could not read, prints the report with --json -, and names a file it cannot write', async () => {
+    const broken = `AWSLogs/${organization}/111122223333/CloudTrail/eu-west-1/2026/10/05/111122223333_CloudTrail_eu-west-1_20261005T1000Z_0.json.gz`;
+    await s3.send(new PutObjectCommand({ Bucket: trailBucket, Key: broken, Body: 'not gzip' }));
+    const stackResults = (await findBacktestStack(cloudFormation, stage, region)).resultsBucket;
+    const { sfn, sfnMock, reduced } = await stepFunctionsRunning(stackResults);
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .callsFake(async () => ({ status: 'SUCCEEDED', output: JSON.stringify(reduced()) }));
+    sfnMock.on(ListMapRunsCommand).resolves({ mapRuns: [] });
+    const prefix = `s3://${trailBucket}/AWSLogs/${organization}/111122223333/CloudTrail/eu-west-1/2026/10/05/`;
+    const output = capture();
+    const status = await backtestOnAws([prefix, '--stage', stage, '--json', '-'], output, {
+      pollMs: 1,
+      clients: { cloudFormation, sfn, s3 },
+    });
+    expect(status).toBe(1);
+    // --json - makes stdout the report's, and the summary goes to stderr.
+    expect(JSON.parse(output.stdout.join(''))).toMatchObject({
+      totals: { files: 0, unreadableFiles: 1 },
+      errors: [{ where: `s3://${trailBucket}/${broken}` }],
+    });
+    expect(output.stderr).toContain(
+      '0 log files (1 unreadable), 0 records (0 not decoded), 0 events evaluated, 0 matched a rule',
+    );
+    expect(output.stderr).toContain('no rule matched');
+    expect(output.stderr).toContain('backtest on AWS: SUCCEEDED, 0 s');
+
+    const nowhere = join(await scratch('backtest-on-aws'), 'missing', 'r.html');
+    await expect(
+      backtestOnAws([prefix, '--stage', stage, '--html', nowhere], capture(), {
+        pollMs: 1,
+        clients: { cloudFormation, sfn, s3 },
+      }),
+    ).rejects.toThrow(
+      new RegExp(
+        `^could not write s3://${stackResults}/runs/[^/]+/report\\.html to ${nowhere}: ENOENT`,
+      ),
+    );
+  });
 });
+
+/**
+ * A Step Functions client that does what moto cannot (run the Distributed Map, ListMapRuns,
+ * DescribeMapRun): its StartExecution runs the real worker on every object of the prefix and
+ * the real reducer, on moto S3. `reduced` is what the reducer returned.
+ */
+async function stepFunctionsRunning(stackResults: string) {
+  const sfn = new SFNClient({ region });
+  const sfnMock = mockClient(sfn);
+  let reduced: ReducedRun | undefined;
+  sfnMock.on(StartExecutionCommand).callsFake(async (command: { input: string; name: string }) => {
+    const input = JSON.parse(command.input) as BacktestRunInput;
+    const { Contents = [] } = await s3.send(
+      new ListObjectsV2Command({ Bucket: input.bucket, Prefix: input.prefix }),
+    );
+    await backtestWorkerHandler()({
+      Items: Contents.map((object) => ({ Key: object.Key, Size: object.Size })),
+      BatchInput: {
+        runId: input.runId,
+        bucket: input.bucket,
+        query: input.query,
+        resultsBucket: stackResults,
+        resultsPrefix: input.resultsPrefix,
+      },
+    });
+    reduced = await backtestReducerHandler()({
+      runId: input.runId,
+      query: input.query,
+      resultsBucket: stackResults,
+      resultsPrefix: input.resultsPrefix,
+    });
+    return {
+      executionArn: `arn:aws:states:${region}:123456789012:execution:x:${command.name}`,
+    };
+  });
+  return { sfn, sfnMock, reduced: () => reduced };
+}

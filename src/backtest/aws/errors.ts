@@ -1,4 +1,4 @@
-import { StewardError } from '../../errors.js';
+import { messageOf, StewardError } from '../../errors.js';
 
 /**
  * A backtest function (worker or reducer) was given input it cannot work on: `where` names the
@@ -44,4 +44,24 @@ export class BacktestStackError extends StewardError {
 
 function stageOf(stack: string): string {
   return stack.slice(stack.lastIndexOf('-') + 1);
+}
+
+/**
+ * CloudFormation could not be asked for the backtest stack (no credentials, no network, access
+ * denied): the message says which stack and why, and `cause` keeps the SDK's error.
+ *
+ * @example
+ * throw new BacktestStackLookupError('steward-backtest-dev', 'us-east-1', error);
+ */
+export class BacktestStackLookupError extends StewardError {
+  constructor(
+    readonly stackName: string,
+    readonly region: string,
+    cause: unknown,
+  ) {
+    super(`cannot look up the backtest stack ${stackName} in ${region}: ${messageOf(cause)}`, {
+      cause,
+    });
+    this.name = 'BacktestStackLookupError';
+  }
 }

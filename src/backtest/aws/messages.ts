@@ -88,30 +88,23 @@ export function parseReducerEvent(value: unknown): ReducerEvent {
   };
   if (event.map === undefined || event.map === null) return parsed;
   const map = objectOf(event.map, 'map');
-  const details = map.ResultWriterDetails;
+  const mapRunArn = stringAt(map, 'MapRunArn');
   return {
     ...parsed,
     map: {
-      ...(stringAt(map, 'MapRunArn') === undefined
+      ...(mapRunArn === undefined ? {} : { MapRunArn: mapRunArn }),
+      ...(map.ResultWriterDetails === undefined
         ? {}
-        : { MapRunArn: text(map, 'MapRunArn', 'map.') }),
-      ...(details === undefined
-        ? {}
-        : {
-            ResultWriterDetails: {
-              Bucket: text(
-                objectOf(details, 'map.ResultWriterDetails'),
-                'Bucket',
-                'map.ResultWriterDetails.',
-              ),
-              Key: text(
-                objectOf(details, 'map.ResultWriterDetails'),
-                'Key',
-                'map.ResultWriterDetails.',
-              ),
-            },
-          }),
+        : { ResultWriterDetails: parseResultWriterDetails(map.ResultWriterDetails) }),
     },
+  };
+}
+
+function parseResultWriterDetails(value: unknown): { Bucket: string; Key: string } {
+  const details = objectOf(value, 'map.ResultWriterDetails');
+  return {
+    Bucket: text(details, 'Bucket', 'map.ResultWriterDetails.'),
+    Key: text(details, 'Key', 'map.ResultWriterDetails.'),
   };
 }
 

@@ -4,6 +4,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { forEachConcurrently } from '../../concurrency.js';
 import { messageOf } from '../../errors.js';
 import { arrayAt, isObject, objectAt, stringAt } from '../../json/fields.js';
 import type { CompiledRule } from '../../rules/rule.js';
@@ -34,11 +35,13 @@ export interface BacktestReducerOptions {
   /** The rule pack: the report lists every rule the query covers, fired or not. */
   rules: () => Promise<readonly CompiledRule[]>;
   s3: () => Promise<S3Client>;
+  /** Partials read at once: an S3 GET waits far longer than a merge takes. */
+  readConcurrency?: number;
 }
 
 /**
  * The reducer of a backtest on AWS: lists a run's partial results and merges them as they are
- * read (one partial in memory at a time besides the total), adds the batches the map run gave
+ * read (a few partials in memory at a time besides the total), adds the batches the map run gave
  * up on as unreadable files, and writes the run's `report.json` and `report.html` (the same
  * JSON and page a local backtest writes) next to them.
  *
@@ -58,14 +61,18 @@ export class BacktestReducer {
     const s3 = await this.options.s3();
     let report = emptyReport(run.query, await this.options.rules());
     let partials = 0;
-    for await (const key of listKeys(s3, run.resultsBucket, partialsPrefix(run.resultsPrefix))) {
-      report = merged(
-        report,
-        await readJson(s3, run.resultsBucket, key),
-        `s3://${run.resultsBucket}/${key}`,
-      );
-      partials += 1;
-    }
+    // Partials are read a few at a time and each merged as it arrives: merging is commutative,
+    // and the total is one report whatever their number.
+    await forEachConcurrently(
+      listKeys(s3, run.resultsBucket, partialsPrefix(run.resultsPrefix)),
+      this.options.readConcurrency ?? 16,
+      async (key) => {
+        const where = `s3://${run.resultsBucket}/${key}`;
+        const partial = await readJson(s3, run.resultsBucket, key);
+        report = merged(report, partial, where);
+        partials += 1;
+      },
+    );
     let failedBatches = 0;
     for await (const failure of failedBatchReports(s3, run, report)) {
       report = mergeReports(report, failure);

@@ -1,6 +1,6 @@
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { messageOf } from '../../errors.js';
-import { BacktestStackError } from './errors.js';
+import { BacktestStackError, BacktestStackLookupError } from './errors.js';
 
 /** What `steward backtest --on-aws` needs of the deployed backtest stack (its outputs). */
 export interface BacktestStack {
@@ -26,7 +26,7 @@ export function backtestStackName(stage: string): string {
  * Finds the backtest stack of a stage and reads its outputs. A stack that does not exist, or
  * without a state machine in its outputs (still being created, rolled back), is a
  * `BacktestStackError` saying to deploy `backtest/` first; any other failure (credentials,
- * network) is passed on.
+ * network, access) a `BacktestStackLookupError` naming the stack.
  *
  * @example
  * const stack = await findBacktestStack(new CloudFormationClient({ region }), 'dev', region);
@@ -45,7 +45,7 @@ export async function findBacktestStack(
   } catch (cause) {
     if (/does not exist/.test(messageOf(cause)))
       throw new BacktestStackError(stackName, region, 'it does not exist', { cause });
-    throw cause;
+    throw new BacktestStackLookupError(stackName, region, cause);
   }
   const found = stacks?.[0];
   if (found === undefined) throw new BacktestStackError(stackName, region, 'it does not exist');

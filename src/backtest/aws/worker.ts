@@ -1,5 +1,5 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mapWithConcurrency } from '../../concurrency.js';
+import { forEachConcurrently } from '../../concurrency.js';
 import type { CompiledRule } from '../../rules/rule.js';
 import { classifyCloudTrailKey } from '../../sources/cloudtrail-key.js';
 import { LogFileEvaluator } from '../evaluate-log-file.js';
@@ -30,7 +30,10 @@ export interface BacktestBatchWorkerOptions {
   rules: () => Promise<readonly CompiledRule[]>;
   /** The client that reads the trail's objects and writes the partial results. */
   s3: () => Promise<S3Client>;
-  /** Objects read at once: their reads overlap the evaluation of another. */
+  /**
+   * Objects read at once (default 8): most CloudTrail files are a few KB, and an S3 GET's wait
+   * is longer than their evaluation.
+   */
   readConcurrency?: number;
 }
 
@@ -65,11 +68,12 @@ export class BacktestBatchWorker {
     const keys = new LogKeyFilter(batch.query);
     const read = Items.filter((item) => isRead(item, keys));
     const s3 = this.options.s3;
-    const reports = await mapWithConcurrency(read, this.options.readConcurrency ?? 4, (item) => {
+    let report = emptyReport(batch.query, rules);
+    await forEachConcurrently(read, this.options.readConcurrency ?? 8, async (item) => {
       const ref: LogFileRef = { kind: 's3', bucket: batch.bucket, key: item.Key, bytes: item.Size };
-      return evaluator.evaluate(ref, logFileChunks(ref, s3));
+      const part = await evaluator.evaluate(ref, logFileChunks(ref, s3));
+      report = mergeReports(report, part);
     });
-    const report = reports.reduce(mergeReports, emptyReport(batch.query, rules));
     const key = partialKey(
       batch.resultsPrefix,
       Items.map((item) => item.Key),
