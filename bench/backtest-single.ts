@@ -1,0 +1,61 @@
+/**
+ * The backtest's evaluation on one thread, without the pool: `LogFileEvaluator` over every file
+ * of the corpus in turn, each file's report merged into the run's, as a worker of the pool does
+ * with its share. Set beside the single-threaded floor, it separates what evaluation costs from
+ * what the pool adds.
+ */
+import { getHeapStatistics } from 'node:v8';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { LogFileEvaluator } from '../src/backtest/evaluate-log-file.js';
+import type { LogFileRef } from '../src/backtest/log-file-ref.js';
+import { emptyReport, mergeReports } from '../src/backtest/merge.js';
+import { logFileChunks } from '../src/backtest/read-log-file.js';
+import type { BacktestQuery, BacktestReport } from '../src/backtest/report.js';
+import type { CompiledRule } from '../src/rules/rule.js';
+import type { CorpusFile } from './backtest-corpus.js';
+
+/** One single-threaded pass of the evaluator over the corpus. */
+export interface SingleThreadPass {
+  seconds: number;
+  recordsPerSecond: number;
+  /** The largest heap seen, sampled after each file. */
+  peakHeapBytes: number;
+  report: BacktestReport;
+}
+
+/** The corpus is local: a request for S3 is a mistake of the benchmark's. */
+const noS3 = (): Promise<S3Client> => Promise.reject(new Error('the corpus has no S3 objects'));
+
+/**
+ * Evaluates every file of the corpus with the rules, on this thread, one file at a time.
+ *
+ * @example
+ * const { recordsPerSecond, report } = await evaluateOnThisThread(corpus.files, rules, query);
+ */
+export async function evaluateOnThisThread(
+  files: readonly CorpusFile[],
+  rules: readonly CompiledRule[],
+  query: BacktestQuery,
+): Promise<SingleThreadPass> {
+  const started = process.hrtime.bigint();
+  const evaluator = new LogFileEvaluator({ rules, query });
+  let report = emptyReport(query, rules);
+  let peakHeapBytes = 0;
+  for (const file of files) {
+    const ref: LogFileRef = { kind: 'file', path: file.path, bytes: file.gzipBytes };
+    report = mergeReports(report, await evaluator.evaluate(ref, logFileChunks(ref, noS3)));
+    peakHeapBytes = Math.max(peakHeapBytes, getHeapStatistics().used_heap_size);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { seconds, recordsPerSecond: report.totals.records / seconds, peakHeapBytes, report };
+}
+
+/**
+ * Matches over every rule of a report.
+ *
+ * @example
+ * matchesOf(report); // 1234
+ */
+export function matchesOf(report: BacktestReport): number {
+  return report.rules.reduce((sum, rule) => sum + rule.matches, 0);
+}
