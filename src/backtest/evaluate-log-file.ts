@@ -3,7 +3,7 @@ import { clientPoolFromEnv } from '../client-pool.js';
 import { messageOf } from '../errors.js';
 import { processMatch } from '../pipeline.js';
 import type { PipelineError } from '../report.js';
-import type { EvaluationOptions } from '../rules/evaluate.js';
+import type { EvaluationOptions, RuleVerdict } from '../rules/evaluate.js';
 import { evaluateRules } from '../rules/evaluate.js';
 import { explainVerdict, explanationLines } from '../rules/explain.js';
 import { RuleIndex } from '../rules/rule-index.js';
@@ -17,6 +17,7 @@ import { LogFileError } from '../sources/log-file-errors.js';
 import { foreignRecord, scanLogFile } from '../sources/record-stream.js';
 import type { DeliveryPath, StewardEvent } from '../sources/steward-event.js';
 import { BacktestQueryError, EventFilter } from './event-filter.js';
+import { isTrailTime, TimeRange } from './event-time.js';
 import { ErrorKeeper } from './kept-errors.js';
 import { logFileName, type LogFileRef } from './log-file-ref.js';
 import { emptyReport } from './merge.js';
@@ -150,8 +151,7 @@ class FileEvaluation {
   private filteredOut = 0;
   private events = 0;
   private matchedEvents = 0;
-  private firstEvent = Infinity;
-  private lastEvent = -Infinity;
+  private readonly range = new TimeRange();
   private failed = false;
 
   constructor(
@@ -193,33 +193,46 @@ class FileEvaluation {
         this.badRecord(recordWhere(where, item.index), result.message);
         continue;
       }
-      await this.evaluateEvent(result, item.index);
+      const pending = this.evaluateEvent(result, item.index);
+      if (pending !== undefined) await pending;
     }
   }
 
-  private async evaluateEvent(event: StewardEvent, index: number): Promise<void> {
-    const time = Date.parse(event.time);
-    if (Number.isNaN(time)) {
+  /** The event's evaluation; a promise only when a rule fired or a verdict is pending. */
+  private evaluateEvent(event: StewardEvent, index: number): Promise<void> | undefined {
+    // Most event times are CloudTrail's own text, compared as it is; any other is parsed.
+    const ms = isTrailTime(event.time) ? undefined : Date.parse(event.time);
+    if (Number.isNaN(ms)) {
       this.badRecord(
         recordWhere(this.where, index),
         `eventTime ${JSON.stringify(event.time)} is not an ISO 8601 time`,
       );
-      return;
+      return undefined;
     }
     this.records += 1;
-    const { filter, index: ruleIndex } = this.parts;
-    if (!filter.admits(event, time)) {
+    if (!this.parts.filter.admits(event, ms)) {
       this.filteredOut += 1;
-      return;
+      return undefined;
     }
     this.events += 1;
-    if (time < this.firstEvent) this.firstEvent = time;
-    if (time > this.lastEvent) this.lastEvent = time;
-    // Most records are calls no rule listens to: they cost one lookup, and no promise.
-    if (ruleIndex.listings.of(event).rules.length === 0) return;
-    const verdicts = await ruleIndex.match(event, this.parts.options);
-    if (verdicts.length === 0) return;
+    this.range.add(event.time, ms);
+    // Most records are calls no rule fires on: they cost no promise.
+    const found = this.parts.index.matchNow(event, this.parts.options);
+    if (Array.isArray(found) && found.length === 0) return undefined;
+    const time = ms ?? Date.parse(event.time);
     const where = recordWhere(this.where, index);
+    return Array.isArray(found)
+      ? this.tally(event, time, where, found)
+      : found.then((verdicts) => this.tally(event, time, where, verdicts));
+  }
+
+  /** What the rules that fired or failed on the event would have done. */
+  private async tally(
+    event: StewardEvent,
+    time: number,
+    where: string,
+    verdicts: readonly RuleVerdict[],
+  ): Promise<void> {
     let matched = false;
     for (const verdict of verdicts) {
       const tally = this.tallies.get(verdict.rule) as RuleTally;
@@ -266,6 +279,8 @@ class FileEvaluation {
   async report(): Promise<BacktestReport> {
     const { query, rules, explain } = this.parts;
     const report = emptyReport(query, rules);
+    const first = this.range.first();
+    const last = this.range.last();
     const results = [];
     for (const tally of this.tallies.values())
       results.push(await tally.result((event) => explain(event, tally.rule)));
@@ -280,12 +295,8 @@ class FileEvaluation {
         filteredOut: this.filteredOut,
         events: this.events,
         matchedEvents: this.matchedEvents,
-        ...(this.events === 0
-          ? {}
-          : {
-              firstEvent: new Date(this.firstEvent).toISOString(),
-              lastEvent: new Date(this.lastEvent).toISOString(),
-            }),
+        ...(first === undefined ? {} : { firstEvent: first }),
+        ...(last === undefined ? {} : { lastEvent: last }),
       },
       rules: results,
       ...this.errors.kept(),

@@ -1,6 +1,7 @@
 import { StewardError } from '../errors.js';
 import { parseTime } from '../json/time.js';
 import type { StewardEvent } from '../sources/steward-event.js';
+import { secondAtOrAfter } from './event-time.js';
 import type { BacktestQuery } from './report.js';
 
 /**
@@ -32,25 +33,38 @@ function boundOf(query: BacktestQuery, name: 'since' | 'until'): number | undefi
  *
  * @example
  * const filter = new EventFilter({ sources: [], since: '2026-10-01', regions: ['us-east-1'] });
- * filter.admits(event, Date.parse(event.time)); // false for an event of eu-west-1
+ * filter.admits(event); // false for an event of eu-west-1
  */
 export class EventFilter {
   private readonly since?: number;
   private readonly until?: number;
+  /** The bounds as CloudTrail writes times, to compare its event times as text. */
+  private readonly sinceText?: string;
+  private readonly untilText?: string;
   private readonly accounts?: ReadonlySet<string>;
   private readonly regions?: ReadonlySet<string>;
 
   constructor(query: BacktestQuery) {
     this.since = boundOf(query, 'since');
     this.until = boundOf(query, 'until');
+    if (this.since !== undefined) this.sinceText = secondAtOrAfter(this.since);
+    if (this.until !== undefined) this.untilText = secondAtOrAfter(this.until);
     if (query.accounts !== undefined) this.accounts = new Set(query.accounts);
     if (query.regions !== undefined) this.regions = new Set(query.regions);
   }
 
-  /** Whether the event, at `time` (epoch milliseconds), is one the query asks about. */
-  admits(event: StewardEvent, time: number): boolean {
-    if (this.since !== undefined && time < this.since) return false;
-    if (this.until !== undefined && time >= this.until) return false;
+  /**
+   * Whether the event is one the query asks about; `ms` is its time in epoch milliseconds
+   * when its text is not of CloudTrail's shape (`isTrailTime`), which is then compared as text.
+   */
+  admits(event: StewardEvent, ms?: number): boolean {
+    if (ms === undefined) {
+      if (this.sinceText !== undefined && event.time < this.sinceText) return false;
+      if (this.untilText !== undefined && event.time >= this.untilText) return false;
+    } else {
+      if (this.since !== undefined && ms < this.since) return false;
+      if (this.until !== undefined && ms >= this.until) return false;
+    }
     if (this.accounts !== undefined && !this.accounts.has(event.account ?? '')) return false;
     if (this.regions !== undefined && !this.regions.has(event.region ?? '')) return false;
     return true;

@@ -35,11 +35,25 @@ export async function* logFileChunks(
   }
 }
 
+/**
+ * A log file up to this size is read in one call: CloudTrail's are mostly far smaller, and each
+ * read of a chunk is a trip through libuv's thread pool.
+ */
+const wholeReadBytes = 8 * 1024 * 1024;
+
 async function* localChunks(path: string): AsyncGenerator<Uint8Array> {
   const { maxFileBytes } = sourceLimits();
   const handle = await openRegularFile(path, maxFileBytes);
   try {
-    yield* fileChunks(handle, path, maxFileBytes);
+    const { size } = await handle.stat();
+    if (size > wholeReadBytes) {
+      yield* fileChunks(handle, path, maxFileBytes);
+      return;
+    }
+    // The file as its size was when opened; a pread of a regular file reads it all at once.
+    const buffer = Buffer.allocUnsafe(size);
+    const { bytesRead } = await handle.read(buffer, 0, size, 0);
+    yield buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }

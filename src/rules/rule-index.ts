@@ -41,8 +41,25 @@ export class RuleIndex {
    * evaluate that condition again.
    */
   match(event: StewardEvent, options: EvaluationOptions = {}): Promise<RuleVerdict[]> {
+    const verdicts = this.matchNow(event, options);
+    return Array.isArray(verdicts) ? Promise.resolve(verdicts) : verdicts;
+  }
+
+  /**
+   * `match`'s verdicts, at once when none of them waits on a lazy fact or on json-rules-engine:
+   * a caller that goes through millions of events, most of which no rule fires on (a
+   * backtest), then needs no promise for them.
+   *
+   * @example
+   * const found = ruleIndex.matchNow(event);
+   * const verdicts = Array.isArray(found) ? found : await found;
+   */
+  matchNow(
+    event: StewardEvent,
+    options: EvaluationOptions = {},
+  ): RuleVerdict[] | Promise<RuleVerdict[]> {
     const listing = this.listings.of(event);
-    if (listing.rules.length === 0) return Promise.resolve([]);
+    if (listing.rules.length === 0) return [];
     const matching = new Matching(event, options, this.pack);
     listing.narrowed(this.pack).visit(event, matching);
     return matching.verdicts();
@@ -120,8 +137,8 @@ class Matching {
     (this.positions ??= []).push(position);
   }
 
-  /** The verdicts that fire or carry an error, in pack order. */
-  verdicts(): Promise<RuleVerdict[]> {
+  /** The verdicts that fire or carry an error, in pack order; a promise only when one is pending. */
+  verdicts(): RuleVerdict[] | Promise<RuleVerdict[]> {
     let found = this.found ?? [];
     const positions = this.positions ?? [];
     if (this.runsFound > 1) {
@@ -134,7 +151,7 @@ class Matching {
             RuleVerdict | Promise<RuleVerdict>,
       );
     }
-    if (!this.pending) return Promise.resolve(found as RuleVerdict[]);
+    if (!this.pending) return found as RuleVerdict[];
     return Promise.all(found).then(keepMatches);
   }
 }
