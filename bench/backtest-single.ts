@@ -10,6 +10,8 @@ import { LogFileEvaluator } from '../src/backtest/evaluate-log-file.js';
 import type { LogFileRef } from '../src/backtest/log-file-ref.js';
 import { emptyReport, mergeReports } from '../src/backtest/merge.js';
 import { logFileChunks } from '../src/backtest/read-log-file.js';
+import { isSourceError } from '../src/sources/batch.js';
+import { decodeCloudTrailLogStream } from '../src/sources/record-stream.js';
 import type { BacktestQuery, BacktestReport } from '../src/backtest/report.js';
 import type { CompiledRule } from '../src/rules/rule.js';
 import type { CorpusFile } from './backtest-corpus.js';
@@ -48,6 +50,36 @@ export async function evaluateOnThisThread(
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { seconds, recordsPerSecond: report.totals.records / seconds, peakHeapBytes, report };
+}
+
+/** One single-threaded pass of the decoder alone over the corpus. */
+export interface DecodePass {
+  seconds: number;
+  records: number;
+  recordsPerSecond: number;
+}
+
+/**
+ * Decodes every file of the corpus into StewardEvents, on this thread, one file at a time, and
+ * evaluates nothing: the decode path's share of the evaluator's time.
+ *
+ * @example
+ * const { recordsPerSecond } = await decodeOnThisThread(corpus.files);
+ */
+export async function decodeOnThisThread(files: readonly CorpusFile[]): Promise<DecodePass> {
+  const started = process.hrtime.bigint();
+  let records = 0;
+  for (const file of files) {
+    const ref: LogFileRef = { kind: 'file', path: file.path, bytes: file.gzipBytes };
+    for await (const result of decodeCloudTrailLogStream(logFileChunks(ref, noS3), file.path, {
+      delivery: 'direct',
+    })) {
+      if (isSourceError(result)) throw new Error(`${result.where}: ${result.message}`);
+      records += 1;
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { seconds, records, recordsPerSecond: records / seconds };
 }
 
 /**
