@@ -127,11 +127,12 @@ function* inChunks(bytes: Buffer): Generator<Uint8Array> {
 }
 
 /**
- * The plain bytes of a file or object as they arrive, gunzipped as they stream when they start
- * with the gzip magic (CloudTrail log files are gzipped, hand-written samples usually are
- * not). Past `maxBytes` of plain bytes it stops with a `DecompressedSizeError` naming the cap,
- * so a gzip bomb costs time up to the cap and no memory. Errors are `LogFileError`s; a failed
- * read says it could not read `what` (e.g. `S3 object`).
+ * The plain bytes of a file or object as they arrive, gunzipped when they start with the gzip
+ * magic (CloudTrail log files are gzipped, hand-written samples usually are not): a file of at
+ * most 4 MiB gzipped and 32 MiB plain in one call, anything larger as it streams. Past
+ * `maxBytes` of plain bytes it stops with a `DecompressedSizeError` naming the cap, so a gzip
+ * bomb costs time up to the cap and at most those 32 MiB of memory. Errors are
+ * `LogFileError`s; a failed read says it could not read `what` (e.g. `S3 object`).
  *
  * @example
  * for await (const chunk of plainChunks(body, 's3://bucket/key', 4 * 1024 ** 3)) scan(chunk);
