@@ -1,7 +1,8 @@
 /**
  * `npm run build` (also run by `npm ci` through `prepare`): bundles the `steward` CLI into one
  * file, `dist/steward.cjs`, which `bin/steward.js` runs, so the CLI starts without compiling
- * TypeScript. It lists the sources it was built from in `dist/steward.inputs.json`, for
+ * TypeScript, and beside it `backtest-worker.cjs`, the entry of `steward backtest`'s worker
+ * threads (a thread starts from a file of its own). It lists the sources it was built from in `dist/steward.inputs.json`, for
  * `bin/steward.js` to notice a bundle older than its sources.
  *
  * CommonJS, because in a CommonJS bundle a module reached only by `import()` (every command)
@@ -36,11 +37,11 @@ const banner = [
   'const importMetaResolve = (name) => require("node:url").pathToFileURL(require.resolve(name)).href;',
 ].join('\n');
 
-try {
-  const result = await esbuild.build({
+/** One CommonJS bundle of `entry`, in memory. */
+const bundle = (entry) =>
+  esbuild.build({
     absWorkingDir: root,
-    entryPoints: ['src/cli/main.ts'],
-    outfile,
+    entryPoints: [entry],
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -53,7 +54,15 @@ try {
     write: false,
     logLevel: 'warning',
   });
-  const inputs = Object.keys(result.metafile.inputs).sort();
+
+try {
+  const [result, worker] = await Promise.all([
+    bundle('src/cli/main.ts'),
+    bundle('src/backtest/worker.ts'),
+  ]);
+  const inputs = [
+    ...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(worker.metafile.inputs)]),
+  ].sort();
   await mkdir(dirname(outfile), { recursive: true });
   // Written aside and renamed into place: a steward starting meanwhile reads the old bundle or
   // the new one, never half of one.
@@ -63,6 +72,7 @@ try {
     await rename(aside, file);
   };
   await write(outfile, result.outputFiles[0].contents);
+  await write(join(dirname(outfile), 'backtest-worker.cjs'), worker.outputFiles[0].contents);
   await write(
     outfile.replace(/\.cjs$/, '.inputs.json'),
     `${JSON.stringify({ bundle: relative(root, outfile), inputs }, null, 2)}\n`,

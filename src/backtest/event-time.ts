@@ -104,6 +104,8 @@ export class TimeRange {
     pick: (a: number, b: number) => number,
   ): string | undefined {
     const candidates = [text === undefined ? NaN : Date.parse(text), ms].filter(Number.isFinite);
-    return candidates.length === 0 ? undefined : new Date(candidates.reduce(pick)).toISOString();
+    return candidates.length === 0
+      ? undefined
+      : new Date(candidates.reduce((a, b) => pick(a, b))).toISOString();
   }
 }

@@ -8,6 +8,10 @@
  */
 export const usages = {
   run: 'steward run <file|dir|->... [--rules DIR] [--facts FILE] [--live] [--what-if] [--quiet | --matches-only | --json] [--progress]',
+  backtest:
+    'steward backtest <file|dir|s3://bucket/prefix>... [--since TIME] [--until TIME] [--rules DIR]\n' +
+    '    [--accounts ID,...] [--regions R,...] [--rule ID]... [--facts FILE] [--json FILE|-] [--html FILE]\n' +
+    '    [--workers N] [--checkpoint FILE | --resume FILE] [--progress]',
   ledger:
     'steward ledger list [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--limit N] [--wide | --json]\n' +
     '       steward ledger show <key> [--json]\n' +

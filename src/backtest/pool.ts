@@ -1,0 +1,295 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { readFactStubs } from '../cli/input-files.js';
+import { buildRulePack } from '../rules/pack-build.js';
+import { compileRulePack } from '../rules/pack.js';
+import {
+  CheckpointError,
+  checkResumable,
+  readCheckpoint,
+  writeCheckpoint,
+  type Checkpoint,
+} from './checkpoint.js';
+import { LogFileEvaluator } from './evaluate-log-file.js';
+import { logFileName, type LogFileRef } from './log-file-ref.js';
+import { emptyReport, mergeReports } from './merge.js';
+import type { BacktestQuery, BacktestReport } from './report.js';
+import { WorkerSlot, type WorkerEntry } from './worker-slot.js';
+import type { WorkerSetup } from './worker-messages.js';
+
+/** Where a backtest stands, as `onProgress` is told after each file. */
+export interface BacktestProgress {
+  /** Files reported (read, or failed), this run and, when resumed, before it. */
+  filesDone: number;
+  /** Files the listing has given so far; the total once `listingDone`. */
+  filesListed: number;
+  listingDone: boolean;
+  /** Bytes of the files done and of those listed, as listed. */
+  bytesDone: number;
+  bytesListed: number;
+  /** Records decoded so far (the report's count). */
+  records: number;
+  /** Files that could not be read, so far. */
+  unreadableFiles: number;
+  /** Since this run started. */
+  elapsedMs: number;
+  /** Records decoded and bytes read in this run (not a resumed checkpoint's): what a rate rests on. */
+  recordsThisRun: number;
+  bytesThisRun: number;
+}
+
+export interface RunBacktestOptions {
+  /** The log files, consumed lazily: at most one file per worker is taken ahead. */
+  refs: AsyncIterable<LogFileRef> | readonly LogFileRef[];
+  rulesDir: string;
+  query: BacktestQuery;
+  /** A JSON file of lazy fact values (as `steward run --facts` takes). */
+  factsFile?: string;
+  /** Worker threads; default `os.availableParallelism()`. */
+  workers?: number;
+  /** Where the checkpoint is written, every few seconds and at the end or interruption. */
+  checkpoint?: string;
+  /** Continue from `checkpoint` (which must exist, for the same query) instead of starting afresh. */
+  resume?: boolean;
+  onProgress?: (progress: BacktestProgress) => void;
+  /** Stops the run: workers terminated, files in progress left for a resume, checkpoint written. */
+  signal?: AbortSignal;
+  /** Milliseconds between checkpoint writes (default 5 s). */
+  checkpointEveryMs?: number;
+  /** The worker thread's entry; default the backtest worker, bundled or from source. */
+  workerEntry?: WorkerEntry;
+}
+
+/** A backtest's result: the merged report, and each worker's files and peak heap. */
+export interface BacktestRun {
+  report: BacktestReport;
+  workers: { peakHeapBytes: number; files: number }[];
+  /** True when `signal` stopped the run before every file was done. */
+  interrupted: boolean;
+  /** Files skipped because the resumed checkpoint had them done. */
+  resumedFiles: number;
+  /** Records read by this run, a resumed checkpoint's not counted. */
+  recordsThisRun: number;
+  elapsedMs: number;
+}
+
+/**
+ * The worker entry next to this module: the bundled `backtest-worker.cjs` beside the compiled
+ * CLI, or, from source, `worker.ts` loaded through tsx (a worker thread does not inherit the
+ * main thread's loader, so it registers tsx itself).
+ */
+function defaultWorkerEntry(): WorkerEntry {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return { script: new URL('./backtest-worker.cjs', here) };
+  const tsx = createRequire(here).resolve('tsx/package.json');
+  const api = new URL('dist/esm/api/index.mjs', pathToFileURL(tsx)).href;
+  const entry = new URL('./worker.ts', here).href;
+  return {
+    eval: true,
+    script: `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
+  };
+}
+
+/**
+ * Runs a backtest on this machine: the files go to worker threads one at a time (each worker
+ * evaluating with a `LogFileEvaluator` and posting back the file's report), and the main thread
+ * merges the reports. The listing is consumed as workers free up, so no more than one file per
+ * worker is ever taken ahead. A file a worker fails on (or crashes on) is an error naming it;
+ * the run goes on. With `checkpoint`, the files done and the report so far are written every
+ * few seconds and at the end; `resume` continues from them.
+ *
+ * @example
+ * const { report } = await runBacktest({ refs: new SourceListing(query, { s3 }).refs(), rulesDir: 'rules', query });
+ */
+export async function runBacktest(options: RunBacktestOptions): Promise<BacktestRun> {
+  const started = performance.now();
+  const { query } = options;
+  // Checked once here; each worker compiles the pack (see WorkerSetup.pack).
+  const pack = await buildRulePack(options.rulesDir);
+  const rules = compileRulePack(pack, options.rulesDir);
+  const factStubs =
+    options.factsFile === undefined ? undefined : await readFactStubs(options.factsFile);
+  // Made here once to refuse a query that cannot run (a bad time, an unknown rule) before any worker starts.
+  new LogFileEvaluator({ rules, query });
+  const empty = emptyReport(query, rules);
+  const state = await startingState(options, empty);
+  const resumedFiles = state.done.size;
+  const resumedRecords = state.report.totals.records;
+  const setup: WorkerSetup = {
+    pack,
+    rulesDir: options.rulesDir,
+    query,
+    ...(factStubs === undefined ? {} : { factStubs }),
+  };
+  const failed = (ref: LogFileRef, message: string): BacktestReport => ({
+    ...empty,
+    totals: { ...empty.totals, unreadableFiles: 1 },
+    errors: [{ where: logFileName(ref), message }],
+  });
+  const entry = options.workerEntry ?? defaultWorkerEntry();
+  const count = Math.max(1, options.workers ?? availableParallelism());
+  const slots = Array.from({ length: count }, () => new WorkerSlot(entry, setup, failed));
+  const run = new PoolRun(options, state, started);
+  try {
+    await Promise.all(slots.map((slot) => run.drive(slot)));
+  } finally {
+    await Promise.all(slots.map((slot) => slot.stop()));
+  }
+  await run.saveCheckpoint(true);
+  return {
+    report: state.report,
+    workers: slots.map((slot) => ({ peakHeapBytes: slot.peakHeapBytes, files: slot.files })),
+    interrupted: options.signal?.aborted === true,
+    resumedFiles,
+    recordsThisRun: state.report.totals.records - resumedRecords,
+    elapsedMs: performance.now() - started,
+  };
+}
+
+/** The files done and the report so far: empty, or a resumed checkpoint's. */
+interface RunState {
+  done: Set<string>;
+  report: BacktestReport;
+}
+
+async function startingState(
+  options: RunBacktestOptions,
+  empty: BacktestReport,
+): Promise<RunState> {
+  if (options.resume !== true) return { done: new Set(), report: empty };
+  if (options.checkpoint === undefined)
+    throw new CheckpointError('resume: no checkpoint file given');
+  const checkpoint = await readCheckpoint(options.checkpoint);
+  checkResumable(checkpoint, options.query, options.checkpoint);
+  const rulesNow = empty.rules.map((rule) => `${rule.rule} (${rule.mode})`).join(', ');
+  const rulesThen = checkpoint.report.rules.map((rule) => `${rule.rule} (${rule.mode})`).join(', ');
+  if (rulesNow !== rulesThen)
+    throw new CheckpointError(
+      `${options.checkpoint}: the rules changed since the checkpoint (then: ${rulesThen}; now: ${rulesNow}); start afresh without --resume`,
+    );
+  return { done: new Set(checkpoint.done), report: checkpoint.report };
+}
+
+/** One run's hand-out of files to the workers, its merging, progress and checkpoints. */
+class PoolRun {
+  private readonly files: AsyncIterator<LogFileRef> | Iterator<LogFileRef>;
+  private readonly progress: BacktestProgress;
+  private readonly skipDone: ReadonlySet<string>;
+  /** Settles when the run is stopped, so a worker's file in progress is not waited for. */
+  private readonly aborted: Promise<undefined>;
+  private writeError?: unknown;
+  private taking: Promise<LogFileRef | undefined> = Promise.resolve(undefined);
+  private lastCheckpoint: number;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly options: RunBacktestOptions,
+    private readonly state: RunState,
+    private readonly started: number,
+  ) {
+    const { refs } = options;
+    this.files =
+      Symbol.asyncIterator in refs ? refs[Symbol.asyncIterator]() : refs[Symbol.iterator]();
+    this.skipDone = new Set(state.done);
+    this.lastCheckpoint = started;
+    const { signal } = options;
+    this.aborted = new Promise((resolve) => {
+      if (signal?.aborted === true) resolve(undefined);
+      signal?.addEventListener('abort', () => resolve(undefined), { once: true });
+    });
+    this.progress = {
+      filesDone: state.done.size,
+      filesListed: 0,
+      listingDone: false,
+      bytesDone: state.report.totals.bytes,
+      bytesListed: 0,
+      records: state.report.totals.records,
+      unreadableFiles: state.report.totals.unreadableFiles,
+      elapsedMs: 0,
+      recordsThisRun: 0,
+      bytesThisRun: 0,
+    };
+  }
+
+  /** Feeds one worker until the files run out or the run is stopped. */
+  async drive(slot: WorkerSlot): Promise<void> {
+    while (!this.stopped()) {
+      const ref = await this.next();
+      if (ref === undefined || this.stopped()) return;
+      const outcome = await Promise.race([slot.evaluate(ref), this.aborted]);
+      if (outcome === undefined || this.stopped()) return;
+      this.record(ref, outcome.report);
+    }
+  }
+
+  private stopped(): boolean {
+    return this.options.signal?.aborted === true;
+  }
+
+  /** The next file not done yet; one taker at a time, as the listing is one iterator. */
+  private next(): Promise<LogFileRef | undefined> {
+    const taken = this.taking.then(async () => {
+      for (;;) {
+        if (this.progress.listingDone) return undefined;
+        const step = await this.files.next();
+        if (step.done === true) {
+          this.progress.listingDone = true;
+          return undefined;
+        }
+        const ref = step.value;
+        const name = logFileName(ref);
+        this.progress.filesListed += 1;
+        this.progress.bytesListed += ref.bytes;
+        if (!this.skipDone.has(name)) return ref;
+      }
+    });
+    this.taking = taken.then(
+      () => undefined,
+      () => undefined,
+    );
+    return taken;
+  }
+
+  private record(ref: LogFileRef, report: BacktestReport): void {
+    const { state, progress } = this;
+    state.report = mergeReports(state.report, report);
+    state.done.add(logFileName(ref));
+    progress.filesDone += 1;
+    progress.bytesDone += ref.bytes;
+    progress.records = state.report.totals.records;
+    progress.recordsThisRun += report.totals.records;
+    progress.bytesThisRun += ref.bytes;
+    progress.unreadableFiles = state.report.totals.unreadableFiles;
+    progress.elapsedMs = performance.now() - this.started;
+    this.options.onProgress?.({ ...progress });
+    if (performance.now() - this.lastCheckpoint >= (this.options.checkpointEveryMs ?? 5_000))
+      void this.saveCheckpoint();
+  }
+
+  /**
+   * Writes the checkpoint, after any write still going, so the last one written is the latest.
+   * A write that fails during the run is thrown by the last one, at the end.
+   */
+  async saveCheckpoint(final = false): Promise<void> {
+    const file = this.options.checkpoint;
+    if (file === undefined) return;
+    this.lastCheckpoint = performance.now();
+    const checkpoint: Checkpoint = {
+      version: 1,
+      query: this.options.query,
+      done: [...this.state.done],
+      report: this.state.report,
+    };
+    this.writing = this.writing
+      .then(() => writeCheckpoint(file, checkpoint))
+      .catch((error: unknown) => {
+        this.writeError ??= error;
+      });
+    await this.writing;
+    if (final && this.writeError !== undefined)
+      throw new CheckpointError(`${file}: the checkpoint could not be written`, {
+        cause: this.writeError,
+      });
+  }
+}
