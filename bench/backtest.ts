@@ -6,9 +6,12 @@
  * the decoder alone and `LogFileEvaluator` alone on the same files (`bench/backtest-single.ts`),
  * which separates what the pool adds from what decoding and evaluating cost.
  */
+import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runBacktest } from '../src/backtest/pool.js';
+import type { WorkerEntry } from '../src/backtest/worker-slot.js';
 import type { LogFileRef } from '../src/backtest/log-file-ref.js';
 import type { BacktestQuery, BacktestReport } from '../src/backtest/report.js';
 import { loadRules } from '../src/rules/load.js';
@@ -53,6 +56,8 @@ export interface BacktestBenchResult {
   workers: number;
   /** The floor on `workers` threads: its passes before and after the backtest, and their median. */
   floor: { before: FloorPass[]; after: FloorPass[]; recordsPerSecond: number };
+  /** `runBacktest` on no files: starting the workers and building the rule pack. */
+  startupSeconds: number;
   /** `runBacktest`, timed whole: starting its workers and loading the rules included. */
   backtest: BacktestPass & {
     ofFloor: number;
@@ -101,6 +106,20 @@ function checkComplete(report: BacktestReport, corpus: BacktestCorpus, what: str
 }
 
 /**
+ * Builds the CLI and its backtest worker (`scripts/build-cli.js`, into `dist/`, where its
+ * dependencies resolve), so the pool runs the bundled worker `steward backtest` runs, not the
+ * sources through tsx.
+ */
+function bundledWorker(root: string): WorkerEntry {
+  const build = spawnSync(process.execPath, [join(root, 'scripts/build-cli.js')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`scripts/build-cli.js failed: ${build.stderr}`);
+  return { script: pathToFileURL(join(root, 'dist/backtest-worker.cjs')) };
+}
+
+/**
  * Generates the corpus (a full run's, or `--quick`'s), measures the floors and the backtest
  * over it, and deletes it.
  *
@@ -125,6 +144,7 @@ export async function measureBacktest(options: {
   const corpus = await writeBacktestCorpus(shape);
   const generationSeconds = Number(process.hrtime.bigint() - generationStarted) / 1e9;
   try {
+    const workerEntry = bundledWorker(options.root);
     const paths = corpus.files.map((file) => file.path);
     const floorPasses = quick ? 1 : 2;
     const floorRound = async () => {
@@ -143,9 +163,12 @@ export async function measureBacktest(options: {
 
     log(`backtest: the floor on ${workers} workers…`);
     const before = await floorRound();
-    log(`backtest: runBacktest on ${workers} workers…`);
+    log(`backtest: runBacktest on ${workers} workers, on no files, then on the corpus…`);
+    const startup = process.hrtime.bigint();
+    await runBacktest({ refs: [], rulesDir, query, workers, workerEntry });
+    const startupSeconds = Number(process.hrtime.bigint() - startup) / 1e9;
     const started = process.hrtime.bigint();
-    const pooled = await runBacktest({ refs, rulesDir, query, workers });
+    const pooled = await runBacktest({ refs, rulesDir, query, workers, workerEntry });
     const pooledSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     checkComplete(pooled.report, corpus, 'runBacktest');
     log(`backtest: the floor on ${workers} workers again…`);
@@ -179,6 +202,7 @@ export async function measureBacktest(options: {
       },
       workers,
       floor: { before, after, recordsPerSecond: floorPerSecond },
+      startupSeconds,
       backtest: {
         ...pooledPass,
         ofFloor: pooledPass.recordsPerSecond / floorPerSecond,
@@ -288,7 +312,7 @@ export function backtestSection(result: BacktestBenchResult): string {
       ],
     ]),
     '',
-    `Files per worker: ${backtest.perWorker.map((worker) => worker.files).join(', ')}; ${backtest.matchedEvents} events matched, ${backtest.rulesFired} rules fired; the pool and one thread found ${result.sameMatches ? 'the same' : 'DIFFERENT'} matches per rule.`,
+    `runBacktest on no files (starting ${result.workers} bundled workers, building the rule pack): ${result.startupSeconds.toFixed(2)} s. Files per worker: ${backtest.perWorker.map((worker) => worker.files).join(', ')}; ${backtest.matchedEvents} events matched, ${backtest.rulesFired} rules fired; the pool and one thread found ${result.sameMatches ? 'the same' : 'DIFFERENT'} matches per rule.`,
     '',
   ].join('\n');
 }
