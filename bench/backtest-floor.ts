@@ -9,13 +9,13 @@ import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync } from 'node:zlib';
+import { startClock, type Elapsed } from './backtest-clock.js';
 
 /** One pass of the floor over every file. */
-export interface FloorPass {
+export interface FloorPass extends Elapsed {
   workers: number;
   files: number;
   records: number;
-  seconds: number;
   recordsPerSecond: number;
   /** The largest heap each worker (or the one thread) was seen holding: after a file's parse. */
   peakHeapBytes: number[];
@@ -114,11 +114,11 @@ export async function floorOnWorkers(
   );
   try {
     await Promise.all(threads.map((thread) => nextMessage(thread)));
-    const started = process.hrtime.bigint();
+    const clock = startClock();
     const shares = threads.map((thread) => nextMessage(thread));
     for (const thread of threads) thread.postMessage('start');
     const done = await Promise.all(shares);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const elapsed = clock.stop();
     let records = 0;
     let taken = 0;
     const peakHeapBytes: number[] = [];
@@ -132,8 +132,8 @@ export async function floorOnWorkers(
       workers,
       files: taken,
       records,
-      seconds,
-      recordsPerSecond: records / seconds,
+      ...elapsed,
+      recordsPerSecond: records / elapsed.seconds,
       peakHeapBytes,
     };
   } finally {
@@ -148,15 +148,15 @@ export async function floorOnWorkers(
  * const { recordsPerSecond } = floorOnThisThread(corpus.files.map((f) => f.path));
  */
 export function floorOnThisThread(files: readonly string[]): FloorPass {
-  const started = process.hrtime.bigint();
+  const clock = startClock();
   const share = takeFiles(files, new Int32Array(new SharedArrayBuffer(4)));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const elapsed = clock.stop();
   return {
     workers: 1,
     files: share.files,
     records: share.records,
-    seconds,
-    recordsPerSecond: share.records / seconds,
+    ...elapsed,
+    recordsPerSecond: share.records / elapsed.seconds,
     peakHeapBytes: [share.peakHeapBytes],
   };
 }

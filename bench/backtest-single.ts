@@ -14,11 +14,11 @@ import { isSourceError } from '../src/sources/batch.js';
 import { decodeCloudTrailLogStream } from '../src/sources/record-stream.js';
 import type { BacktestQuery, BacktestReport } from '../src/backtest/report.js';
 import type { CompiledRule } from '../src/rules/rule.js';
+import { startClock, type Elapsed } from './backtest-clock.js';
 import type { CorpusFile } from './backtest-corpus.js';
 
 /** One single-threaded pass of the evaluator over the corpus. */
-export interface SingleThreadPass {
-  seconds: number;
+export interface SingleThreadPass extends Elapsed {
   recordsPerSecond: number;
   /** The largest heap seen, sampled after each file. */
   peakHeapBytes: number;
@@ -39,7 +39,7 @@ export async function evaluateOnThisThread(
   rules: readonly CompiledRule[],
   query: BacktestQuery,
 ): Promise<SingleThreadPass> {
-  const started = process.hrtime.bigint();
+  const clock = startClock();
   const evaluator = new LogFileEvaluator({ rules, query });
   let report = emptyReport(query, rules);
   let peakHeapBytes = 0;
@@ -48,13 +48,17 @@ export async function evaluateOnThisThread(
     report = mergeReports(report, await evaluator.evaluate(ref, logFileChunks(ref, noS3)));
     peakHeapBytes = Math.max(peakHeapBytes, getHeapStatistics().used_heap_size);
   }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { seconds, recordsPerSecond: report.totals.records / seconds, peakHeapBytes, report };
+  const elapsed = clock.stop();
+  return {
+    ...elapsed,
+    recordsPerSecond: report.totals.records / elapsed.seconds,
+    peakHeapBytes,
+    report,
+  };
 }
 
 /** One single-threaded pass of the decoder alone over the corpus. */
-export interface DecodePass {
-  seconds: number;
+export interface DecodePass extends Elapsed {
   records: number;
   recordsPerSecond: number;
 }
@@ -67,7 +71,7 @@ export interface DecodePass {
  * const { recordsPerSecond } = await decodeOnThisThread(corpus.files);
  */
 export async function decodeOnThisThread(files: readonly CorpusFile[]): Promise<DecodePass> {
-  const started = process.hrtime.bigint();
+  const clock = startClock();
   let records = 0;
   for (const file of files) {
     const ref: LogFileRef = { kind: 'file', path: file.path, bytes: file.gzipBytes };
@@ -78,8 +82,8 @@ export async function decodeOnThisThread(files: readonly CorpusFile[]): Promise<
       records += 1;
     }
   }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { seconds, records, recordsPerSecond: records / seconds };
+  const elapsed = clock.stop();
+  return { ...elapsed, records, recordsPerSecond: records / elapsed.seconds };
 }
 
 /**

@@ -15,6 +15,7 @@ import type { WorkerEntry } from '../src/backtest/worker-slot.js';
 import type { LogFileRef } from '../src/backtest/log-file-ref.js';
 import type { BacktestQuery, BacktestReport } from '../src/backtest/report.js';
 import { loadRules } from '../src/rules/load.js';
+import { startClock, type Elapsed } from './backtest-clock.js';
 import {
   fullCorpus,
   quickCorpus,
@@ -32,8 +33,7 @@ import {
 import { markdownTable, median } from './measure.js';
 
 /** A backtest's figures: its speed and what it found. */
-export interface BacktestPass {
-  seconds: number;
+export interface BacktestPass extends Elapsed {
   recordsPerSecond: number;
   files: number;
   records: number;
@@ -55,33 +55,50 @@ export interface BacktestBenchResult {
   };
   workers: number;
   /** The floor on `workers` threads: its passes before and after the backtest, and their median. */
-  floor: { before: FloorPass[]; after: FloorPass[]; recordsPerSecond: number };
+  floor: {
+    before: FloorPass[];
+    after: FloorPass[];
+    recordsPerSecond: number;
+    /** CPU time per record, median of the passes: the steadier figure on a shared machine. */
+    cpuMicrosPerRecord: number;
+  };
   /** `runBacktest` on no files: starting the workers and building the rule pack. */
   startupSeconds: number;
   /** `runBacktest`, timed whole: starting its workers and loading the rules included. */
   backtest: BacktestPass & {
     ofFloor: number;
+    /** The floor's CPU time per record over the backtest's. */
+    cpuOfFloor: number;
     perWorker: { peakHeapBytes: number; files: number }[];
   };
   singleThread: {
-    floor: { before: FloorPass; after: FloorPass; recordsPerSecond: number };
-    decode: DecodePass & { ofFloor: number };
-    evaluator: BacktestPass & { ofFloor: number; peakHeapBytes: number };
+    floor: {
+      before: FloorPass;
+      after: FloorPass;
+      recordsPerSecond: number;
+      cpuMicrosPerRecord: number;
+    };
+    decode: DecodePass & { ofFloor: number; cpuOfFloor: number };
+    evaluator: BacktestPass & { ofFloor: number; cpuOfFloor: number; peakHeapBytes: number };
   };
   /** Whether the pool and the single-threaded evaluator found the same matches for every rule. */
   sameMatches: boolean;
 }
 
-function passOf(report: BacktestReport, seconds: number): BacktestPass {
+function passOf(report: BacktestReport, elapsed: Elapsed): BacktestPass {
   return {
-    seconds,
-    recordsPerSecond: report.totals.records / seconds,
+    ...elapsed,
+    recordsPerSecond: report.totals.records / elapsed.seconds,
     files: report.totals.files,
     records: report.totals.records,
     matches: matchesOf(report),
     matchedEvents: report.totals.matchedEvents,
     rulesFired: report.rules.filter((rule) => rule.matches > 0).length,
   };
+}
+
+function cpuMicrosPerRecord(pass: Elapsed & { records: number }): number {
+  return (pass.cpuSeconds * 1e6) / pass.records;
 }
 
 function sameRuleMatches(a: BacktestReport, b: BacktestReport): boolean {
@@ -140,9 +157,9 @@ export async function measureBacktest(options: {
   const workers = options.workers ?? availableParallelism();
   const shape = quick ? quickCorpus : fullCorpus;
   log(`backtest: writing ${shape.records.toLocaleString('en-US')} records of CloudTrail…`);
-  const generationStarted = process.hrtime.bigint();
+  const generation = startClock();
   const corpus = await writeBacktestCorpus(shape);
-  const generationSeconds = Number(process.hrtime.bigint() - generationStarted) / 1e9;
+  const generationSeconds = generation.stop().seconds;
   try {
     const workerEntry = bundledWorker(options.root);
     const paths = corpus.files.map((file) => file.path);
@@ -164,12 +181,12 @@ export async function measureBacktest(options: {
     log(`backtest: the floor on ${workers} workers…`);
     const before = await floorRound();
     log(`backtest: runBacktest on ${workers} workers, on no files, then on the corpus…`);
-    const startup = process.hrtime.bigint();
+    const startup = startClock();
     await runBacktest({ refs: [], rulesDir, query, workers, workerEntry });
-    const startupSeconds = Number(process.hrtime.bigint() - startup) / 1e9;
-    const started = process.hrtime.bigint();
+    const startupSeconds = startup.stop().seconds;
+    const clock = startClock();
     const pooled = await runBacktest({ refs, rulesDir, query, workers, workerEntry });
-    const pooledSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const pooledElapsed = clock.stop();
     checkComplete(pooled.report, corpus, 'runBacktest');
     log(`backtest: the floor on ${workers} workers again…`);
     const after = await floorRound();
@@ -183,9 +200,11 @@ export async function measureBacktest(options: {
     checkComplete(single.report, corpus, 'LogFileEvaluator');
     const singleAfter = floorOnThisThread(paths);
     const singleFloor = median([singleBefore.recordsPerSecond, singleAfter.recordsPerSecond]);
+    const floorCpu = median([...before, ...after].map(cpuMicrosPerRecord));
+    const singleFloorCpu = median([singleBefore, singleAfter].map(cpuMicrosPerRecord));
 
-    const pooledPass = passOf(pooled.report, pooledSeconds);
-    const singlePass = passOf(single.report, single.seconds);
+    const pooledPass = passOf(pooled.report, pooledElapsed);
+    const singlePass = passOf(single.report, single);
     return {
       loadAverage,
       corpus: {
@@ -201,19 +220,30 @@ export async function measureBacktest(options: {
         generationSeconds,
       },
       workers,
-      floor: { before, after, recordsPerSecond: floorPerSecond },
+      floor: { before, after, recordsPerSecond: floorPerSecond, cpuMicrosPerRecord: floorCpu },
       startupSeconds,
       backtest: {
         ...pooledPass,
         ofFloor: pooledPass.recordsPerSecond / floorPerSecond,
+        cpuOfFloor: floorCpu / cpuMicrosPerRecord(pooledPass),
         perWorker: pooled.workers,
       },
       singleThread: {
-        floor: { before: singleBefore, after: singleAfter, recordsPerSecond: singleFloor },
-        decode: { ...decode, ofFloor: decode.recordsPerSecond / singleFloor },
+        floor: {
+          before: singleBefore,
+          after: singleAfter,
+          recordsPerSecond: singleFloor,
+          cpuMicrosPerRecord: singleFloorCpu,
+        },
+        decode: {
+          ...decode,
+          ofFloor: decode.recordsPerSecond / singleFloor,
+          cpuOfFloor: singleFloorCpu / cpuMicrosPerRecord(decode),
+        },
         evaluator: {
           ...singlePass,
           ofFloor: singlePass.recordsPerSecond / singleFloor,
+          cpuOfFloor: singleFloorCpu / cpuMicrosPerRecord(singlePass),
           peakHeapBytes: single.peakHeapBytes,
         },
       },
@@ -258,17 +288,31 @@ export function backtestSection(result: BacktestBenchResult): string {
   const percent = (value: number) => `${(value * 100).toFixed(0)} %`;
   const heaps = (bytes: readonly number[]) =>
     bytes.map((value) => `${(value / MB).toFixed(0)} MB`).join(', ');
+  const micros = (value: number) => value.toFixed(1);
+  const perRecord = cpuMicrosPerRecord;
   const floorCell = (passes: readonly FloorPass[]) =>
     passes.map((pass) => rate(pass.recordsPerSecond)).join(', ');
   return [
     `Backtest (load average ${result.loadAverage.join(' ')} at its start): ${corpus.files} log files, ${corpus.records.toLocaleString('en-US')} records (${corpus.accounts} accounts × ${corpus.regions} regions × ${corpus.days} days × ${corpus.filesPerDay} files), ${(corpus.gzipBytes / MB).toFixed(0)} MB gzipped, ${(corpus.jsonBytes / MB).toFixed(0)} MB JSON, written in ${corpus.generationSeconds.toFixed(1)} s; the shipped rules, no facts file.`,
     '',
     markdownTable([
-      ['path', 'threads', 'records/s', 'of the floor', 'seconds', 'matches', 'peak heap'],
+      [
+        'path',
+        'threads',
+        'records/s',
+        'of the floor',
+        'CPU µs/record',
+        "of the floor's CPU",
+        'seconds',
+        'matches',
+        'peak heap',
+      ],
       [
         'gunzip + JSON.parse (floor; passes before, after)',
         String(result.workers),
         `${rate(floor.recordsPerSecond)} (${floorCell(floor.before)}; ${floorCell(floor.after)})`,
+        '100 %',
+        micros(floor.cpuMicrosPerRecord),
         '100 %',
         '',
         '',
@@ -279,6 +323,8 @@ export function backtestSection(result: BacktestBenchResult): string {
         String(result.workers),
         rate(backtest.recordsPerSecond),
         percent(backtest.ofFloor),
+        micros(perRecord(backtest)),
+        percent(backtest.cpuOfFloor),
         backtest.seconds.toFixed(2),
         String(backtest.matches),
         heaps(backtest.perWorker.map((worker) => worker.peakHeapBytes)),
@@ -287,6 +333,8 @@ export function backtestSection(result: BacktestBenchResult): string {
         'gunzip + JSON.parse (floor; before, after)',
         '1',
         `${rate(singleThread.floor.recordsPerSecond)} (${rate(singleThread.floor.before.recordsPerSecond)}; ${rate(singleThread.floor.after.recordsPerSecond)})`,
+        '100 %',
+        micros(singleThread.floor.cpuMicrosPerRecord),
         '100 %',
         '',
         '',
@@ -297,6 +345,8 @@ export function backtestSection(result: BacktestBenchResult): string {
         '1',
         rate(singleThread.decode.recordsPerSecond),
         percent(singleThread.decode.ofFloor),
+        micros(perRecord(singleThread.decode)),
+        percent(singleThread.decode.cpuOfFloor),
         singleThread.decode.seconds.toFixed(2),
         '',
         '',
@@ -306,6 +356,8 @@ export function backtestSection(result: BacktestBenchResult): string {
         '1',
         rate(singleThread.evaluator.recordsPerSecond),
         percent(singleThread.evaluator.ofFloor),
+        micros(perRecord(singleThread.evaluator)),
+        percent(singleThread.evaluator.cpuOfFloor),
         singleThread.evaluator.seconds.toFixed(2),
         String(singleThread.evaluator.matches),
         heaps([singleThread.evaluator.peakHeapBytes]),
