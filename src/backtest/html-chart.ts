@@ -11,6 +11,8 @@ const height = 210;
 const margin = { left: 52, right: 36, top: 14, bottom: 44 };
 const plotWidth = width - margin.left - margin.right;
 const plotHeight = height - margin.top - margin.bottom;
+/** The widest a bar is drawn, whatever room its day has. */
+const maxBarWidth = 48;
 /** Room one x-axis label (`2026-10-01` at the chart's font size) needs. */
 const labelWidth = 64;
 
@@ -33,10 +35,16 @@ interface Bar {
   matches: number;
 }
 
-/** The smallest 1, 2 or 5 × 10ⁿ at least `value`: the top of the y axis. */
-function axisTop(value: number): number {
-  const power = 10 ** Math.floor(Math.log10(value));
-  return [1, 2, 5, 10].map((step) => step * power).find((top) => top >= value) ?? value;
+/**
+ * The y axis for a tallest bar of `peak`: ticks a round step apart (1, 2 or 5 × 10ⁿ, at most
+ * five of them above 0) and the first tick at or above the peak as its top.
+ */
+function yAxis(peak: number): { top: number; step: number } {
+  for (let power = 1; ; power *= 10) {
+    for (const step of [power, 2 * power, 5 * power]) {
+      if (peak / step <= 5) return { top: Math.max(1, Math.ceil(peak / step)) * step, step };
+    }
+  }
 }
 
 function rounded(value: number): number {
@@ -97,12 +105,11 @@ export function dayChart(options: DayChartOptions): string {
   const { id, span } = options;
   const daysPerBar = Math.ceil((span.last - span.first + 1) / maxBars);
   const bars = barsOf(span, daysPerBar, options.perDay);
-  const top = axisTop(Math.max(1, ...bars.map((bar) => bar.matches)));
-  // `top` is 1, 2 or 5 × 10ⁿ: fifths of it from 5 up are whole numbers.
-  const tickStep = top >= 5 ? top / 5 : 1;
-  const ticks = Array.from({ length: top / tickStep + 1 }, (_, index) => index * tickStep);
+  const { top, step } = yAxis(Math.max(...bars.map((bar) => bar.matches)));
+  const ticks = Array.from({ length: top / step + 1 }, (_, index) => index * step);
   const slot = plotWidth / bars.length;
-  const gap = slot >= 3 ? Math.max(1, slot * 0.2) : 0;
+  // A short range keeps bars slim rather than filling the width with one block.
+  const barWidth = Math.min(maxBarWidth, slot >= 3 ? slot - Math.max(1, slot * 0.2) : slot);
   const labelEvery = Math.max(1, Math.ceil(labelWidth / slot));
   const baseline = margin.top + plotHeight;
   const tone = options.mode === 'enforce' ? 'enforce' : 'dry-run';
@@ -122,9 +129,9 @@ export function dayChart(options: DayChartOptions): string {
     // A day of one match among thousands still shows: at least one unit high.
     const barHeight =
       bar.matches === 0 ? 0 : Math.max(1, rounded((bar.matches / top) * plotHeight));
-    const x = rounded(margin.left + index * slot + gap / 2);
+    const x = rounded(margin.left + index * slot + (slot - barWidth) / 2);
     return (
-      `<rect class="bar" x="${x}" y="${rounded(baseline - barHeight)}" width="${rounded(slot - gap)}" height="${barHeight}" ` +
+      `<rect class="bar" x="${x}" y="${rounded(baseline - barHeight)}" width="${rounded(barWidth)}" height="${barHeight}" ` +
       `data-day="${dayName(bar.first)}" data-count="${bar.matches}">` +
       `<title>${barDays(bar)}: ${countOf(bar.matches, 'match', 'matches')}</title></rect>`
     );

@@ -23,14 +23,19 @@ function atLeast(capped: boolean): string {
   return capped ? '≥' : '';
 }
 
+/** A record's entries, the largest count first, ties in name order (the same on every render). */
+function mostFirst(counts: Readonly<Record<string, number>>): [string, number][] {
+  return Object.entries(counts).sort(
+    ([a, countA], [b, countB]) => countB - countA || (a < b ? -1 : a > b ? 1 : 0),
+  );
+}
+
 /**
  * The most frequent values first (ties in value order), then a row for the rest: how many
  * other values, and how often they were seen, those past the report's cap included.
  */
 function topValuesTable(title: string, column: string, values: CountedValues): string {
-  const entries = Object.entries(values.counts).sort(
-    ([a, countA], [b, countB]) => countB - countA || (a < b ? -1 : a > b ? 1 : 0),
-  );
+  const entries = mostFirst(values.counts);
   const shown = entries.slice(0, topShown);
   const restCount =
     entries.slice(topShown).reduce((sum, [, seen]) => sum + seen, 0) + values.otherCount;
@@ -56,9 +61,7 @@ function topValuesTable(title: string, column: string, values: CountedValues): s
 }
 
 function plannedActionsText(planned: Readonly<Record<string, number>>): string {
-  const entries = Object.entries(planned).sort(
-    ([a, countA], [b, countB]) => countB - countA || (a < b ? -1 : a > b ? 1 : 0),
-  );
+  const entries = mostFirst(planned);
   if (entries.length === 0) return '<span class="none">none</span>';
   return entries
     .map(([action, times]) => `<code>${shownText(action)}</code> × ${countText(times)}`)

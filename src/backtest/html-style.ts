@@ -56,7 +56,8 @@ pre.explain { background: var(--panel); border: 1px solid var(--line); border-ra
 .none { color: var(--muted); }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
-  .rule, figure, .sample, tr { break-inside: avoid; }
+  figure, .sample, .totals, tr { break-inside: avoid; }
+  h2, h3, h4 { break-after: avoid; }
   section { margin: 16px 0; }
   * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   a { text-decoration: none; }

@@ -9,7 +9,8 @@ import type { ListingNotes } from './listing-notes.js';
 /**
  * The log files of a local file or directory, as they are found: a file named is read
  * whatever its name; a directory is walked recursively (symbolic links to directories are not
- * followed, so a loop cannot walk forever), in name order, keeping the `.json` and `.json.gz`
+ * followed, so a loop cannot walk forever; hidden directories such as `.git` or `.steward`,
+ * where the checkpoint is, are not entered), in name order, keeping the `.json` and `.json.gz`
  * files the filter admits and counting the others as skipped. A path that cannot be read is a
  * problem in `notes`, and the listing goes on.
  *
@@ -49,8 +50,9 @@ async function* walk(
   names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const { name, directory, file } of names) {
     const path = join(dir, name);
-    if (directory) yield* walk(path, filter, notes);
-    else if (!file || !looksLikeLogFile(name)) notes.skipped += 1;
+    if (directory) {
+      if (!name.startsWith('.')) yield* walk(path, filter, notes);
+    } else if (!file || !looksLikeLogFile(name)) notes.skipped += 1;
     else if (filter.admitsKey(path)) {
       try {
         yield { kind: 'file', path, bytes: (await stat(path)).size };

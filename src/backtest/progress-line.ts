@@ -30,8 +30,10 @@ export function describeBacktestProgress(progress: BacktestProgress): string {
 
 /**
  * Shows a backtest's progress on a sink: redrawn in place on a terminal at most every
- * `intervalMs`, or one line every `intervalMs` when lines are printed. The last state is drawn
- * again on a timer, so a slow file still shows the clock moving.
+ * `intervalMs`, or one line every `intervalMs` when lines are printed. Nothing shows before
+ * `intervalMs` has passed, so a short run stays quiet, unless `immediate` asks for the first
+ * file's progress at once. The last state is drawn again on a timer, so a slow file still
+ * shows.
  *
  * @example
  * const line = new BacktestProgressLine(sink, 2000);
@@ -40,15 +42,18 @@ export function describeBacktestProgress(progress: BacktestProgress): string {
  */
 export class BacktestProgressLine {
   private last?: BacktestProgress;
-  private lastShown = Number.NEGATIVE_INFINITY;
+  private lastShown: number;
   private shown = false;
   private readonly timer: ReturnType<typeof setInterval>;
+  private readonly now: () => number;
 
   constructor(
     private readonly sink: ProgressSink,
     private readonly intervalMs: number,
-    private readonly now: () => number = () => performance.now(),
+    options: { immediate?: boolean; now?: () => number } = {},
   ) {
+    this.now = options.now ?? (() => performance.now());
+    this.lastShown = options.immediate === true ? Number.NEGATIVE_INFINITY : this.now();
     this.timer = setInterval(() => this.show(false), intervalMs);
     this.timer.unref();
   }

@@ -65,8 +65,8 @@ function workersOption(value: string | undefined): number | undefined {
   return count;
 }
 
-/** Where progress goes: drawn in place on a terminal, as lines with `--progress`. */
-function progressSink(output: Output, forced: boolean): ProgressSink | undefined {
+/** Where progress goes: drawn in place on a terminal, as lines elsewhere or with `--progress`. */
+function progressSink(output: Output, forced: boolean): ProgressSink {
   const { terminal } = output;
   if (terminal !== undefined && !forced) {
     const width = Math.max(20, terminal.columns - 1);
@@ -76,9 +76,7 @@ function progressSink(output: Output, forced: boolean): ProgressSink | undefined
       clear: () => terminal.write('\r\u001b[K'),
     };
   }
-  return forced || terminal !== undefined
-    ? { kind: 'lines', line: (text) => output.err(text) }
-    : undefined;
+  return { kind: 'lines', line: (text) => output.err(text) };
 }
 
 /** Writes a report file (`-`: stdout); a file that cannot be written is a usage problem. */
@@ -148,7 +146,8 @@ function exitStatus(report: BacktestReport, listingProblems: number): number {
  * `steward backtest`: what the rules would have done over CloudTrail log files (local files,
  * directories, `s3://bucket/prefix`), evaluated on every core with nothing executed and no
  * ledger written. Prints a summary per rule (`--json FILE`: the report; `--html FILE`: a page),
- * progress on stderr; Ctrl-C stops with a checkpoint that `--resume` continues. Exit 0 when
+ * progress on stderr; Ctrl-C stops with a checkpoint that `--resume` continues. `--on-aws` runs
+ * it on the deployed backtest stack instead (`backtestOnAws`). Exit 0 when
  * every file was read, 1 when files or records failed, 2 on a usage problem or a source that
  * cannot be listed (after running the others).
  *
@@ -156,6 +155,11 @@ function exitStatus(report: BacktestReport, listingProblems: number): number {
  * await backtestCommand(['s3://trail/AWSLogs/', '--since', '30d', '--json', 'report.json'], processOutput);
  */
 export async function backtestCommand(args: string[], output: Output): Promise<number> {
+  // The run on AWS has options of its own (--max-concurrency, --stage): its command parses them.
+  if (args.includes('--on-aws')) {
+    const { backtestOnAws } = await import('./backtest-on-aws.js');
+    return backtestOnAws(args, output);
+  }
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -185,11 +189,11 @@ export async function backtestCommand(args: string[], output: Output): Promise<n
     values.resume ?? values.checkpoint ?? join(embeddedDataDir(), 'backtest.checkpoint.json');
   const clients = clientPoolFromEnv(process.env);
   const listing = new SourceListing(query, { s3: () => clients.home.s3() });
-  const sink = progressSink(output, values.progress === true);
-  const line =
-    sink === undefined
-      ? undefined
-      : new BacktestProgressLine(sink, sink.kind === 'redraw' ? redrawMs : lineMs);
+  const forced = values.progress === true;
+  const sink = progressSink(output, forced);
+  const line = new BacktestProgressLine(sink, sink.kind === 'redraw' ? redrawMs : lineMs, {
+    immediate: forced,
+  });
   const stop = new AbortController();
   const interrupt = () => stop.abort();
   process.once('SIGINT', interrupt);
@@ -203,7 +207,7 @@ export async function backtestCommand(args: string[], output: Output): Promise<n
       ...(workers === undefined ? {} : { workers }),
       checkpoint,
       resume: values.resume !== undefined,
-      onProgress: (progress) => line?.update(progress),
+      onProgress: (progress) => line.update(progress),
       signal: stop.signal,
     });
   } catch (error) {
@@ -212,7 +216,7 @@ export async function backtestCommand(args: string[], output: Output): Promise<n
     throw error;
   } finally {
     process.removeListener('SIGINT', interrupt);
-    line?.end();
+    line.end();
   }
   for (const problem of listing.notes.problems)
     output.err(escapeLines(`steward backtest: ${problem.where}: ${problem.message}`));

@@ -11,7 +11,9 @@ export const usages = {
   backtest:
     'steward backtest <file|dir|s3://bucket/prefix>... [--since TIME] [--until TIME] [--rules DIR]\n' +
     '    [--accounts ID,...] [--regions R,...] [--rule ID]... [--facts FILE] [--json FILE|-] [--html FILE]\n' +
-    '    [--workers N] [--checkpoint FILE | --resume FILE] [--progress]',
+    '    [--workers N] [--checkpoint FILE | --resume FILE] [--progress]\n' +
+    '       steward backtest --on-aws s3://BUCKET/PREFIX [--since TIME] [--until TIME] [--accounts ID,...]\n' +
+    '    [--regions R,...] [--rule ID]... [--max-concurrency N] [--stage S] [--region R] [--json FILE] [--html FILE]',
   ledger:
     'steward ledger list [--rule ID] [--resource ID] [--account ID] [--region R] [--since TIME] [--status STATUS] [--limit N] [--wide | --json]\n' +
     '       steward ledger show <key> [--json]\n' +

@@ -123,7 +123,12 @@ const runningWithoutOwner: RuleResult = {
   samples: [],
 };
 
-/** A report of three rules over ten days, one rule that never fired, and hostile text throughout. */
+/**
+ * A report of three rules over ten days, one rule that never fired, and hostile text throughout.
+ *
+ * @example
+ * const page = renderHtmlReport(handMadeReport());
+ */
 export function handMadeReport(): BacktestReport {
   return {
     version: 1,

@@ -18,6 +18,9 @@ const attribute = /\s+([a-zA-Z_:][\w:.-]*)="([^"<]*)"/y;
  * (void elements and `/>` aside); `<style>` and `<title>` hold text only. Any `<` that opens
  * nothing, an attribute that is not quoted, a stray quote or an unbalanced element is an error
  * naming its offset: what escaping got wrong shows here.
+ *
+ * @example
+ * startTags('<p class="x">a &lt; b</p>'); // [{ name: 'p', attributes: { class: 'x' }, at: 0 }]
  */
 export function startTags(page: string): Tag[] {
   const tags: Tag[] = [];
@@ -64,7 +67,12 @@ export function startTags(page: string): Tag[] {
   return tags;
 }
 
-/** The markup inside the element with this id. */
+/**
+ * The markup inside the element with this id.
+ *
+ * @example
+ * innerHtml('<div id="a"><div>x</div></div>', 'a'); // '<div>x</div>'
+ */
 export function innerHtml(page: string, id: string): string {
   const start = page.indexOf(`id="${id}"`);
   if (start < 0) throw new Error(`no element with id "${id}"`);
@@ -81,7 +89,12 @@ export function innerHtml(page: string, id: string): string {
   throw new Error(`element with id "${id}" is not closed`);
 }
 
-/** Markup as text: tags dropped, entities left as written. */
+/**
+ * Markup as text: tags dropped, entities left as written.
+ *
+ * @example
+ * textOfHtml('<dt>Matches</dt><dd>19</dd>'); // 'Matches19'
+ */
 export function textOfHtml(markup: string): string {
   return markup.replace(/<[^>]*>/g, '');
 }

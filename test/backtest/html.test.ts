@@ -163,7 +163,7 @@ describe('renderHtmlReport: the page', () => {
       const texts = [...inner.matchAll(/<text class="(x|y)-label"[^>]*>([^<]*)<\/text>/g)];
       expect(texts.filter((text) => text[1] === 'x').map((text) => text[2])).toEqual(days);
       expect(texts.filter((text) => text[1] === 'y').map((text) => text[2])).toEqual(
-        rule.matches === 19 ? ['0', '2', '4', '6', '8', '10'] : ['0', '1', '2', '3', '4', '5'],
+        rule.matches === 19 ? ['0', '2', '4', '6', '8'] : ['0', '1', '2', '3', '4'],
       );
     }
     expect(page).not.toContain('id="chart-ec2-running-without-owner"');
@@ -300,6 +300,20 @@ describe('renderHtmlReport: edge cases', () => {
     ]);
     expect(bars.at(-1)?.attributes['data-count']).toBe('1');
     expect(chart).not.toContain('<b>');
+  });
+
+  it('tops the y axis at the first round step at or above the busiest day', () => {
+    const labels = (peak: number) => {
+      const report = handMadeReport();
+      const [rule] = report.rules;
+      if (!rule) throw new Error('the fixture has rules');
+      rule.perDay = { '2026-10-05': peak };
+      const chart = innerHtml(renderHtmlReport(report), 'chart-ec2-security-group-open-to-world');
+      return [...chart.matchAll(/<text class="y-label"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    };
+    expect(labels(1)).toEqual(['0', '1']);
+    expect(labels(22)).toEqual(['0', '5', '10', '15', '20', '25']);
+    expect(labels(1234)).toEqual(['0', '500', '1,000', '1,500']);
   });
 
   it('gives rule ids an id safe in HTML, unique even when two differ only in what an id cannot hold', () => {

@@ -6,11 +6,11 @@ import { gzipSync } from 'node:zlib';
 export const organization = 'o-abcdefghij';
 export const accounts = ['111122223333', '444455556666'] as const;
 export const regions = ['us-east-1', 'eu-west-1'] as const;
-/** The days of the generated trees: 2026-10-01 … 2026-10-0N. */
+/** The days of the generated trees: `count` days from 2026-10-01. */
 export function days(count: number): string[] {
-  return Array.from(
-    { length: count },
-    (_, index) => `2026-10-${String(index + 1).padStart(2, '0')}`,
+  const start = Date.parse('2026-10-01T00:00:00Z');
+  return Array.from({ length: count }, (_, index) =>
+    new Date(start + index * 86_400_000).toISOString().slice(0, 10),
   );
 }
 
