@@ -62,8 +62,11 @@ export interface BacktestBenchResult {
     /** CPU time per record, median of the passes: the steadier figure on a shared machine. */
     cpuMicrosPerRecord: number;
   };
-  /** `runBacktest` on no files: starting the workers and building the rule pack. */
-  startupSeconds: number;
+  /**
+   * `runBacktest` on the smallest file for each worker: what a run costs before it is under
+   * way (building the rule pack, starting the workers, which start on their first file).
+   */
+  startup: { seconds: number; records: number };
   /** `runBacktest`, timed whole: starting its workers and loading the rules included. */
   backtest: BacktestPass & {
     ofFloor: number;
@@ -180,10 +183,14 @@ export async function measureBacktest(options: {
 
     log(`backtest: the floor on ${workers} workers…`);
     const before = await floorRound();
-    log(`backtest: runBacktest on ${workers} workers, on no files, then on the corpus…`);
-    const startup = startClock();
-    await runBacktest({ refs: [], rulesDir, query, workers, workerEntry });
-    const startupSeconds = startup.stop().seconds;
+    log(`backtest: runBacktest on ${workers} workers, on a small file each, then on the corpus…`);
+    const smallest = refs.toSorted((a, b) => a.bytes - b.bytes).slice(0, workers);
+    const startupClock = startClock();
+    const small = await runBacktest({ refs: smallest, rulesDir, query, workers, workerEntry });
+    const startup = {
+      seconds: startupClock.stop().seconds,
+      records: small.report.totals.records,
+    };
     const clock = startClock();
     const pooled = await runBacktest({ refs, rulesDir, query, workers, workerEntry });
     const pooledElapsed = clock.stop();
@@ -221,7 +228,7 @@ export async function measureBacktest(options: {
       },
       workers,
       floor: { before, after, recordsPerSecond: floorPerSecond, cpuMicrosPerRecord: floorCpu },
-      startupSeconds,
+      startup,
       backtest: {
         ...pooledPass,
         ofFloor: pooledPass.recordsPerSecond / floorPerSecond,
@@ -364,7 +371,7 @@ export function backtestSection(result: BacktestBenchResult): string {
       ],
     ]),
     '',
-    `runBacktest on no files (starting ${result.workers} bundled workers, building the rule pack): ${result.startupSeconds.toFixed(2)} s. Files per worker: ${backtest.perWorker.map((worker) => worker.files).join(', ')}; ${backtest.matchedEvents} events matched, ${backtest.rulesFired} rules fired; the pool and one thread found ${result.sameMatches ? 'the same' : 'DIFFERENT'} matches per rule.`,
+    `runBacktest on the ${result.workers} smallest files, one for each worker (building the rule pack, starting the bundled workers, ${result.startup.records} records): ${result.startup.seconds.toFixed(2)} s. Files per worker: ${backtest.perWorker.map((worker) => worker.files).join(', ')}; ${backtest.matchedEvents} events matched, ${backtest.rulesFired} rules fired; the pool and one thread found ${result.sameMatches ? 'the same' : 'DIFFERENT'} matches per rule.`,
     '',
   ].join('\n');
 }
