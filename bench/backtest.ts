@@ -64,9 +64,10 @@ export interface BacktestBenchResult {
   };
   /**
    * `runBacktest` on the smallest file for each worker: what a run costs before it is under
-   * way (building the rule pack, starting the workers, which start on their first file).
+   * way (building the rule pack, starting the workers, which start on their first file). Not
+   * measured by `--quick`, which must stay short.
    */
-  startup: { seconds: number; records: number };
+  startup?: { seconds: number; records: number };
   /** `runBacktest`, timed whole: starting its workers and loading the rules included. */
   backtest: BacktestPass & {
     ofFloor: number;
@@ -139,6 +140,18 @@ function bundledWorker(root: string): WorkerEntry {
   return { script: pathToFileURL(join(root, 'dist/backtest-worker.cjs')) };
 }
 
+/** `runBacktest` on the smallest file for each worker. */
+async function timeStartup(
+  refs: readonly LogFileRef[],
+  workers: number,
+  options: { rulesDir: string; query: BacktestQuery; workerEntry: WorkerEntry },
+): Promise<{ seconds: number; records: number }> {
+  const smallest = refs.toSorted((a, b) => a.bytes - b.bytes).slice(0, workers);
+  const clock = startClock();
+  const { report } = await runBacktest({ ...options, refs: smallest, workers });
+  return { seconds: clock.stop().seconds, records: report.totals.records };
+}
+
 /**
  * Generates the corpus (a full run's, or `--quick`'s), measures the floors and the backtest
  * over it, and deletes it.
@@ -183,14 +196,10 @@ export async function measureBacktest(options: {
 
     log(`backtest: the floor on ${workers} workers…`);
     const before = await floorRound();
-    log(`backtest: runBacktest on ${workers} workers, on a small file each, then on the corpus…`);
-    const smallest = refs.toSorted((a, b) => a.bytes - b.bytes).slice(0, workers);
-    const startupClock = startClock();
-    const small = await runBacktest({ refs: smallest, rulesDir, query, workers, workerEntry });
-    const startup = {
-      seconds: startupClock.stop().seconds,
-      records: small.report.totals.records,
-    };
+    const startup = quick
+      ? undefined
+      : await timeStartup(refs, workers, { rulesDir, query, workerEntry });
+    log(`backtest: runBacktest on ${workers} workers…`);
     const clock = startClock();
     const pooled = await runBacktest({ refs, rulesDir, query, workers, workerEntry });
     const pooledElapsed = clock.stop();
@@ -371,7 +380,7 @@ export function backtestSection(result: BacktestBenchResult): string {
       ],
     ]),
     '',
-    `runBacktest on the ${result.workers} smallest files, one for each worker (building the rule pack, starting the bundled workers, ${result.startup.records} records): ${result.startup.seconds.toFixed(2)} s. Files per worker: ${backtest.perWorker.map((worker) => worker.files).join(', ')}; ${backtest.matchedEvents} events matched, ${backtest.rulesFired} rules fired; the pool and one thread found ${result.sameMatches ? 'the same' : 'DIFFERENT'} matches per rule.`,
+    `${result.startup === undefined ? '' : `runBacktest on the ${result.workers} smallest files, one for each worker (building the rule pack, starting the bundled workers, ${result.startup.records} records): ${result.startup.seconds.toFixed(2)} s. `}Files per worker: ${backtest.perWorker.map((worker) => worker.files).join(', ')}; ${backtest.matchedEvents} events matched, ${backtest.rulesFired} rules fired; the pool and one thread found ${result.sameMatches ? 'the same' : 'DIFFERENT'} matches per rule.`,
     '',
   ].join('\n');
 }
