@@ -240,10 +240,26 @@ function identity(rng: Rng, account: string, time: string) {
 }
 
 /**
- * Record `i` of the seeded stream `rng` draws from: its time, account and region, who made the
- * call, and the call.
+ * Where and when a log file's records were made: the account and region its key names, and the
+ * time of its first record; record `i` comes `stepMs` after record `i - 1`.
  */
-function realisticRecord(i: number, rng: Rng, watchedShare: number): Record<string, unknown> {
+export interface RecordOrigin {
+  account: string;
+  region: string;
+  startMs: number;
+  stepMs: number;
+}
+
+/**
+ * Record `i` of the seeded stream `rng` draws from: its time, account and region (drawn, or the
+ * origin's), who made the call, and the call.
+ */
+function realisticRecord(
+  i: number,
+  rng: Rng,
+  watchedShare: number,
+  origin?: RecordOrigin,
+): Record<string, unknown> {
   const watched = rng.chance(watchedShare);
   const [eventSource, eventName] = watched
     ? (() => {
@@ -251,9 +267,14 @@ function realisticRecord(i: number, rng: Rng, watchedShare: number): Record<stri
         return [call.eventSource, call.name] as const;
       })()
     : readCall(rng);
-  const account = rng.one(accounts);
-  const region = rng.one(['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1']);
-  const time = new Date(Date.UTC(2025, 0, 15, 10) + i * 37).toISOString().replace(/\.\d+Z$/, 'Z');
+  const account = origin === undefined ? rng.one(accounts) : origin.account;
+  const region =
+    origin === undefined
+      ? rng.one(['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1'])
+      : origin.region;
+  const millis =
+    origin === undefined ? Date.UTC(2025, 0, 15, 10) + i * 37 : origin.startMs + i * origin.stepMs;
+  const time = new Date(millis).toISOString().replace(/\.\d+Z$/, 'Z');
   const who = identity(rng, account, time);
   const service = who.type === 'AWSService';
   const failed = rng.chance(0.03);
@@ -313,17 +334,19 @@ export function realisticRecordTexts(count: number, seed = 1509, watchedShare = 
 
 /**
  * A record generator for `writeTrailFile`: the realistic records above, from a stream seeded
- * once per file.
+ * once per file; with `origin`, every record is of its account and region, as in a log file
+ * CloudTrail writes under `AWSLogs/…/<account>/CloudTrail/<region>/`.
  *
  * @example
  * await writeTrailFile('/tmp/trail.json.gz', 20_000, 7, realisticRecords());
  */
 export function realisticRecords(
   watchedShare = 0.3,
+  origin?: RecordOrigin,
 ): (i: number, random: () => number) => Record<string, unknown> {
   let rng: Rng | undefined;
   return (i, random) => {
     rng ??= new Rng(random);
-    return realisticRecord(i, rng, watchedShare);
+    return realisticRecord(i, rng, watchedShare, origin);
   };
 }

@@ -8,11 +8,14 @@
  * JSON.parse, with ledger writes per action (`--compare-with` runs another checkout's
  * `bin/steward.js` on the same file too); ledger claims on dynalite; and per-handler bundle size
  * and cold start; the `steward` CLI's start-up (`--help`, `validate rules`, `test rules`) against
- * a bare `node -e 0`; each against the targets of issues 6, 13, 15 and 16. `--quick` measures less.
+ * a bare `node -e 0`; the local backtest over an organization trail's archive against gunzip +
+ * JSON.parse on as many worker threads (`bench/backtest.ts`); each against the targets of issues
+ * 6, 13, 15, 16 and 17. `--quick` measures less; `--only backtest` measures the backtest alone.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { backtestSection, backtestTarget, measureBacktest } from './backtest.js';
 import { measureLogBatch, type BatchResult } from './batch.js';
 import { measureCliStartup, type CliStartupResult } from './cli-startup.js';
 import { ensurePackaged, measureBundles, type BundleResult } from './bundles.js';
@@ -36,11 +39,41 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     'compare-with': { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const quick = values.quick === true;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  loadAverage: loadavg().map((load) => Number(load.toFixed(2))),
+};
+const machineLine = `machine: ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, load average ${machine.loadAverage.join(' ')}${quick ? ' (--quick)' : ''}`;
+
+if (values.only !== undefined) {
+  if (values.only !== 'backtest') {
+    process.stderr.write(
+      `--only: ${values.only} is not a part that runs alone; only backtest does\n`,
+    );
+    process.exit(2);
+  }
+  const started = Date.now();
+  const backtest = await measureBacktest({ quick, root, log });
+  const target = backtestTarget(backtest);
+  const seconds = (Date.now() - started) / 1000;
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify({ quick, machine, seconds, backtest, targets: [target] }, null, 2)}\n`
+      : `${machineLine}\n\n${backtestSection(backtest)}\n${markdownTable([
+          ['target', 'goal', 'measured', 'met'],
+          [target.name, target.goal, target.value, target.met ? 'pass' : 'FAIL'],
+        ])}\n\n${seconds.toFixed(0)} s\n`,
+  );
+  process.exit(0);
+}
 
 interface Target {
   name: string;
@@ -105,6 +138,7 @@ const packaged = ensurePackaged(root, log);
 const bundles: BundleResult[] = await measureBundles(root, quick ? 3 : 5);
 log('steward CLI start-up…');
 const cliStartup: CliStartupResult = measureCliStartup(root, quick ? 3 : 9);
+const backtest = await measureBacktest({ quick, root, log });
 
 const [at100, at1000, at10000] = evaluation as [
   EvaluationResult,
@@ -196,14 +230,9 @@ const targets: Target[] = [
     value: ledger.perSecond.toFixed(0),
     met: ledger.perSecond >= 500,
   },
+  backtestTarget(backtest),
 ];
 
-const machine = {
-  cpus: cpus().length,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  node: process.version,
-  loadAverage: (await import('node:os')).loadavg().map((load) => Number(load.toFixed(2))),
-};
 const result = {
   quick,
   machine,
@@ -215,6 +244,7 @@ const result = {
   ledger,
   bundles: { packaged, handlers: bundles },
   cliStartup,
+  backtest,
   targets,
 };
 
@@ -223,10 +253,7 @@ if (values.json) {
 } else {
   const us = (micros: number) => `${micros.toFixed(1)} µs`;
   const out: string[] = [];
-  out.push(
-    `machine: ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, load average ${machine.loadAverage.join(' ')}${quick ? ' (--quick)' : ''}`,
-    '',
-  );
+  out.push(machineLine, '');
   const perSecond = (value: number) => value.toFixed(0);
   out.push(
     'Decoded match, original generator (events/s, median of the passes):',
@@ -334,6 +361,7 @@ if (values.json) {
     ]),
     '',
   );
+  out.push(backtestSection(backtest));
   out.push(
     markdownTable([
       ['target', 'goal', 'measured', 'met'],

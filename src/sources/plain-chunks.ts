@@ -1,5 +1,5 @@
 import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { formatBytes } from './limits.js';
 import {
   CompressionError,
@@ -10,6 +10,15 @@ import {
 
 /** zlib's default is 16 KiB; larger chunks mean fewer trips through the async iterators. */
 const GUNZIP_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * A gzipped input of at most this many bytes that expands to at most `WHOLE_PLAIN_BYTES` is
+ * inflated in one call, not streamed: a stream's trips through zlib's thread pool and the
+ * stream machinery cost about as much CPU again as the inflating itself, and nearly every
+ * CloudTrail log file is this small. Larger inputs stream, so memory stays bounded.
+ */
+const WHOLE_GZIP_BYTES = 4 * 1024 * 1024;
+const WHOLE_PLAIN_BYTES = 32 * 1024 * 1024;
 
 /**
  * Why a read failed, for a message: the error's name when it says something (`NoSuchKey`,
@@ -37,27 +46,39 @@ async function* reading(
   }
 }
 
-/** The first chunks, until they hold at least `count` bytes or the input ends. */
+/** The first chunks of an input, whether it ended after them, and the error that ended it. */
+interface Head {
+  chunks: Uint8Array[];
+  ended: boolean;
+  failure?: { error: unknown };
+}
+
+/**
+ * The next chunks, after those `taken`, until they hold more than `count` bytes or the input
+ * ends; a read error ends it too, and is kept to be thrown after the chunks before it.
+ */
 async function head(
   chunks: AsyncIterator<Uint8Array>,
   count: number,
-): Promise<{ chunks: Uint8Array[]; bytes: number }> {
-  const taken: Uint8Array[] = [];
-  let bytes = 0;
-  while (bytes < count) {
-    const next = await chunks.next();
-    if (next.done === true) break;
-    taken.push(next.value);
-    bytes += next.value.length;
+  taken: Uint8Array[] = [],
+): Promise<Head> {
+  let bytes = taken.reduce((sum, chunk) => sum + chunk.length, 0);
+  try {
+    while (bytes <= count) {
+      const next = await chunks.next();
+      if (next.done === true) return { chunks: taken, ended: true };
+      taken.push(next.value);
+      bytes += next.value.length;
+    }
+  } catch (error) {
+    return { chunks: taken, ended: false, failure: { error } };
   }
-  return { chunks: taken, bytes };
+  return { chunks: taken, ended: false };
 }
 
-async function* replay(
-  first: Uint8Array[],
-  rest: AsyncIterator<Uint8Array>,
-): AsyncGenerator<Uint8Array> {
-  yield* first;
+async function* replay(read: Head, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield* read.chunks;
+  if (read.failure !== undefined) throw read.failure.error;
   for (let next = await rest.next(); next.done !== true; next = await rest.next()) yield next.value;
 }
 
@@ -86,11 +107,32 @@ async function* gunzipping(chunks: AsyncIterable<Uint8Array>, where: string) {
 }
 
 /**
- * The plain bytes of a file or object as they arrive, gunzipped as they stream when they start
- * with the gzip magic (CloudTrail log files are gzipped, hand-written samples usually are
- * not). Past `maxBytes` of plain bytes it stops with a `DecompressedSizeError` naming the cap,
- * so a gzip bomb costs time up to the cap and no memory. Errors are `LogFileError`s; a failed
- * read says it could not read `what` (e.g. `S3 object`).
+ * A whole small gzipped input inflated in one call; undefined when it cannot be (broken gzip,
+ * or `maxPlainBytes` or more), and then the stream reads it again, to give the bytes before
+ * the problem and say what the problem is.
+ */
+function inflatedWhole(compressed: Uint8Array[], maxPlainBytes: number): Buffer | undefined {
+  try {
+    return gunzipSync(Buffer.concat(compressed), { maxOutputLength: maxPlainBytes });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bytes in chunks of the size the stream gives. */
+function* inChunks(bytes: Buffer): Generator<Uint8Array> {
+  for (let start = 0; start < bytes.length; start += GUNZIP_CHUNK_BYTES) {
+    yield bytes.subarray(start, start + GUNZIP_CHUNK_BYTES);
+  }
+}
+
+/**
+ * The plain bytes of a file or object as they arrive, gunzipped when they start with the gzip
+ * magic (CloudTrail log files are gzipped, hand-written samples usually are not): a file of at
+ * most 4 MiB gzipped and 32 MiB plain in one call, anything larger as it streams. Past
+ * `maxBytes` of plain bytes it stops with a `DecompressedSizeError` naming the cap, so a gzip
+ * bomb costs time up to the cap and at most those 32 MiB of memory. Errors are
+ * `LogFileError`s; a failed read says it could not read `what` (e.g. `S3 object`).
  *
  * @example
  * for await (const chunk of plainChunks(body, 's3://bucket/key', 4 * 1024 ** 3)) scan(chunk);
@@ -103,11 +145,21 @@ export async function* plainChunks(
 ): AsyncGenerator<Uint8Array> {
   const input = reading(source, where, what)[Symbol.asyncIterator]();
   try {
-    const first = await head(input, 2);
+    const first = await head(input, 1);
     const gzipped = startsWithGzipMagic(first.chunks);
-    const chunks = replay(first.chunks, input);
+    const read =
+      gzipped && first.failure === undefined
+        ? await head(input, WHOLE_GZIP_BYTES, first.chunks)
+        : first;
+    const inflated =
+      gzipped && read.ended
+        ? inflatedWhole(read.chunks, Math.min(maxBytes + 1, WHOLE_PLAIN_BYTES))
+        : undefined;
+    const chunks = replay(read, input);
+    const plain =
+      inflated !== undefined ? inChunks(inflated) : gzipped ? gunzipping(chunks, where) : chunks;
     let total = 0;
-    for await (const chunk of gzipped ? gunzipping(chunks, where) : chunks) {
+    for await (const chunk of plain) {
       total += chunk.length;
       if (total > maxBytes) {
         throw new DecompressedSizeError(

@@ -40,8 +40,9 @@ function parseRecord(record: ScannedRecord, where: string): ParsedRecord | Recor
 
 /**
  * The records of a CloudTrail log file, `{"Records": [...]}`, parsed one at a time as its bytes
- * arrive (gzipped or not), at the consumer's pace: memory holds about one chunk and one record,
- * however large the file. A bad record is a `RecordError` for it alone; a problem that ends the
+ * arrive (gzipped or not), at the consumer's pace: memory holds about one chunk and one record
+ * however large the file (and a small gzipped file's plain bytes, at most 32 MiB, see
+ * `plainChunks`). A bad record is a `RecordError` for it alone; a problem that ends the
  * file (not a log file, broken JSON between records, broken gzip, a cap, a read error) is the
  * last item, after every record before it. `what` names the source in a read error
  * (`could not read S3 object: ...`; default `the input`).
