@@ -1,0 +1,116 @@
+import { messageOf, StewardError } from '../errors.js';
+import { MAX_BATCH, type DeadLetterQueue, type ReceivedMessage } from './dead-letter-queue.js';
+import type { Replayer, ReplayOutcome } from './replayer.js';
+
+/**
+ * How long a received message stays hidden from other receivers: long enough for a batch of
+ * ten, each of which may be a log file that the `cloudtrailLogs` function is given 300 s for.
+ * A message kept after a failure comes back when it ends.
+ */
+export const VISIBILITY_SECONDS = 900;
+
+/** A queue message's outcome: the replay's, and whether the message was deleted. */
+export interface QueueOutcome extends ReplayOutcome {
+  deleted: boolean;
+}
+
+export interface ReplayQueueOptions {
+  /** Replay at most this many messages. */
+  max?: number;
+  /** How long a receive waits for a message (long polling); an empty receive ends the run. */
+  waitSeconds: number;
+  /** Told of each message as its outcome is known. */
+  onMessage?: (outcome: QueueOutcome) => void;
+}
+
+/**
+ * Replays the messages of a dead-letter queue until a receive brings none that this run has
+ * not seen (or `max` were replayed). A message is deleted only once its replay recorded
+ * everything (`replayed`); any other stays in the queue and comes back when its visibility
+ * timeout ends. On a dry run nothing is deleted and every message received is made visible
+ * again as the run ends, even when it ends by an error.
+ *
+ * @example
+ * const outcomes = await replayQueue(queue, new Replayer({ context: runtime }), { waitSeconds: 20 });
+ */
+export async function replayQueue(
+  queue: DeadLetterQueue,
+  replayer: Replayer,
+  dryRun: boolean,
+  options: ReplayQueueOptions,
+): Promise<QueueOutcome[]> {
+  const outcomes: QueueOutcome[] = [];
+  // The latest receipt of every message received, to release them all after a dry run.
+  const received = new Map<string, ReceivedMessage>();
+  let failure: unknown;
+  try {
+    while (options.max === undefined || outcomes.length < options.max) {
+      const batch = await queue.receive({
+        max: Math.min(MAX_BATCH, (options.max ?? MAX_BATCH) - outcomes.length),
+        waitSeconds: options.waitSeconds,
+        visibilitySeconds: VISIBILITY_SECONDS,
+      });
+      // A message seen before came back after its visibility timeout: the run has gone round.
+      const fresh = batch.filter((message) => !received.has(message.messageId));
+      for (const message of batch) received.set(message.messageId, message);
+      if (fresh.length === 0) break;
+      for (const message of fresh) {
+        const outcome = await replayMessage(queue, replayer, dryRun, message);
+        outcomes.push(outcome);
+        options.onMessage?.(outcome);
+      }
+    }
+  } catch (error) {
+    failure = error;
+  }
+  if (dryRun && received.size > 0) {
+    try {
+      await queue.release([...received.values()]);
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw new ReplayStoppedError(outcomes, failure);
+  return outcomes;
+}
+
+async function replayMessage(
+  queue: DeadLetterQueue,
+  replayer: Replayer,
+  dryRun: boolean,
+  message: ReceivedMessage,
+): Promise<QueueOutcome> {
+  const outcome = await replayer.replay({
+    where: `message ${message.messageId}`,
+    messageId: message.messageId,
+    body: { text: message.body },
+  });
+  if (dryRun || outcome.status !== 'replayed') return { ...outcome, deleted: false };
+  try {
+    await queue.delete(message);
+    return { ...outcome, deleted: true };
+  } catch (error) {
+    return {
+      ...outcome,
+      deleted: false,
+      reason: `replayed, but not deleted (${messageOf(error)}); a later replay finds its actions recorded`,
+    };
+  }
+}
+
+/**
+ * A queue replay that stopped part way (SQS failed a receive, or the release after a dry run):
+ * the outcomes of the messages replayed before it stopped, and the cause.
+ *
+ * @example
+ * catch (error) { if (error instanceof ReplayStoppedError) print(error.outcomes); }
+ */
+export class ReplayStoppedError extends StewardError {
+  constructor(
+    readonly outcomes: QueueOutcome[],
+    cause: unknown,
+  ) {
+    super(messageOf(cause), { cause });
+    this.name = 'ReplayStoppedError';
+  }
+}
