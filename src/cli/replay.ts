@@ -171,7 +171,8 @@ export async function replayCommand(args: string[], output: Output): Promise<num
         2,
       ),
     );
-  else output.out(describeReplay(outcomes, source, run));
+  else if (stopped === undefined || outcomes.length > 0)
+    output.out(describeReplay(outcomes, source, run));
   if (stopped !== undefined) {
     output.err(escapeLines(`steward replay: stopped: ${stopped.message}`));
     return outcomes.length === 0 ? 2 : 1;

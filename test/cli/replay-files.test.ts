@@ -138,9 +138,13 @@ describe('steward replay FILE', () => {
       requestPayload: good.requestPayload,
     };
     const withoutPayload = { requestContext: { functionArn: functionArn('cloudtrail') } };
+    const scheduled = {
+      requestContext: { functionArn: functionArn('ec2State') },
+      requestPayload: { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
+    };
     const file = await recordFile(
       'mixed.jsonl',
-      [good, s3TestEvent, otherFunction, withoutPayload]
+      [good, s3TestEvent, otherFunction, withoutPayload, scheduled]
         .map((line) => JSON.stringify(line))
         .concat('{"version": "1.0",')
         .join('\n'),
@@ -165,6 +169,13 @@ describe('steward replay FILE', () => {
       [
         `${file}: line 5`,
         'failed',
+        expect.stringMatching(
+          /^1 event\(s\) or action\(s\) must be delivered again: .*mixed\.jsonl: line 5: requestPayload: unsupported EventBridge detail-type "Scheduled Event" from "aws\.events": expected /,
+        ),
+      ],
+      [
+        `${file}: line 6`,
+        'failed',
         expect.stringMatching(/^the body is not JSON: invalid JSON at line 1, column 19: /),
       ],
     ]);
@@ -174,7 +185,7 @@ describe('steward replay FILE', () => {
     expect(text.stdout).toContain(
       `${file}: line 2: cloudtrailLogs, 0 events: not replayed: the requestPayload of cloudtrailLogs holds no event\n`,
     );
-    expect(text.stdout).toContain('5 messages from 1 file: 1 replayed, 4 not replayed\n');
+    expect(text.stdout).toContain('6 messages from 1 file: 1 replayed, 5 not replayed\n');
   });
 
   it('reads the messages aws sqs receive-message exported, named by their ids', async () => {
