@@ -37,6 +37,7 @@ const commands = [
   'actions',
   'operators',
   'facts',
+  'replay',
 ];
 
 /**
