@@ -19,7 +19,12 @@ function verdict(outcome: ReplayOutcome & { deleted?: boolean }, fromQueue: bool
   return `kept: ${outcome.reason ?? ''}`;
 }
 
-/** Whether an outcome is done with: replayed (and, from a queue, deleted) or planned. */
+/**
+ * Whether an outcome is done with: replayed (and, from a queue, deleted) or planned.
+ *
+ * @example
+ * const code = outcomes.every((outcome) => isDone(outcome, true)) ? 0 : 1;
+ */
 export function isDone(
   outcome: ReplayOutcome & { deleted?: boolean },
   fromQueue: boolean,

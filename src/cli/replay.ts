@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { usesEmbeddedLedger } from '../ledger/connect.js';
 import type { EvaluationContext, PipelineError } from '../pipeline.js';
-import { DeadLetterQueue, MAX_WAIT_SECONDS } from '../replay/dead-letter-queue.js';
+import { DeadLetterQueue, MAX_WAIT_SECONDS, QueueUrlError } from '../replay/dead-letter-queue.js';
 import { RecordFileError, readRecordFile } from '../replay/record-files.js';
 import { replayQueue, ReplayStoppedError } from '../replay/replay-queue.js';
 import { Replayer, type DeadLetter, type ReplayOutcome } from '../replay/replayer.js';
@@ -103,7 +103,8 @@ export async function replayCommand(args: string[], output: Output): Promise<num
     try {
       queue = await DeadLetterQueue.open(queueUrl);
     } catch (error) {
-      if (error instanceof TypeError) throw new UsageError(`--dlq: ${error.message}`);
+      if (error instanceof QueueUrlError)
+        throw new UsageError(`--dlq: ${error.message}`, { cause: error });
       throw error;
     }
   }

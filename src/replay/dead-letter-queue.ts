@@ -47,8 +47,23 @@ export function queueRegion(url: URL): string | undefined {
 }
 
 /**
+ * A queue URL that is not one: says what a queue URL looks like.
+ *
+ * @example
+ * throw new QueueUrlError('steward-prod-dead-letters');
+ */
+export class QueueUrlError extends StewardError {
+  constructor(readonly text: string) {
+    super(
+      `${JSON.stringify(text)} is not a queue URL: expected https://sqs.<region>.amazonaws.com/<account>/<queue name> (the stack's DeadLetterQueueUrl output)`,
+    );
+    this.name = 'QueueUrlError';
+  }
+}
+
+/**
  * The URL of a queue, checked: http(s), with a path of an account and a queue name. Anything
- * else is a `TypeError` saying what a queue URL looks like.
+ * else is a `QueueUrlError`.
  *
  * @example
  * parseQueueUrl('https://sqs.us-east-1.amazonaws.com/123456789012/steward-prod-dead-letters');
@@ -65,9 +80,7 @@ export function parseQueueUrl(text: string): URL {
     !['http:', 'https:'].includes(url.protocol) ||
     !/^\/\d{12}\/[\w-]+$/.test(url.pathname)
   )
-    throw new TypeError(
-      `${JSON.stringify(text)} is not a queue URL: expected https://sqs.<region>.amazonaws.com/<account>/<queue name> (the stack's DeadLetterQueueUrl output)`,
-    );
+    throw new QueueUrlError(text);
   return url;
 }
 
@@ -168,6 +181,7 @@ export class DeadLetterQueue {
     }
   }
 
+  /** Ends the client's connections. */
   close(): void {
     this.sqs.destroy();
   }

@@ -1,4 +1,5 @@
 import { StewardError } from '../errors.js';
+import { isObject, objectAt, stringAt } from '../json/fields.js';
 import { parseJsonText } from '../sources/index.js';
 
 /** The stack's four functions, by the name `serverless.yml` gives them. */
@@ -51,14 +52,6 @@ export interface InvocationRecord {
   lastError?: string;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
 /**
  * The stack function an ARN names, by the suffix the Serverless Framework gives its functions'
  * names (`<service>-<stage>-ec2State`); undefined for any other function.
@@ -76,9 +69,9 @@ export function functionOfArn(functionArn: string): StackFunction | undefined {
 
 function lastErrorOf(responsePayload: unknown): string | undefined {
   if (!isObject(responsePayload)) return undefined;
-  const message = text(responsePayload.errorMessage);
+  const message = stringAt(responsePayload, 'errorMessage');
   if (message === undefined) return undefined;
-  const type = text(responsePayload.errorType);
+  const type = stringAt(responsePayload, 'errorType');
   return type === undefined ? message : `${type}: ${message}`;
 }
 
@@ -102,13 +95,13 @@ export function parseInvocationRecord(
       throw new DeadLetterError(`the body is not JSON: ${parsed.error.message}`, where);
     value = parsed.value;
   } else value = body.value;
-  const context = isObject(value) ? value.requestContext : undefined;
-  if (!isObject(value) || !isObject(context))
+  const context = isObject(value) ? objectAt(value, 'requestContext') : undefined;
+  if (!isObject(value) || context === undefined)
     throw new DeadLetterError(
       'not a Lambda invocation record: expected an object with requestContext and requestPayload, as Lambda sends to an on-failure destination',
       where,
     );
-  const functionArn = text(context.functionArn);
+  const functionArn = stringAt(context, 'functionArn');
   if (functionArn === undefined)
     throw new DeadLetterError('the invocation record has no requestContext.functionArn', where);
   const stackFunction = functionOfArn(functionArn);
@@ -117,7 +110,7 @@ export function parseInvocationRecord(
       `${JSON.stringify(functionArn)} is not one of the stack's functions (a name ending in ${STACK_FUNCTIONS.map((name) => `-${name}`).join(', ')}): refused`,
       where,
     );
-  const requestId = text(context.requestId);
+  const requestId = stringAt(context, 'requestId');
   if (!('requestPayload' in value) || value.requestPayload === undefined)
     throw new DeadLetterError(
       `the invocation record of ${stackFunction} has no requestPayload (Lambda leaves it out when it is too large for the queue)${requestId === undefined ? '' : `: look for request ${requestId} in the function's logs`}`,
@@ -125,7 +118,7 @@ export function parseInvocationRecord(
     );
   const count = context.approximateInvokeCount;
   const lastError = lastErrorOf(value.responsePayload);
-  const condition = text(context.condition);
+  const condition = stringAt(context, 'condition');
   return {
     function: stackFunction,
     functionArn,

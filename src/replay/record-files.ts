@@ -1,22 +1,20 @@
 import { StewardError } from '../errors.js';
+import { arrayAt, isObject, stringAt } from '../json/fields.js';
 import { parseJsonText, readLocalFile, sourceLimits, type SourceLimits } from '../sources/index.js';
 import type { DeadLetter } from './replayer.js';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * One element of a file: an SQS message as `aws sqs receive-message` prints it (its `Body`
  * holds the record as text), or an invocation record itself.
  */
 function letterOf(element: unknown, where: string): DeadLetter {
-  if (isObject(element) && typeof element.Body === 'string') {
-    const messageId = typeof element.MessageId === 'string' ? element.MessageId : undefined;
+  const body = isObject(element) ? element.Body : undefined;
+  if (isObject(element) && typeof body === 'string') {
+    const messageId = stringAt(element, 'MessageId');
     return {
       where: messageId === undefined ? where : `${where} (message ${messageId})`,
       ...(messageId === undefined ? {} : { messageId }),
-      body: { text: element.Body },
+      body: { text: body },
     };
   }
   return { where, body: { value: element } };
@@ -24,8 +22,9 @@ function letterOf(element: unknown, where: string): DeadLetter {
 
 /** The letters of a file that parsed as one JSON document. */
 function lettersOfDocument(value: unknown, file: string): DeadLetter[] {
-  if (isObject(value) && Array.isArray(value.Messages))
-    return value.Messages.map((message, index) => letterOf(message, `${file}: Messages[${index}]`));
+  const messages = isObject(value) ? arrayAt(value, 'Messages') : undefined;
+  if (messages !== undefined)
+    return messages.map((message, index) => letterOf(message, `${file}: Messages[${index}]`));
   if (Array.isArray(value))
     return value.map((element, index) => letterOf(element, `${file}: [${index}]`));
   return [letterOf(value, file)];

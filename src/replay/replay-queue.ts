@@ -7,7 +7,7 @@ import type { Replayer, ReplayOutcome } from './replayer.js';
  * ten, each of which may be a log file that the `cloudtrailLogs` function is given 300 s for.
  * A message kept after a failure comes back when it ends.
  */
-export const VISIBILITY_SECONDS = 900;
+const VISIBILITY_SECONDS = 900;
 
 /** A queue message's outcome: the replay's, and whether the message was deleted. */
 export interface QueueOutcome extends ReplayOutcome {
