@@ -19,6 +19,8 @@ export interface ReplayQueueOptions {
   max?: number;
   /** How long a receive waits for a message (long polling); an empty receive ends the run. */
   waitSeconds: number;
+  /** How long a received message stays hidden (default 900 s). */
+  visibilitySeconds?: number;
   /** Told of each message as its outcome is known. */
   onMessage?: (outcome: QueueOutcome) => void;
 }
@@ -46,9 +48,12 @@ export async function replayQueue(
   try {
     while (options.max === undefined || outcomes.length < options.max) {
       const batch = await queue.receive({
-        max: Math.min(MAX_BATCH, (options.max ?? MAX_BATCH) - outcomes.length),
+        max:
+          options.max === undefined
+            ? MAX_BATCH
+            : Math.min(MAX_BATCH, options.max - outcomes.length),
         waitSeconds: options.waitSeconds,
-        visibilitySeconds: VISIBILITY_SECONDS,
+        visibilitySeconds: options.visibilitySeconds ?? VISIBILITY_SECONDS,
       });
       // A message seen before came back after its visibility timeout: the run has gone round.
       const fresh = batch.filter((message) => !received.has(message.messageId));

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -9,7 +11,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLedger, type LedgerConnection } from '../../src/ledger/connect.js';
-import type { QueueOutcome } from '../../src/replay/replay-queue.js';
+import { DeadLetterQueue } from '../../src/replay/dead-letter-queue.js';
+import { replayQueue, type QueueOutcome } from '../../src/replay/replay-queue.js';
+import { Replayer } from '../../src/replay/replayer.js';
+import { loadRules } from '../../src/rules/load.js';
+import { createRuntime } from '../../src/runtime.js';
 import { steward } from '../cli/support.js';
 import {
   account,
@@ -18,6 +24,8 @@ import {
   launchInstance,
   region,
   rulePackEnforcing,
+  sample,
+  uniqueName,
   useMoto,
 } from './harness.js';
 
@@ -27,6 +35,7 @@ const rule = 'ec2-running-without-owner';
 let rulesDir: string;
 let ec2: EC2Client;
 let sqs: SQSClient;
+let s3: S3Client;
 let ledger: LedgerConnection;
 let handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
@@ -36,12 +45,14 @@ beforeAll(async () => {
   ({ handler } = await import('../../handlers/ec2State.js'));
   ec2 = new EC2Client({ region });
   sqs = new SQSClient({ region });
+  s3 = new S3Client({ region, forcePathStyle: true });
   ledger = await connectLedger(process.env);
 });
 
 afterAll(async () => {
   ec2?.destroy();
   sqs?.destroy();
+  s3?.destroy();
   await ledger?.close();
 });
 
@@ -54,14 +65,14 @@ async function deadLetterQueue(): Promise<string> {
   return created.QueueUrl;
 }
 
-/** What Lambda sends to the on-failure queue when the ec2State function failed for good on `event`. */
-function invocationRecord(event: unknown) {
+/** What Lambda sends to the on-failure queue when a function (ec2State by default) failed for good on `event`. */
+function invocationRecord(event: unknown, name = 'ec2State') {
   return {
     version: '1.0',
     timestamp: new Date().toISOString(),
     requestContext: {
       requestId: randomUUID(),
-      functionArn: `arn:aws:lambda:${region}:${account}:function:steward-e2e-ec2State:$LATEST`,
+      functionArn: `arn:aws:lambda:${region}:${account}:function:steward-e2e-${name}:$LATEST`,
       condition: 'RetriesExhausted',
       approximateInvokeCount: 3,
     },
@@ -254,6 +265,21 @@ describe('steward replay --dlq on moto SQS', () => {
     );
   });
 
+  it('replays a queue of more than one batch to its end', async () => {
+    const event = ec2StateChange(await launchInstance(ec2));
+    const queueUrl = await deadLetterQueue();
+    const sent = new Set<string>();
+    for (let i = 0; i < 23; i += 1)
+      sent.add(await send(queueUrl, JSON.stringify(invocationRecord(event))));
+
+    const run = await replay(queueUrl, '--dry-run');
+
+    expect(run.code).toBe(0);
+    expect(new Set(run.messages.map((message) => message.messageId))).toEqual(sent);
+    expect(run.messages.every((message) => message.status === 'planned')).toBe(true);
+    expect(await queueCounts(queueUrl)).toEqual({ visible: 23, hidden: 0 });
+  });
+
   it('--max replays at most that many messages', async () => {
     const queueUrl = await deadLetterQueue();
     for (let i = 0; i < 3; i += 1)
@@ -282,5 +308,76 @@ describe('steward replay --dlq on moto SQS', () => {
         `^steward replay: stopped: cannot receive messages of ${queueUrl}: QueueDoesNotExist: The specified queue does not exist\\.\\n$`,
       ),
     );
+  });
+
+  it('replays a cloudtrailLogs record by reading the log file it names from S3', async () => {
+    const bucket = uniqueName('steward-e2e-trail');
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const key = `AWSLogs/${account}/CloudTrail/${region}/2026/11/30/${account}_CloudTrail_${region}_20261130T1200Z_replay.json.gz`;
+    const records = [1, 2, 3].map(() => ({
+      eventVersion: '1.09',
+      eventID: randomUUID(),
+      eventTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'DescribeInstances',
+      awsRegion: region,
+      recipientAccountId: account,
+      userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${account}:user/reader` },
+    }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: gzipSync(JSON.stringify({ Records: records })),
+      }),
+    );
+    const notification = sample<{
+      Records: { s3: { bucket: { name: string; arn: string }; object: { key: string } } }[];
+    }>('s3-cloudtrail-object-created.json');
+    for (const record of notification.Records) {
+      record.s3.bucket.name = bucket;
+      record.s3.bucket.arn = `arn:aws:s3:::${bucket}`;
+      record.s3.object.key = key;
+    }
+    const queueUrl = await deadLetterQueue();
+    await send(queueUrl, JSON.stringify(invocationRecord(notification, 'cloudtrailLogs')));
+
+    const run = await replay(queueUrl);
+
+    expect(run.code).toBe(0);
+    expect(run.messages[0]).toMatchObject({
+      function: 'cloudtrailLogs',
+      events: 3,
+      status: 'replayed',
+      deleted: true,
+    });
+    expect(run.messages[0]?.report?.objects).toEqual([
+      expect.objectContaining({ bucket, key, read: true, records: 3, unmatched: 3 }),
+    ]);
+    expect(await queueCounts(queueUrl)).toEqual({ visible: 0, hidden: 0 });
+  });
+
+  it('ends when a message it kept comes back, rather than replaying it again', async () => {
+    const queueUrl = await deadLetterQueue();
+    const messageId = await send(queueUrl, 'not an invocation record');
+    const queue = await DeadLetterQueue.open(queueUrl);
+    const runtime = await createRuntime({
+      rules: () => loadRules(rulesDir),
+      live: true,
+      readObjects: true,
+    });
+    try {
+      // Hidden for a second only: the next receive, waiting two, gets the same message back.
+      const outcomes = await replayQueue(queue, new Replayer({ context: runtime }), false, {
+        waitSeconds: 2,
+        visibilitySeconds: 1,
+      });
+      expect(
+        outcomes.map((outcome) => [outcome.messageId, outcome.status, outcome.deleted]),
+      ).toEqual([[messageId, 'failed', false]]);
+    } finally {
+      queue.close();
+      await runtime.close();
+    }
   });
 });
