@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
 import { usesEmbeddedLedger } from '../ledger/connect.js';
 import type { EvaluationContext, PipelineError } from '../pipeline.js';
-import { DeadLetterQueue, MAX_WAIT_SECONDS, QueueUrlError } from '../replay/dead-letter-queue.js';
+import {
+  DeadLetterQueue,
+  MAX_WAIT_SECONDS,
+  parseQueueUrl,
+  QueueUrlError,
+} from '../replay/dead-letter-queue.js';
 import { RecordFileError, readRecordFile } from '../replay/record-files.js';
 import { replayQueue, ReplayStoppedError } from '../replay/replay-queue.js';
 import { Replayer, type DeadLetter, type ReplayOutcome } from '../replay/replayer.js';
@@ -98,17 +103,16 @@ export async function replayCommand(args: string[], output: Output): Promise<num
       "replay records in the stack's ledger, and the embedded one does not know what the stack already did: " +
         "set STEWARD_LEDGER=dynamodb and STEWARD_LEDGER_TABLE to the stack's table (steward-<stage>-ledger), or use --dry-run",
     );
-  let queue: DeadLetterQueue | undefined;
   if (queueUrl !== undefined) {
     try {
-      queue = await DeadLetterQueue.open(queueUrl);
+      parseQueueUrl(queueUrl);
     } catch (error) {
       if (error instanceof QueueUrlError)
         throw new UsageError(`--dlq: ${error.message}`, { cause: error });
       throw error;
     }
   }
-  const files = queue === undefined ? await readFiles(positionals, output) : undefined;
+  const files = queueUrl === undefined ? await readFiles(positionals, output) : undefined;
   if (files !== undefined && files.letters.length === 0) return 2;
 
   // Replay finishes the functions' work: enforced rules act, as in Lambda.
@@ -126,16 +130,19 @@ export async function replayCommand(args: string[], output: Output): Promise<num
     runtime = await createRuntime(options);
     replayer = new Replayer({ context: runtime });
   }
-  const source: ReplaySource = queue ? { queue: queue.url } : { files: positionals };
-  const fromQueue = queue !== undefined;
+  const source: ReplaySource =
+    queueUrl === undefined ? { files: positionals } : { queue: queueUrl };
+  const fromQueue = queueUrl !== undefined;
   const show = (outcome: Outcome) => {
     if (!values.json) output.out(describeOutcome(outcome, fromQueue));
     reportErrors(outcome, output);
   };
   let outcomes: Outcome[] = [];
   let stopped: ReplayStoppedError | undefined;
+  let queue: DeadLetterQueue | undefined;
   try {
-    if (queue !== undefined) {
+    if (queueUrl !== undefined) {
+      queue = await DeadLetterQueue.open(queueUrl);
       try {
         outcomes = await replayQueue(queue, replayer, dryRun, {
           ...(max === undefined ? {} : { max }),
