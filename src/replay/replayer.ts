@@ -78,6 +78,7 @@ export class Replayer {
       { dryRun?: false; context: PipelineContext } | { dryRun: true; context: EvaluationContext },
   ) {}
 
+  /** One message replayed (or planned), and what came of it. */
   async replay(letter: DeadLetter): Promise<ReplayOutcome> {
     const base = {
       where: letter.where,
