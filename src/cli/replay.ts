@@ -144,7 +144,7 @@ export async function replayCommand(args: string[], output: Output): Promise<num
     if (queueUrl !== undefined) {
       queue = await DeadLetterQueue.open(queueUrl);
       try {
-        outcomes = await replayQueue(queue, replayer, dryRun, {
+        outcomes = await replayQueue(queue, replayer, {
           ...(max === undefined ? {} : { max }),
           waitSeconds,
           onMessage: show,

@@ -38,7 +38,6 @@ export interface ReplayQueueOptions {
 export async function replayQueue(
   queue: DeadLetterQueue,
   replayer: Replayer,
-  dryRun: boolean,
   options: ReplayQueueOptions,
 ): Promise<QueueOutcome[]> {
   const outcomes: QueueOutcome[] = [];
@@ -60,7 +59,7 @@ export async function replayQueue(
       for (const message of batch) received.set(message.messageId, message);
       if (fresh.length === 0) break;
       for (const message of fresh) {
-        const outcome = await replayMessage(queue, replayer, dryRun, message);
+        const outcome = await replayMessage(queue, replayer, message);
         outcomes.push(outcome);
         options.onMessage?.(outcome);
       }
@@ -68,7 +67,7 @@ export async function replayQueue(
   } catch (error) {
     failure = error;
   }
-  if (dryRun && received.size > 0) {
+  if (replayer.dryRun && received.size > 0) {
     try {
       await queue.release([...received.values()]);
     } catch (error) {
@@ -82,7 +81,6 @@ export async function replayQueue(
 async function replayMessage(
   queue: DeadLetterQueue,
   replayer: Replayer,
-  dryRun: boolean,
   message: ReceivedMessage,
 ): Promise<QueueOutcome> {
   const outcome = await replayer.replay({
@@ -90,7 +88,7 @@ async function replayMessage(
     messageId: message.messageId,
     body: { text: message.body },
   });
-  if (dryRun || outcome.status !== 'replayed') return { ...outcome, deleted: false };
+  if (replayer.dryRun || outcome.status !== 'replayed') return { ...outcome, deleted: false };
   try {
     await queue.delete(message);
     return { ...outcome, deleted: true };

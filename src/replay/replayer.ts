@@ -78,6 +78,11 @@ export class Replayer {
       { dryRun?: false; context: PipelineContext } | { dryRun: true; context: EvaluationContext },
   ) {}
 
+  /** True when this replayer only plans: nothing recorded, so nothing may be deleted. */
+  get dryRun(): boolean {
+    return this.target.dryRun === true;
+  }
+
   /** One message replayed (or planned), and what came of it. */
   async replay(letter: DeadLetter): Promise<ReplayOutcome> {
     const base = {

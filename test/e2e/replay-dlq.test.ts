@@ -368,7 +368,7 @@ describe('steward replay --dlq on moto SQS', () => {
     });
     try {
       // Hidden for a second only: the next receive, waiting two, gets the same message back.
-      const outcomes = await replayQueue(queue, new Replayer({ context: runtime }), false, {
+      const outcomes = await replayQueue(queue, new Replayer({ context: runtime }), {
         waitSeconds: 2,
         visibilitySeconds: 1,
       });
