@@ -99,14 +99,17 @@ export class DeadLetterQueue {
     private readonly sqs: SQSClient,
   ) {}
 
-  /** Connects to the queue at `url` (checked by `parseQueueUrl`), in its region. */
+  /** Connects to the queue at `url` (checked by `parseQueueUrl`), at its host and in its region. */
   static async open(url: string, env: NodeJS.ProcessEnv = process.env): Promise<DeadLetterQueue> {
     const parsed = parseQueueUrl(url);
     const { SQSClient } = await import('@aws-sdk/client-sqs');
     const region = queueRegion(parsed) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-    // A long poll holds its request for up to MAX_WAIT_SECONDS: the timeout must outlast it.
+    // The queue URL names its host: the client talks to it, whatever endpoint the environment
+    // sets for SQS. A long poll holds its request for up to MAX_WAIT_SECONDS: the timeout must
+    // outlast it.
     const sqs = new SQSClient({
       region,
+      endpoint: parsed.origin,
       requestHandler: requestTimeouts((MAX_WAIT_SECONDS + 10) * 1000),
     });
     return new DeadLetterQueue(url, sqs);

@@ -259,6 +259,24 @@ describe('steward replay: usage', () => {
     });
   });
 
+  it('names a queue it cannot reach in one line, and exits 2', async () => {
+    const url = 'http://127.0.0.1:1/123456789012/steward-dev-dead-letters';
+    const run = await steward(
+      'replay',
+      '--dlq',
+      url,
+      '--rules',
+      rulesDir,
+      '--dry-run',
+      '--wait',
+      '0',
+    );
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch(
+      /^steward replay: stopped: cannot receive messages of http:\/\/127\.0\.0\.1:1\/123456789012\/steward-dev-dead-letters: .*ECONNREFUSED[^\n]*\n$/,
+    );
+  });
+
   it('names a file it cannot read, and exits 2', async () => {
     const missing = join(scratch, 'missing.json');
     expect(await steward('replay', missing)).toMatchObject({
