@@ -11,7 +11,7 @@ import { requestTimeouts } from '../request-timeouts.js';
  */
 export class DeadLetterQueueError extends StewardError {
   constructor(
-    readonly request: 'receive' | 'delete' | 'release',
+    readonly request: 'receive' | 'hide' | 'delete' | 'release',
     readonly queueUrl: string,
     cause: unknown,
   ) {
@@ -156,6 +156,22 @@ export class DeadLetterQueue {
       );
     } catch (error) {
       throw new DeadLetterQueueError('delete', this.url, error);
+    }
+  }
+
+  /** Hides a received message from other receivers for `seconds` from now. */
+  async hide(message: ReceivedMessage, seconds: number): Promise<void> {
+    const { ChangeMessageVisibilityCommand } = await import('@aws-sdk/client-sqs');
+    try {
+      await this.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: this.url,
+          ReceiptHandle: message.receiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      );
+    } catch (error) {
+      throw new DeadLetterQueueError('hide', this.url, error);
     }
   }
 

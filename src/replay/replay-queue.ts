@@ -3,9 +3,10 @@ import { MAX_BATCH, type DeadLetterQueue, type ReceivedMessage } from './dead-le
 import type { Replayer, ReplayOutcome } from './replayer.js';
 
 /**
- * How long a received message stays hidden from other receivers: long enough for a batch of
- * ten, each of which may be a log file that the `cloudtrailLogs` function is given 300 s for.
- * A message kept after a failure comes back when it ends.
+ * How long a message stays hidden from other receivers: from its receive, long enough for its
+ * batch of ten, and again from when its own replay starts, long enough for a log file that the
+ * `cloudtrailLogs` function is given 300 s for. A message kept after a failure comes back when
+ * it ends.
  */
 const VISIBILITY_SECONDS = 900;
 
@@ -59,7 +60,12 @@ export async function replayQueue(
       for (const message of batch) received.set(message.messageId, message);
       if (fresh.length === 0) break;
       for (const message of fresh) {
-        const outcome = await replayMessage(queue, replayer, message);
+        const outcome = await replayMessage(
+          queue,
+          replayer,
+          message,
+          options.visibilitySeconds ?? VISIBILITY_SECONDS,
+        );
         outcomes.push(outcome);
         options.onMessage?.(outcome);
       }
@@ -82,7 +88,21 @@ async function replayMessage(
   queue: DeadLetterQueue,
   replayer: Replayer,
   message: ReceivedMessage,
+  visibilitySeconds: number,
 ): Promise<QueueOutcome> {
+  try {
+    // Its batch's time may be spent on the messages before it: its own starts now.
+    await queue.hide(message, visibilitySeconds);
+  } catch (error) {
+    return {
+      where: `message ${message.messageId}`,
+      messageId: message.messageId,
+      events: 0,
+      status: 'failed',
+      reason: `not replayed: its visibility could not be extended (${messageOf(error)}), so another receiver may have it; a later replay takes it up`,
+      deleted: false,
+    };
+  }
   const outcome = await replayer.replay({
     where: `message ${message.messageId}`,
     messageId: message.messageId,
