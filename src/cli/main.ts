@@ -25,6 +25,7 @@ const commands: Record<CommandName, () => Promise<Command>> = {
   actions: async () => (await import('./actions.js')).actionsCommand,
   operators: async () => (await import('./operators.js')).operatorsCommand,
   facts: async () => (await import('./facts.js')).factsCommand,
+  replay: async () => (await import('./replay.js')).replayCommand,
 };
 
 const usage = `steward: event-driven automation rules for AWS

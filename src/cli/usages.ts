@@ -33,6 +33,9 @@ export const usages = {
   actions: 'steward actions [NAME] [--json]',
   operators: 'steward operators [NAME] [--json]',
   facts: 'steward facts [NAME] [--json]',
+  replay:
+    'steward replay --dlq QUEUE_URL [--dry-run] [--max N] [--wait SECONDS] [--rules DIR] [--json]\n' +
+    '       steward replay <file>... [--dry-run] [--rules DIR] [--json]',
 } as const satisfies Record<string, string>;
 
 /** A command's name, as `steward <name>` takes it. */

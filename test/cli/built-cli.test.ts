@@ -38,6 +38,7 @@ const commands = [
   'actions',
   'operators',
   'facts',
+  'replay',
 ];
 
 /**
