@@ -65,7 +65,7 @@ export async function* bodyChunks(body: ObjectBody): AsyncGenerator<Uint8Array> 
 
 /**
  * Reads a CloudTrail log file from S3 and decodes it record by record as the body streams in,
- * at the consumer's pace: memory holds about one chunk and one record however large the file.
+ * at the consumer's pace: memory holds about one chunk and its records however large the file.
  * Only an object whose key is where CloudTrail writes log files is read, and only its records
  * of the key's account are believed. Every problem is a `SourceError` in the stream: one naming
  * `s3://bucket/key` when the object is not read or cannot be (also mid-stream, after the

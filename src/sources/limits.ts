@@ -16,7 +16,7 @@ export interface SourceLimits {
   maxBufferedBytes: number;
   /**
    * The largest decompressed size of a CloudTrail log file decoded record by record. Memory
-   * does not grow with it (one chunk and one record are held); it bounds the work one file
+   * does not grow with it (one chunk and its records are held); it bounds the work one file
    * can cause.
    */
   maxStreamedBytes: number;

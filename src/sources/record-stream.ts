@@ -40,7 +40,7 @@ function parseRecord(record: ScannedRecord, where: string): ParsedRecord | Recor
 
 /**
  * The records of a CloudTrail log file, `{"Records": [...]}`, parsed one at a time as its bytes
- * arrive (gzipped or not), at the consumer's pace: memory holds about one chunk and one record
+ * arrive (gzipped or not), at the consumer's pace: memory holds about one chunk and its records
  * however large the file (and a small gzipped file's plain bytes, at most 32 MiB, see
  * `plainChunks`). A bad record is a `RecordError` for it alone; a problem that ends the
  * file (not a log file, broken JSON between records, broken gzip, a cap, a read error) is the
