@@ -1,3 +1,4 @@
+import { deadLetterQueuePolicy } from './dead-letter-policy.js';
 import { ledgerTableName, ledgerTableResource } from '../ledger/table.js';
 import { loadRules } from '../rules/load.js';
 import { functionRoles } from './iam.js';
@@ -148,6 +149,7 @@ export function serverlessRuleConfig(
           ledgerTableName(parameters.service, parameters.stage),
           parameters.deletionProtection,
         ),
+        DeadLetterQueuePolicy: deadLetterQueuePolicy(),
         DeadLetterAlarm: {
           Type: 'AWS::CloudWatch::Alarm',
           Properties: {

@@ -153,6 +153,34 @@ describe('the packaged CloudFormation template', () => {
     });
   });
 
+  it('lets only the functions’ own roles send to the dead-letter queue, which steward replay trusts', () => {
+    const policy = resources.DeadLetterQueuePolicy as
+      | { Type: string; Properties: { Queues: unknown; PolicyDocument: { Statement: unknown[] } } }
+      | undefined;
+    expect(policy?.Type).toBe('AWS::SQS::QueuePolicy');
+    expect(policy?.Properties.Queues).toEqual([{ Ref: 'DeadLetterQueue' }]);
+    expect(policy?.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'OnlyStewardFunctionsSend',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+        Condition: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': Object.keys(functionSources).map((name) => ({
+              'Fn::GetAtt': [`${name.charAt(0).toUpperCase()}${name.slice(1)}Role`, 'Arn'],
+            })),
+          },
+        },
+      },
+    ]);
+    for (const name of Object.keys(functionSources))
+      expect(resources[`${name.charAt(0).toUpperCase()}${name.slice(1)}Role`]?.Type).toBe(
+        'AWS::IAM::Role',
+      );
+  });
+
   it('keeps the production ledger safe: TTL, point-in-time recovery, deletion protection, and the ledger indexes', () => {
     expect(resources.LedgerTable?.Properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',

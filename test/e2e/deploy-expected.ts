@@ -17,6 +17,8 @@ export const motoGaps: Record<string, string> = {
     'not created: the functions’ on-failure destination (the queue), two retries, one-hour event age',
   'AWS::Logs::SubscriptionFilter': 'not created: the log subscriptions of the rules’ log groups',
   'AWS::S3::BucketPolicy': 'not created: the deployment bucket’s TLS-only policy',
+  'AWS::SQS::QueuePolicy':
+    'not created: the dead-letter queue’s policy that only the functions’ roles may send to it',
   'AWS::Lambda::Function Architectures': 'ignored: moto reports x86_64 for the arm64 functions',
   'AWS::DynamoDB::Table TimeToLiveSpecification': 'ignored: moto reports the ledger’s TTL off',
   'AWS::DynamoDB::Table PointInTimeRecoverySpecification':
