@@ -201,6 +201,9 @@ describe('steward backtest --on-aws against moto (CloudFormation, Step Functions
       maxConcurrency: 250,
     });
     expect(executionArn.endsWith(`:${started.runId}`)).toBe(true);
+    // Stopped once the command has seen it running, so that its progress line is there to check.
+    while (!output.stderr.some((line) => line.startsWith('backtest on AWS: RUNNING, ')))
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await sfn.send(new StopExecutionCommand({ executionArn }));
 
     expect(await run).toBe(1);

@@ -82,6 +82,9 @@ export class HeadlessChromium {
     private readonly profile: string,
   ) {
     let buffered = '';
+    // A pipe reset when Chromium dies is reported through 'exit', with its last output.
+    output.on('error', () => undefined);
+    input.on('error', () => undefined);
     output.setEncoding('utf8');
     output.on('data', (chunk: string) => {
       buffered += chunk;
@@ -106,7 +109,10 @@ export class HeadlessChromium {
   /** Starts headless Chromium with a scratch profile and a window of `width` × `height`. */
   static async launch(width = 1200, height = 900): Promise<HeadlessChromium> {
     const binary = await findChromium();
-    const profile = await mkdtemp(join(tmpdir(), 'steward-chromium-'));
+    // Chromium's singleton socket lives in TMPDIR and a Unix socket path may not pass 107
+    // bytes: the nested scratch directories tests run in are too deep for it.
+    const shortTmp = tmpdir().length > 40 ? '/tmp' : tmpdir();
+    const profile = await mkdtemp(join(shortTmp, 'steward-chromium-'));
     const child = spawn(
       binary,
       [
@@ -121,7 +127,10 @@ export class HeadlessChromium {
         `--window-size=${width},${height}`,
         'about:blank',
       ],
-      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
+      {
+        stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+        env: { ...process.env, TMPDIR: shortTmp },
+      },
     );
     const chromium = new HeadlessChromium(
       child,
