@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync } from 'node:zlib';
+import { sourceWorkerScript } from '../src/backtest/source-worker.js';
 import { startClock, type Elapsed } from './backtest-clock.js';
 
 /** One pass of the floor over every file. */
@@ -75,11 +76,7 @@ export function takeFiles(
  * const worker = typeScriptWorker(new URL('./backtest-floor-worker.ts', import.meta.url), data);
  */
 export function typeScriptWorker(entry: URL, workerData: unknown): Worker {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(
-    `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`,
-    { eval: true, workerData },
-  );
+  return new Worker(sourceWorkerScript(entry), { eval: true, workerData });
 }
 
 function nextMessage(worker: Worker): Promise<FloorWorkerMessage> {

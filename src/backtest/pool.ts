@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { readFactStubs } from '../cli/input-files.js';
 import { buildRulePack } from '../rules/pack-build.js';
 import { compileRulePack } from '../rules/pack.js';
@@ -16,6 +14,7 @@ import { logFileName, type LogFileRef } from './log-file-ref.js';
 import { emptyReport } from './merge.js';
 import type { BacktestQuery, BacktestReport, BacktestTotals } from './report.js';
 import { ReportStack } from './report-stack.js';
+import { sourceWorkerScript } from './source-worker.js';
 import { WorkerSlot, type WorkerEntry } from './worker-slot.js';
 import type { WorkerSetup } from './worker-messages.js';
 
@@ -83,13 +82,7 @@ export interface BacktestRun {
 function defaultWorkerEntry(): WorkerEntry {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return { script: new URL('./backtest-worker.cjs', here) };
-  const tsx = createRequire(here).resolve('tsx/package.json');
-  const api = new URL('dist/esm/api/index.mjs', pathToFileURL(tsx)).href;
-  const entry = new URL('./worker.ts', here).href;
-  return {
-    eval: true,
-    script: `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
-  };
+  return { eval: true, script: sourceWorkerScript(new URL('./worker.ts', here)) };
 }
 
 /**
