@@ -91,6 +91,8 @@ function triggerCondition(trigger: Trigger): NestedCondition {
         : [on('record', path('message'), 'logFilter', trigger.filter)];
     return { all: [source, { any: groups }, ...filter] };
   }
+  if (trigger.source !== 'cloudtrail')
+    throw new Error(`the bench generates no ${trigger.source} trigger`);
   return {
     all: [
       source,

@@ -338,7 +338,11 @@ function scopeClause(pick: Picker, source: Trigger['source'], mix: ScopeMix): Cl
   return clause('event', '$.account', 'in', pick.some(accounts, 2 + pick.int(3)));
 }
 
-function trigger(pick: Picker, source: Trigger['source'], logGroups: string[]): Trigger {
+function trigger(
+  pick: Picker,
+  source: 'ec2-state' | 'cloudtrail' | 'cloudwatch-logs',
+  logGroups: string[],
+): Trigger {
   if (source === 'ec2-state')
     return { source, states: pick.some(ec2States, 1 + pick.int(2)) as never };
   if (source === 'cloudwatch-logs') {

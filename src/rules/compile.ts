@@ -24,7 +24,9 @@ export function compileRule(
       definition: actionCatalog.get(action) ?? missingAction(rule.id, action),
       params: (params ?? {}) as ActionParams,
     })),
-    sources: new Set(rule.triggers.map((trigger) => trigger.source)),
+    sources: new Set(
+      rule.triggers.map((trigger) => (trigger.source === 'schedule' ? 'sweep' : trigger.source)),
+    ),
     lists,
     ...(scope === undefined ? {} : { scope }),
   };

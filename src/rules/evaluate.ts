@@ -99,6 +99,8 @@ class LazyFactCache {
   private async fetch(fact: LazyFact): Promise<unknown> {
     const { stubs, clients } = this.options;
     if (stubs !== undefined && Object.hasOwn(stubs, fact.name)) return stubs[fact.name];
+    const known = this.event.facts;
+    if (known !== undefined && Object.hasOwn(known, fact.name)) return known[fact.name];
     if (!clients) throw new LiveStateNeededError(fact.name);
     try {
       // A path cannot read into undefined; a fact with nothing to describe is null.

@@ -11,11 +11,13 @@ import type { CompiledRule } from './rule.js';
  */
 export const factNames: ReadonlySet<string> = new Set(factCatalog.keys());
 
-export type EventView = Omit<StewardEvent, 'raw'>;
+export type EventView = Omit<StewardEvent, 'raw' | 'facts'>;
 
 /** The values of the event's facts, computed once per event and shared by every rule. */
 export function eventFacts(event: StewardEvent): Record<string, unknown> {
   const { raw, ...view } = eventFields(event);
+  // What the source already knew of the lazy facts is read as those facts, not as the event.
+  delete view.facts;
   return { event: view satisfies EventView, record: raw };
 }
 

@@ -28,7 +28,50 @@ export interface LogsTrigger {
   filter?: string;
 }
 
-export type Trigger = Ec2StateTrigger | CloudTrailTrigger | LogsTrigger;
+/**
+ * An event on EventBridge from one of AWS's own services (GuardDuty, Security Hub, Config,
+ * Health, …), by its `source` and `detail-type`. Only `aws.*` sources are believed: no one but
+ * AWS can put an event with such a source on a bus.
+ */
+export interface EventBridgeTrigger {
+  source: 'eventbridge';
+  /** EventBridge `source`s, e.g. `aws.guardduty`. */
+  sources: string[];
+  /** EventBridge `detail-type`s, e.g. `GuardDuty Finding`. */
+  detailTypes: string[];
+  /**
+   * Fields of the envelope (dotted paths, e.g. `detail.type`) and the values they must have,
+   * written as a CloudTrail trigger's `match`; also filtered by EventBridge.
+   */
+  match?: Record<string, string[]>;
+}
+
+/** What a schedule trigger sweeps: each a paginated describe call. */
+export type SweepResourceKind = 'ec2-instances' | 'security-groups' | 'log-groups' | 'trails';
+
+/**
+ * A sweep on a schedule: every resource of a kind, in every configured account and region,
+ * becomes an event (source `sweep`) the rule's conditions and actions see as any other.
+ */
+export interface ScheduleTrigger {
+  source: 'schedule';
+  /** An EventBridge schedule expression: `rate(1 day)`, `cron(0 6 * * ? *)`. */
+  schedule: string;
+  resources: SweepResourceKind;
+  /**
+   * Server-side filters of the describe call, by the API's filter name (EC2's `Filters`, such
+   * as `instance-state-name` or `tag-key`; a log group name prefix as `logGroupNamePrefix`).
+   */
+  filters?: Record<string, string[]>;
+  /**
+   * A sweep acts on one resource at most once per period (`1h`, `1d`, `7d`); by default the
+   * schedule's rate, or a day for a cron schedule.
+   */
+  period?: string;
+}
+
+export type Trigger =
+  Ec2StateTrigger | CloudTrailTrigger | LogsTrigger | EventBridgeTrigger | ScheduleTrigger;
 
 export interface RuleTest {
   name: string;

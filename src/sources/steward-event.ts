@@ -6,10 +6,13 @@
  * const { events, errors } = decodeDocument(JSON.parse(text), 'events/ec2-running.json');
  * for (const event of events) console.log(event.id, event.source, event.name);
  */
-export type EventSource = 'ec2-state' | 'cloudtrail' | 'cloudwatch-logs';
+export type EventSource = 'ec2-state' | 'cloudtrail' | 'cloudwatch-logs' | 'eventbridge' | 'sweep';
 
-/** How an event reached steward; the same CloudTrail record can arrive by several paths. */
-export type DeliveryPath = 'eventbridge' | 's3' | 'cloudwatch-logs' | 'direct';
+/**
+ * How an event reached steward; the same CloudTrail record can arrive by several paths. A
+ * sweep's events come from `describe` calls steward made itself.
+ */
+export type DeliveryPath = 'eventbridge' | 's3' | 'cloudwatch-logs' | 'direct' | 'sweep';
 
 /** Who made a CloudTrail call. */
 export interface Actor {
@@ -44,16 +47,29 @@ export interface RequestFields {
 /** The names of `RequestFields`, in the order a decoder reads them. */
 export const requestFieldNames = ['name', 'groupId', 'groupName', 'vpcId', 'logGroupName'] as const;
 
+/** Which sweep made an event, and for which period. */
+export interface SweepOrigin {
+  /** The id of the rule whose schedule trigger swept. */
+  rule: string;
+  /** ISO 8601 start of the period the event belongs to: the same for every sweep within it. */
+  periodStart: string;
+}
+
 export interface StewardEvent {
   /**
    * Stable across redeliveries: EventBridge `id` for EC2 state changes, CloudTrail `eventID`,
-   * log-event `id`; for a CloudTrail record without `eventID`, `sha256:` and its content's digest.
+   * log-event `id`; for a CloudTrail record without `eventID`, `sha256:` and its content's digest;
+   * for an AWS finding, the finding's id and update time (an updated finding is a new event);
+   * for a sweep, the rule, account, region, resource and period.
    */
   id: string;
   /** True when the record carried no id and `id` is derived from its content. */
   idDerived?: true;
   source: EventSource;
-  /** The EC2 state, the CloudTrail `eventName`, or the log group. */
+  /**
+   * The EC2 state, the CloudTrail `eventName`, the log group, the EventBridge `detail-type`, or
+   * the kind of resource a sweep found (`ec2-instances`).
+   */
   name: string;
   /** ISO 8601. */
   time: string;
@@ -61,16 +77,29 @@ export interface StewardEvent {
   region?: string;
   /** Identifiers as the AWS APIs take them: instance ids, security-group ids, bucket names, log-group names, ARNs. */
   resources: string[];
-  /** CloudTrail `eventSource`, e.g. `ec2.amazonaws.com`. */
+  /**
+   * CloudTrail `eventSource`, e.g. `ec2.amazonaws.com`; an EventBridge event's `source`, e.g.
+   * `aws.guardduty`.
+   */
   eventSource?: string;
   actor?: Actor;
   /** CloudTrail `errorCode`/`errorMessage` of a failed call. */
   error?: { code: string; message?: string };
   /** CloudTrail: the request fields actions and facts read; absent when the record has none. */
   request?: RequestFields;
-  /** The record as AWS sent it: the CloudTrail record, the EventBridge envelope, or the log event. */
+  /**
+   * The record as AWS sent it: the CloudTrail record, the EventBridge envelope, or the log
+   * event; for a sweep, the resource as the describe call returned it.
+   */
   raw: unknown;
   delivery: DeliveryPath;
+  /** For a sweep's event: the rule that swept and the period. */
+  sweep?: SweepOrigin;
+  /**
+   * Lazy facts the source already knows, by fact name (a sweep's described instance as
+   * `instance`): conditions read them without another AWS call.
+   */
+  facts?: Readonly<Record<string, unknown>>;
 }
 
 /** The names of an event's fields, `raw` aside: what a condition on the `event` fact may read. */
@@ -88,19 +117,20 @@ const eventFieldNames: ReadonlySet<string> = new Set([
   'error',
   'request',
   'delivery',
-] satisfies readonly Exclude<keyof StewardEvent, 'raw'>[]);
+  'sweep',
+] satisfies readonly Exclude<keyof StewardEvent, 'raw' | 'facts'>[]);
 
 /**
  * The event's field `name`, read as the event gives it (derived fields included), or an own
- * member of that name; undefined for anything else (`constructor`, `toJSON`) and for `raw`:
- * what the `event` fact holds.
+ * member of that name; undefined for anything else (`constructor`, `toJSON`) and for `raw` and
+ * `facts`: what the `event` fact holds.
  *
  * @example
  * eventField(event, 'actor'); // { arn: 'arn:aws:iam::…:user/alice', mfaUsed: false, … }
  */
 export function eventField(event: StewardEvent, name: string): unknown {
   if (eventFieldNames.has(name)) return event[name as keyof StewardEvent];
-  return name !== 'raw' && Object.hasOwn(event, name)
+  return name !== 'raw' && name !== 'facts' && Object.hasOwn(event, name)
     ? (event as unknown as Record<string, unknown>)[name]
     : undefined;
 }

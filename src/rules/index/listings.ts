@@ -124,7 +124,7 @@ export class TriggerListings {
               : this.test(`match ${matchKey(match)}`, () => recordMatcher(match));
           for (const name of trigger.events)
             add(this.cloudTrail, name, { rule, position, trigger, test });
-        } else {
+        } else if (trigger.source === 'cloudwatch-logs') {
           const { filter } = trigger;
           const test =
             filter === undefined
