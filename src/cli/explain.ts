@@ -4,6 +4,7 @@ import { evaluateRules } from '../rules/evaluate.js';
 import { explainVerdict, explanationLines, type RuleExplanation } from '../rules/explain.js';
 import { loadRules } from '../rules/load.js';
 import { RuleIndex } from '../rules/rule-index.js';
+import { triggerMismatches } from '../rules/index/trigger-mismatch.js';
 import { outOfScope } from '../rules/scope.js';
 import { defaultRulesDir } from '../rules/rules-dir.js';
 import { escapeControls } from './escape.js';
@@ -46,7 +47,7 @@ export async function explainCommand(args: string[], output: Output): Promise<nu
     name: string;
     rules: (
       | RuleExplanation
-      | { rule: string; candidate: false }
+      | { rule: string; candidate: false; triggers: string[] }
       | { rule: string; candidate: false; outOfScope: string }
     )[];
   }[] = [];
@@ -68,7 +69,15 @@ export async function explainCommand(args: string[], output: Output): Promise<nu
       rules: [
         ...verdicts.map(explainVerdict),
         ...outside,
-        ...(named && chosen.length === 0 ? [{ rule: named.id, candidate: false as const }] : []),
+        ...(named && chosen.length === 0
+          ? [
+              {
+                rule: named.id,
+                candidate: false as const,
+                triggers: triggerMismatches(named, event),
+              },
+            ]
+          : []),
       ],
     });
   }
@@ -87,6 +96,7 @@ export async function explainCommand(args: string[], output: Output): Promise<nu
       }
       if ('candidate' in rule) {
         lines.push(`  rule ${rule.rule}: not a candidate: its triggers do not match this event`);
+        lines.push(...rule.triggers.map((reason) => `    ${reason}`));
         continue;
       }
       lines.push(

@@ -135,6 +135,18 @@ function checkMeaning(rule: RuleDocument, source: SourceMap, lists: NamedLists):
         ),
       );
     }
+    if (trigger.source === 'cloudtrail' || trigger.source === 'eventbridge') {
+      for (const path of Object.keys(trigger.match ?? {})) {
+        const arrayIndex = path.split('.').find((segment) => /^\d+$/.test(segment));
+        if (arrayIndex === undefined) continue;
+        problems.push(
+          source.problem(
+            ['triggers', index, 'match', path],
+            `match path ${path} names the array index ${arrayIndex}: a path through an array matches when any element matches, as in EventBridge, so leave the index out`,
+          ),
+        );
+      }
+    }
     if (trigger.source === 'cloudwatch-logs' && trigger.filter !== undefined) {
       try {
         compileLogFilter(trigger.filter);

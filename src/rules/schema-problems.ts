@@ -49,6 +49,17 @@ export function schemaProblems(
         .join(', ');
       return source.problem(path, `${describePath(path)} must be one of ${allowed}`);
     }
+    if (
+      error.keyword === 'pattern' &&
+      path[0] === 'triggers' &&
+      path[2] === 'sources' &&
+      typeof path[3] === 'number'
+    ) {
+      return source.problem(
+        path,
+        `${describePath(path)} is not an AWS source: an eventbridge trigger listens to aws.* sources only (aws.guardduty, aws.securityhub…), which AWS alone can put on a bus`,
+      );
+    }
     // YAML reads an unquoted account id as a number, and drops a leading zero.
     const quote =
       error.keyword === 'type' && path[0] === 'scope' && path[1] === 'accounts'

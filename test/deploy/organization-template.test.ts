@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functionSources, roleLogicalId } from '../../src/deploy/iam.js';
+import { functionSources, roleLogicalId, rulesOf } from '../../src/deploy/iam.js';
+import { memberPermissions } from '../../src/deploy/rule-statements.js';
 import { eventBridgePatterns } from '../../src/deploy/patterns.js';
 import { loadRules } from '../../src/rules/load.js';
 import { repoPath } from '../support/files.js';
@@ -81,27 +82,37 @@ describe('the packaged template of an organization’s central stack', () => {
     const fromBus = ofType('AWS::Lambda::Permission').filter((permission) =>
       JSON.stringify(permission.Properties.SourceArn).includes('OrganizationEventBus'),
     );
-    expect(fromBus).toHaveLength(expected.ec2State.length + expected.cloudtrail.length);
+    expect(fromBus).toHaveLength(
+      expected.ec2State.length + expected.cloudtrail.length + expected.findings.length,
+    );
   });
 
-  it('names the roles after the stack and lets them assume only the member role, in the organization', () => {
+  it('names the roles after the stack and lets them assume only the member role, in the organization, when their rules act there', async () => {
+    const rules = await loadRules(repoPath('rules'));
     for (const functionName of Object.keys(functionSources)) {
       const role = resources[roleLogicalId(functionName)];
       expect(role?.Properties.RoleName).toBe(`steward-prod-us-east-1-${functionName}`);
       const statements = (
         role?.Properties.Policies as { PolicyDocument: { Statement: { Action: string[] }[] } }[]
       ).flatMap((policy) => policy.PolicyDocument.Statement);
+      // A function whose rules only record findings never acts in a member account.
+      const actsInMembers =
+        memberPermissions(rulesOf(functionName, rules, ['/aws/cloudtrail/org'])).length > 0;
       expect(
         statements.filter((statement) => statement.Action.includes('sts:AssumeRole')),
         functionName,
-      ).toEqual([
-        {
-          Effect: 'Allow',
-          Action: ['sts:AssumeRole'],
-          Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/security-automation' }],
-          Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } },
-        },
-      ]);
+      ).toEqual(
+        actsInMembers
+          ? [
+              {
+                Effect: 'Allow',
+                Action: ['sts:AssumeRole'],
+                Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/security-automation' }],
+                Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } },
+              },
+            ]
+          : [],
+      );
     }
   });
 

@@ -30,6 +30,7 @@ describe('rule files', () => {
     );
     expect(ids.filter((id) => !id.startsWith('cis-aws-4-'))).toEqual([
       'cloudtrail-logging-stopped',
+      'config-rule-noncompliant',
       'ec2-quarantined-instance-started',
       'ec2-require-imdsv2',
       'ec2-running-without-owner',
@@ -40,6 +41,7 @@ describe('rule files', () => {
       'lambda-task-timed-out',
       'log-group-without-retention',
       's3-bucket-made-public',
+      'securityhub-cis-control-failed',
       'ssh-authentication-failure',
       'ssh-repeated-authentication-failures',
     ]);

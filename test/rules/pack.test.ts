@@ -23,7 +23,7 @@ beforeAll(async () => {
 describe('the rule pack', () => {
   it('holds the same rules, documents, files and lists as the YAML it was built from', async () => {
     const file = join(scratch, 'shipped.json');
-    expect(await writeRulePack(repoPath('rules'), file)).toBe(28);
+    expect(await writeRulePack(repoPath('rules'), file)).toBe(30);
     const fromPack = await readRulePack(file);
     const fromYaml = await loadRules(repoPath('rules'));
     expect(fromPack.map((rule) => [rule.id, rule.file, rule.mode])).toEqual(
@@ -89,7 +89,7 @@ describe('the rule pack', () => {
     };
     const file = join(scratch, 'cli', 'pack.json');
     expect(await main(['pack', repoPath('rules'), '--out', file], output)).toBe(0);
-    expect(lines.at(-1)).toBe(`28 rules of ${repoPath('rules')} packed into ${file}`);
+    expect(lines.at(-1)).toBe(`30 rules of ${repoPath('rules')} packed into ${file}`);
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({
       format: 'steward-rule-pack/1',
     });

@@ -1,11 +1,11 @@
-import { ownMember, readPath } from '../../json/path.js';
+import { readPath } from '../../json/path.js';
 import type { StewardEvent } from '../../sources/steward-event.js';
 import type { ConditionPack } from '../conditions/pack.js';
 import { compileLogFilter } from '../log-filter.js';
-import { matchesValue } from '../match-value.js';
 import { BoundedMemo } from '../memo.js';
 import type { CloudTrailTrigger, CompiledRule } from '../rule.js';
 import { Narrowing } from './narrowing.js';
+import { recordMatcher } from './record-match.js';
 
 /** A test of the event beyond its kind: a trigger's `match` on the record, a filter pattern. */
 export type TriggerTest = (event: StewardEvent) => boolean;
@@ -54,38 +54,6 @@ export class Listing {
 export function listens(tests: readonly TriggerTest[] | undefined, event: StewardEvent): boolean {
   if (tests === undefined) return true;
   for (const test of tests) if (test(event)) return true;
-  return false;
-}
-
-/**
- * The trigger's `match` (a CloudTrail or an eventbridge trigger's): each dotted path of the
- * record holds one of its values. As in an EventBridge pattern, a path through an array
- * matches when any element matches, and so does an array at the path's end; a number or a
- * boolean matches the value written as its JSON text (`8`, `true`).
- */
-function recordMatcher(match: Record<string, string[]>): TriggerTest {
-  const paths = Object.entries(match).map(([path, values]) => [path.split('.'), values] as const);
-  return (event) => paths.every(([keys, values]) => matchesAt(event.raw, keys, 0, values));
-}
-
-function matchesAt(
-  value: unknown,
-  keys: readonly string[],
-  at: number,
-  values: readonly string[],
-): boolean {
-  if (Array.isArray(value)) return value.some((element) => matchesAt(element, keys, at, values));
-  if (at === keys.length) return matchesLeaf(value, values);
-  const next = ownMember(value, keys[at] as string);
-  return next !== undefined && matchesAt(next, keys, at + 1, values);
-}
-
-function matchesLeaf(value: unknown, values: readonly string[]): boolean {
-  if (typeof value === 'string') return values.some((pattern) => matchesValue(pattern, value));
-  if (typeof value === 'number' || typeof value === 'boolean') {
-    const text = JSON.stringify(value);
-    return values.some((pattern) => pattern === text);
-  }
   return false;
 }
 
