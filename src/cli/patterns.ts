@@ -8,8 +8,9 @@ import { usages } from './usages.js';
 
 /**
  * `steward patterns [DIR]`: what `sls package` subscribes each function to, from the rules
- * alone (no deploy parameters): the EventBridge patterns of `ec2State` and `cloudtrail`, and
- * the log groups `cloudwatchLogs` subscribes to with their filter patterns (`""`: every line).
+ * alone (no deploy parameters): the EventBridge patterns of `ec2State`, `cloudtrail` and
+ * `findings`, and the log groups `cloudwatchLogs` subscribes to with their filter patterns
+ * (`""`: every line).
  */
 export async function patternsCommand(args: string[], output: Output): Promise<number> {
   if (args.length > 1) throw new UsageError(`usage: ${usages.patterns}`);

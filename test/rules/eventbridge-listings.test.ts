@@ -51,6 +51,18 @@ describe('eventbridge triggers', () => {
     expect(listening(index, awsEvent('aws.guardduty', 'AWS Health Event', {}))).toEqual([]);
   });
 
+  it('take a source and detail-type no decoder knows, listed as any other', () => {
+    const inspector = rule(
+      'inspector',
+      '    sources: [aws.inspector2]\n    detailTypes: [Inspector2 Finding]\n    match:\n      detail.severity: [CRITICAL]',
+    );
+    const own = new RuleIndex([inspector]);
+    const finding = (severity: string) =>
+      awsEvent('aws.inspector2', 'Inspector2 Finding', { detail: { severity } });
+    expect(listening(own, finding('CRITICAL'))).toEqual(['inspector']);
+    expect(listening(own, finding('LOW'))).toEqual([]);
+  });
+
   it('never list a CloudTrail or EC2 rule for an eventbridge event of the same name', () => {
     const mixed = new RuleIndex([
       compileRule(

@@ -117,11 +117,7 @@ export class TriggerListings {
         if (trigger.source === 'ec2-state') {
           for (const state of trigger.states) add(this.ec2, state, { rule, position });
         } else if (trigger.source === 'cloudtrail') {
-          const { match } = trigger;
-          const test =
-            match === undefined
-              ? undefined
-              : this.test(`match ${matchKey(match)}`, () => recordMatcher(match));
+          const test = this.matchTest(trigger.match);
           for (const name of trigger.events)
             add(this.cloudTrail, name, { rule, position, trigger, test });
         } else if (trigger.source === 'cloudwatch-logs') {
@@ -137,11 +133,7 @@ export class TriggerListings {
             else add(this.logGroups, group, listener);
           }
         } else if (trigger.source === 'eventbridge') {
-          const { match } = trigger;
-          const test =
-            match === undefined
-              ? undefined
-              : this.test(`match ${matchKey(match)}`, () => recordMatcher(match));
+          const test = this.matchTest(trigger.match);
           for (const source of trigger.sources)
             for (const detailType of trigger.detailTypes)
               add(this.awsEvents, awsEventKey(source, detailType), { rule, position, test });
@@ -218,6 +210,13 @@ export class TriggerListings {
         ...(tests ? { tests: tests.map((key) => this.tests.get(key) as TriggerTest) } : {}),
       }));
     return new Listing(rules);
+  }
+
+  /** The key of a trigger's `match` test, the same for every trigger with that `match`. */
+  private matchTest(match: Record<string, string[]> | undefined): string | undefined {
+    return match === undefined
+      ? undefined
+      : this.test(`match ${matchKey(match)}`, () => recordMatcher(match));
   }
 
   private test(key: string, make: () => TriggerTest): string {

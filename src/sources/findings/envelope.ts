@@ -141,3 +141,26 @@ export function requiredString(
     where,
   };
 }
+
+/**
+ * The id of a finding that its service publishes again on each update: its own id, `@`, and
+ * its update time, read from `object[idKey]` and `object[timeKey]`; or the error naming the
+ * field that is missing (`fields` prefixes the keys in the message, e.g. `detail.`).
+ *
+ * @example
+ * versionedId(detail, 'id', 'updatedAt', 'GuardDuty finding', 'detail.', where); // 'a4c6…@2025-01-15T10:04:58.104Z'
+ */
+export function versionedId(
+  object: JsonObject,
+  idKey: string,
+  timeKey: string,
+  what: string,
+  fields: string,
+  where: string,
+): string | SourceError {
+  const id = requiredString(object, idKey, what, `${fields}${idKey}`, where);
+  if (typeof id !== 'string') return id;
+  const time = requiredString(object, timeKey, what, `${fields}${timeKey}`, where);
+  if (typeof time !== 'string') return time;
+  return `${id}@${time}`;
+}

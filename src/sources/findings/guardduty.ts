@@ -1,6 +1,6 @@
 import { arrayAt, isObject, objectAt, stringAt } from '../../json/fields.js';
 import type { SourceError, StewardEvent } from '../steward-event.js';
-import { findingEvent, requiredString, type AwsEnvelope } from './envelope.js';
+import { findingEvent, versionedId, type AwsEnvelope } from './envelope.js';
 import { apiResourceIds } from './resource-ids.js';
 
 /** GuardDuty's detail-type for a new or updated finding. */
@@ -22,16 +22,8 @@ export function decodeGuardDutyFinding(
   where: string,
 ): StewardEvent | SourceError {
   const { detail } = envelope;
-  const id = requiredString(detail, 'id', 'GuardDuty finding', 'detail.id', where);
+  const id = versionedId(detail, 'id', 'updatedAt', 'GuardDuty finding', 'detail.', where);
   if (typeof id !== 'string') return id;
-  const updatedAt = requiredString(
-    detail,
-    'updatedAt',
-    'GuardDuty finding',
-    'detail.updatedAt',
-    where,
-  );
-  if (typeof updatedAt !== 'string') return updatedAt;
   const resource = objectAt(detail, 'resource');
   const named = [
     stringAt(objectAt(resource, 'instanceDetails'), 'instanceId'),
@@ -43,7 +35,7 @@ export function decodeGuardDutyFinding(
   const account = stringAt(detail, 'accountId');
   const region = stringAt(detail, 'region');
   return findingEvent(envelope, {
-    id: `${id}@${updatedAt}`,
+    id,
     resources: apiResourceIds([...named, ...envelope.resources]),
     ...(account === undefined ? {} : { account }),
     ...(region === undefined ? {} : { region }),

@@ -1,7 +1,7 @@
 import { arrayAt, describeValue, isObject, stringAt, type JsonObject } from '../../json/fields.js';
 import { addResult, emptyBatch, errorBatch } from '../batch.js';
 import type { DecodedBatch, StewardEvent, SourceError } from '../steward-event.js';
-import { findingEvent, requiredString, type AwsEnvelope } from './envelope.js';
+import { findingEvent, versionedId, type AwsEnvelope } from './envelope.js';
 import { apiResourceIds } from './resource-ids.js';
 
 /** Security Hub's detail-types whose `detail.findings` holds findings in the ASFF. */
@@ -49,16 +49,8 @@ function findingOf(
   if (!isObject(finding)) {
     return { message: `Security Hub finding is ${describeValue(finding)}, not an object`, where };
   }
-  const id = requiredString(finding, 'Id', 'Security Hub finding', 'Id', where);
+  const id = versionedId(finding, 'Id', 'UpdatedAt', 'Security Hub finding', '', where);
   if (typeof id !== 'string') return id;
-  const updatedAt = requiredString(
-    finding,
-    'UpdatedAt',
-    'Security Hub finding',
-    'UpdatedAt',
-    where,
-  );
-  if (typeof updatedAt !== 'string') return updatedAt;
   const resources = (arrayAt(finding, 'Resources') ?? [])
     .map((resource) => (isObject(resource) ? stringAt(resource, 'Id') : undefined))
     .filter((value): value is string => value !== undefined);
@@ -66,7 +58,7 @@ function findingOf(
   const region = stringAt(finding, 'Region');
   const raw: JsonObject = { ...envelope.raw, detail: { ...envelope.detail, findings: [finding] } };
   return findingEvent(envelope, {
-    id: `${id}@${updatedAt}`,
+    id,
     resources: apiResourceIds(resources),
     raw,
     ...(account === undefined ? {} : { account }),
