@@ -16,7 +16,12 @@ import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functionRoleName, functionSources, memberPermissions } from '../../src/deploy/iam.js';
+import {
+  functionRoleName,
+  functionSources,
+  memberPermissions,
+  rulesOf,
+} from '../../src/deploy/iam.js';
 import { eventBridgePatterns, type EventPattern } from '../../src/deploy/patterns.js';
 import { loadRules } from '../../src/rules/load.js';
 import type { CompiledRule } from '../../src/rules/rule.js';
@@ -42,7 +47,7 @@ const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.
 
 function allPatterns(): EventPattern[] {
   const patterns = eventBridgePatterns(rules);
-  return [...patterns.ec2State, ...patterns.cloudtrail].sort(byJson);
+  return [...patterns.ec2State, ...patterns.cloudtrail, ...patterns.findings].sort(byJson);
 }
 
 /** The EventBridge rules of one bus, each with its pattern and its targets. */
@@ -131,7 +136,8 @@ describe.sequential(
             )
           ).FunctionArn;
         const byFunction = new Map<string | undefined, string>();
-        for (const fn of ['ec2State', 'cloudtrail']) byFunction.set(await targetsOf(fn), fn);
+        for (const fn of ['ec2State', 'cloudtrail', 'findings'])
+          byFunction.set(await targetsOf(fn), fn);
         for (const bus of [undefined, busName]) {
           const onBus = await rulesOn(events, bus);
           expect(onBus.map((rule) => rule.pattern).sort(byJson), bus ?? 'default').toEqual(
@@ -141,7 +147,9 @@ describe.sequential(
           for (const rule of onBus) {
             const fn = byFunction.get(rule.targets[0]?.Arn);
             expect(rule.targets, JSON.stringify(rule.pattern)).toHaveLength(1);
-            expect(patterns[fn as 'ec2State' | 'cloudtrail']).toContainEqual(rule.pattern);
+            expect(patterns[fn as 'ec2State' | 'cloudtrail' | 'findings']).toContainEqual(
+              rule.pattern,
+            );
           }
         }
 
@@ -158,14 +166,21 @@ describe.sequential(
           const assuming = document.Statement.filter((statement) =>
             statement.Action.includes('sts:AssumeRole'),
           );
-          expect(assuming, fn).toEqual([
-            {
-              Effect: 'Allow',
-              Action: ['sts:AssumeRole'],
-              Resource: ['arn:aws:iam::*:role/steward-member'],
-              Condition: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
-            },
-          ]);
+          // A function whose rules only record findings never acts in a member account.
+          const actsInMembers =
+            memberPermissions(rulesOf(fn, rules, ['/aws/cloudtrail/organization'])).length > 0;
+          expect(assuming, fn).toEqual(
+            actsInMembers
+              ? [
+                  {
+                    Effect: 'Allow',
+                    Action: ['sts:AssumeRole'],
+                    Resource: ['arn:aws:iam::*:role/steward-member'],
+                    Condition: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+                  },
+                ]
+              : [],
+          );
           const configuration = await lambda.send(
             new GetFunctionConfigurationCommand({ FunctionName: `steward-${stage}-${fn}` }),
           );

@@ -32,11 +32,12 @@ import {
   LambdaClient,
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
+import { functionSources } from '../../src/deploy/function-rules.js';
 import type { EventPattern } from '../../src/deploy/patterns.js';
 import { account, region } from './harness.js';
 
 /** The functions `serverless.yml` declares. */
-export const functionNames = ['ec2State', 'cloudtrail', 'cloudtrailLogs', 'cloudwatchLogs'];
+export const functionNames = Object.keys(functionSources);
 
 export interface DeployedFunction {
   runtime?: string;

@@ -80,12 +80,12 @@ async function expectDeployed(
   expect(stack.patterns).toEqual(patterns);
   const patternCount = Object.values(patterns).flat().length;
   expect(stack.resourceCounts).toMatchObject({
-    'AWS::Lambda::Function': 4,
-    'AWS::IAM::Role': 4,
+    'AWS::Lambda::Function': functionNames.length,
+    'AWS::IAM::Role': functionNames.length,
     'AWS::Events::Rule': patternCount,
     'AWS::DynamoDB::Table': 1,
     'AWS::SQS::Queue': 1,
-    'AWS::Logs::LogGroup': 4,
+    'AWS::Logs::LogGroup': functionNames.length,
   });
 
   const tableName = `steward-${stage}-ledger`;
@@ -143,11 +143,11 @@ async function expectDeployed(
     resources: resourceSummary(stack),
     checked: [
       `${patternCount} EventBridge patterns equal to steward patterns`,
-      '4 functions: runtime, handler, memory, timeout, environment, role, invoke permissions',
-      '4 roles: trust and policies equal to the rules’ declarations',
+      `${functionNames.length} functions: runtime, handler, memory, timeout, environment, role, invoke permissions`,
+      `${functionNames.length} roles: trust and policies equal to the rules’ declarations`,
       `ledger table: keys, byRule and byResource, on demand, deletion protection ${stage === 'prod' ? 'on' : 'off'}`,
       'dead-letter queue: 14 days, SSE',
-      '4 log groups: 30 days',
+      `${functionNames.length} log groups: 30 days`,
     ],
   });
   return stack;

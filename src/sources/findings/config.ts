@@ -45,8 +45,8 @@ export function decodeConfigComplianceChange(
   return findingEvent(envelope, {
     id: `config-rule:${account ?? ''}:${region ?? ''}:${rule}:${resourceType}:${resourceId}@${recorded}`,
     resources: apiResourceIds([resourceId]),
-    ...(account === undefined ? {} : { account }),
-    ...(region === undefined ? {} : { region }),
+    account,
+    region,
   });
 }
 
@@ -85,7 +85,7 @@ export function decodeConfigItemChange(
   return findingEvent(envelope, {
     id: `config-item:${account ?? ''}:${region ?? ''}:${resourceType}:${resourceId}@${captured}`,
     resources: apiResourceIds([resourceId]),
-    ...(account === undefined ? {} : { account }),
-    ...(region === undefined ? {} : { region }),
+    account,
+    region,
   });
 }

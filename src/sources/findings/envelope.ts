@@ -2,7 +2,14 @@
  * The EventBridge envelope of an event from an AWS service, read once for every decoder of
  * `src/sources/findings/`: what AWS guarantees about every such event, whatever its detail.
  */
-import { arrayAt, describeValue, objectAt, stringAt, type JsonObject } from '../../json/fields.js';
+import {
+  arrayAt,
+  describeValue,
+  isObject,
+  objectAt,
+  stringAt,
+  type JsonObject,
+} from '../../json/fields.js';
 import type { SourceError, StewardEvent } from '../steward-event.js';
 import { apiResourceIds } from './resource-ids.js';
 
@@ -111,10 +118,21 @@ export function findingEvent(envelope: AwsEnvelope, parts: FindingParts): Stewar
  * @example
  * strings(['i-1', 7, '']); // ['i-1']
  */
-export function strings(values: readonly unknown[] | undefined): string[] {
+function strings(values: readonly unknown[] | undefined): string[] {
   return (values ?? []).filter(
     (value): value is string => typeof value === 'string' && value !== '',
   );
+}
+
+/**
+ * The string at `key` of each object of a JSON array, in order; elements that are not objects
+ * or lack it are left out.
+ *
+ * @example
+ * stringsAt([{ name: 'orders-exports' }, 7, {}], 'name'); // ['orders-exports']
+ */
+export function stringsAt(values: readonly unknown[] | undefined, key: string): string[] {
+  return strings((values ?? []).map((value) => (isObject(value) ? value[key] : undefined)));
 }
 
 /**

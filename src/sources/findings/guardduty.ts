@@ -1,6 +1,6 @@
-import { arrayAt, isObject, objectAt, stringAt } from '../../json/fields.js';
+import { arrayAt, objectAt, stringAt } from '../../json/fields.js';
 import type { SourceError, StewardEvent } from '../steward-event.js';
-import { findingEvent, versionedId, type AwsEnvelope } from './envelope.js';
+import { findingEvent, stringsAt, versionedId, type AwsEnvelope } from './envelope.js';
 import { apiResourceIds } from './resource-ids.js';
 
 /** GuardDuty's detail-type for a new or updated finding. */
@@ -28,16 +28,14 @@ export function decodeGuardDutyFinding(
   const named = [
     stringAt(objectAt(resource, 'instanceDetails'), 'instanceId'),
     stringAt(objectAt(resource, 'accessKeyDetails'), 'accessKeyId'),
-    ...(arrayAt(resource, 's3BucketDetails') ?? []).map((bucket) =>
-      isObject(bucket) ? stringAt(bucket, 'name') : undefined,
-    ),
+    ...stringsAt(arrayAt(resource, 's3BucketDetails'), 'name'),
   ].filter((value): value is string => value !== undefined);
   const account = stringAt(detail, 'accountId');
   const region = stringAt(detail, 'region');
   return findingEvent(envelope, {
     id,
     resources: apiResourceIds([...named, ...envelope.resources]),
-    ...(account === undefined ? {} : { account }),
-    ...(region === undefined ? {} : { region }),
+    account,
+    region,
   });
 }

@@ -1,6 +1,6 @@
-import { arrayAt, isObject, stringAt } from '../../json/fields.js';
+import { arrayAt, stringAt } from '../../json/fields.js';
 import type { StewardEvent } from '../steward-event.js';
-import { findingEvent, type AwsEnvelope } from './envelope.js';
+import { findingEvent, stringsAt, type AwsEnvelope } from './envelope.js';
 import { apiResourceIds } from './resource-ids.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -22,9 +22,7 @@ export const HEALTH_EVENT = 'AWS Health Event';
  */
 export function decodeHealthEvent(envelope: AwsEnvelope): StewardEvent {
   const { detail } = envelope;
-  const entities = (arrayAt(detail, 'affectedEntities') ?? [])
-    .map((entity) => (isObject(entity) ? stringAt(entity, 'entityValue') : undefined))
-    .filter((value): value is string => value !== undefined);
+  const entities = stringsAt(arrayAt(detail, 'affectedEntities'), 'entityValue');
   const account = stringAt(detail, 'affectedAccount') ?? envelope.account;
   const eventArn = stringAt(detail, 'eventArn');
   const updated = stringAt(detail, 'lastUpdatedTime');
@@ -38,7 +36,7 @@ export function decodeHealthEvent(envelope: AwsEnvelope): StewardEvent {
   return findingEvent(envelope, {
     id,
     resources: apiResourceIds([...envelope.resources, ...entities]),
-    ...(account === undefined ? {} : { account }),
-    ...(region === undefined ? {} : { region }),
+    account,
+    region,
   });
 }

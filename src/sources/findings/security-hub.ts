@@ -1,7 +1,7 @@
 import { arrayAt, describeValue, isObject, stringAt, type JsonObject } from '../../json/fields.js';
 import { addResult, emptyBatch, errorBatch } from '../batch.js';
 import type { DecodedBatch, StewardEvent, SourceError } from '../steward-event.js';
-import { findingEvent, versionedId, type AwsEnvelope } from './envelope.js';
+import { findingEvent, stringsAt, versionedId, type AwsEnvelope } from './envelope.js';
 import { apiResourceIds } from './resource-ids.js';
 
 /** Security Hub's detail-types whose `detail.findings` holds findings in the ASFF. */
@@ -51,9 +51,7 @@ function findingOf(
   }
   const id = versionedId(finding, 'Id', 'UpdatedAt', 'Security Hub finding', '', where);
   if (typeof id !== 'string') return id;
-  const resources = (arrayAt(finding, 'Resources') ?? [])
-    .map((resource) => (isObject(resource) ? stringAt(resource, 'Id') : undefined))
-    .filter((value): value is string => value !== undefined);
+  const resources = stringsAt(arrayAt(finding, 'Resources'), 'Id');
   const account = stringAt(finding, 'AwsAccountId');
   const region = stringAt(finding, 'Region');
   const raw: JsonObject = { ...envelope.raw, detail: { ...envelope.detail, findings: [finding] } };
@@ -61,7 +59,7 @@ function findingOf(
     id,
     resources: apiResourceIds(resources),
     raw,
-    ...(account === undefined ? {} : { account }),
-    ...(region === undefined ? {} : { region }),
+    account,
+    region,
   });
 }
