@@ -226,6 +226,7 @@ describe('what serverless.yml takes from the rules', () => {
       'ec2:DescribeSecurityGroupRules',
       'ec2:DescribeSecurityGroups',
       'ec2:ModifyInstanceMetadataOptions',
+      'ec2:ModifyNetworkInterfaceAttribute',
       'ec2:RevokeSecurityGroupIngress',
       'ec2:StopInstances',
       'logs:DescribeLogGroups',
@@ -242,6 +243,26 @@ describe('what serverless.yml takes from the rules', () => {
       ),
     );
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  it("lets the function that undoes an isolation read the ledger's history by resource", () => {
+    const config = serverlessRuleConfig(rules, parameters());
+    const role = config.resources.Resources.CloudtrailRole as RoleResource;
+    const statements = role.Properties.Policies[0]?.PolicyDocument.Statement ?? [];
+    // ec2-quarantine-released reads the last isolation through the ledger's byResource index.
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining(['dynamodb:Query']),
+        Resource: expect.arrayContaining([
+          { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['LedgerTable', 'Arn'] }, 'index', '*']] },
+        ]),
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining(['ec2:ModifyNetworkInterfaceAttribute']),
+      }),
+    );
   });
 
   it('generates the ledger table from the definition the local servers create it from', () => {

@@ -30,6 +30,7 @@ describe('rule files', () => {
     );
     expect(ids.filter((id) => !id.startsWith('cis-aws-4-'))).toEqual([
       'cloudtrail-logging-stopped',
+      'ec2-quarantine-released',
       'ec2-quarantined-instance-started',
       'ec2-require-imdsv2',
       'ec2-running-without-owner',
