@@ -8,6 +8,8 @@ export const functionSources: Record<string, readonly EventSource[]> = {
   cloudtrailLogs: ['cloudtrail'],
   // CloudTrail records reach it only from the log groups configured as CloudTrail's.
   cloudwatchLogs: ['cloudwatch-logs', 'cloudtrail'],
+  // GuardDuty, Security Hub, Config, Health and any other AWS service's events.
+  findings: ['eventbridge'],
 };
 
 /**

@@ -161,7 +161,7 @@ function forwardingResources(
   };
   const roleName = forwardingRoleName(options.memberRoleName);
   const patterns = eventBridgePatterns(rules);
-  const rulesByPattern = [...patterns.ec2State, ...patterns.cloudtrail].map(
+  const rulesByPattern = [...patterns.ec2State, ...patterns.cloudtrail, ...patterns.findings].map(
     (pattern, index): [string, CloudFormationResource] => [
       `${memberLogicalIds.forwardingRulePrefix}${index + 1}`,
       {

@@ -1,5 +1,5 @@
-import { eventBridgeMatch } from '../rules/match-value.js';
-import type { CompiledRule, CloudTrailTrigger } from '../rules/rule.js';
+import { eventBridgeValues } from '../rules/match-value.js';
+import type { CompiledRule, CloudTrailTrigger, EventBridgeTrigger } from '../rules/rule.js';
 
 /** An EventBridge event pattern. */
 export type EventPattern = Record<string, unknown>;
@@ -7,6 +7,8 @@ export type EventPattern = Record<string, unknown>;
 export interface FunctionPatterns {
   ec2State: EventPattern[];
   cloudtrail: EventPattern[];
+  /** The `findings` function's: events of AWS services for the rules' eventbridge triggers. */
+  findings: EventPattern[];
 }
 
 /** EventBridge caps a pattern's size; this many names keeps every pattern well inside it. */
@@ -32,10 +34,12 @@ function eventBridgeSource(eventSource: string): string {
 export function eventBridgePatterns(rules: readonly CompiledRule[]): FunctionPatterns {
   const states = new Set<string>();
   const groups = new Map<string, CloudTrailGroup>();
+  const awsEventGroups = new Map<string, AwsEventGroup>();
   for (const rule of rules) {
     for (const trigger of rule.document.triggers) {
       if (trigger.source === 'ec2-state') trigger.states.forEach((state) => states.add(state));
       if (trigger.source === 'cloudtrail') addCloudTrailTrigger(groups, trigger);
+      if (trigger.source === 'eventbridge') addAwsEventTrigger(awsEventGroups, trigger);
     }
   }
   const ec2State: EventPattern[] =
@@ -59,7 +63,7 @@ export function eventBridgePatterns(rules: readonly CompiledRule[]): FunctionPat
     .filter((group) => group.names.size > 0)
     .sort((a, b) => a.id.localeCompare(b.id))
     .flatMap(cloudTrailPatterns);
-  return { ec2State, cloudtrail };
+  return { ec2State, cloudtrail, findings: awsEventPatterns([...awsEventGroups.values()]) };
 }
 
 /** Triggers that share a service, a stance on failed calls and `match` share patterns. */
@@ -108,7 +112,7 @@ function nestedMatch(match: Record<string, string[]>): EventPattern {
     const keys = path.split('.');
     let level = nested;
     for (const key of keys.slice(0, -1)) level = (level[key] ??= {}) as EventPattern;
-    level[keys[keys.length - 1] as string] = values.map(eventBridgeMatch);
+    level[keys[keys.length - 1] as string] = values.flatMap(eventBridgeValues);
   }
   return nested;
 }
@@ -140,4 +144,58 @@ function cloudTrailPatterns(group: CloudTrailGroup): EventPattern[] {
       ...(Object.keys(detail).length > 0 ? { detail } : {}),
     };
   });
+}
+
+/** Eventbridge triggers that share a source and `match` share a pattern. */
+interface AwsEventGroup {
+  id: string;
+  source: string;
+  match?: Record<string, string[]>;
+  detailTypes: Set<string>;
+}
+
+function addAwsEventTrigger(groups: Map<string, AwsEventGroup>, trigger: EventBridgeTrigger): void {
+  const { match } = trigger;
+  for (const source of trigger.sources) {
+    const id = JSON.stringify([source, sortedMatch(match)]);
+    let group = groups.get(id);
+    if (!group) {
+      group = { id, source, ...(match ? { match } : {}), detailTypes: new Set() };
+      groups.set(id, group);
+    }
+    for (const detailType of trigger.detailTypes) group.detailTypes.add(detailType);
+  }
+}
+
+/** The same `match` whatever the order its paths were written in. */
+function sortedMatch(match: Record<string, string[]> | undefined): [string, string[]][] {
+  return Object.entries(match ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/**
+ * One pattern per source and `match`, naming its detail-types, with `match` as content
+ * filtering on the envelope (`detail.type` filters `detail: {type: [...]}`). A detail-type that
+ * a pattern without `match` already delivers is left out of the patterns with one, so
+ * EventBridge does not invoke the function twice for the same event.
+ */
+function awsEventPatterns(groups: readonly AwsEventGroup[]): EventPattern[] {
+  const unfiltered = new Map(
+    groups.filter((group) => !group.match).map((group) => [group.source, group.detailTypes]),
+  );
+  return groups
+    .map((group) => ({
+      group,
+      detailTypes: group.match
+        ? [...group.detailTypes].filter((type) => !unfiltered.get(group.source)?.has(type))
+        : [...group.detailTypes],
+    }))
+    .filter(({ detailTypes }) => detailTypes.length > 0)
+    .sort((a, b) => a.group.id.localeCompare(b.group.id))
+    .flatMap(({ group, detailTypes }) =>
+      chunk(detailTypes.sort(), namesPerPattern).map((types) => ({
+        source: [group.source],
+        'detail-type': types,
+        ...(group.match ? nestedMatch(group.match) : {}),
+      })),
+    );
 }

@@ -16,6 +16,7 @@ export interface ServerlessRuleConfig {
     cloudtrail: Record<string, unknown>[];
     cloudtrailLogs: Record<string, unknown>[];
     cloudwatchLogs: Record<string, unknown>[];
+    findings: Record<string, unknown>[];
   };
   /** IAM actions the rules' actions and the lazy facts their conditions read need. */
   permissions: string[];
@@ -134,6 +135,7 @@ export function serverlessRuleConfig(
           cloudwatchLog: { logGroup, filter: '' },
         })),
       ],
+      findings: eventBridgeEvents(patterns.findings, organizationId),
     },
     permissions: rulePermissions(rules),
     environment: {

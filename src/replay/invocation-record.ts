@@ -2,12 +2,13 @@ import { StewardError } from '../errors.js';
 import { isObject, objectAt, stringAt } from '../json/fields.js';
 import { parseJsonText } from '../sources/index.js';
 
-/** The stack's four functions, by the name `serverless.yml` gives them. */
+/** The stack's functions, by the name `serverless.yml` gives them. */
 export const STACK_FUNCTIONS = [
   'ec2State',
   'cloudtrail',
   'cloudtrailLogs',
   'cloudwatchLogs',
+  'findings',
 ] as const;
 
 /** One of the stack's functions. */

@@ -16,6 +16,7 @@ import {
 import { decodeCloudTrailLogFile } from './cloudtrail-log-file.js';
 import { decodeCloudWatchLogs } from './cloudwatch-logs.js';
 import { decodeEc2StateChange, EC2_STATE_DETAIL_TYPE } from './ec2-state.js';
+import { decodeAwsEvent } from './eventbridge.js';
 import { describeValue, isObject, objectAt, type JsonObject } from '../json/fields.js';
 import { parseJsonText } from './json-text.js';
 import { formatBytes, sourceLimits, type SourceLimits } from './limits.js';
@@ -43,6 +44,7 @@ export {
 export { decodeCloudTrailLogFile, streamCloudTrailObject } from './cloudtrail-log-file.js';
 export { decodeCloudWatchLogs } from './cloudwatch-logs.js';
 export { decodeEc2StateChange } from './ec2-state.js';
+export { decodeAwsEvent } from './eventbridge.js';
 export { parseJsonText, type DecodeResult } from './json-text.js';
 export { DEFAULT_SOURCE_LIMITS, formatBytes, sourceLimits, type SourceLimits } from './limits.js';
 export { LocalFileError, readLocalFile } from './local-file.js';
@@ -57,10 +59,6 @@ export {
 export { decodeCloudTrailSnsNotification, decodeS3Record } from './s3-notification.js';
 export type * from './steward-event.js';
 export * from './trust.js';
-
-const SUPPORTED_DETAIL_TYPES = `"${EC2_STATE_DETAIL_TYPE}" or one of ${[...CLOUDTRAIL_DETAIL_TYPES]
-  .map((type) => JSON.stringify(type))
-  .join(', ')}`;
 
 const UNKNOWN_SHAPE =
   'unknown event shape: expected an EventBridge event, a CloudWatch Logs subscription event, ' +
@@ -187,19 +185,17 @@ function singleton(result: StewardEvent | SourceError): DecodedBatch {
   return batch;
 }
 
+/**
+ * An EventBridge event: an EC2 state change, a CloudTrail record, or any other event of an AWS
+ * service (GuardDuty, Security Hub, Config, Health, …) for the rules' `eventbridge` triggers.
+ */
 function decodeEventBridge(envelope: JsonObject, where: string): DecodedBatch {
   const detailType = envelope['detail-type'];
   if (detailType === EC2_STATE_DETAIL_TYPE) return singleton(decodeEc2StateChange(envelope, where));
   if (typeof detailType === 'string' && CLOUDTRAIL_DETAIL_TYPES.has(detailType)) {
     return singleton(decodeCloudTrailEnvelope(envelope, where));
   }
-  const source =
-    typeof envelope.source === 'string' ? ` from ${JSON.stringify(envelope.source)}` : '';
-  return errorBatch(
-    `unsupported EventBridge detail-type ${JSON.stringify(detailType) ?? 'undefined'}${source}: ` +
-      `expected ${SUPPORTED_DETAIL_TYPES}`,
-    where,
-  );
+  return decodeAwsEvent(envelope, where);
 }
 
 /** The AWS service a notification record came from; S3 and SQS spell it `eventSource`, SNS `EventSource`. */

@@ -125,7 +125,7 @@ describe('steward ledger text output', () => {
     const run = await steward('run', bad);
     expect(run.code).toBe(2);
     expect(run.stderr).not.toMatch(terminalControls);
-    expect(run.stderr).toContain('unsupported EventBridge detail-type "x\\u202e\\u009b"');
+    expect(run.stderr).toContain('EventBridge event "x\\u202e\\u009b" from no source');
   });
 });
 

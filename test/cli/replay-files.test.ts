@@ -159,7 +159,7 @@ describe('steward replay FILE', () => {
       [
         `${file}: line 3`,
         'failed',
-        `"arn:aws:lambda:us-east-1:123456789012:function:billing" is not one of the stack's functions (a name ending in -ec2State, -cloudtrail, -cloudtrailLogs, -cloudwatchLogs): refused`,
+        `"arn:aws:lambda:us-east-1:123456789012:function:billing" is not one of the stack's functions (a name ending in -ec2State, -cloudtrail, -cloudtrailLogs, -cloudwatchLogs, -findings): refused`,
       ],
       [
         `${file}: line 4`,
@@ -170,7 +170,7 @@ describe('steward replay FILE', () => {
         `${file}: line 5`,
         'failed',
         expect.stringMatching(
-          /^1 event\(s\) or action\(s\) must be delivered again: .*mixed\.jsonl: line 5: requestPayload: unsupported EventBridge detail-type "Scheduled Event" from "aws\.events": expected /,
+          /^1 event\(s\) or action\(s\) must be delivered again: .*mixed\.jsonl: line 5: requestPayload: EventBridge event has no id$/,
         ),
       ],
       [

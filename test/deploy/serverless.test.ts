@@ -236,7 +236,7 @@ describe('what serverless.yml takes from the rules', () => {
       (resource): resource is RoleResource =>
         (resource as { Type: string }).Type === 'AWS::IAM::Role',
     );
-    expect(roles).toHaveLength(4);
+    expect(roles).toHaveLength(5);
     const actions = roles.flatMap((role) =>
       role.Properties.Policies.flatMap((policy) =>
         policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
@@ -381,6 +381,7 @@ describe('what serverless.yml takes from the rules in an organization', () => {
       'steward-prod-us-east-1-cloudtrail',
       'steward-prod-us-east-1-cloudtrailLogs',
       'steward-prod-us-east-1-cloudwatchLogs',
+      'steward-prod-us-east-1-findings',
     ]);
   });
 

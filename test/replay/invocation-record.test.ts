@@ -73,7 +73,7 @@ describe('parseInvocationRecord', () => {
     const arn = 'arn:aws:lambda:us-east-1:123456789012:function:payments-prod-worker';
     const error = refusal({ value: { requestContext: { functionArn: arn }, requestPayload: {} } });
     expect(error.message).toBe(
-      `"${arn}" is not one of the stack's functions (a name ending in -ec2State, -cloudtrail, -cloudtrailLogs, -cloudwatchLogs): refused`,
+      `"${arn}" is not one of the stack's functions (a name ending in -ec2State, -cloudtrail, -cloudtrailLogs, -cloudwatchLogs, -findings): refused`,
     );
   });
 

@@ -42,6 +42,23 @@ const logTrigger: fc.Arbitrary<Trigger> = fc.record(
   { requiredKeys: ['source', 'logGroups'] },
 );
 
+const awsSources = ['aws.guardduty', 'aws.securityhub'] as const;
+const detailTypes = ['GuardDuty Finding', 'Security Hub Findings - Imported'] as const;
+
+const eventBridgeTrigger: fc.Arbitrary<Trigger> = fc.record(
+  {
+    source: fc.constant('eventbridge' as const),
+    sources: fc.subarray([...awsSources], { minLength: 1 }),
+    detailTypes: fc.subarray([...detailTypes], { minLength: 1 }),
+    match: fc.constantFrom<Record<string, string[]>>(
+      { 'detail.findings.Compliance.Status': ['FAILED'] },
+      { 'detail.severity': ['8'], 'detail.type': ['CryptoCurrency:*'] },
+      { 'detail.type': ['*SSHBruteForce'] },
+    ),
+  },
+  { requiredKeys: ['source', 'sources', 'detailTypes'] },
+);
+
 const condition = (fact: string, path: string, operator: string, value: unknown) => ({
   fact,
   path,
@@ -78,7 +95,10 @@ const conditions = fc.constantFrom(
 );
 
 const ruleArbitrary = fc.record({
-  triggers: fc.array(fc.oneof(cloudTrailTrigger, logTrigger), { minLength: 1, maxLength: 2 }),
+  triggers: fc.array(fc.oneof(cloudTrailTrigger, logTrigger, eventBridgeTrigger), {
+    minLength: 1,
+    maxLength: 2,
+  }),
   conditions,
 });
 
@@ -122,6 +142,33 @@ const eventArbitrary: fc.Arbitrary<StewardEvent> = fc.oneof(
       resources: [],
       raw: { message },
       delivery: 'direct',
+    })),
+  fc
+    .record({
+      eventSource: fc.constantFrom(...awsSources),
+      name: fc.constantFrom(...detailTypes, 'AWS Health Event'),
+      account: fc.constantFrom('111', '222', '333'),
+      type: fc.constantFrom(
+        'CryptoCurrency:EC2/BitcoinTool.B!DNS',
+        'UnauthorizedAccess:EC2/SSHBruteForce',
+      ),
+      severity: fc.constantFrom(8, 2, '8'),
+      statuses: fc.subarray(['FAILED', 'PASSED']),
+    })
+    .map(({ type, severity, statuses, ...fields }): StewardEvent => ({
+      ...fields,
+      id: 'e-1',
+      source: 'eventbridge',
+      time: '2026-11-20T10:00:00Z',
+      resources: [],
+      raw: {
+        detail: {
+          type,
+          severity,
+          findings: statuses.map((Status) => ({ Compliance: { Status } })),
+        },
+      },
+      delivery: 'eventbridge',
     })),
 );
 

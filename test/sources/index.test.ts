@@ -210,14 +210,15 @@ describe('decodeDocument on bad input', () => {
     ],
     [
       { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
-      'unsupported EventBridge detail-type "Scheduled Event" from "aws.events": expected ' +
-        '"EC2 Instance State-change Notification" or one of "AWS API Call via CloudTrail", ' +
-        '"AWS Console Sign In via CloudTrail", "AWS Service Event via CloudTrail"',
+      'EventBridge event has no id',
     ],
     [
       { 'detail-type': 42 },
-      'unsupported EventBridge detail-type 42: expected "EC2 Instance State-change Notification" or ' +
-        'one of "AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail", "AWS Service Event via CloudTrail"',
+      'EventBridge event from no source is not believed: only AWS emits aws.* sources, anyone allowed to put events on a bus can emit others',
+    ],
+    [
+      { 'detail-type': 'Order Placed', source: 'com.example.shop', id: 'x', detail: {} },
+      'EventBridge event "Order Placed" from source "com.example.shop" is not believed: only AWS emits aws.* sources, anyone allowed to put events on a bus can emit others',
     ],
     [
       { 'detail-type': 'EC2 Instance State-change Notification', id: 'x', time: 't' },
@@ -285,7 +286,9 @@ describe('decodeDocument on bad input', () => {
           where: 'lambda event: Records[2].body',
         },
         {
-          message: expect.stringMatching(/^unsupported EventBridge detail-type "Other": /),
+          message: expect.stringMatching(
+            /^EventBridge event "Other" from no source is not believed: /,
+          ),
           where: 'lambda event: Records[3].Sns.Message',
         },
         {

@@ -1,4 +1,4 @@
-import { readPath } from '../../json/path.js';
+import { ownMember, readPath } from '../../json/path.js';
 import type { StewardEvent } from '../../sources/steward-event.js';
 import type { ConditionPack } from '../conditions/pack.js';
 import { compileLogFilter } from '../log-filter.js';
@@ -57,14 +57,36 @@ export function listens(tests: readonly TriggerTest[] | undefined, event: Stewar
   return false;
 }
 
-/** The trigger's `match`: each dotted path of the record holds one of its values. */
+/**
+ * The trigger's `match` (a CloudTrail or an eventbridge trigger's): each dotted path of the
+ * record holds one of its values. As in an EventBridge pattern, a path through an array
+ * matches when any element matches, and so does an array at the path's end; a number or a
+ * boolean matches the value written as its JSON text (`8`, `true`).
+ */
 function recordMatcher(match: Record<string, string[]>): TriggerTest {
   const paths = Object.entries(match).map(([path, values]) => [path.split('.'), values] as const);
-  return (event) =>
-    paths.every(([keys, values]) => {
-      const value = readPath(event.raw, keys);
-      return typeof value === 'string' && values.some((pattern) => matchesValue(pattern, value));
-    });
+  return (event) => paths.every(([keys, values]) => matchesAt(event.raw, keys, 0, values));
+}
+
+function matchesAt(
+  value: unknown,
+  keys: readonly string[],
+  at: number,
+  values: readonly string[],
+): boolean {
+  if (Array.isArray(value)) return value.some((element) => matchesAt(element, keys, at, values));
+  if (at === keys.length) return matchesLeaf(value, values);
+  const next = ownMember(value, keys[at] as string);
+  return next !== undefined && matchesAt(next, keys, at + 1, values);
+}
+
+function matchesLeaf(value: unknown, values: readonly string[]): boolean {
+  if (typeof value === 'string') return values.some((pattern) => matchesValue(pattern, value));
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    const text = JSON.stringify(value);
+    return values.some((pattern) => pattern === text);
+  }
+  return false;
 }
 
 function logMessage(event: StewardEvent): string {
@@ -81,6 +103,11 @@ interface Listener {
   trigger?: CloudTrailTrigger;
 }
 
+/** An eventbridge trigger's key for one of its (source, detail-type) pairs. */
+function awsEventKey(source: string, detailType: string): string {
+  return JSON.stringify([source, detailType]);
+}
+
 /**
  * The rules by their triggers: for each event, the listing of its kind, made for the first
  * event of the kind and kept (a bounded number of kinds: event names come from outside).
@@ -95,6 +122,7 @@ export class TriggerListings {
   private readonly cloudTrail = new Map<string, Listener[]>();
   private readonly logGroups = new Map<string, Listener[]>();
   private readonly logPrefixes: { prefix: string; listener: Listener }[] = [];
+  private readonly awsEvents = new Map<string, Listener[]>();
   private readonly tests = new Map<string, TriggerTest>();
   /**
    * Listings by event name (for CloudTrail, then by service, then by outcome). Keyed by the
@@ -102,6 +130,10 @@ export class TriggerListings {
    */
   private readonly ec2Listings = new BoundedMemo<string, Listing>('ec2 listings', 64);
   private readonly logListings = new BoundedMemo<string, Listing>('log group listings', 4096);
+  private readonly awsEventListings = new BoundedMemo<string, BoundedMemo<string, Listing>>(
+    'eventbridge listings',
+    256,
+  );
   private readonly cloudTrailListings = new BoundedMemo<
     string,
     BoundedMemo<string, [Listing | undefined, Listing | undefined]>
@@ -136,6 +168,15 @@ export class TriggerListings {
               this.logPrefixes.push({ prefix: group.slice(0, -1), listener });
             else add(this.logGroups, group, listener);
           }
+        } else if (trigger.source === 'eventbridge') {
+          const { match } = trigger;
+          const test =
+            match === undefined
+              ? undefined
+              : this.test(`match ${matchKey(match)}`, () => recordMatcher(match));
+          for (const source of trigger.sources)
+            for (const detailType of trigger.detailTypes)
+              add(this.awsEvents, awsEventKey(source, detailType), { rule, position, test });
         }
       }
     });
@@ -146,6 +187,11 @@ export class TriggerListings {
     if (event.source === 'ec2-state') return this.ec2Listings.get(event.name, this.make, event);
     if (event.source === 'cloudwatch-logs')
       return this.logListings.get(event.name, this.make, event);
+    if (event.source === 'eventbridge') {
+      return this.awsEventListings
+        .get(event.eventSource ?? '', newDetailTypeMemo)
+        .get(event.name, this.make, event);
+    }
     const byOutcome = this.cloudTrailListings
       .get(event.name, newServiceMemo)
       .get(event.eventSource ?? '', noOutcomes);
@@ -159,7 +205,12 @@ export class TriggerListings {
 
   /** Counts of the listings' memos, for `npm run bench`. */
   memos() {
-    return [this.ec2Listings.counts(), this.logListings.counts(), this.cloudTrailListings.counts()];
+    return [
+      this.ec2Listings.counts(),
+      this.logListings.counts(),
+      this.cloudTrailListings.counts(),
+      this.awsEventListings.counts(),
+    ];
   }
 
   private listenersOf(event: StewardEvent): Listener[] {
@@ -171,6 +222,8 @@ export class TriggerListings {
         ...prefixed.map(({ listener }) => listener),
       ];
     }
+    if (event.source === 'eventbridge')
+      return this.awsEvents.get(awsEventKey(event.eventSource ?? '', event.name)) ?? [];
     const failed = event.error !== undefined;
     return [...(this.cloudTrail.get(event.name) ?? []), ...(this.cloudTrail.get('*') ?? [])].filter(
       ({ trigger }) =>
@@ -203,6 +256,10 @@ export class TriggerListings {
     if (!this.tests.has(key)) this.tests.set(key, make());
     return key;
   }
+}
+
+function newDetailTypeMemo(): BoundedMemo<string, Listing> {
+  return new BoundedMemo('eventbridge listings by detail-type', 256);
 }
 
 function newServiceMemo(): BoundedMemo<string, [Listing | undefined, Listing | undefined]> {
