@@ -36,6 +36,7 @@ describe('rule files', () => {
       'ec2-running-without-owner',
       'ec2-security-group-open-to-world',
       'ec2-tag-instance-creator',
+      'guardduty-ec2-high-severity-finding',
       'iam-access-key-created-in-production',
       'iam-user-or-access-key-created',
       'lambda-task-timed-out',
