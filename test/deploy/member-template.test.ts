@@ -77,7 +77,7 @@ describe('the member account template', () => {
     const statements = role?.Properties.Policies.flatMap(
       (policy) => policy.PolicyDocument.Statement,
     );
-    expect(actionsOf(statements ?? []).sort()).toEqual(rulePermissions(rules));
+    expect(actionsOf(statements ?? []).sort()).toEqual(memberPermissions(rules));
     expect(role?.Properties.RoleName).toBe('steward-member');
     const resources = (resolved(statements) as Statement[]).flatMap((statement) =>
       [statement.Resource].flat(),
@@ -162,6 +162,7 @@ describe('the member account template', () => {
     expect(forwarding.map(([, rule]) => rule.Properties.EventPattern)).toEqual([
       ...patterns.ec2State,
       ...patterns.cloudtrail,
+      ...patterns.findings,
     ]);
     for (const [id, rule] of forwarding) {
       expect(rule.Condition, id).toBe('ForwardEvents');
@@ -256,7 +257,7 @@ describe('steward member-template', () => {
     );
     expect(run).toEqual({
       code: 0,
-      stdout: `member template for steward-prod in eu-west-1 written to ${out}: role steward-member for ${rules.length} rules, ${eventBridgePatterns(rules).ec2State.length + eventBridgePatterns(rules).cloudtrail.length} forwarding rules per region\n`,
+      stdout: `member template for steward-prod in eu-west-1 written to ${out}: role steward-member for ${rules.length} rules, ${Object.values(eventBridgePatterns(rules)).flat().length} forwarding rules per region\n`,
       stderr: '',
     });
     expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(memberTemplate(rules, options));
