@@ -8,6 +8,7 @@ import { quarantineGroupOf } from './isolation/quarantine-group.js';
 /** A network interface's groups can be changed while the instance exists and is not ending. */
 const originStates = instanceOrigin(['pending', 'running', 'stopping', 'stopped'], 'isolate');
 
+/** The quarantine group's name when a rule names none: one group of that name per VPC. */
 export const defaultQuarantineGroupName = 'steward-quarantine';
 
 /** Whether an interface has the quarantine group and nothing else. */

@@ -26,7 +26,12 @@ export interface ActionHistory {
   lastSucceeded(resource: string, action: string): Promise<RecordedOutcome | undefined>;
 }
 
-/** The history cannot be read: a plan reads no ledger, or the ledger failed. */
+/**
+ * The history cannot be read: a plan reads no ledger, or the ledger failed.
+ *
+ * @example
+ * throw new HistoryUnavailableError('cannot know the last ec2.isolate-instance on i-0123: a plan reads no ledger');
+ */
 export class HistoryUnavailableError extends StewardError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -11,7 +11,12 @@ export const quarantineTag = {
 const description =
   'steward quarantine: no inbound or outbound traffic. ec2.restore-instance-security-groups puts the previous groups back.';
 
-/** A quarantine group that could neither be found nor created. */
+/**
+ * A quarantine group that could neither be found nor created.
+ *
+ * @example
+ * throw new QuarantineGroupError('the quarantine group steward-quarantine of vpc-0123 has no id');
+ */
 export class QuarantineGroupError extends StewardError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
