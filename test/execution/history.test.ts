@@ -1,8 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistoryUnavailableError } from '../../src/actions/history.js';
+import { ClientPool } from '../../src/client-pool.js';
 import { ledgerHistory } from '../../src/execution/history.js';
+import { actionContextOf } from '../../src/execution/request.js';
 import { Ledger, type ClaimDetails, type Completion } from '../../src/ledger/ledger.js';
+import { compileRule, parseRuleText } from '../../src/rules/load.js';
+import type { StewardEvent } from '../../src/sources/steward-event.js';
 import { claimDetails } from '../support/claim-details.js';
 import { startTestLedger } from '../support/embedded-ledger.js';
 
@@ -113,5 +117,57 @@ describe("the ledger's history, as an action reads it", () => {
       /^the ledger's history of i-0aaaaaaaaaaaaaaa1 could not be read: /,
     );
     client.destroy();
+  });
+});
+
+describe('the history an action is given', () => {
+  const loaded = parseRuleText(
+    [
+      'id: release',
+      'description: t',
+      'kind: remediation',
+      'severity: low',
+      'triggers:',
+      '  - source: cloudtrail',
+      '    events: [CreateTags]',
+      'actions:',
+      '  - action: ec2.restore-instance-security-groups',
+      '',
+    ].join('\n'),
+    'release.yaml',
+  );
+  if (!loaded.rule) throw new Error(loaded.problems.map((problem) => problem.message).join('; '));
+  const rule = compileRule(loaded.rule, 'release.yaml');
+  const planned = rule.actions[0];
+  if (planned === undefined) throw new Error('the rule has no action');
+  const resource = 'i-0aaaaaaaaaaaaaaa4';
+  // An event that names no region acts in the function's, and its history is read there.
+  const event: StewardEvent = {
+    id: 'release-1',
+    source: 'cloudtrail',
+    name: 'CreateTags',
+    time: '2026-11-30T16:20:05Z',
+    account,
+    resources: [resource],
+    raw: {},
+    delivery: 'direct',
+  };
+  const request = { event, rule, planned, resource, earlier: [] };
+  const clients = new ClientPool({ region });
+
+  it("reads the ledger's entries of the event's account and the function's region", async () => {
+    await taken({ resource, eventId: 'finding-7' }, isolated('sg-web'));
+    const history = actionContextOf(request, { clients, ledger }, 'act_test').history;
+    expect(await history.lastSucceeded(resource, 'ec2.isolate-instance')).toMatchObject({
+      eventId: 'finding-7',
+      data: isolated('sg-web').data,
+    });
+  });
+
+  it('says a plan, which reads no ledger, cannot know', async () => {
+    const history = actionContextOf(request, { clients }, 'dry_test').history;
+    await expect(history.lastSucceeded(resource, 'ec2.isolate-instance')).rejects.toThrow(
+      `cannot know the last ec2.isolate-instance on ${resource}: a plan reads no ledger`,
+    );
   });
 });
