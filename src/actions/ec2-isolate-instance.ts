@@ -76,20 +76,15 @@ export const ec2IsolateInstance = defineAction<{ groupName?: string }, Instance>
         detail: `did not isolate ${resource}: it is already isolated (its network interfaces have only ${groupName}); the groups recorded when it was isolated stay`,
       };
     const ec2 = await clients.ec2();
-    const groups = new Map<string, Promise<string>>();
-    const groupOf = (vpcId: string) => {
-      let group = groups.get(vpcId);
-      if (group === undefined) {
-        group = quarantineGroupOf(ec2, vpcId, groupName, rule.id);
-        groups.set(vpcId, group);
-      }
-      return group;
-    };
+    const quarantineGroups = new Map<string, string>();
     const { ModifyNetworkInterfaceAttributeCommand } = await import('@aws-sdk/client-ec2');
     const isolated: IsolatedInterface[] = [];
     // One interface after another: a failure leaves as few interfaces changed as it can.
     for (const networkInterface of toIsolate) {
-      const quarantineGroupId = await groupOf(networkInterface.vpcId);
+      const { vpcId } = networkInterface;
+      const quarantineGroupId =
+        quarantineGroups.get(vpcId) ?? (await quarantineGroupOf(ec2, vpcId, groupName, rule.id));
+      quarantineGroups.set(vpcId, quarantineGroupId);
       await ec2.send(
         new ModifyNetworkInterfaceAttributeCommand({
           NetworkInterfaceId: networkInterface.networkInterfaceId,
