@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws-clients.js';
 import type { StewardEvent } from '../sources/steward-event.js';
+import type { ActionHistory } from './history.js';
 import type { ResourceStateReader } from './origin-state.js';
 
 /** A JSON Schema (draft-07) for an action's parameters. */
@@ -59,6 +60,8 @@ export interface ActionContext<P extends ActionParams = ActionParams, D = unknow
   key: string;
   /** The rule's actions that ran before this one on this event, in order. */
   earlier: readonly EarlierOutcome[];
+  /** What the ledger holds of earlier actions in the event's account and region (an undo reads it). */
+  history: ActionHistory;
   /**
    * A try before this one, in this delivery or an earlier one, failed in a way that leaves open
    * whether it took effect (a lost response, a server error): an action without origin states

@@ -4,7 +4,9 @@ import { cloudtrailStartLogging } from './cloudtrail-start-logging.js';
 import { ec2CreateSnapshots } from './ec2-create-snapshots.js';
 import { ec2CreateTags } from './ec2-create-tags.js';
 import { ec2DeleteTags } from './ec2-delete-tags.js';
+import { ec2IsolateInstance } from './ec2-isolate-instance.js';
 import { ec2ModifyInstanceMetadataOptions } from './ec2-modify-instance-metadata-options.js';
+import { ec2RestoreInstanceSecurityGroups } from './ec2-restore-instance-security-groups.js';
 import { ec2RevokeSecurityGroupIngress } from './ec2-revoke-security-group-ingress.js';
 import { ec2StartInstances } from './ec2-start-instances.js';
 import { ec2StopInstances } from './ec2-stop-instances.js';
@@ -24,7 +26,9 @@ export const actionCatalog: ReadonlyMap<string, ActionDefinition> = new Map(
     ec2CreateSnapshots,
     ec2CreateTags,
     ec2DeleteTags,
+    ec2IsolateInstance,
     ec2ModifyInstanceMetadataOptions,
+    ec2RestoreInstanceSecurityGroups,
     ec2RevokeSecurityGroupIngress,
     ec2StartInstances,
     ec2StopInstances,

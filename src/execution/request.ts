@@ -1,4 +1,5 @@
 import type { ActionContext } from '../actions/action.js';
+import { noHistory } from '../actions/history.js';
 import type { ResourceStates } from '../actions/origin-state.js';
 import type { AwsClients } from '../aws-clients.js';
 import { sessionName } from '../accounts/session-name.js';
@@ -10,6 +11,7 @@ import type { ClaimOwner } from '../ledger/owner.js';
 import type { ActionReport, PipelineError } from '../report.js';
 import type { CompiledRule, PlannedAction } from '../rules/rule.js';
 import type { StewardEvent } from '../sources/steward-event.js';
+import { ledgerHistory } from './history.js';
 
 /** What executing one action needs from the pipeline. */
 export interface ExecutionContext {
@@ -97,19 +99,25 @@ export function whereOf({ event, rule, planned, resource }: ActionRequest): stri
 }
 
 /**
- * What the action itself sees of the request: its event, rule, resource and parameters, and
- * the clients of the event's account and region.
+ * What the action itself sees of the request: its event, rule, resource and parameters, the
+ * clients of the event's account and region, and the ledger's history there (none for a plan,
+ * which reads no ledger).
  *
  * @example
  * const outcome = await planned.definition.execute(actionContextOf(request, context, claim.key));
  */
 export function actionContextOf(
   request: ActionRequest,
-  context: Pick<ExecutionContext, 'clients'>,
+  context: Pick<ExecutionContext, 'clients'> & { ledger?: Ledger },
   key: string,
 ): ActionContext {
   const { event, rule, planned, resource } = request;
   let clients: AwsClients | undefined;
+  // Where the ledger says the event's actions acted, as `claimDetailsOf` records it.
+  const history =
+    context.ledger === undefined
+      ? noHistory
+      : ledgerHistory(context.ledger, event.account ?? '-', event.region ?? context.clients.region);
   return {
     event,
     rule: {
@@ -130,5 +138,6 @@ export function actionContextOf(
     home: context.clients.home,
     key,
     earlier: request.earlier,
+    history,
   };
 }

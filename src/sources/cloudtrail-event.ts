@@ -147,6 +147,12 @@ function resourcesOf(record: JsonObject, eventSource: string | undefined): strin
       if (isObject(item)) addResource(resources, item.instanceId);
     }
   }
+  if (eventSource === 'ec2.amazonaws.com') {
+    // CreateTags and DeleteTags name the resources they tag so.
+    for (const item of arrayAt(objectAt(request, 'resourcesSet'), 'items') ?? []) {
+      if (isObject(item)) addResource(resources, item.resourceId);
+    }
+  }
   addResource(resources, request?.instanceId);
   addResource(resources, request?.groupId);
   addResource(resources, request?.bucketName);

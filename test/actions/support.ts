@@ -8,6 +8,7 @@ import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import type { ActionContext, ActionDefinition, EarlierOutcome } from '../../src/actions/action.js';
 import { actionCatalog } from '../../src/actions/catalog.js';
+import { noHistory, type ActionHistory } from '../../src/actions/history.js';
 import { executeFromOrigin, ResourceStates } from '../../src/actions/origin-state.js';
 import { AwsClients } from '../../src/aws-clients.js';
 import { normalizeCloudTrailRecord } from '../../src/sources/cloudtrail.js';
@@ -47,6 +48,7 @@ export function contextFor(
   resource: string,
   params: Record<string, unknown> = {},
   earlier: EarlierOutcome[] = [],
+  history: ActionHistory = noHistory,
 ): ActionContext {
   return {
     event,
@@ -57,6 +59,7 @@ export function contextFor(
     home: new AwsClients('us-east-1'),
     key: 'act_test',
     earlier,
+    history,
   };
 }
 

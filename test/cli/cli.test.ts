@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/ledger/entry.js';
 import type { PipelineReport } from '../../src/pipeline.js';
+import { ruleFiles } from '../../src/rules/load.js';
 import { repoPath } from '../support/files.js';
 import { buildCli, steward } from './support.js';
 
@@ -257,7 +258,7 @@ describe('steward validate and usage', () => {
   it('passes the shipped rules and reports a broken rule as file:line:col', async () => {
     expect(await steward('validate', repoPath('rules'))).toMatchObject({
       code: 0,
-      stdout: '30 rule files valid\n',
+      stdout: `${(await ruleFiles(repoPath('rules'))).length} rule files valid\n`,
     });
     const dir = join(scratch, 'broken-rules');
     await import('node:fs/promises').then(({ mkdir }) => mkdir(dir));

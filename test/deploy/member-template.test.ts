@@ -77,7 +77,7 @@ describe('the member account template', () => {
     const statements = role?.Properties.Policies.flatMap(
       (policy) => policy.PolicyDocument.Statement,
     );
-    expect(actionsOf(statements ?? []).sort()).toEqual(rulePermissions(rules));
+    expect(actionsOf(statements ?? []).sort()).toEqual(memberPermissions(rules));
     expect(role?.Properties.RoleName).toBe('steward-member');
     const resources = (resolved(statements) as Statement[]).flatMap((statement) =>
       [statement.Resource].flat(),

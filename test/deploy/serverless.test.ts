@@ -221,15 +221,20 @@ describe('what serverless.yml takes from the rules', () => {
     expect(config.permissions).toEqual([
       'cloudtrail:GetTrailStatus',
       'cloudtrail:StartLogging',
+      'ec2:CreateSecurityGroup',
+      'ec2:CreateSnapshots',
       'ec2:CreateTags',
       'ec2:DescribeInstances',
       'ec2:DescribeSecurityGroupRules',
       'ec2:DescribeSecurityGroups',
       'ec2:ModifyInstanceMetadataOptions',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:RevokeSecurityGroupEgress',
       'ec2:RevokeSecurityGroupIngress',
       'ec2:StopInstances',
       'logs:DescribeLogGroups',
       'logs:PutRetentionPolicy',
+      'sns:Publish',
     ]);
     const roles = Object.values(config.resources.Resources).filter(
       (resource): resource is RoleResource =>
@@ -242,6 +247,44 @@ describe('what serverless.yml takes from the rules', () => {
       ),
     );
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  it("lets the function that undoes an isolation read the ledger's history by resource", () => {
+    const config = serverlessRuleConfig(rules, parameters());
+    const role = config.resources.Resources.CloudtrailRole as RoleResource;
+    const statements = role.Properties.Policies[0]?.PolicyDocument.Statement ?? [];
+    // ec2-quarantine-released reads the last isolation through the ledger's byResource index.
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining(['dynamodb:Query']),
+        Resource: expect.arrayContaining([
+          { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['LedgerTable', 'Arn'] }, 'index', '*']] },
+        ]),
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining(['ec2:ModifyNetworkInterfaceAttribute']),
+      }),
+    );
+  });
+
+  it('lets the findings function snapshot, isolate and notify, and nothing of the other functions', () => {
+    const config = serverlessRuleConfig(rules, parameters());
+    const role = config.resources.Resources.FindingsRole as RoleResource;
+    const granted = (role.Properties.Policies[0]?.PolicyDocument.Statement ?? []).flatMap(
+      (statement) => statement.Action,
+    );
+    expect(granted.filter((action) => /^(ec2|sns):/.test(action)).sort()).toEqual([
+      'ec2:CreateSecurityGroup',
+      'ec2:CreateSnapshots',
+      'ec2:CreateTags',
+      'ec2:DescribeInstances',
+      'ec2:DescribeSecurityGroups',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:RevokeSecurityGroupEgress',
+      'sns:Publish',
+    ]);
   });
 
   it('generates the ledger table from the definition the local servers create it from', () => {

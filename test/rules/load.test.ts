@@ -31,11 +31,13 @@ describe('rule files', () => {
     expect(ids.filter((id) => !id.startsWith('cis-aws-4-'))).toEqual([
       'cloudtrail-logging-stopped',
       'config-rule-noncompliant',
+      'ec2-quarantine-released',
       'ec2-quarantined-instance-started',
       'ec2-require-imdsv2',
       'ec2-running-without-owner',
       'ec2-security-group-open-to-world',
       'ec2-tag-instance-creator',
+      'guardduty-ec2-high-severity-finding',
       'iam-access-key-created-in-production',
       'iam-user-or-access-key-created',
       'lambda-task-timed-out',

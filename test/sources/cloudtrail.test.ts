@@ -262,6 +262,15 @@ describe('normalizeCloudTrailRecord', () => {
   it.each([
     ['cloudtrail.amazonaws.com', { name: 'trail' }, undefined, ['trail']],
     ['ec2.amazonaws.com', { name: 'not-a-trail' }, undefined, []],
+    [
+      'ec2.amazonaws.com',
+      {
+        resourcesSet: { items: [{ resourceId: 'i-1' }, { resourceId: 7 }, { resourceId: 'sg-2' }] },
+      },
+      undefined,
+      ['i-1', 'sg-2'],
+    ],
+    ['s3.amazonaws.com', { resourcesSet: { items: [{ resourceId: 'not-ec2' }] } }, undefined, []],
     ['logs.amazonaws.com', { logGroupName: '/aws/lambda/f' }, undefined, ['/aws/lambda/f']],
     ['iam.amazonaws.com', { userName: 'carol' }, undefined, ['carol']],
     ['iam.amazonaws.com', {}, { user: { userName: 'dave' } }, ['dave']],
