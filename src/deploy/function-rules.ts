@@ -8,6 +8,8 @@ export const functionSources: Record<string, readonly EventSource[]> = {
   cloudtrailLogs: ['cloudtrail'],
   // CloudTrail records reach it only from the log groups configured as CloudTrail's.
   cloudwatchLogs: ['cloudwatch-logs', 'cloudtrail'],
+  // Invoked by the schedules of the rules' schedule triggers, one rule a run.
+  sweep: ['sweep'],
 };
 
 /**

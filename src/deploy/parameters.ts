@@ -24,6 +24,13 @@ export interface DeployParameters {
   cloudTrailLogGroups: readonly string[];
   /** The ledger table refuses deletion (serverless.yml turns it on for the prod stage). */
   deletionProtection: boolean;
+  /** The regions the scheduled sweeps describe: the stack's own when not given. */
+  sweepRegions: readonly string[];
+  /**
+   * The accounts the scheduled sweeps describe, in an organization; none given: the home
+   * account only.
+   */
+  sweepAccounts: readonly string[];
 }
 
 /** A deploy parameter whose value AWS would refuse, named with what it must look like. */
@@ -38,6 +45,10 @@ export class DeployParameterError extends StewardError {
 }
 
 const organizationIdPattern = /^o-[a-z0-9]{10,32}$/;
+/** An AWS account id as IAM and Organizations write it. */
+export const accountIdPattern = /^\d{12}$/;
+/** A region's code: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`. */
+export const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** IAM's role name characters (no path): the member trust and the function roles name it. */
 const roleNamePattern = /^[\w+=,.@-]{1,64}$/;
 
@@ -112,7 +123,55 @@ export function deployParameters(
     ),
     cloudTrailLogGroups: commaList(params.cloudTrailLogGroups),
     deletionProtection: checkedBoolean(params.deletionProtection, 'deletionProtection'),
+    ...sweepTargets(params, stack.region),
   };
+}
+
+/**
+ * The items of a comma-separated parameter, each of the given form, without repeats: a bad one
+ * stops the package naming the parameter and the item.
+ *
+ * @example
+ * checkedList('us-east-1,eu-west-1', 'sweepRegions', regionPattern, 'a region'); // ['us-east-1', 'eu-west-1']
+ */
+export function checkedList(
+  value: string | undefined,
+  parameter: string,
+  form: RegExp,
+  what: string,
+): string[] {
+  const items = commaList(value);
+  const bad = items.find((item) => !form.test(item));
+  if (bad !== undefined) throw new DeployParameterError(parameter, `"${bad}" is not ${what}`);
+  return [...new Set(items)];
+}
+
+/**
+ * Where the scheduled sweeps look: the regions given, else the stack's; the accounts given,
+ * which only an organization's member role reaches, else the home account alone (no list).
+ */
+function sweepTargets(
+  params: Readonly<Record<string, string | undefined>>,
+  region: string,
+): Pick<DeployParameters, 'sweepRegions' | 'sweepAccounts'> {
+  const regions = checkedList(
+    params.sweepRegions,
+    'sweepRegions',
+    regionPattern,
+    'a region code such as us-east-1',
+  );
+  const accounts = checkedList(
+    params.sweepAccounts,
+    'sweepAccounts',
+    accountIdPattern,
+    'an AWS account id (12 digits)',
+  );
+  if (accounts.length > 0 && (params.organizationId ?? '').trim() === '')
+    throw new DeployParameterError(
+      'sweepAccounts',
+      'other accounts are reached through the member role of an organization: give organizationId too',
+    );
+  return { sweepRegions: regions.length > 0 ? regions : [region], sweepAccounts: accounts };
 }
 
 /**

@@ -135,6 +135,7 @@ describe('the member account template', () => {
       'steward-prod-eu-west-1-cloudtrail',
       'steward-prod-eu-west-1-cloudtrailLogs',
       'steward-prod-eu-west-1-cloudwatchLogs',
+      'steward-prod-eu-west-1-sweep',
     ]);
     expect(trust[0]).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
     expect(trust[0]?.Condition).toEqual({
