@@ -1,8 +1,17 @@
 import { defineAction, type ActionOutcome } from './action.js';
-import { groupLabel, groupOf } from './security-group-ingress/authorize-record.js';
+import { groupLabel, groupOf, type GroupRef } from './security-group-ingress/authorize-record.js';
 import { resolveGroupId, revokeRules, standingRules } from './security-group-ingress/ec2-calls.js';
 import { describeRules } from './security-group-ingress/ingress-rule.js';
 import { describeRevocation, planRevocation } from './security-group-ingress/revocation.js';
+import { isSweptGroup, sweptGroupId } from './security-group-ingress/swept-group.js';
+import type { StewardEvent } from '../sources/steward-event.js';
+
+/** The group the event is about: the swept group, or the one the CloudTrail record names. */
+function groupOfEvent(event: StewardEvent): GroupRef | undefined {
+  if (!isSweptGroup(event)) return groupOf(event);
+  const groupId = sweptGroupId(event);
+  return groupId === undefined ? undefined : { groupId };
+}
 
 /**
  * `ec2.revoke-security-group-ingress`: take back exactly the ingress rules an
@@ -11,11 +20,14 @@ import { describeRevocation, planRevocation } from './security-group-ingress/rev
  * revoked; `onlyWorldOpen: false` revokes every rule the call added. Rules are revoked by id
  * when the record's response lists them (skipped if they are already gone), otherwise by the
  * permissions of the request. A call that named the group by `groupName` (default VPC) acts on
- * the id its response gives, or on the id one DescribeSecurityGroups finds for the name.
+ * the id its response gives, or on the id one DescribeSecurityGroups finds for the name. On a
+ * sweep's security group it takes back the rules the group held when swept (by permission),
+ * with `onlyWorldOpen` those open to every address; a rule gone since is skipped.
  */
 export const ec2RevokeSecurityGroupIngress = defineAction<{ onlyWorldOpen?: boolean }>({
   name: 'ec2.revoke-security-group-ingress',
-  summary: 'Revoke the ingress rules an AuthorizeSecurityGroupIngress call added.',
+  summary:
+    'Revoke the ingress rules an AuthorizeSecurityGroupIngress call added, or a swept group holds.',
   example: [
     'triggers:',
     '  - source: cloudtrail',
@@ -37,17 +49,17 @@ export const ec2RevokeSecurityGroupIngress = defineAction<{ onlyWorldOpen?: bool
   ],
   destructive: false,
   targets: (event) => {
-    const group = groupOf(event);
+    const group = groupOfEvent(event);
     if (group === undefined) return [];
     return ['groupId' in group ? group.groupId : group.groupName];
   },
   describe: ({ event, params }) => {
-    const group = groupOf(event);
+    const group = groupOfEvent(event);
     const label = group === undefined ? 'no group' : groupLabel(group);
     return describeRevocation(planRevocation(event, label, params.onlyWorldOpen !== false));
   },
   async execute({ event, resource, params, clients }) {
-    const group = groupOf(event) ?? { groupId: resource };
+    const group = groupOfEvent(event) ?? { groupId: resource };
     const onlyWorldOpen = params.onlyWorldOpen !== false;
     const planned = planRevocation(event, groupLabel(group), onlyWorldOpen);
     if ('nothing' in planned) {

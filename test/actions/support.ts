@@ -34,6 +34,31 @@ export function withRaw(event: StewardEvent, raw: unknown): StewardEvent {
   return decoded;
 }
 
+/**
+ * An event of a sweep, as the sweep makes one for each resource it finds: `raw` the resource
+ * as its describe call returned it, the resource its one target.
+ */
+export function sweptEvent(
+  kind: string,
+  resource: string,
+  described: unknown,
+  facts: Record<string, unknown> = {},
+): StewardEvent {
+  return {
+    id: `sweep:test-rule:123456789012:us-east-1:${resource}:2025-01-15T00:00:00.000Z`,
+    source: 'sweep',
+    name: kind,
+    time: '2025-01-15T06:00:00.000Z',
+    account: '123456789012',
+    region: 'us-east-1',
+    resources: [resource],
+    raw: described,
+    delivery: 'sweep',
+    sweep: { rule: 'test-rule', periodStart: '2025-01-15T00:00:00.000Z' },
+    facts,
+  };
+}
+
 export const rule: ActionContext['rule'] = {
   id: 'test-rule',
   severity: 'high',
