@@ -36,7 +36,13 @@ import type { EventPattern } from '../../src/deploy/patterns.js';
 import { account, region } from './harness.js';
 
 /** The functions `serverless.yml` declares. */
-export const functionNames = ['ec2State', 'cloudtrail', 'cloudtrailLogs', 'cloudwatchLogs'];
+export const functionNames = [
+  'ec2State',
+  'cloudtrail',
+  'cloudtrailLogs',
+  'cloudwatchLogs',
+  'sweep',
+];
 
 export interface DeployedFunction {
   runtime?: string;
@@ -60,6 +66,13 @@ export interface DeployedRole {
   assumeRolePolicy: unknown;
   /** Inline policies by name. */
   policies: Record<string, unknown>;
+}
+
+/** An EventBridge rule on a schedule, with the function it invokes and the input it sends. */
+export interface DeployedSchedule {
+  expression: string;
+  target: string;
+  input: unknown;
 }
 
 export interface DeployedTable {
@@ -89,6 +102,8 @@ export interface DeployedStack {
   patterns: Record<string, EventPattern[]>;
   /** The EventBridge rules' ARNs, each with the function it targets. */
   eventRules: { arn: string; target: string }[];
+  /** The EventBridge schedules: each expression, the function it invokes and its input, sorted. */
+  schedules: DeployedSchedule[];
   table?: DeployedTable;
   queue?: Record<string, string>;
   /** Retention in days per log group of the stage's functions. */
@@ -146,6 +161,7 @@ export class DeployedStackReader {
       roles: {},
       patterns: {},
       eventRules: [],
+      schedules: [],
       logGroups: {},
     };
     const described = await this.cloudFormation
@@ -280,11 +296,19 @@ export class DeployedStackReader {
       for (const target of targets.Targets ?? []) {
         const functionName = (target.Arn ?? '').split(':').pop() ?? '';
         const name = functionName.slice(`steward-${stage}-`.length);
-        (stack.patterns[name] ??= []).push(JSON.parse(rule.EventPattern ?? '{}') as EventPattern);
         stack.eventRules.push({ arn: rule.Arn as string, target: name });
+        if (rule.ScheduleExpression !== undefined)
+          stack.schedules.push({
+            expression: rule.ScheduleExpression,
+            target: name,
+            input: JSON.parse(target.Input ?? 'null') as unknown,
+          });
+        else
+          (stack.patterns[name] ??= []).push(JSON.parse(rule.EventPattern ?? '{}') as EventPattern);
       }
     }
     for (const patterns of Object.values(stack.patterns)) patterns.sort(byJson);
+    stack.schedules.sort(byJson);
   }
 
   private async readTable(stage: string, stack: DeployedStack): Promise<void> {
