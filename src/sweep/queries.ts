@@ -12,6 +12,7 @@ import {
   trailFactOf,
 } from '../facts/described.js';
 import { describeValue, isObject } from '../json/fields.js';
+import { withRetries, type RetryOptions } from '../retry.js';
 import type { SweepResourceKind } from '../rules/rule.js';
 
 /** One resource a sweep found. */
@@ -26,10 +27,15 @@ export interface SweptResource {
 
 /** What a listing may be told beyond its filters. */
 export interface ListOptions {
-  /** Called before each AWS call the listing makes, with the API operation's name. */
+  /** Called before each AWS call the listing makes (each try), with the API operation's name. */
   onCall?: (operation: string) => void;
   /** Resources asked per page, where the API takes a page size (tests make pages small). */
   pageSize?: number;
+  /**
+   * How a call AWS throttles or fails is retried (`withRetries`); by default up to 8 tries
+   * within a minute of the call.
+   */
+  retries?: Partial<RetryOptions>;
 }
 
 /**
@@ -131,12 +137,18 @@ const ec2Instances: ResourceQuery = {
   permissions: ['ec2:DescribeInstances'],
   filterNames: 'any',
   async *list(clients, filters, options = {}) {
-    const { paginateDescribeInstances } = await import('@aws-sdk/client-ec2');
-    const pages = paginateDescribeInstances(
-      { client: await clients.ec2(), ...pageSize(options) },
-      ec2Filters(filters),
+    const { DescribeInstancesCommand } = await import('@aws-sdk/client-ec2');
+    const ec2 = await clients.ec2();
+    const pages = paged('DescribeInstances', options, (NextToken) =>
+      ec2.send(
+        new DescribeInstancesCommand({
+          ...ec2Filters(filters),
+          ...(options.pageSize === undefined ? {} : { MaxResults: options.pageSize }),
+          ...(NextToken === undefined ? {} : { NextToken }),
+        }),
+      ),
     );
-    for await (const page of counted(pages, 'DescribeInstances', options))
+    for await (const page of pages)
       for (const reservation of page.Reservations ?? [])
         for (const instance of reservation.Instances ?? []) yield ec2Instances.found(instance);
   },
@@ -152,12 +164,18 @@ const securityGroups: ResourceQuery = {
   permissions: ['ec2:DescribeSecurityGroups'],
   filterNames: 'any',
   async *list(clients, filters, options = {}) {
-    const { paginateDescribeSecurityGroups } = await import('@aws-sdk/client-ec2');
-    const pages = paginateDescribeSecurityGroups(
-      { client: await clients.ec2(), ...pageSize(options) },
-      ec2Filters(filters),
+    const { DescribeSecurityGroupsCommand } = await import('@aws-sdk/client-ec2');
+    const ec2 = await clients.ec2();
+    const pages = paged('DescribeSecurityGroups', options, (NextToken) =>
+      ec2.send(
+        new DescribeSecurityGroupsCommand({
+          ...ec2Filters(filters),
+          ...(options.pageSize === undefined ? {} : { MaxResults: options.pageSize }),
+          ...(NextToken === undefined ? {} : { NextToken }),
+        }),
+      ),
     );
-    for await (const page of counted(pages, 'DescribeSecurityGroups', options))
+    for await (const page of pages)
       for (const group of page.SecurityGroups ?? []) yield securityGroups.found(group);
   },
   found(described) {
@@ -173,13 +191,19 @@ const logGroups: ResourceQuery = {
   permissions: ['logs:DescribeLogGroups'],
   filterNames: ['logGroupNamePrefix'],
   async *list(clients, filters, options = {}) {
-    const { paginateDescribeLogGroups } = await import('@aws-sdk/client-cloudwatch-logs');
+    const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const logs = await clients.logs();
     const prefix = filters?.logGroupNamePrefix?.[0];
-    const pages = paginateDescribeLogGroups(
-      { client: await clients.logs(), ...pageSize(options) },
-      prefix === undefined ? {} : { logGroupNamePrefix: prefix },
+    const pages = paged('DescribeLogGroups', options, (nextToken) =>
+      logs.send(
+        new DescribeLogGroupsCommand({
+          ...(prefix === undefined ? {} : { logGroupNamePrefix: prefix }),
+          ...(options.pageSize === undefined ? {} : { limit: options.pageSize }),
+          ...(nextToken === undefined ? {} : { nextToken }),
+        }),
+      ),
     );
-    for await (const page of counted(pages, 'DescribeLogGroups', options))
+    for await (const page of pages)
       for (const group of page.logGroups ?? []) yield logGroups.found(group);
   },
   found(described) {
@@ -202,15 +226,15 @@ const trails: ResourceQuery = {
     const { DescribeTrailsCommand, GetTrailStatusCommand } =
       await import('@aws-sdk/client-cloudtrail');
     const cloudTrail = await clients.cloudTrail();
-    options.onCall?.('DescribeTrails');
-    const { trailList } = await cloudTrail.send(
-      new DescribeTrailsCommand({ includeShadowTrails: false }),
+    const { trailList } = await call('DescribeTrails', options, () =>
+      cloudTrail.send(new DescribeTrailsCommand({ includeShadowTrails: false })),
     );
     for (const trail of trailList ?? []) {
       const name = idOf('trails', trail, 'Name');
-      options.onCall?.('GetTrailStatus');
       const status: Record<string, unknown> = {
-        ...(await cloudTrail.send(new GetTrailStatusCommand({ Name: trail.TrailARN ?? name }))),
+        ...(await call('GetTrailStatus', options, () =>
+          cloudTrail.send(new GetTrailStatusCommand({ Name: trail.TrailARN ?? name })),
+        )),
       };
       // The SDK's response metadata is no part of the trail's status.
       delete status.$metadata;
@@ -227,23 +251,37 @@ const trails: ResourceQuery = {
   },
 };
 
-function pageSize(options: ListOptions): { pageSize?: number } {
-  return options.pageSize === undefined ? {} : { pageSize: options.pageSize };
-}
+/** How long a listing's call may be retried when the caller set no deadline. */
+const defaultRetryWindowMs = 60_000;
 
-/** The pages, with `onCall` told before each is asked for. */
-async function* counted<Page>(
-  pages: AsyncIterable<Page>,
+/** One AWS call of a listing, counted at each try and retried as actions' calls are. */
+async function call<T>(
   operation: string,
   options: ListOptions,
+  send: () => Promise<T>,
+): Promise<T> {
+  const { value } = await withRetries(
+    () => {
+      options.onCall?.(operation);
+      return send();
+    },
+    { deadline: Date.now() + defaultRetryWindowMs, ...options.retries },
+  );
+  return value;
+}
+
+/** The pages of a paginated call, each asked for once the last was read. */
+async function* paged<Page extends { NextToken?: string } | { nextToken?: string }>(
+  operation: string,
+  options: ListOptions,
+  send: (token: string | undefined) => Promise<Page>,
 ): AsyncIterable<Page> {
-  const iterator = pages[Symbol.asyncIterator]();
-  for (;;) {
-    options.onCall?.(operation);
-    const next = await iterator.next();
-    if (next.done === true) return;
-    yield next.value;
-  }
+  let token: string | undefined;
+  do {
+    const page: Page = await call(operation, options, () => send(token));
+    yield page;
+    token = 'NextToken' in page ? page.NextToken : 'nextToken' in page ? page.nextToken : undefined;
+  } while (token !== undefined && token !== '');
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type PipelineError,
   type PipelineReport,
 } from '../pipeline.js';
+import type { RetryOptions } from '../retry.js';
 import type { SweepResourceKind } from '../rules/rule.js';
 import type { StewardEvent } from '../sources/steward-event.js';
 import { periodStart } from './period.js';
@@ -43,6 +44,8 @@ export interface SweepRequest {
   chunkSize?: number;
   /** Resources per describe page, where the API takes a page size (default: the API's). */
   pageSize?: number;
+  /** How a describe call AWS throttles or fails is retried (see `ListOptions`). */
+  retries?: Partial<RetryOptions>;
   /** Told after each chunk, and as each target ends. */
   onProgress?: (progress: SweepProgress) => void;
   /** Time left to the caller (Lambda's); the sweep stops taking chunks when it runs short. */
@@ -170,6 +173,7 @@ async function sweepTarget(
     for await (const found of query.list(clients, trigger.filters, {
       onCall: (operation) => tally.call(operation),
       ...(request.pageSize === undefined ? {} : { pageSize: request.pageSize }),
+      ...(request.retries === undefined ? {} : { retries: request.retries }),
     })) {
       chunk.push(sweepEvent(query, found, scope));
       part.resources += 1;
