@@ -1,17 +1,8 @@
 import { defineAction, type ActionOutcome } from './action.js';
-import { groupLabel, groupOf, type GroupRef } from './security-group-ingress/authorize-record.js';
+import { groupLabel, groupOf } from './security-group-ingress/authorize-record.js';
 import { resolveGroupId, revokeRules, standingRules } from './security-group-ingress/ec2-calls.js';
 import { describeRules } from './security-group-ingress/ingress-rule.js';
 import { describeRevocation, planRevocation } from './security-group-ingress/revocation.js';
-import { isSweptGroup, sweptGroupId } from './security-group-ingress/swept-group.js';
-import type { StewardEvent } from '../sources/steward-event.js';
-
-/** The group the event is about: the swept group, or the one the CloudTrail record names. */
-function groupOfEvent(event: StewardEvent): GroupRef | undefined {
-  if (!isSweptGroup(event)) return groupOf(event);
-  const groupId = sweptGroupId(event);
-  return groupId === undefined ? undefined : { groupId };
-}
 
 /**
  * `ec2.revoke-security-group-ingress`: take back exactly the ingress rules an
@@ -49,17 +40,17 @@ export const ec2RevokeSecurityGroupIngress = defineAction<{ onlyWorldOpen?: bool
   ],
   destructive: false,
   targets: (event) => {
-    const group = groupOfEvent(event);
+    const group = groupOf(event);
     if (group === undefined) return [];
     return ['groupId' in group ? group.groupId : group.groupName];
   },
   describe: ({ event, params }) => {
-    const group = groupOfEvent(event);
+    const group = groupOf(event);
     const label = group === undefined ? 'no group' : groupLabel(group);
     return describeRevocation(planRevocation(event, label, params.onlyWorldOpen !== false));
   },
   async execute({ event, resource, params, clients }) {
-    const group = groupOfEvent(event) ?? { groupId: resource };
+    const group = groupOf(event) ?? { groupId: resource };
     const onlyWorldOpen = params.onlyWorldOpen !== false;
     const planned = planRevocation(event, groupLabel(group), onlyWorldOpen);
     if ('nothing' in planned) {

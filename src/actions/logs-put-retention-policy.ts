@@ -10,9 +10,9 @@ const retentionDays = [
 /**
  * `logs.put-retention-policy`: cap how long a log group keeps its events, so logs do not pile up
  * (and cost) forever. It acts on the log group of a CloudTrail record
- * (`requestParameters.logGroupName`, e.g. of `CreateLogGroup`), on the log group a CloudWatch
- * Logs event came from, or on each log group a sweep of log groups found. A group that already
- * keeps events no longer than asked is left as it is: this never lengthens a retention.
+ * (`requestParameters.logGroupName`, e.g. of `CreateLogGroup`), or on the log group a
+ * CloudWatch Logs event came from. A group that already keeps events no longer than asked is
+ * left as it is: this never lengthens a retention.
  */
 export const logsPutRetentionPolicy = defineAction<{ retentionInDays: number }>({
   name: 'logs.put-retention-policy',
@@ -41,8 +41,6 @@ export const logsPutRetentionPolicy = defineAction<{ retentionInDays: number }>(
   permissions: () => ['logs:DescribeLogGroups', 'logs:PutRetentionPolicy'],
   destructive: false,
   targets: (event) => {
-    // A sweep of log groups names each group it found as the event's one resource.
-    if (event.source === 'sweep') return event.name === 'log-groups' ? [...event.resources] : [];
     const logGroup = event.source === 'cloudwatch-logs' ? event.name : event.request?.logGroupName;
     return logGroup === undefined ? [] : [logGroup];
   },

@@ -1,5 +1,6 @@
 import { DEFAULT_MEMBER_ROLE_NAME } from '../client-pool.js';
 import { StewardError } from '../errors.js';
+import { parseTargetList } from '../sweep/targets.js';
 
 /** The member role's name when `memberRoleName` is not given; the AWS clients assume the same. */
 export const defaultMemberRoleName = DEFAULT_MEMBER_ROLE_NAME;
@@ -128,25 +129,6 @@ export function deployParameters(
 }
 
 /**
- * The items of a comma-separated parameter, each of the given form, without repeats: a bad one
- * stops the package naming the parameter and the item.
- *
- * @example
- * checkedList('us-east-1,eu-west-1', 'sweepRegions', regionPattern, 'a region'); // ['us-east-1', 'eu-west-1']
- */
-export function checkedList(
-  value: string | undefined,
-  parameter: string,
-  form: RegExp,
-  what: string,
-): string[] {
-  const items = commaList(value);
-  const bad = items.find((item) => !form.test(item));
-  if (bad !== undefined) throw new DeployParameterError(parameter, `"${bad}" is not ${what}`);
-  return [...new Set(items)];
-}
-
-/**
  * Where the scheduled sweeps look: the regions given, else the stack's; the accounts given,
  * which only an organization's member role reaches, else the home account alone (no list).
  */
@@ -154,18 +136,11 @@ function sweepTargets(
   params: Readonly<Record<string, string | undefined>>,
   region: string,
 ): Pick<DeployParameters, 'sweepRegions' | 'sweepAccounts'> {
-  const regions = checkedList(
-    params.sweepRegions,
-    'sweepRegions',
-    regionPattern,
-    'a region code such as us-east-1',
-  );
-  const accounts = checkedList(
-    params.sweepAccounts,
-    'sweepAccounts',
-    accountIdPattern,
-    'an AWS account id (12 digits)',
-  );
+  // Checked as the sweep function checks them, so a deployment cannot give it what it refuses.
+  const regions =
+    parseTargetList(params.sweepRegions, 'regions', 'deploy parameter sweepRegions') ?? [];
+  const accounts =
+    parseTargetList(params.sweepAccounts, 'accounts', 'deploy parameter sweepAccounts') ?? [];
   if (accounts.length > 0 && (params.organizationId ?? '').trim() === '')
     throw new DeployParameterError(
       'sweepAccounts',

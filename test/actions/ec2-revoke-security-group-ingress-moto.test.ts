@@ -146,7 +146,7 @@ describe('ec2.revoke-security-group-ingress on a group a sweep found, against mo
     const { SecurityGroups } = await ec2.send(
       new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }),
     );
-    return [groupId, sweptEvent('security-groups', groupId, SecurityGroups?.[0])];
+    return [groupId, sweptEvent('security-groups', SecurityGroups?.[0])];
   }
 
   it('revokes the world-open rules the group held when swept, and leaves the others', async () => {
@@ -191,11 +191,5 @@ describe('ec2.revoke-security-group-ingress on a group a sweep found, against mo
       status: 'skipped',
       detail: `did not revoke anything on ${groupId}: the group opened nothing to every address (0.0.0.0/0 or ::/0)`,
     });
-    expect(
-      action.targets(
-        sweptEvent('security-groups', 'sg-0123456789abcdef0', { GroupId: 'sg-0fedcba987654321f' }),
-        {},
-      ),
-    ).toEqual([]);
   });
 });

@@ -41,11 +41,11 @@ describe('logs.put-retention-policy', () => {
   });
 
   it('targets each log group a sweep of log groups found, and nothing a sweep of another kind found', async () => {
-    const swept = sweptEvent('log-groups', group, { logGroupName: group, storedBytes: 2048 });
+    const swept = sweptEvent('log-groups', { logGroupName: group, storedBytes: 2048 });
     expect(action.targets(swept, params)).toEqual([group]);
-    expect(action.targets(sweptEvent('ec2-instances', 'i-0123456789abcdef0', {}), params)).toEqual(
-      [],
-    );
+    expect(
+      action.targets(sweptEvent('ec2-instances', { InstanceId: 'i-0123456789abcdef0' }), params),
+    ).toEqual([]);
     logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: group }] });
     logs.on(PutRetentionPolicyCommand).resolves({});
     expect(await action.execute(contextFor(swept, group, params))).toEqual({

@@ -13,6 +13,9 @@ import { AwsClients } from '../../src/aws-clients.js';
 import { normalizeCloudTrailRecord } from '../../src/sources/cloudtrail.js';
 import { decodeDocument } from '../../src/sources/index.js';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
+import type { SweepResourceKind } from '../../src/rules/rule.js';
+import { resourceQueries } from '../../src/sweep/queries.js';
+import { sweepEvent } from '../../src/sweep/sweep-event.js';
 import { repoPath } from '../support/files.js';
 
 /** The one event a file decodes to: a sample of `events/` or a fixture of `test/actions/fixtures/`. */
@@ -35,28 +38,19 @@ export function withRaw(event: StewardEvent, raw: unknown): StewardEvent {
 }
 
 /**
- * An event of a sweep, as the sweep makes one for each resource it finds: `raw` the resource
- * as its describe call returned it, the resource its one target.
+ * The event a sweep makes of one resource it found, `described` as its describe call returned
+ * it: the resource its one target.
  */
-export function sweptEvent(
-  kind: string,
-  resource: string,
-  described: unknown,
-  facts: Record<string, unknown> = {},
-): StewardEvent {
-  return {
-    id: `sweep:test-rule:123456789012:us-east-1:${resource}:2025-01-15T00:00:00.000Z`,
-    source: 'sweep',
-    name: kind,
-    time: '2025-01-15T06:00:00.000Z',
+export function sweptEvent(kind: SweepResourceKind, described: unknown): StewardEvent {
+  const query = resourceQueries.get(kind);
+  if (query === undefined) throw new Error(`no sweep of ${kind}`);
+  return sweepEvent(query, query.found(described), {
+    rule: 'test-rule',
     account: '123456789012',
     region: 'us-east-1',
-    resources: [resource],
-    raw: described,
-    delivery: 'sweep',
-    sweep: { rule: 'test-rule', periodStart: '2025-01-15T00:00:00.000Z' },
-    facts,
-  };
+    time: '2025-01-15T06:00:00.000Z',
+    periodStart: '2025-01-15T00:00:00.000Z',
+  });
 }
 
 export const rule: ActionContext['rule'] = {

@@ -506,6 +506,35 @@ describe('the sweep function’s schedules', () => {
     ).toEqual([]);
   });
 
+  it('lets the sweep role make exactly the describe calls of the kinds its rules sweep, and no other role', () => {
+    const sweepingTrails = ruleWith(
+      'trails',
+      '  - source: schedule\n    schedule: rate(1 hour)\n    resources: trails',
+    );
+    const stop = ruleWith('stop', '  - source: cloudtrail\n    events: [StopLogging]');
+    const granted = (config: ReturnType<typeof serverlessRuleConfig>, roleId: string) =>
+      (config.resources.Resources[roleId] as RoleResource).Properties.Policies.flatMap((policy) =>
+        policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
+      );
+    const base = [
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+      'sqs:SendMessage',
+    ];
+    const config = serverlessRuleConfig([sweepingTrails, stop], parameters());
+    expect(granted(config, 'SweepRole')).toEqual([
+      ...base,
+      'cloudtrail:DescribeTrails',
+      'cloudtrail:GetTrailStatus',
+    ]);
+    expect(granted(config, 'CloudtrailRole')).toEqual(base);
+    // A stack without schedule rules: the sweep function may describe nothing.
+    expect(granted(serverlessRuleConfig([stop], parameters()), 'SweepRole')).toEqual(base);
+  });
+
   it('stops at a cron expression EventBridge would refuse, naming the rule and its file', () => {
     const rule = sweeping('five', "'cron(0 6 * * ?)'");
     let error: unknown;

@@ -69,15 +69,3 @@ export function sweptGroupRules(event: StewardEvent): AddedRule[] {
     }));
   });
 }
-
-/**
- * The id of a swept security group: the event's resource, which the described group's own
- * `GroupId` confirms.
- *
- * @example
- * sweptGroupId(event); // 'sg-0123456789abcdef0'
- */
-export function sweptGroupId(event: StewardEvent): string | undefined {
-  const described = isObject(event.raw) ? stringAt(event.raw, 'GroupId') : undefined;
-  return event.resources.find((resource) => resource === described);
-}
