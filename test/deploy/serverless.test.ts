@@ -516,14 +516,9 @@ describe('the sweep function’s schedules', () => {
       (config.resources.Resources[roleId] as RoleResource).Properties.Policies.flatMap((policy) =>
         policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
       );
-    const base = [
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:Query',
-      'sqs:SendMessage',
-    ];
+    // A stack without schedule rules: the sweep role holds what every role holds, and no more.
+    const base = granted(serverlessRuleConfig([stop], parameters()), 'SweepRole');
+    expect(base).toContain('dynamodb:UpdateItem');
     const config = serverlessRuleConfig([sweepingTrails, stop], parameters());
     expect(granted(config, 'SweepRole')).toEqual([
       ...base,
@@ -531,8 +526,6 @@ describe('the sweep function’s schedules', () => {
       'cloudtrail:GetTrailStatus',
     ]);
     expect(granted(config, 'CloudtrailRole')).toEqual(base);
-    // A stack without schedule rules: the sweep function may describe nothing.
-    expect(granted(serverlessRuleConfig([stop], parameters()), 'SweepRole')).toEqual(base);
   });
 
   it('stops at a cron expression EventBridge would refuse, naming the rule and its file', () => {
