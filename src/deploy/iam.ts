@@ -41,15 +41,14 @@ export function assumeMemberStatement(
 /**
  * One IAM role per function, with a fixed name (`functionRoleName`), allowed exactly what that
  * function's rules need in every region of this account (for `sweep`, with the describe calls
- * of what they sweep), plus its own log group, the ledger
- * table and its indexes, the dead-letter queue, (for `cloudtrailLogs`) the CloudTrail log
- * files, and, in an organization, the member role of the other accounts when its rules act on
- * anything there.
+ * of what they sweep), plus its own log group, the ledger table and its indexes, the
+ * dead-letter queue, (for `cloudtrailLogs`) the CloudTrail log files, and, in an organization,
+ * the member role of the other accounts when its rules act on anything there.
  *
  * @example
  * const roles = functionRoles(rules, deployParameters({ organizationId: 'o-a1b2c3d4e5' },
  *   { service: 'steward', stage: 'prod', region: 'us-east-1' }));
- * Object.keys(roles); // ['Ec2StateRole', 'CloudtrailRole', 'CloudtrailLogsRole', 'CloudwatchLogsRole']
+ * Object.keys(roles); // ['Ec2StateRole', 'CloudtrailRole', 'CloudtrailLogsRole', 'CloudwatchLogsRole', 'SweepRole']
  */
 export function functionRoles(
   rules: readonly CompiledRule[],

@@ -124,7 +124,7 @@ export function deployParameters(
     ),
     cloudTrailLogGroups: commaList(params.cloudTrailLogGroups),
     deletionProtection: checkedBoolean(params.deletionProtection, 'deletionProtection'),
-    ...sweepTargets(params, stack.region),
+    ...sweepParameters(params, stack.region),
   };
 }
 
@@ -132,7 +132,7 @@ export function deployParameters(
  * Where the scheduled sweeps look: the regions given, else the stack's; the accounts given,
  * which only an organization's member role reaches, else the home account alone (no list).
  */
-function sweepTargets(
+function sweepParameters(
   params: Readonly<Record<string, string | undefined>>,
   region: string,
 ): Pick<DeployParameters, 'sweepRegions' | 'sweepAccounts'> {
