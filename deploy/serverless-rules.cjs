@@ -32,7 +32,12 @@ function esbuildExclude(params) {
 // A bad parameter or rule is the user's to fix. The framework would report a failed file function
 // once for every variable that uses it (nine in serverless.yml), each with its stack: the
 // problems are printed once, as their message alone, and the command stops there.
-const userErrors = new Set(['DeployParameterError', 'RuleLoadError']);
+const userErrors = new Set([
+  'DeployParameterError',
+  'RuleLoadError',
+  'ScheduleExpressionError',
+  'SweepTargetError',
+]);
 function stopOnUserError(error) {
   if (!userErrors.has(error?.name)) throw error;
   process.stderr.write(`\n${error.message}\n`);

@@ -61,6 +61,17 @@ export class ClientPool {
     });
   }
 
+  /**
+   * The account steward runs in: as told or configured, else asked of STS once. Throws
+   * `HomeAccountError` when STS cannot say.
+   *
+   * @example
+   * const account = await pool.lookUpHomeAccount(); // '123456789012'
+   */
+  lookUpHomeAccount(): Promise<string> {
+    return this.homeAccount.lookUp();
+  }
+
   /** Records the account steward runs in once it is known (in Lambda, from the function's ARN). */
   knowHomeAccount(account: string): void {
     this.homeAccount.know(account);

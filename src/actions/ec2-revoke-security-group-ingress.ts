@@ -11,11 +11,14 @@ import { describeRevocation, planRevocation } from './security-group-ingress/rev
  * revoked; `onlyWorldOpen: false` revokes every rule the call added. Rules are revoked by id
  * when the record's response lists them (skipped if they are already gone), otherwise by the
  * permissions of the request. A call that named the group by `groupName` (default VPC) acts on
- * the id its response gives, or on the id one DescribeSecurityGroups finds for the name.
+ * the id its response gives, or on the id one DescribeSecurityGroups finds for the name. On a
+ * sweep's security group it takes back the rules the group held when swept (by permission),
+ * with `onlyWorldOpen` those open to every address; a rule gone since is skipped.
  */
 export const ec2RevokeSecurityGroupIngress = defineAction<{ onlyWorldOpen?: boolean }>({
   name: 'ec2.revoke-security-group-ingress',
-  summary: 'Revoke the ingress rules an AuthorizeSecurityGroupIngress call added.',
+  summary:
+    'Revoke the ingress rules an AuthorizeSecurityGroupIngress call added, or a swept group holds.',
   example: [
     'triggers:',
     '  - source: cloudtrail',

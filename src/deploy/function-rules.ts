@@ -10,6 +10,8 @@ export const functionSources: Record<string, readonly EventSource[]> = {
   cloudwatchLogs: ['cloudwatch-logs', 'cloudtrail'],
   // GuardDuty, Security Hub, Config, Health and any other AWS service's events.
   findings: ['eventbridge'],
+  // Invoked by the schedules of the rules' schedule triggers, one rule a run.
+  sweep: ['sweep'],
 };
 
 /**

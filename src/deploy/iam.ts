@@ -2,11 +2,21 @@ import type { CompiledRule } from '../rules/rule.js';
 import { functionSources, rulesOf } from './function-rules.js';
 import type { DeployParameters } from './parameters.js';
 import { functionRoleName, roleLogicalId } from './role-names.js';
-import { memberPermissions, ruleStatements, type IamStatement } from './rule-statements.js';
+import {
+  functionPermissions,
+  memberPermissions,
+  ruleStatements,
+  type IamStatement,
+} from './rule-statements.js';
 
 export { functionSources, rulesOf } from './function-rules.js';
 export { functionRoleName, roleLogicalId } from './role-names.js';
-export { memberPermissions, rulePermissions } from './rule-statements.js';
+export {
+  functionPermissions,
+  memberPermissions,
+  rulePermissions,
+  sweepPermissions,
+} from './rule-statements.js';
 
 /**
  * The permission to assume the member role in any account of the organization, and no other
@@ -30,15 +40,15 @@ export function assumeMemberStatement(
 
 /**
  * One IAM role per function, with a fixed name (`functionRoleName`), allowed exactly what that
- * function's rules need in every region of this account, plus its own log group, the ledger
- * table and its indexes, the dead-letter queue, (for `cloudtrailLogs`) the CloudTrail log
- * files, and, in an organization, the member role of the other accounts when its rules act on
- * anything there.
+ * function's rules need in every region of this account (for `sweep`, with the describe calls
+ * of what they sweep), plus its own log group, the ledger table and its indexes, the
+ * dead-letter queue, (for `cloudtrailLogs`) the CloudTrail log files, and, in an organization,
+ * the member role of the other accounts when its rules act on anything there.
  *
  * @example
  * const roles = functionRoles(rules, deployParameters({ organizationId: 'o-a1b2c3d4e5' },
  *   { service: 'steward', stage: 'prod', region: 'us-east-1' }));
- * Object.keys(roles); // ['Ec2StateRole', 'CloudtrailRole', 'CloudtrailLogsRole', 'CloudwatchLogsRole']
+ * Object.keys(roles); // ['Ec2StateRole', 'CloudtrailRole', 'CloudtrailLogsRole', 'CloudwatchLogsRole', 'SweepRole']
  */
 export function functionRoles(
   rules: readonly CompiledRule[],
@@ -84,7 +94,7 @@ export function functionRoles(
             },
           ]
         : []),
-      ...ruleStatements(own),
+      ...ruleStatements(own, functionPermissions(functionName, own)),
       ...(parameters.organizationId && memberPermissions(own).length > 0
         ? [assumeMemberStatement(parameters.organizationId, parameters.memberRoleName)]
         : []),

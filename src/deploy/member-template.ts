@@ -3,7 +3,13 @@ import { functionSources } from './function-rules.js';
 import { functionRoleName, type CentralStack } from './role-names.js';
 import { memberPermissions, ruleStatements, type CfnValue } from './rule-statements.js';
 import { organizationBusName } from './organization.js';
-import { checkedOrganizationId, checkedRoleName, DeployParameterError } from './parameters.js';
+import {
+  accountIdPattern,
+  checkedOrganizationId,
+  checkedRoleName,
+  DeployParameterError,
+  regionPattern,
+} from './parameters.js';
 import { eventBridgePatterns } from './patterns.js';
 import type { CloudFormationResource, CloudFormationTemplate } from './template.js';
 
@@ -24,8 +30,6 @@ export const memberLogicalIds = {
   /** Followed by 1, 2, …: one EventBridge rule per pattern. */
   forwardingRulePrefix: 'StewardForwardRule',
 } as const;
-
-const accountIdPattern = /^\d{12}$/;
 
 /**
  * The name of the role EventBridge uses to forward a member account's events to the central
@@ -80,7 +84,7 @@ function parameters(options: MemberTemplateOptions): Record<string, unknown> {
     RoleRegion: {
       Type: 'String',
       Description: 'The one region whose stack instance creates the account-wide IAM roles',
-      AllowedPattern: '^[a-z]{2}(-[a-z]+)+-\\d$',
+      AllowedPattern: regionPattern.source,
       Default: options.region,
     },
   };

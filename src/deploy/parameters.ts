@@ -1,5 +1,6 @@
 import { DEFAULT_MEMBER_ROLE_NAME } from '../client-pool.js';
 import { StewardError } from '../errors.js';
+import { parseTargetList } from '../sweep/targets.js';
 
 /** The member role's name when `memberRoleName` is not given; the AWS clients assume the same. */
 export const defaultMemberRoleName = DEFAULT_MEMBER_ROLE_NAME;
@@ -24,6 +25,13 @@ export interface DeployParameters {
   cloudTrailLogGroups: readonly string[];
   /** The ledger table refuses deletion (serverless.yml turns it on for the prod stage). */
   deletionProtection: boolean;
+  /** The regions the scheduled sweeps describe: the stack's own when not given. */
+  sweepRegions: readonly string[];
+  /**
+   * The accounts the scheduled sweeps describe, in an organization; none given: the home
+   * account only.
+   */
+  sweepAccounts: readonly string[];
 }
 
 /** A deploy parameter whose value AWS would refuse, named with what it must look like. */
@@ -38,6 +46,10 @@ export class DeployParameterError extends StewardError {
 }
 
 const organizationIdPattern = /^o-[a-z0-9]{10,32}$/;
+/** An AWS account id as IAM and Organizations write it. */
+export const accountIdPattern = /^\d{12}$/;
+/** A region's code: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`. */
+export const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** IAM's role name characters (no path): the member trust and the function roles name it. */
 const roleNamePattern = /^[\w+=,.@-]{1,64}$/;
 
@@ -112,7 +124,29 @@ export function deployParameters(
     ),
     cloudTrailLogGroups: commaList(params.cloudTrailLogGroups),
     deletionProtection: checkedBoolean(params.deletionProtection, 'deletionProtection'),
+    ...sweepParameters(params, stack.region),
   };
+}
+
+/**
+ * Where the scheduled sweeps look: the regions given, else the stack's; the accounts given,
+ * which only an organization's member role reaches, else the home account alone (no list).
+ */
+function sweepParameters(
+  params: Readonly<Record<string, string | undefined>>,
+  region: string,
+): Pick<DeployParameters, 'sweepRegions' | 'sweepAccounts'> {
+  // Checked as the sweep function checks them, so a deployment cannot give it what it refuses.
+  const regions =
+    parseTargetList(params.sweepRegions, 'regions', 'deploy parameter sweepRegions') ?? [];
+  const accounts =
+    parseTargetList(params.sweepAccounts, 'accounts', 'deploy parameter sweepAccounts') ?? [];
+  if (accounts.length > 0 && (params.organizationId ?? '').trim() === '')
+    throw new DeployParameterError(
+      'sweepAccounts',
+      'other accounts are reached through the member role of an organization: give organizationId too',
+    );
+  return { sweepRegions: regions.length > 0 ? regions : [region], sweepAccounts: accounts };
 }
 
 /**

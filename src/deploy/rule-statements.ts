@@ -1,6 +1,7 @@
 import { actionPermissions } from '../actions/origin-state.js';
 import { factPermissions } from '../rules/facts.js';
 import type { CompiledRule } from '../rules/rule.js';
+import { resourceQueries } from '../sweep/queries.js';
 
 /** A CloudFormation value: a string, or an intrinsic function such as `{"Fn::Sub": "..."}`. */
 export type CfnValue = string | Record<string, unknown>;
@@ -86,14 +87,52 @@ export function rulePermissions(rules: readonly CompiledRule[]): string[] {
 }
 
 /**
- * The IAM actions a member account's role needs for the rules: all the rules' permissions but
- * those of the actions that report to the central account with the function's own role.
+ * The describe calls the rules' schedule triggers sweep with: those of each kind of resource
+ * swept, and no other; none for rules without a schedule trigger.
+ *
+ * @example
+ * sweepPermissions(rulesOf('sweep', rules)); // ['ec2:DescribeInstances', 'logs:DescribeLogGroups', ...]
+ */
+export function sweepPermissions(rules: readonly CompiledRule[]): string[] {
+  const permissions = new Set<string>();
+  for (const rule of rules)
+    for (const trigger of rule.document.triggers)
+      if (trigger.source === 'schedule')
+        resourceQueries.get(trigger.resources)?.permissions.forEach((permission) => {
+          permissions.add(permission);
+        });
+  return [...permissions].sort();
+}
+
+/**
+ * The IAM actions a function's role needs for the rules it runs: their actions' and lazy
+ * facts', and for `sweep` the describe calls of what its rules sweep.
+ *
+ * @example
+ * functionPermissions('sweep', rulesOf('sweep', rules)); // ['ec2:CreateTags', 'ec2:DescribeInstances', ...]
+ */
+export function functionPermissions(
+  functionName: string,
+  rules: readonly CompiledRule[],
+): string[] {
+  return functionName === 'sweep' ? withSweeps(rules) : rulePermissions(rules);
+}
+
+/** The rules' permissions and their sweeps' describe calls. */
+function withSweeps(rules: readonly CompiledRule[]): string[] {
+  return [...new Set([...rulePermissions(rules), ...sweepPermissions(rules)])].sort();
+}
+
+/**
+ * The IAM actions a member account's role needs for the rules: all the rules' permissions and
+ * their sweeps' describe calls, but those of the actions that report to the central account
+ * with the function's own role.
  *
  * @example
  * memberPermissions(rules); // ['cloudtrail:GetTrailStatus', 'cloudtrail:StartLogging', ...]
  */
 export function memberPermissions(rules: readonly CompiledRule[]): string[] {
-  return rulePermissions(rules).filter((permission) => !centralReportPermissions.has(permission));
+  return withSweeps(rules).filter((permission) => !centralReportPermissions.has(permission));
 }
 
 /**

@@ -8,6 +8,7 @@ import { compileLogFilter } from '../rules/log-filter.js';
 import { organizationBusLogicalId, organizationBusResources } from './organization.js';
 import type { DeployParameters } from './parameters.js';
 import { eventBridgePatterns, type EventPattern } from './patterns.js';
+import { scheduleEvents } from './schedules.js';
 
 /** What `serverless.yml` reads from the rule pack at package time. */
 export interface ServerlessRuleConfig {
@@ -17,6 +18,8 @@ export interface ServerlessRuleConfig {
     cloudtrailLogs: Record<string, unknown>[];
     cloudwatchLogs: Record<string, unknown>[];
     findings: Record<string, unknown>[];
+    /** One EventBridge schedule per rule and schedule, its input the rule to sweep. */
+    sweep: Record<string, unknown>[];
   };
   /** IAM actions the rules' actions and the lazy facts their conditions read need. */
   permissions: string[];
@@ -30,6 +33,13 @@ export interface ServerlessRuleConfig {
     STEWARD_MEMBER_ROLE_NAME: string;
     STEWARD_CLOUDTRAIL_LOG_GROUPS: string;
     STEWARD_LEDGER_TABLE: string;
+  };
+  /** What the `sweep` function alone reads: where the sweeps look. */
+  sweepEnvironment: {
+    /** Comma-separated regions; the stack's own by default. */
+    STEWARD_SWEEP_REGIONS: string;
+    /** Comma-separated accounts; empty: the home account only. */
+    STEWARD_SWEEP_ACCOUNTS: string;
   };
 }
 
@@ -84,8 +94,9 @@ function eventBridgeEvents(
 }
 
 /**
- * What `serverless.yml` takes from the rules and the deploy parameters: each function's events,
- * its role, the organization bus when there is an organization, the functions' environment.
+ * What `serverless.yml` takes from the rules and the deploy parameters: each function's events
+ * (for `sweep`, the schedules of the rules' schedule triggers), its role, the organization bus
+ * when there is an organization, the functions' environment.
  *
  * @example
  * const config = serverlessRuleConfig(await loadRules('rules'),
@@ -136,12 +147,17 @@ export function serverlessRuleConfig(
         })),
       ],
       findings: eventBridgeEvents(patterns.findings, organizationId),
+      sweep: scheduleEvents(rules),
     },
     permissions: rulePermissions(rules),
     environment: {
       STEWARD_MEMBER_ROLE_NAME: parameters.memberRoleName,
       STEWARD_CLOUDTRAIL_LOG_GROUPS: parameters.cloudTrailLogGroups.join(','),
       STEWARD_LEDGER_TABLE: ledgerTableName(parameters.service, parameters.stage),
+    },
+    sweepEnvironment: {
+      STEWARD_SWEEP_REGIONS: parameters.sweepRegions.join(','),
+      STEWARD_SWEEP_ACCOUNTS: parameters.sweepAccounts.join(','),
     },
     resources: {
       Resources: {

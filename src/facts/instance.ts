@@ -1,5 +1,6 @@
 import type { LazyFact } from './lazy-fact.js';
-import { resourceWithPrefix, tagMap } from './lazy-fact.js';
+import { instanceFactOf } from './described.js';
+import { resourceWithPrefix } from './lazy-fact.js';
 
 /**
  * `instance`: the event's EC2 instance as DescribeInstances sees it now: `instanceId`, `state`,
@@ -33,23 +34,7 @@ export const instanceFact: LazyFact = {
       ).send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
       const instance = described.Reservations?.[0]?.Instances?.[0];
       if (!instance) return null;
-      return {
-        instanceId: instance.InstanceId,
-        state: instance.State?.Name,
-        instanceType: instance.InstanceType,
-        tags: tagMap(instance.Tags),
-        metadataOptions: {
-          httpTokens: instance.MetadataOptions?.HttpTokens,
-          httpEndpoint: instance.MetadataOptions?.HttpEndpoint,
-        },
-        launchTime: instance.LaunchTime?.toISOString(),
-        imageId: instance.ImageId,
-        vpcId: instance.VpcId,
-        subnetId: instance.SubnetId,
-        securityGroups: (instance.SecurityGroups ?? []).map((group) => group.GroupId),
-        publicIpAddress: instance.PublicIpAddress,
-        iamInstanceProfile: instance.IamInstanceProfile?.Arn,
-      };
+      return instanceFactOf(instance);
     } catch (error) {
       if (error instanceof Error && error.name === 'InvalidInstanceID.NotFound') return null;
       throw error;

@@ -1,4 +1,5 @@
 import type { CloudWatchLogsClient, LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import { logGroupFactOf } from './described.js';
 import type { LazyFact } from './lazy-fact.js';
 
 /**
@@ -49,13 +50,6 @@ export const logGroupFact: LazyFact = {
     if (name === undefined) return undefined;
     const group = await findLogGroup(await clients.logs(), name);
     if (!group) return null;
-    return {
-      name,
-      retentionInDays: group.retentionInDays,
-      kmsKeyId: group.kmsKeyId,
-      storedBytes: group.storedBytes,
-      creationTime:
-        group.creationTime === undefined ? undefined : new Date(group.creationTime).toISOString(),
-    };
+    return logGroupFactOf(group);
   },
 };

@@ -1,5 +1,6 @@
 import type { LazyFact } from './lazy-fact.js';
-import { resourceWithPrefix, tagMap } from './lazy-fact.js';
+import { securityGroupFactOf } from './described.js';
+import { resourceWithPrefix } from './lazy-fact.js';
 
 /**
  * `securityGroup`: the event's security group now: `groupId`, `groupName`, `vpcId`, `tags`,
@@ -32,20 +33,7 @@ export const securityGroupFact: LazyFact = {
       ).send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
       const group = described.SecurityGroups?.[0];
       if (!group) return null;
-      return {
-        groupId: group.GroupId,
-        groupName: group.GroupName,
-        vpcId: group.VpcId,
-        tags: tagMap(group.Tags),
-        ingress: (group.IpPermissions ?? []).map((permission) => ({
-          protocol: permission.IpProtocol,
-          fromPort: permission.FromPort,
-          toPort: permission.ToPort,
-          cidrs: (permission.IpRanges ?? []).map((range) => range.CidrIp),
-          ipv6Cidrs: (permission.Ipv6Ranges ?? []).map((range) => range.CidrIpv6),
-          groups: (permission.UserIdGroupPairs ?? []).map((pair) => pair.GroupId),
-        })),
-      };
+      return securityGroupFactOf(group);
     } catch (error) {
       if (error instanceof Error && error.name === 'InvalidGroup.NotFound') return null;
       throw error;

@@ -1,3 +1,4 @@
+import { trailFactOf } from './described.js';
 import type { LazyFact } from './lazy-fact.js';
 
 /**
@@ -28,13 +29,7 @@ export const trailFact: LazyFact = {
       const status = await (
         await clients.cloudTrail()
       ).send(new GetTrailStatusCommand({ Name: name }));
-      return {
-        name,
-        isLogging: status.IsLogging,
-        latestDeliveryError: status.LatestDeliveryError,
-        latestDeliveryTime: status.LatestDeliveryTime?.toISOString(),
-        stopLoggingTime: status.StopLoggingTime?.toISOString(),
-      };
+      return trailFactOf(name, status);
     } catch (error) {
       if (error instanceof Error && error.name === 'TrailNotFoundException') return null;
       throw error;

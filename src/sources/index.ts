@@ -32,6 +32,7 @@ import { scanLogFile } from './record-stream.js';
 import { addS3Record, decodeCloudTrailSnsNotification, isS3TestEvent } from './s3-notification.js';
 import type { DecodedBatch, DeliveryPath, SourceError, StewardEvent } from './steward-event.js';
 import { SourceTrust, type DecodeOptions, type InputOrigin } from './trust.js';
+import { decodeSweepDocument, isSweepDocument } from '../sweep/sweep-document.js';
 
 export { isSourceError } from './batch.js';
 export { decodeCloudTrailEnvelope, isAwsSource, normalizeCloudTrailRecord } from './cloudtrail.js';
@@ -95,6 +96,9 @@ export function decodeDocument(
 const BELIEVED_ONLY_FROM =
   "is believed only from EventBridge (an aws.* source), a CloudTrail log file read in S3, a log group configured as CloudTrail's or a local file, not from a Lambda invocation's payload, an SNS message or an SQS body";
 
+const SWEEP_ONLY_FROM_OPERATOR =
+  'a sweep event is made by steward\'s own describe calls and believed only from a local file or a rule test, not from a Lambda invocation\'s payload, an SNS message or an SQS body (a sweep is invoked with {"rule": "<rule id>"})';
+
 /** Decodes documents and what they wrap under one trust. */
 class DocumentDecoder {
   constructor(private readonly trust: SourceTrust) {}
@@ -106,6 +110,10 @@ class DocumentDecoder {
       return decodeBareRecords(value, where);
     }
     if (!isObject(value)) return errorBatch(`${UNKNOWN_SHAPE}; got ${describeValue(value)}`, where);
+    if (isSweepDocument(value)) {
+      if (origin === 'aws') return errorBatch(SWEEP_ONLY_FROM_OPERATOR, where);
+      return singleton(decodeSweepDocument(value, where));
+    }
 
     if ('detail-type' in value) return decodeEventBridge(value, where);
     if ('awslogs' in value || 'messageType' in value) {

@@ -4,11 +4,12 @@ import {
   CreateSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
+  type IpPermission,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
 import { startMoto, type MotoServer } from '../support/moto.js';
-import { catalogAction, contextFor, decodedEvent, withRaw } from './support.js';
+import { catalogAction, contextFor, decodedEvent, sweptEvent, withRaw } from './support.js';
 
 const action = catalogAction('ec2.revoke-security-group-ingress');
 const sample = decodedEvent('events/cloudtrail-authorize-sg-ingress-world-ssh.json');
@@ -126,6 +127,69 @@ describe('ec2.revoke-security-group-ingress on a group named by groupName, again
     expect(await action.execute(contextFor(event, 'no-such-group'))).toEqual({
       status: 'skipped',
       detail: 'did not revoke anything: the group no-such-group in the default VPC is gone already',
+    });
+  });
+});
+
+describe('ec2.revoke-security-group-ingress on a group a sweep found, against moto', () => {
+  /** A group holding the given permissions, and its sweep event: the group as described. */
+  async function sweptGroup(permissions: IpPermission[]): Promise<[string, StewardEvent]> {
+    const { GroupId: groupId = '' } = await ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: `swept-${randomUUID().slice(0, 8)}`,
+        Description: 'swept',
+      }),
+    );
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: permissions }),
+    );
+    const { SecurityGroups } = await ec2.send(
+      new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }),
+    );
+    return [groupId, sweptEvent('security-groups', SecurityGroups?.[0])];
+  }
+
+  it('revokes the world-open rules the group held when swept, and leaves the others', async () => {
+    const [groupId, event] = await sweptGroup([
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+      { IpProtocol: 'tcp', FromPort: 3389, ToPort: 3389, Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
+    ]);
+    expect(action.targets(event, {})).toEqual([groupId]);
+    expect(action.describe(contextFor(event, groupId))).toBe(
+      `revoke tcp 22 from 0.0.0.0/0, tcp 3389 from ::/0 on ${groupId}`,
+    );
+    expect(await action.execute(contextFor(event, groupId))).toMatchObject({
+      status: 'succeeded',
+      detail: `revoked tcp 22 from 0.0.0.0/0, tcp 3389 from ::/0 on ${groupId}`,
+    });
+    const { SecurityGroups } = await ec2.send(
+      new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }),
+    );
+    expect(
+      (SecurityGroups?.[0]?.IpPermissions ?? []).map((permission) => [
+        permission.FromPort,
+        permission.IpRanges?.map((range) => range.CidrIp),
+        permission.Ipv6Ranges?.map((range) => range.CidrIpv6),
+      ]),
+    ).toEqual([[443, ['10.0.0.0/8'], []]]);
+    // The next sweep in the period is a duplicate; a run on the same description says it is done.
+    expect(await action.execute(contextFor(event, groupId))).toEqual({
+      status: 'skipped',
+      detail: `did not revoke anything on ${groupId}: tcp 22 from 0.0.0.0/0, tcp 3389 from ::/0 is gone already`,
+    });
+  });
+
+  it('leaves a group that opens nothing to the world as it is, saying why', async () => {
+    const [groupId, event] = await sweptGroup([
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '198.51.100.0/24' }] },
+    ]);
+    expect(action.describe(contextFor(event, groupId))).toBe(
+      `leave ${groupId} as it is: the group opened nothing to every address (0.0.0.0/0 or ::/0)`,
+    );
+    expect(await action.execute(contextFor(event, groupId))).toEqual({
+      status: 'skipped',
+      detail: `did not revoke anything on ${groupId}: the group opened nothing to every address (0.0.0.0/0 or ::/0)`,
     });
   });
 });

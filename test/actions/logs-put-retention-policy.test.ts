@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { catalogAction, contextFor, decodedEvent, paramsErrors } from './support.js';
+import { catalogAction, contextFor, decodedEvent, paramsErrors, sweptEvent } from './support.js';
 
 const logs = mockClient(CloudWatchLogsClient);
 const action = catalogAction('logs.put-retention-policy');
@@ -38,6 +38,21 @@ describe('logs.put-retention-policy', () => {
     expect(action.describe(contextFor(event, group, params))).toBe(
       `keep the events of log group ${group} for 90 days`,
     );
+  });
+
+  it('targets each log group a sweep of log groups found, and nothing a sweep of another kind found', async () => {
+    const swept = sweptEvent('log-groups', { logGroupName: group, storedBytes: 2048 });
+    expect(action.targets(swept, params)).toEqual([group]);
+    expect(
+      action.targets(sweptEvent('ec2-instances', { InstanceId: 'i-0123456789abcdef0' }), params),
+    ).toEqual([]);
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: group }] });
+    logs.on(PutRetentionPolicyCommand).resolves({});
+    expect(await action.execute(contextFor(swept, group, params))).toEqual({
+      status: 'succeeded',
+      detail: `set the retention of log group ${group} to 90 days (was never expire)`,
+      data: { previousRetentionInDays: undefined },
+    });
   });
 
   it('never lengthens a retention, and skips a group that is gone', async () => {

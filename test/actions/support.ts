@@ -14,6 +14,9 @@ import { AwsClients } from '../../src/aws-clients.js';
 import { normalizeCloudTrailRecord } from '../../src/sources/cloudtrail.js';
 import { decodeDocument } from '../../src/sources/index.js';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
+import type { SweepResourceKind } from '../../src/rules/rule.js';
+import { resourceQueries } from '../../src/sweep/queries.js';
+import { sweepEvent } from '../../src/sweep/sweep-event.js';
 import { repoPath } from '../support/files.js';
 
 /** The one event a file decodes to: a sample of `events/` or a fixture of `test/actions/fixtures/`. */
@@ -33,6 +36,22 @@ export function withRaw(event: StewardEvent, raw: unknown): StewardEvent {
   });
   if (!('id' in decoded)) throw new Error(`the changed record does not decode: ${decoded.message}`);
   return decoded;
+}
+
+/**
+ * The event a sweep makes of one resource it found, `described` as its describe call returned
+ * it: the resource its one target.
+ */
+export function sweptEvent(kind: SweepResourceKind, described: unknown): StewardEvent {
+  const query = resourceQueries.get(kind);
+  if (query === undefined) throw new Error(`no sweep of ${kind}`);
+  return sweepEvent(query, query.found(described), {
+    rule: 'test-rule',
+    account: '123456789012',
+    region: 'us-east-1',
+    time: '2025-01-15T06:00:00.000Z',
+    periodStart: '2025-01-15T00:00:00.000Z',
+  });
 }
 
 export const rule: ActionContext['rule'] = {

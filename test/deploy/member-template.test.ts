@@ -87,6 +87,43 @@ describe('the member account template', () => {
     expect(resources).toContain('arn:aws:ec2:*:222233334444:security-group/*');
   });
 
+  it('gives the member role the describe calls of what the rules sweep, and none for rules that sweep nothing', () => {
+    const text = [
+      'id: trails-not-logging',
+      'description: t',
+      'kind: audit',
+      'severity: high',
+      'triggers:',
+      '  - source: schedule',
+      '    schedule: rate(1 hour)',
+      '    resources: trails',
+      'actions:',
+      '  - action: audit.record',
+    ].join('\n');
+    const loaded = parseRuleText(text, 'trails-not-logging.yaml');
+    if (!loaded.rule) throw new Error(loaded.problems.map((problem) => problem.message).join('; '));
+    const sweeping = [compileRule(loaded.rule, 'trails-not-logging.yaml')];
+    const statementsOf = (pack: typeof rules) =>
+      resourcesOf(memberTemplate(pack, options)).StewardMemberRole?.Properties.Policies.flatMap(
+        (policy) => policy.PolicyDocument.Statement,
+      ) ?? [];
+    expect(statementsOf(sweeping)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['cloudtrail:DescribeTrails'],
+        Resource: ['*'],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['cloudtrail:GetTrailStatus'],
+        Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*' }],
+      },
+    ]);
+    expect(
+      actionsOf(statementsOf([ruleWith('record-launch', '  - action: audit.record')])),
+    ).toEqual([]);
+  });
+
   it('leaves out of the member role what reports to the central account with the function’s own role', () => {
     const reporting = [
       ruleWith(
@@ -136,6 +173,7 @@ describe('the member account template', () => {
       'steward-prod-eu-west-1-cloudtrailLogs',
       'steward-prod-eu-west-1-cloudwatchLogs',
       'steward-prod-eu-west-1-findings',
+      'steward-prod-eu-west-1-sweep',
     ]);
     expect(trust[0]).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
     expect(trust[0]?.Condition).toEqual({

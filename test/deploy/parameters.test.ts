@@ -15,7 +15,37 @@ describe('the deploy parameters', () => {
       memberRoleName: 'steward-member',
       cloudTrailLogGroups: [],
       deletionProtection: false,
+      sweepRegions: ['us-east-1'],
+      sweepAccounts: [],
     });
+  });
+
+  it('take the sweeps’ regions and, in an organization, their accounts, once each', () => {
+    const parameters = deployParameters(
+      {
+        organizationId: 'o-a1b2c3d4e5',
+        sweepRegions: 'us-east-1, eu-west-1,us-gov-west-1,eu-west-1',
+        sweepAccounts: '111122223333,444455556666 ,111122223333',
+      },
+      stack,
+    );
+    expect(parameters.sweepRegions).toEqual(['us-east-1', 'eu-west-1', 'us-gov-west-1']);
+    expect(parameters.sweepAccounts).toEqual(['111122223333', '444455556666']);
+  });
+
+  it('refuse a sweep region or account that is not one, and accounts without an organization, naming the parameter', () => {
+    expect(() => deployParameters({ sweepRegions: 'us-east-1,useast2' }, stack)).toThrow(
+      'deploy parameter sweepRegions: "useast2" is not a region name (such as us-east-1)',
+    );
+    expect(() =>
+      deployParameters(
+        { organizationId: 'o-a1b2c3d4e5', sweepAccounts: '111122223333,4444-5555-6666' },
+        stack,
+      ),
+    ).toThrow('deploy parameter sweepAccounts: "4444-5555-6666" is not a 12-digit account id');
+    expect(() => deployParameters({ sweepAccounts: '111122223333' }, stack)).toThrow(
+      'deploy parameter sweepAccounts: other accounts are reached through the member role of an organization: give organizationId too',
+    );
   });
 
   it('take an organization, a member role name and CloudTrail log groups as given', () => {

@@ -4,6 +4,7 @@ import { eventBridgePatterns } from '../../src/deploy/patterns.js';
 import { deployParameters } from '../../src/deploy/parameters.js';
 import { rulePermissions, rulesOf } from '../../src/deploy/iam.js';
 import { cloudTrailKeyFilter, serverlessRuleConfig } from '../../src/deploy/serverless.js';
+import { ScheduleExpressionError } from '../../src/deploy/schedules.js';
 import { ledgerTableDefinition } from '../../src/ledger/table.js';
 import { compileRule, loadRules, parseRuleText } from '../../src/rules/load.js';
 import { repoPath } from '../support/files.js';
@@ -404,6 +405,7 @@ describe('what serverless.yml takes from the rules in an organization', () => {
       'steward-prod-us-east-1-cloudtrailLogs',
       'steward-prod-us-east-1-cloudwatchLogs',
       'steward-prod-us-east-1-findings',
+      'steward-prod-us-east-1-sweep',
     ]);
   });
 
@@ -492,6 +494,112 @@ describe('what serverless.yml takes from the rules in an organization', () => {
       STEWARD_MEMBER_ROLE_NAME: 'security-automation',
       STEWARD_CLOUDTRAIL_LOG_GROUPS: '',
       STEWARD_LEDGER_TABLE: 'steward-prod-ledger',
+    });
+  });
+});
+
+describe('the sweep function’s schedules', () => {
+  const sweeping = (id: string, ...schedules: string[]) =>
+    ruleWith(
+      id,
+      schedules
+        .map(
+          (schedule) =>
+            `  - source: schedule\n    schedule: ${schedule}\n    resources: ec2-instances`,
+        )
+        .join('\n'),
+    );
+
+  it('gives each schedule of a rule one EventBridge schedule whose input names the rule', () => {
+    const config = serverlessRuleConfig(
+      [
+        sweeping('daily', 'rate(1 day)'),
+        sweeping('twice', "'rate( 2 day )'", "'cron(0  6 * * ? *)'", "'rate(2 days)'"),
+        ruleWith('stop', '  - source: cloudtrail\n    events: [StopLogging]'),
+      ],
+      parameters(),
+    );
+    expect(config.events.sweep).toEqual([
+      {
+        schedule: {
+          rate: ['rate(1 day)'],
+          input: { rule: 'daily-rule' },
+          description: 'steward sweep for the rule daily-rule',
+        },
+      },
+      {
+        schedule: {
+          rate: ['rate(2 days)'],
+          input: { rule: 'twice-rule' },
+          description: 'steward sweep for the rule twice-rule',
+        },
+      },
+      {
+        schedule: {
+          rate: ['cron(0 6 * * ? *)'],
+          input: { rule: 'twice-rule' },
+          description: 'steward sweep for the rule twice-rule',
+        },
+      },
+    ]);
+    expect(
+      serverlessRuleConfig(
+        [ruleWith('stop', '  - source: cloudtrail\n    events: [StopLogging]')],
+        parameters(),
+      ).events.sweep,
+    ).toEqual([]);
+  });
+
+  it('lets the sweep role make exactly the describe calls of the kinds its rules sweep, and no other role', () => {
+    const sweepingTrails = ruleWith(
+      'trails',
+      '  - source: schedule\n    schedule: rate(1 hour)\n    resources: trails',
+    );
+    const stop = ruleWith('stop', '  - source: cloudtrail\n    events: [StopLogging]');
+    const granted = (config: ReturnType<typeof serverlessRuleConfig>, roleId: string) =>
+      (config.resources.Resources[roleId] as RoleResource).Properties.Policies.flatMap((policy) =>
+        policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
+      );
+    // A stack without schedule rules: the sweep role holds what every role holds, and no more.
+    const base = granted(serverlessRuleConfig([stop], parameters()), 'SweepRole');
+    expect(base).toContain('dynamodb:UpdateItem');
+    const config = serverlessRuleConfig([sweepingTrails, stop], parameters());
+    expect(granted(config, 'SweepRole')).toEqual([
+      ...base,
+      'cloudtrail:DescribeTrails',
+      'cloudtrail:GetTrailStatus',
+    ]);
+    expect(granted(config, 'CloudtrailRole')).toEqual(base);
+  });
+
+  it('stops at a cron expression EventBridge would refuse, naming the rule and its file', () => {
+    const rule = sweeping('five', "'cron(0 6 * * ?)'");
+    let error: unknown;
+    try {
+      serverlessRuleConfig([rule], parameters());
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ScheduleExpressionError);
+    expect((error as ScheduleExpressionError).rule).toBe('five-rule');
+    expect((error as Error).message).toBe(
+      "five.yaml: rule five-rule: schedule cron(0 6 * * ?) has 5 fields, and EventBridge's cron takes 6 (minutes hours day-of-month month day-of-week year), e.g. cron(0 6 * * ? *)",
+    );
+  });
+
+  it('tells the sweep where to look: the stack’s region by default, else the regions and accounts given', () => {
+    expect(serverlessRuleConfig(rules, parameters()).sweepEnvironment).toEqual({
+      STEWARD_SWEEP_REGIONS: 'us-east-1',
+      STEWARD_SWEEP_ACCOUNTS: '',
+    });
+    const given = parameters({
+      organizationId: 'o-a1b2c3d4e5',
+      sweepRegions: 'us-east-1,eu-west-1',
+      sweepAccounts: '111122223333,444455556666',
+    });
+    expect(serverlessRuleConfig(rules, given).sweepEnvironment).toEqual({
+      STEWARD_SWEEP_REGIONS: 'us-east-1,eu-west-1',
+      STEWARD_SWEEP_ACCOUNTS: '111122223333,444455556666',
     });
   });
 });

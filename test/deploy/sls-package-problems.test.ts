@@ -71,4 +71,50 @@ describe('sls package of a project with a broken rule', () => {
     expect(printed.match(/organizationId/g)).toHaveLength(1);
     expect(printed).not.toMatch(/^\s+at /m);
   });
+
+  it('prints a sweep region it would refuse once, without a stack trace', async () => {
+    await rm(join(project, 'rules', 'broken-rule.yaml'));
+    const { code, printed } = await slsPackage('--param=sweepRegions=us-east-1,useast2');
+    await writeFile(join(project, 'rules', 'broken-rule.yaml'), brokenRule);
+    expect(code).toBe(1);
+    expect(
+      occurrences(
+        printed,
+        'deploy parameter sweepRegions: "useast2" is not a region name (such as us-east-1)',
+      ),
+    ).toBe(1);
+    expect(printed).not.toMatch(/^\s+at /m);
+  });
+
+  it('prints a cron schedule EventBridge would refuse once, naming its rule', async () => {
+    await rm(join(project, 'rules', 'broken-rule.yaml'));
+    const sweep = join(project, 'rules', 'five-field-cron.yaml');
+    await writeFile(
+      sweep,
+      [
+        'id: five-field-cron',
+        'description: A sweep on a cron of five fields.',
+        'kind: audit',
+        'severity: low',
+        'triggers:',
+        '  - source: schedule',
+        "    schedule: 'cron(0 6 * * 1)'",
+        '    resources: log-groups',
+        'actions:',
+        '  - action: audit.record',
+        '',
+      ].join('\n'),
+    );
+    const { code, printed } = await slsPackage();
+    await rm(sweep);
+    await writeFile(join(project, 'rules', 'broken-rule.yaml'), brokenRule);
+    expect(code).toBe(1);
+    expect(
+      occurrences(
+        printed,
+        "rules/five-field-cron.yaml: rule five-field-cron: schedule cron(0 6 * * 1) has 5 fields, and EventBridge's cron takes 6 (minutes hours day-of-month month day-of-week year), e.g. cron(0 6 * * ? *)",
+      ),
+    ).toBe(1);
+    expect(printed).not.toMatch(/^\s+at /m);
+  });
 });

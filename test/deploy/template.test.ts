@@ -3,11 +3,18 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functionSources, rulePermissions, rulesOf } from '../../src/deploy/iam.js';
+import {
+  functionPermissions,
+  functionSources,
+  rulesOf,
+  sweepPermissions,
+} from '../../src/deploy/iam.js';
 import { eventBridgePatterns } from '../../src/deploy/patterns.js';
+import { ruleSchedules } from '../../src/deploy/schedules.js';
 import { loadRules } from '../../src/rules/load.js';
 import { repoPath } from '../support/files.js';
 import { slsPackage } from './sls-package.js';
+import { ensurePythonTool } from '../support/python-tools.js';
 
 interface Statement {
   Effect: string;
@@ -23,6 +30,7 @@ interface Resource {
 let resources: Record<string, Resource>;
 /** Where `sls package` wrote the template and the function packages. */
 let packageDir: string;
+const templateFile = () => join(packageDir, 'cloudformation-template-update-stack.json');
 
 /** What every function's role holds besides its rules' permissions. */
 const basePermissions = new Set([
@@ -37,11 +45,13 @@ const basePermissions = new Set([
 
 beforeAll(async () => {
   // The real `sls package`, as CI and `sls deploy` run it: the template is what CloudFormation would get.
-  const out = await slsPackage({ stage: 'prod', params: ['cloudTrailBucket=trail-logs-bucket'] });
-  packageDir = out;
-  const template = JSON.parse(
-    await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
-  ) as { Resources: Record<string, Resource> };
+  packageDir = await slsPackage({
+    stage: 'prod',
+    params: ['cloudTrailBucket=trail-logs-bucket', 'sweepRegions=us-east-1,eu-west-1'],
+  });
+  const template = JSON.parse(await readFile(templateFile(), 'utf8')) as {
+    Resources: Record<string, Resource>;
+  };
   resources = template.Resources;
 }, 300_000);
 
@@ -95,6 +105,73 @@ describe('the function packages', () => {
 });
 
 describe('the packaged CloudFormation template', () => {
+  it('passes cfn-lint, no check ignored', async () => {
+    const cfnLint = await ensurePythonTool(['cfn-lint'], 'cfn-lint');
+    const { stdout } = await promisify(execFile)(cfnLint, ['--', templateFile()], {
+      timeout: 120_000,
+    });
+    expect(stdout).toBe('');
+  }, 180_000);
+
+  it('schedules each schedule rule’s sweep: its expression, and the rule as the input', async () => {
+    const rules = await loadRules(repoPath('rules'));
+    const expected = ruleSchedules(rules);
+    expect(expected.map((schedule) => schedule.rule).sort()).toEqual([
+      'sweep-instances-without-imdsv2',
+      'sweep-instances-without-owner',
+      'sweep-log-groups-without-retention',
+      'sweep-security-groups-open-to-world',
+    ]);
+    const scheduled = Object.values(resources)
+      .filter((resource) => resource.Type === 'AWS::Events::Rule')
+      .filter((resource) => resource.Properties.ScheduleExpression !== undefined);
+    expect(
+      scheduled.map((resource) => {
+        const [target, ...others] = resource.Properties.Targets as {
+          Arn: unknown;
+          Input: string;
+        }[];
+        expect(others).toEqual([]);
+        expect(target?.Arn).toEqual({ 'Fn::GetAtt': ['SweepLambdaFunction', 'Arn'] });
+        expect(resource.Properties.State).toBe('ENABLED');
+        return {
+          rule: (JSON.parse(target?.Input ?? '{}') as { rule: string }).rule,
+          expression: resource.Properties.ScheduleExpression,
+        };
+      }),
+    ).toEqual(expected);
+    expect(
+      expected.find((schedule) => schedule.rule === 'sweep-log-groups-without-retention'),
+    ).toEqual({ rule: 'sweep-log-groups-without-retention', expression: 'rate(7 days)' });
+    const invokers = Object.values(resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::Lambda::Permission' &&
+        JSON.stringify(resource.Properties.FunctionName).includes('SweepLambdaFunction'),
+    );
+    expect(invokers).toHaveLength(expected.length);
+  });
+
+  it('gives the sweep function its time, the regions to sweep, and the describe calls of what its rules sweep', async () => {
+    expect(resources.SweepLambdaFunction?.Properties).toMatchObject({
+      Handler: 'handlers/sweep.handler',
+      Timeout: 900,
+      Role: { 'Fn::GetAtt': ['SweepRole', 'Arn'] },
+      Environment: {
+        Variables: { STEWARD_SWEEP_REGIONS: 'us-east-1,eu-west-1', STEWARD_SWEEP_ACCOUNTS: '' },
+      },
+    });
+    const sweeping = rulesOf('sweep', await loadRules(repoPath('rules')));
+    expect(sweepPermissions(sweeping)).toEqual([
+      'ec2:DescribeInstances',
+      'ec2:DescribeSecurityGroups',
+      'logs:DescribeLogGroups',
+    ]);
+    const granted = actionsOf(statementsOf('SweepRole'));
+    for (const permission of sweepPermissions(sweeping)) expect(granted).toContain(permission);
+    // No rule sweeps trails, so the role may not describe them.
+    expect(granted).not.toContain('cloudtrail:DescribeTrails');
+  });
+
   it('gives each function a role with exactly the permissions its rules’ actions and facts declare', async () => {
     const rules = await loadRules(repoPath('rules'));
     for (const functionName of Object.keys(functionSources)) {
@@ -104,7 +181,9 @@ describe('the packaged CloudFormation template', () => {
       const granted = actionsOf(statementsOf(roleName)).filter(
         (action) => !basePermissions.has(action),
       );
-      expect(granted.sort(), functionName).toEqual(rulePermissions(rulesOf(functionName, rules)));
+      expect(granted.sort(), functionName).toEqual(
+        functionPermissions(functionName, rulesOf(functionName, rules)),
+      );
     }
   });
 

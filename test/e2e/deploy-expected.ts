@@ -1,10 +1,16 @@
 import { functionRoles } from '../../src/deploy/iam.js';
 import { eventBridgePatterns, type EventPattern } from '../../src/deploy/patterns.js';
 import { deployParameters, type DeployParameters } from '../../src/deploy/parameters.js';
+import { ruleSchedules } from '../../src/deploy/schedules.js';
 import { serverlessRuleConfig } from '../../src/deploy/serverless.js';
 import type { CompiledRule } from '../../src/rules/rule.js';
 import { region } from './harness.js';
-import { resolveIntrinsics, type DeployedRole, type DeployedStack } from './deploy-stack.js';
+import {
+  resolveIntrinsics,
+  type DeployedRole,
+  type DeployedSchedule,
+  type DeployedStack,
+} from './deploy-stack.js';
 
 /**
  * What moto's CloudFormation does not do, so the deploy test cannot check it in moto (the
@@ -82,6 +88,19 @@ export function expectedPatterns(rules: readonly CompiledRule[]): Record<string,
       .filter(([, patterns]) => patterns.length > 0)
       .map(([name, patterns]) => [name, [...patterns].sort(byJson)]),
   );
+}
+
+/**
+ * The EventBridge schedules of the rules' schedule triggers, each invoking `sweep` with the
+ * rule's id, sorted as `DeployedStackReader` lists them.
+ *
+ * @example
+ * expect(stack.schedules).toEqual(expectedSchedules(rules));
+ */
+export function expectedSchedules(rules: readonly CompiledRule[]): DeployedSchedule[] {
+  return ruleSchedules(rules)
+    .map(({ rule, expression }) => ({ expression, target: 'sweep', input: { rule } }))
+    .sort(byJson);
 }
 
 /**

@@ -50,7 +50,7 @@ function allPatterns(): EventPattern[] {
   return [...patterns.ec2State, ...patterns.cloudtrail, ...patterns.findings].sort(byJson);
 }
 
-/** The EventBridge rules of one bus, each with its pattern and its targets. */
+/** The EventBridge rules of one bus with a pattern (not the sweeps' schedules), and their targets. */
 async function rulesOn(
   events: EventBridgeClient,
   eventBusName?: string,
@@ -59,15 +59,17 @@ async function rulesOn(
     new ListRulesCommand({ EventBusName: eventBusName }),
   );
   return Promise.all(
-    listed.map(async (rule) => ({
-      pattern: JSON.parse(rule.EventPattern ?? '{}') as EventPattern,
-      targets:
-        (
-          await events.send(
-            new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: eventBusName }),
-          )
-        ).Targets ?? [],
-    })),
+    listed
+      .filter((rule) => rule.ScheduleExpression === undefined)
+      .map(async (rule) => ({
+        pattern: JSON.parse(rule.EventPattern ?? '{}') as EventPattern,
+        targets:
+          (
+            await events.send(
+              new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: eventBusName }),
+            )
+          ).Targets ?? [],
+      })),
   );
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { copyProject } from '../support/project-copy.js';
 
-/** Long enough for a deploy that packages four functions on a busy machine. */
+/** Long enough for a deploy that packages every function on a busy machine. */
 const commandTimeoutMs = 300_000;
 
 /** `sls` exited with an error: the command and what it printed. */

@@ -63,6 +63,13 @@ export interface DeployedRole {
   policies: Record<string, unknown>;
 }
 
+/** An EventBridge rule on a schedule, with the function it invokes and the input it sends. */
+export interface DeployedSchedule {
+  expression: string;
+  target: string;
+  input: unknown;
+}
+
 export interface DeployedTable {
   keySchema: unknown;
   attributeDefinitions: unknown;
@@ -90,6 +97,8 @@ export interface DeployedStack {
   patterns: Record<string, EventPattern[]>;
   /** The EventBridge rules' ARNs, each with the function it targets. */
   eventRules: { arn: string; target: string }[];
+  /** The EventBridge schedules: each expression, the function it invokes and its input, sorted. */
+  schedules: DeployedSchedule[];
   table?: DeployedTable;
   queue?: Record<string, string>;
   /** Retention in days per log group of the stage's functions. */
@@ -147,6 +156,7 @@ export class DeployedStackReader {
       roles: {},
       patterns: {},
       eventRules: [],
+      schedules: [],
       logGroups: {},
     };
     const described = await this.cloudFormation
@@ -281,11 +291,19 @@ export class DeployedStackReader {
       for (const target of targets.Targets ?? []) {
         const functionName = (target.Arn ?? '').split(':').pop() ?? '';
         const name = functionName.slice(`steward-${stage}-`.length);
-        (stack.patterns[name] ??= []).push(JSON.parse(rule.EventPattern ?? '{}') as EventPattern);
         stack.eventRules.push({ arn: rule.Arn as string, target: name });
+        if (rule.ScheduleExpression !== undefined)
+          stack.schedules.push({
+            expression: rule.ScheduleExpression,
+            target: name,
+            input: JSON.parse(target.Input ?? 'null') as unknown,
+          });
+        else
+          (stack.patterns[name] ??= []).push(JSON.parse(rule.EventPattern ?? '{}') as EventPattern);
       }
     }
     for (const patterns of Object.values(stack.patterns)) patterns.sort(byJson);
+    stack.schedules.sort(byJson);
   }
 
   private async readTable(stage: string, stack: DeployedStack): Promise<void> {

@@ -11,6 +11,7 @@ import { deploymentTimestamps, ScratchProject, useMotoAsAws } from './deploy-pro
 import {
   expectedPatterns,
   expectedRoles,
+  expectedSchedules,
   gapsOf,
   gapsOfEveryStack,
   motoGaps,
@@ -79,10 +80,13 @@ async function expectDeployed(
   const patterns = expectedPatterns(rules);
   expect(stack.patterns).toEqual(patterns);
   const patternCount = Object.values(patterns).flat().length;
+  const schedules = expectedSchedules(rules);
+  expect(stack.schedules).toEqual(schedules);
+  expect(schedules).not.toEqual([]);
   expect(stack.resourceCounts).toMatchObject({
     'AWS::Lambda::Function': functionNames.length,
     'AWS::IAM::Role': functionNames.length,
-    'AWS::Events::Rule': patternCount,
+    'AWS::Events::Rule': patternCount + schedules.length,
     'AWS::DynamoDB::Table': 1,
     'AWS::SQS::Queue': 1,
     'AWS::Logs::LogGroup': functionNames.length,
@@ -112,7 +116,7 @@ async function expectDeployed(
       runtime: 'nodejs22.x',
       handler: `handlers/${name}.handler`,
       memorySize: 512,
-      timeout: name === 'cloudtrailLogs' ? 300 : 60,
+      timeout: ({ cloudtrailLogs: 300, sweep: 900 } as Record<string, number>)[name] ?? 60,
       role: roleLogicalId(name),
     });
     expect(fn?.environment, name).toEqual({
@@ -121,6 +125,8 @@ async function expectDeployed(
       STEWARD_MEMBER_ROLE_NAME: 'steward-member',
       STEWARD_CLOUDTRAIL_LOG_GROUPS: '',
       NODE_OPTIONS: '--enable-source-maps',
+      // Where the sweeps look: the stack's own region and account, without parameters.
+      ...(name === 'sweep' ? { STEWARD_SWEEP_REGIONS: region, STEWARD_SWEEP_ACCOUNTS: '' } : {}),
     });
     expectInvokers(stack, name, fn?.invokers ?? [], subscribedLogGroups(rules, stage));
   }
@@ -143,6 +149,7 @@ async function expectDeployed(
     resources: resourceSummary(stack),
     checked: [
       `${patternCount} EventBridge patterns equal to steward patterns`,
+      `${schedules.length} EventBridge schedules, each invoking sweep with its rule`,
       `${functionNames.length} functions: runtime, handler, memory, timeout, environment, role, invoke permissions`,
       `${functionNames.length} roles: trust and policies equal to the rules’ declarations`,
       `ledger table: keys, byRule and byResource, on demand, deletion protection ${stage === 'prod' ? 'on' : 'off'}`,

@@ -11,9 +11,12 @@ export interface InvocationSample {
   function: string;
 }
 
-/** Files of `events/` that are no Lambda payload: fact sidecars. */
+/**
+ * Files of `events/` that are no Lambda payload: fact sidecars, and a sweep's events (made by
+ * steward's own describe calls, read only from files).
+ */
 function isPayload(file: string): boolean {
-  return file.endsWith('.json') && !file.endsWith('.facts.json');
+  return file.endsWith('.json') && !file.endsWith('.facts.json') && !file.endsWith('.sweep.json');
 }
 
 function filesUnder(dir: string): string[] {

@@ -93,6 +93,12 @@ export class TriggerListings {
   private readonly awsEvents = new Map<string, Listener[]>();
   private readonly tests = new Map<string, TriggerTest>();
   /**
+   * A sweep's events by the rule that swept and the kind it swept: each is seen by that rule
+   * alone, never by another rule sweeping the same kind.
+   */
+  private readonly sweeps = new Map<string, Listing>();
+  private readonly noSweepListing = new Listing([]);
+  /**
    * Listings by event name (for CloudTrail, then by service, then by outcome). Keyed by the
    * strings the event holds, whose hashes are kept, rather than a key built per event.
    */
@@ -120,6 +126,9 @@ export class TriggerListings {
           const test = this.matchTest(trigger.match);
           for (const name of trigger.events)
             add(this.cloudTrail, name, { rule, position, trigger, test });
+        } else if (trigger.source === 'schedule') {
+          const key = sweepKey(rule.id, trigger.resources);
+          if (!this.sweeps.has(key)) this.sweeps.set(key, new Listing([{ rule, position }]));
         } else if (trigger.source === 'cloudwatch-logs') {
           const { filter } = trigger;
           const test =
@@ -144,6 +153,11 @@ export class TriggerListings {
 
   /** The listing of the event's kind. */
   of(event: StewardEvent): Listing {
+    if (event.source === 'sweep')
+      return (
+        (event.sweep && this.sweeps.get(sweepKey(event.sweep.rule, event.name))) ??
+        this.noSweepListing
+      );
     if (event.source === 'ec2-state') return this.ec2Listings.get(event.name, this.make, event);
     if (event.source === 'cloudwatch-logs')
       return this.logListings.get(event.name, this.make, event);
@@ -227,6 +241,10 @@ export class TriggerListings {
 
 function newDetailTypeMemo(): BoundedMemo<string, Listing> {
   return new BoundedMemo('eventbridge listings by detail-type', 256);
+}
+
+function sweepKey(rule: string, kind: string): string {
+  return `${rule}\u0000${kind}`;
 }
 
 function newServiceMemo(): BoundedMemo<string, [Listing | undefined, Listing | undefined]> {

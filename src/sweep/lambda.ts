@@ -1,0 +1,125 @@
+/**
+ * The sweep function: EventBridge invokes it on each schedule trigger's schedule with
+ * `{"rule": "<rule id>"}`, and it sweeps that rule in every configured account and region
+ * (`STEWARD_SWEEP_ACCOUNTS`, `STEWARD_SWEEP_REGIONS`; by default its own).
+ */
+import type { Context } from 'aws-lambda';
+import { StewardError } from '../errors.js';
+import { describeValue, isObject } from '../json/fields.js';
+import { rulePackFile } from '../lambda.js';
+import { readRulePack } from '../rules/pack.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import { runSweep, sweepIncomplete, type SweepSummary } from './run-sweep.js';
+import { targetsFromEnv } from './targets.js';
+
+/** How many of a sweep's errors an error message lists. */
+const errorsListed = 20;
+
+/**
+ * A payload that is not a sweep's input, saying what it got.
+ *
+ * @example
+ * throw new SweepInputError('expected {"rule": "<rule id>"}; got an array');
+ */
+export class SweepInputError extends StewardError {
+  constructor(message: string) {
+    super(`sweep input: ${message}`);
+    this.name = 'SweepInputError';
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
+/**
+ * Thrown after the whole sweep, when a target could not be described, time ran out or an event
+ * must be delivered again, so Lambda runs the sweep again (what was done is in the ledger, and
+ * is `duplicate` then) and, in the end, its on-failure destination keeps the input.
+ */
+export class SweepIncompleteError extends StewardError {
+  constructor(readonly summary: SweepSummary) {
+    const listed = summary.errors
+      .slice(0, errorsListed)
+      .map((error) => `${error.where}: ${error.message}`);
+    const more = summary.errors.length - listed.length + (summary.moreErrors ?? 0);
+    if (more > 0) listed.push(`and ${more} more`);
+    super(`the sweep of rule ${summary.rule} is incomplete: ${listed.join('; ')}`);
+    this.name = 'SweepIncompleteError';
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
+/** The rule id of a sweep's input. */
+function ruleOf(event: unknown): string {
+  if (!isObject(event))
+    throw new SweepInputError(`expected {"rule": "<rule id>"}; got ${describeValue(event)}`);
+  const { rule } = event;
+  if (typeof rule !== 'string' || rule === '')
+    throw new SweepInputError(
+      `expected {"rule": "<rule id>"}; "rule" is ${rule === '' ? 'empty' : describeValue(rule)}`,
+    );
+  return rule;
+}
+
+/**
+ * The sweep function of one container: its runtime (rules, ledger, clients) is built on the
+ * first invocation and kept.
+ *
+ * @example
+ * const sweeps = new SweepFunction();
+ * await sweeps.handle({ rule: 'ec2-sweep-instances-without-owner' }, context);
+ */
+export class SweepFunction {
+  private runtime?: Promise<Runtime>;
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  /** Sweeps the rule the input names; throws `SweepInputError` or `SweepIncompleteError`. */
+  async handle(event: unknown, context: Context): Promise<SweepSummary> {
+    const rule = ruleOf(event);
+    const runtime = await this.built();
+    // `arn:aws:lambda:<region>:<account>:function:<name>`: the account the function runs in.
+    const account = context.invokedFunctionArn?.split(':')[4];
+    if (account && /^\d{12}$/.test(account)) runtime.clients.knowHomeAccount(account);
+    const home = {
+      account: await runtime.clients.lookUpHomeAccount(),
+      region: runtime.clients.region,
+    };
+    const remainingTimeMs =
+      typeof context.getRemainingTimeInMillis === 'function'
+        ? () => context.getRemainingTimeInMillis()
+        : undefined;
+    const summary = await runSweep(
+      {
+        rule,
+        targets: targetsFromEnv(this.env, home),
+        ...(remainingTimeMs ? { remainingTimeMs } : {}),
+      },
+      { whatIf: false, context: { ...runtime, ...(remainingTimeMs ? { remainingTimeMs } : {}) } },
+    );
+    console.log(JSON.stringify({ message: 'steward sweep', ...summary }));
+    if (sweepIncomplete(summary)) throw new SweepIncompleteError(summary);
+    return summary;
+  }
+
+  private built(): Promise<Runtime> {
+    this.runtime ??= createRuntime({
+      rules: () => readRulePack(rulePackFile(this.env)),
+      env: this.env,
+    }).catch((error: unknown) => {
+      this.runtime = undefined;
+      throw error;
+    });
+    return this.runtime;
+  }
+}
+
+const container = new SweepFunction();
+
+/**
+ * The Lambda entry point of the sweep function.
+ *
+ * @example
+ * export const handler = middy().handler(sweepHandler);
+ */
+export function sweepHandler(event: unknown, context: Context): Promise<SweepSummary> {
+  return container.handle(event, context);
+}
