@@ -368,7 +368,7 @@ export function backtestSection(result: BacktestBenchResult): string {
         '',
       ],
       [
-        'LogFileEvaluator, reports merged',
+        'LogFileEvaluator, one batch',
         '1',
         rate(singleThread.evaluator.recordsPerSecond),
         percent(singleThread.evaluator.ofFloor),

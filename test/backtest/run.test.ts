@@ -150,6 +150,29 @@ describe('runBacktest, faults', () => {
     ]);
   });
 
+  it('reads again the files a crashed worker had read but not reported yet', async () => {
+    const query: BacktestQuery = { sources: ['logs/'] };
+    const refs: LogFileRef[] = ['a.json', 'b.json', 'crash.json', 'c.json'].map((name) => ({
+      kind: 'file',
+      path: `logs/${name}`,
+      bytes: 10,
+    }));
+    const filesDone: number[] = [];
+    const run = await runBacktest({
+      refs,
+      rulesDir: repoPath('rules'),
+      query,
+      workers: 1,
+      workerEntry: { script: new URL('./fixtures/crashing-worker.mjs', import.meta.url) },
+      onProgress: (progress) => filesDone.push(progress.filesDone),
+    });
+    // a and b die unreported with the worker that crashes on the third file: read once more.
+    expect(filesDone).toEqual([1, 2, 3, 2, 1, 2, 3, 4]);
+    expect(run.report.totals.files).toBe(3);
+    expect(run.report.totals.unreadableFiles).toBe(1);
+    expect(run.workers[0]?.files).toBe(6);
+  });
+
   it('reports a file that cannot be read among good ones, and reads the others', async () => {
     const root = await scratch('backtest-unreadable');
     const files = organizationTree(1);
