@@ -10,6 +10,8 @@ export interface WorkerEntry {
   /** A file URL, or, with `eval`, the code to run. */
   script: URL | string;
   eval?: boolean;
+  /** The worker's Node options; by default this process's (`process.execArgv`). */
+  execArgv?: string[];
 }
 
 /**
@@ -121,7 +123,11 @@ export class WorkerSlot {
 
   private running(): Worker {
     if (this.worker !== undefined) return this.worker;
-    const worker = new Worker(this.entry.script, { eval: this.entry.eval === true });
+    const { script, execArgv } = this.entry;
+    const worker = new Worker(script, {
+      eval: this.entry.eval === true,
+      ...(execArgv === undefined ? {} : { execArgv }),
+    });
     if (this.work !== undefined)
       worker.postMessage({ kind: 'setup', setup: this.work.setup } satisfies WorkerRequest);
     this.lastError = undefined;
