@@ -98,8 +98,8 @@ function defaultWorkerEntry(): WorkerEntry {
 /**
  * Runs a backtest on this machine: the files go to worker threads one at a time (each worker
  * reading them into one `EvaluationBatch`, and posting back its report every checkpoint
- * interval and at the end), and the main thread merges the reports. The listing is consumed as workers free up, so no more than one file per
- * worker is ever taken ahead. A file a worker fails on (or crashes on) is an error naming it;
+ * interval and at the end), and the main thread merges the reports. The listing is consumed
+ * as workers free up, so no more than one file per worker is ever taken ahead. A file a worker fails on (or crashes on) is an error naming it;
  * the run goes on. With `checkpoint`, the files done and the report so far are written every
  * few seconds and at the end; `resume` continues from them.
  *
