@@ -20,7 +20,7 @@ import { BacktestQueryError, EventFilter } from './event-filter.js';
 import { isTrailTime, TimeRange } from './event-time.js';
 import { ErrorKeeper } from './kept-errors.js';
 import { logFileName, type LogFileRef } from './log-file-ref.js';
-import { emptyReport } from './merge.js';
+import { emptyReport, emptyTotals, mergeTotals } from './merge.js';
 import type {
   BacktestError,
   BacktestQuery,
@@ -160,16 +160,6 @@ export interface FileRead {
   unreadable: boolean;
 }
 
-/** A file's own counts, added to its batch's totals once it is read. */
-interface FileCounts {
-  bytes: number;
-  records: number;
-  badRecords: number;
-  filteredOut: number;
-  events: number;
-  matchedEvents: number;
-}
-
 /**
  * The evaluation of any number of log files, counted together: one tally per rule that had
  * something to count, one error list, one time range, and a report only when asked for.
@@ -187,7 +177,7 @@ export class EvaluationBatch {
   private readonly tallies = new Map<CompiledRule, RuleTally>();
   private readonly errors = new ErrorKeeper();
   private readonly range = new TimeRange();
-  private readonly totals: BacktestTotals = emptyTotals();
+  private totals: BacktestTotals = emptyTotals();
   private readonly names: string[] = [];
 
   constructor(private readonly parts: Shared) {}
@@ -214,15 +204,9 @@ export class EvaluationBatch {
       file.unreadable(`evaluation stopped: ${messageOf(error)}`);
     }
     const { counts } = file;
-    const { totals } = this;
-    totals.files += file.failed ? 0 : 1;
-    totals.unreadableFiles += file.failed ? 1 : 0;
-    totals.bytes += counts.bytes;
-    totals.records += counts.records;
-    totals.badRecords += counts.badRecords;
-    totals.filteredOut += counts.filteredOut;
-    totals.events += counts.events;
-    totals.matchedEvents += counts.matchedEvents;
+    counts.files = file.failed ? 0 : 1;
+    counts.unreadableFiles = file.failed ? 1 : 0;
+    this.totals = mergeTotals(this.totals, counts);
     return { records: counts.records, bytes: counts.bytes, unreadable: file.failed };
   }
 
@@ -288,29 +272,10 @@ export class EvaluationBatch {
   }
 }
 
-function emptyTotals(): BacktestTotals {
-  return {
-    files: 0,
-    unreadableFiles: 0,
-    bytes: 0,
-    records: 0,
-    badRecords: 0,
-    filteredOut: 0,
-    events: 0,
-    matchedEvents: 0,
-  };
-}
-
 /** One log file being read into a batch: its own counts, the batch's tallies and errors. */
 class FileReading {
-  readonly counts: FileCounts = {
-    bytes: 0,
-    records: 0,
-    badRecords: 0,
-    filteredOut: 0,
-    events: 0,
-    matchedEvents: 0,
-  };
+  /** The file's own totals, its first and last event left to the batch's time range. */
+  readonly counts: BacktestTotals = emptyTotals();
   failed = false;
 
   constructor(
