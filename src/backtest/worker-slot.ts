@@ -62,7 +62,7 @@ export class WorkerSlot {
   files = 0;
   peakHeapBytes = 0;
   private worker?: Worker;
-  /** The calls waiting for the worker, in the order it answers them: on a file (`ref`), or for a report. */
+  /** The calls waiting for the worker, in the order it answers them: a file (`ref`), or a report. */
   private pending: { ref?: LogFileRef; resolve: (outcome: SlotOutcome) => void }[] = [];
   private unreported: UnreportedFile[] = [];
   private stranded: UnreportedFile[] = [];
@@ -93,7 +93,7 @@ export class WorkerSlot {
     return this.call({ kind: 'file', ref }, ref);
   }
 
-  /** The report of the files read since the last one, a file being read finished first; never rejects. */
+  /** The report of the files read since the last (a file being read finished first); never rejects. */
   report(): Promise<SlotReport> {
     // The worker answers a call for its report with a report, or dies and is given an empty one.
     return this.call({ kind: 'report' }) as Promise<SlotReport>;
