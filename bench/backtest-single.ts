@@ -1,14 +1,13 @@
 /**
  * The backtest's evaluation on one thread, without the pool: `LogFileEvaluator` over every file
- * of the corpus in turn, each file's report merged into the run's, as a worker of the pool does
- * with its share. Set beside the single-threaded floor, it separates what evaluation costs from
+ * of the corpus in turn, counted in one `EvaluationBatch` and reported once, as a worker of the
+ * pool does with its share. Set beside the single-threaded floor, it separates what evaluation costs from
  * what the pool adds.
  */
 import { getHeapStatistics } from 'node:v8';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { LogFileEvaluator } from '../src/backtest/evaluate-log-file.js';
 import type { LogFileRef } from '../src/backtest/log-file-ref.js';
-import { emptyReport, mergeReports } from '../src/backtest/merge.js';
 import { logFileChunks } from '../src/backtest/read-log-file.js';
 import { isSourceError } from '../src/sources/batch.js';
 import { decodeCloudTrailLogStream } from '../src/sources/record-stream.js';
@@ -41,13 +40,14 @@ export async function evaluateOnThisThread(
 ): Promise<SingleThreadPass> {
   const clock = startClock();
   const evaluator = new LogFileEvaluator({ rules, query });
-  let report = emptyReport(query, rules);
+  const batch = evaluator.batch();
   let peakHeapBytes = 0;
   for (const file of files) {
     const ref: LogFileRef = { kind: 'file', path: file.path, bytes: file.gzipBytes };
-    report = mergeReports(report, await evaluator.evaluate(ref, logFileChunks(ref, noS3)));
+    await batch.add(ref, logFileChunks(ref, noS3));
     peakHeapBytes = Math.max(peakHeapBytes, getHeapStatistics().used_heap_size);
   }
+  const report = await batch.report();
   const elapsed = clock.stop();
   return {
     ...elapsed,

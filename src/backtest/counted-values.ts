@@ -18,11 +18,58 @@ function bounded(
   counts: Map<string, number>,
   limit: number,
 ): { counts: Record<string, number>; other: number; dropped: boolean } {
-  const keys = [...counts.keys()].sort(keptFirst);
+  return boundedSorted(
+    [...counts].sort(([a], [b]) => keptFirst(a, b)),
+    limit,
+  );
+}
+
+/** `bounded` of entries already in key order. */
+function boundedSorted(
+  sorted: readonly (readonly [string, number])[],
+  limit: number,
+): { counts: Record<string, number>; other: number; dropped: boolean } {
+  const counts: Record<string, number> = {};
   let other = 0;
-  for (const key of keys.slice(limit)) other += counts.get(key) as number;
-  const kept = keys.slice(0, limit).map((key) => [key, counts.get(key) as number] as const);
-  return { counts: Object.fromEntries(kept), other, dropped: keys.length > limit };
+  for (const [i, [key, count]] of sorted.entries()) {
+    if (i < limit) counts[key] = count;
+    else other += count;
+  }
+  return { counts, other, dropped: sorted.length > limit };
+}
+
+/**
+ * A report's counts in key order. A report keeps them in that order, and JSON and structured
+ * cloning keep it too, except for keys that look like array indexes, which objects put first:
+ * only then are they sorted again.
+ */
+function inKeyOrder(counts: Readonly<Record<string, number>>): [string, number][] {
+  const entries = Object.entries(counts);
+  const ordered = entries.every(
+    ([key], i) => i === 0 || keptFirst((entries[i - 1] as [string, number])[0], key) < 0,
+  );
+  return ordered ? entries : entries.sort(([a], [b]) => keptFirst(a, b));
+}
+
+/** Two lists of counts in key order as one, in key order, a key in both counted once with the sum. */
+function mergeSorted(
+  a: readonly [string, number][],
+  b: readonly [string, number][],
+): [string, number][] {
+  const merged: [string, number][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const [aKey, aCount] = a[i] as [string, number];
+    const [bKey, bCount] = b[j] as [string, number];
+    const order = keptFirst(aKey, bKey);
+    if (order <= 0) i += 1;
+    if (order >= 0) j += 1;
+    merged.push(order < 0 ? [aKey, aCount] : order > 0 ? [bKey, bCount] : [aKey, aCount + bCount]);
+  }
+  for (; i < a.length; i += 1) merged.push(a[i] as [string, number]);
+  for (; j < b.length; j += 1) merged.push(b[j] as [string, number]);
+  return merged;
 }
 
 /**
@@ -48,10 +95,8 @@ export function mergeCountedValues(
   b: CountedValues,
   limit = maxDistinctKept,
 ): CountedValues {
-  const sums = new Map<string, number>(Object.entries(a.counts));
-  for (const [value, count] of Object.entries(b.counts))
-    sums.set(value, (sums.get(value) ?? 0) + count);
-  const { counts, other, dropped } = bounded(sums, limit);
+  const sums = mergeSorted(inKeyOrder(a.counts), inKeyOrder(b.counts));
+  const { counts, other, dropped } = boundedSorted(sums, limit);
   const capped = a.capped || b.capped || dropped;
   return {
     counts,

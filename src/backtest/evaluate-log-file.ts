@@ -20,8 +20,14 @@ import { BacktestQueryError, EventFilter } from './event-filter.js';
 import { isTrailTime, TimeRange } from './event-time.js';
 import { ErrorKeeper } from './kept-errors.js';
 import { logFileName, type LogFileRef } from './log-file-ref.js';
-import { emptyReport } from './merge.js';
-import type { BacktestQuery, BacktestReport, RuleResult } from './report.js';
+import { emptyReport, emptyTotals, mergeTotals } from './merge.js';
+import type {
+  BacktestError,
+  BacktestQuery,
+  BacktestReport,
+  BacktestTotals,
+  RuleResult,
+} from './report.js';
 import { RuleTally } from './rule-tally.js';
 
 /** What a `LogFileEvaluator` is made with. */
@@ -102,30 +108,21 @@ export class LogFileEvaluator {
   }
 
   /**
-   * The report of one log file, gzipped or not, from its bytes as they are read. Never
-   * rejects: a file that cannot be read (missing, not gzip or JSON, truncated) is
-   * `unreadableFiles: 1` with an error naming it, after whatever records came before the
-   * problem; a bad record is an error naming file and record, and the others go on.
+   * A batch of files whose results are counted together and reported once: what a worker
+   * evaluating many files uses, so that a file costs no report of its own.
+   */
+  batch(): EvaluationBatch {
+    return new EvaluationBatch(this.shared);
+  }
+
+  /**
+   * The report of one log file, gzipped or not, from its bytes as they are read: a batch of
+   * that file alone. Never rejects (see `EvaluationBatch.add`).
    */
   async evaluate(ref: LogFileRef, chunks: AsyncIterable<Uint8Array>): Promise<BacktestReport> {
-    const file = new FileEvaluation(this.shared, ref);
-    try {
-      const reading = readingOf(ref);
-      if ('error' in reading) file.unreadable(reading.error);
-      else await file.read(chunks, reading);
-    } catch (error) {
-      file.unreadable(`evaluation stopped: ${messageOf(error)}`);
-    }
-    try {
-      return await file.report();
-    } catch (error) {
-      const empty = emptyReport(this.shared.query, this.shared.rules);
-      return {
-        ...empty,
-        totals: { ...empty.totals, unreadableFiles: 1 },
-        errors: [{ where: logFileName(ref), message: `evaluation stopped: ${messageOf(error)}` }],
-      };
-    }
+    const batch = this.batch();
+    await batch.add(ref, chunks);
+    return batch.report();
   }
 
   /** `steward explain`'s lines for the rule on the event. */
@@ -156,30 +153,140 @@ function readingOf(ref: LogFileRef): Reading | { error: string } {
   };
 }
 
-/** One log file's evaluation: its counts, its rules' tallies, its errors. */
-class FileEvaluation {
-  private readonly where: string;
+/** What reading one file of a batch found: enough for progress, before any report. */
+export interface FileRead {
+  records: number;
+  bytes: number;
+  unreadable: boolean;
+}
+
+/**
+ * The evaluation of any number of log files, counted together: one tally per rule that had
+ * something to count, one error list, one time range, and a report only when asked for.
+ * `report()` is what merging each file's own report would give (counts add, the values and
+ * samples kept are the first of all), at the cost of one report instead of one per file:
+ * samples are explained once, counts capped once. Files may be read one after another or at
+ * once; memory holds each file's records being read and the batch's samples.
+ *
+ * @example
+ * const batch = evaluator.batch();
+ * for (const ref of refs) await batch.add(ref, logFileChunks(ref, s3));
+ * const report = await batch.report();
+ */
+export class EvaluationBatch {
   private readonly tallies = new Map<CompiledRule, RuleTally>();
   private readonly errors = new ErrorKeeper();
-  private bytes = 0;
-  private records = 0;
-  private badRecords = 0;
-  private filteredOut = 0;
-  private events = 0;
-  private matchedEvents = 0;
   private readonly range = new TimeRange();
-  private failed = false;
+  private totals: BacktestTotals = emptyTotals();
+  private readonly names: string[] = [];
+
+  constructor(private readonly parts: Shared) {}
+
+  /** Files added so far. */
+  get files(): number {
+    return this.names.length;
+  }
+
+  /**
+   * Reads one file into the batch. Never rejects: a file that cannot be read (missing, not
+   * gzip or JSON, truncated) counts as unreadable, with an error naming it, after whatever
+   * records came before the problem; a bad record is an error naming file and record, and
+   * the others go on.
+   */
+  async add(ref: LogFileRef, chunks: AsyncIterable<Uint8Array>): Promise<FileRead> {
+    const file = new FileReading(this.parts, this, logFileName(ref));
+    this.names.push(file.where);
+    try {
+      const reading = readingOf(ref);
+      if ('error' in reading) file.unreadable(reading.error);
+      else await file.read(chunks, reading);
+    } catch (error) {
+      file.unreadable(`evaluation stopped: ${messageOf(error)}`);
+    }
+    const { counts } = file;
+    counts.files = file.failed ? 0 : 1;
+    counts.unreadableFiles = file.failed ? 1 : 0;
+    this.totals = mergeTotals(this.totals, counts);
+    return { records: counts.records, bytes: counts.bytes, unreadable: file.failed };
+  }
+
+  /** The batch's report. Never rejects: should explaining fail, every file is unreadable. */
+  async report(): Promise<BacktestReport> {
+    try {
+      return await this.built();
+    } catch (error) {
+      const empty = emptyReport(this.parts.query, this.parts.rules);
+      const message = `evaluation stopped: ${messageOf(error)}`;
+      const errors = new ErrorKeeper();
+      for (const where of this.names) errors.add({ where, message });
+      return {
+        ...empty,
+        totals: { ...empty.totals, unreadableFiles: this.names.length },
+        ...errors.kept(),
+      };
+    }
+  }
+
+  /** The rule's tally, made when the rule first has something to count: most never do. */
+  tallyOf(rule: CompiledRule): RuleTally {
+    let tally = this.tallies.get(rule);
+    if (tally === undefined) {
+      tally = new RuleTally(rule);
+      this.tallies.set(rule, tally);
+    }
+    return tally;
+  }
+
+  error(error: BacktestError): void {
+    this.errors.add(error);
+  }
+
+  eventAt(time: string, ms: number | undefined): void {
+    this.range.add(time, ms);
+  }
+
+  private async built(): Promise<BacktestReport> {
+    const { query, rules, explain } = this.parts;
+    const report = emptyReport(query, rules);
+    const first = this.range.first();
+    const last = this.range.last();
+    const results = [];
+    for (const [i, rule] of rules.entries()) {
+      const tally = this.tallies.get(rule);
+      results.push(
+        tally === undefined
+          ? (report.rules[i] as RuleResult)
+          : await tally.result((event) => explain(event, rule)),
+      );
+    }
+    return {
+      ...report,
+      totals: {
+        ...this.totals,
+        ...(first === undefined ? {} : { firstEvent: first }),
+        ...(last === undefined ? {} : { lastEvent: last }),
+      },
+      rules: results,
+      ...this.errors.kept(),
+    };
+  }
+}
+
+/** One log file being read into a batch: its own counts, the batch's tallies and errors. */
+class FileReading {
+  /** The file's own totals, its first and last event left to the batch's time range. */
+  readonly counts: BacktestTotals = emptyTotals();
+  failed = false;
 
   constructor(
     private readonly parts: Shared,
-    ref: LogFileRef,
-  ) {
-    this.where = logFileName(ref);
-  }
+    private readonly batch: EvaluationBatch,
+    readonly where: string,
+  ) {}
 
   unreadable(message: string): void {
     this.failed = true;
-    this.errors.add({ where: this.where, message });
+    this.batch.error({ where: this.where, message });
   }
 
   async read(chunks: AsyncIterable<Uint8Array>, reading: Reading): Promise<void> {
@@ -228,13 +335,13 @@ class FileEvaluation {
       );
       return undefined;
     }
-    this.records += 1;
+    this.counts.records += 1;
     if (!this.parts.filter.admits(event, ms)) {
-      this.filteredOut += 1;
+      this.counts.filteredOut += 1;
       return undefined;
     }
-    this.events += 1;
-    this.range.add(event.time, ms);
+    this.counts.events += 1;
+    this.batch.eventAt(event.time, ms);
     const found = this.parts.index.matchNow(event, this.parts.options);
     if (Array.isArray(found) && found.length === 0) return undefined;
     const time = ms ?? Date.parse(event.time);
@@ -253,11 +360,11 @@ class FileEvaluation {
   ): Promise<void> {
     let matched = false;
     for (const verdict of verdicts) {
-      const tally = this.tallyOf(verdict.rule);
+      const tally = this.batch.tallyOf(verdict.rule);
       if (verdict.liveFact !== undefined) tally.neededLiveState(verdict.liveFact);
       else if (verdict.error !== undefined) {
         tally.failed();
-        this.errors.add({
+        this.batch.error({
           where,
           message: `rule ${verdict.rule.id} could not be evaluated: ${verdict.error}`,
         });
@@ -273,68 +380,25 @@ class FileEvaluation {
         );
         for (const problem of problems) {
           tally.failed();
-          this.errors.add({ where, message: problem.message });
+          this.batch.error({ where, message: problem.message });
         }
         tally.matched(event, time, match.actions, where);
       }
     }
-    if (matched) this.matchedEvents += 1;
-  }
-
-  /** The rule's tally, made when the rule first has something to count: most never do. */
-  private tallyOf(rule: CompiledRule): RuleTally {
-    let tally = this.tallies.get(rule);
-    if (tally === undefined) {
-      tally = new RuleTally(rule);
-      this.tallies.set(rule, tally);
-    }
-    return tally;
+    if (matched) this.counts.matchedEvents += 1;
   }
 
   private badRecord(where: string, message: string): void {
-    this.badRecords += 1;
-    this.errors.add({ where, message });
+    this.counts.badRecords += 1;
+    this.batch.error({ where, message });
   }
 
   /** The chunks, their bytes counted as they pass. */
   private async *counted(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const chunk of chunks) {
-      this.bytes += chunk.length;
+      this.counts.bytes += chunk.length;
       yield chunk;
     }
-  }
-
-  async report(): Promise<BacktestReport> {
-    const { query, rules, explain } = this.parts;
-    const report = emptyReport(query, rules);
-    const first = this.range.first();
-    const last = this.range.last();
-    const results = [];
-    for (const [i, rule] of rules.entries()) {
-      const tally = this.tallies.get(rule);
-      results.push(
-        tally === undefined
-          ? (report.rules[i] as RuleResult)
-          : await tally.result((event) => explain(event, rule)),
-      );
-    }
-    return {
-      ...report,
-      totals: {
-        files: this.failed ? 0 : 1,
-        unreadableFiles: this.failed ? 1 : 0,
-        bytes: this.bytes,
-        records: this.records,
-        badRecords: this.badRecords,
-        filteredOut: this.filteredOut,
-        events: this.events,
-        matchedEvents: this.matchedEvents,
-        ...(first === undefined ? {} : { firstEvent: first }),
-        ...(last === undefined ? {} : { lastEvent: last }),
-      },
-      rules: results,
-      ...this.errors.kept(),
-    };
   }
 }
 

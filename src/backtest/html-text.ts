@@ -1,4 +1,4 @@
-import { escapeControls } from '../cli/escape.js';
+import { escapeControls } from '../text/escape-controls.js';
 
 const htmlEntities: Readonly<Record<string, string>> = {
   '&': '&amp;',

@@ -44,19 +44,29 @@ export function emptyReport(
   return {
     version: 1,
     query,
-    totals: {
-      files: 0,
-      unreadableFiles: 0,
-      bytes: 0,
-      records: 0,
-      badRecords: 0,
-      filteredOut: 0,
-      events: 0,
-      matchedEvents: 0,
-    },
+    totals: emptyTotals(),
     rules: chosen.map((rule) => emptyRuleResult(rule.id, rule.mode)),
     errors: [],
     moreErrors: 0,
+  };
+}
+
+/**
+ * Totals with nothing counted.
+ *
+ * @example
+ * emptyTotals().records; // 0
+ */
+export function emptyTotals(): BacktestTotals {
+  return {
+    files: 0,
+    unreadableFiles: 0,
+    bytes: 0,
+    records: 0,
+    badRecords: 0,
+    filteredOut: 0,
+    events: 0,
+    matchedEvents: 0,
   };
 }
 
@@ -121,7 +131,13 @@ export function mergeReports(a: BacktestReport, b: BacktestReport): BacktestRepo
   };
 }
 
-function mergeTotals(a: BacktestTotals, b: BacktestTotals): BacktestTotals {
+/**
+ * Two reports' totals as one: counts added, first and last event widened.
+ *
+ * @example
+ * mergeTotals(a.totals, b.totals).records; // a's records plus b's
+ */
+export function mergeTotals(a: BacktestTotals, b: BacktestTotals): BacktestTotals {
   const firstEvent = earlier(a.firstEvent, b.firstEvent);
   const lastEvent = later(a.lastEvent, b.lastEvent);
   return {

@@ -15,12 +15,18 @@ import { emptyReport } from './merge.js';
 import type { BacktestQuery, BacktestReport, BacktestTotals } from './report.js';
 import { ReportStack } from './report-stack.js';
 import { sourceWorkerScript } from './source-worker.js';
-import { WorkerSlot, type WorkerEntry } from './worker-slot.js';
+import { WorkerSlot, type SlotReport, type WorkerEntry } from './worker-slot.js';
 import type { WorkerSetup } from './worker-messages.js';
+
+/**
+ * How long a stopped run waits for its workers' last reports: a worker finishes the file it
+ * is on before it reports, and a stop should not wait for a large file.
+ */
+const stopGraceMs = 2_000;
 
 /** Where a backtest stands, as `onProgress` is told after each file. */
 export interface BacktestProgress {
-  /** Files reported (read, or failed), this run and, when resumed, before it. */
+  /** Files read (or failed), this run and, when resumed, before it. */
   filesDone: number;
   /** Files the listing has given so far; the total once `listingDone`. */
   filesListed: number;
@@ -55,7 +61,11 @@ export interface RunBacktestOptions {
   onProgress?: (progress: BacktestProgress) => void;
   /** Stops the run: workers terminated, files in progress left for a resume, checkpoint written. */
   signal?: AbortSignal;
-  /** Milliseconds between checkpoint writes (default 5 s). */
+  /**
+   * Milliseconds between checkpoint writes (default 5 s), and between a worker's reports: a
+   * worker reports the files it read once in a while, not each file, and a checkpoint names
+   * only files whose results it holds.
+   */
   checkpointEveryMs?: number;
   /** The worker thread's entry; default the backtest worker, bundled or from source. */
   workerEntry?: WorkerEntry;
@@ -87,9 +97,9 @@ function defaultWorkerEntry(): WorkerEntry {
 
 /**
  * Runs a backtest on this machine: the files go to worker threads one at a time (each worker
- * evaluating with a `LogFileEvaluator` and posting back the file's report), and the main thread
- * merges the reports. The listing is consumed as workers free up, so no more than one file per
- * worker is ever taken ahead. A file a worker fails on (or crashes on) is an error naming it;
+ * reading them into one `EvaluationBatch`, and posting back its report every checkpoint
+ * interval and at the end), and the main thread merges the reports. The listing is consumed
+ * as workers free up, so no more than one file per worker is ever taken ahead. A file a worker fails on (or crashes on) is an error naming it;
  * the run goes on. With `checkpoint`, the files done and the report so far are written every
  * few seconds and at the end; `resume` continues from them.
  *
@@ -138,9 +148,10 @@ async function runOnSlots(
     totals: { ...empty.totals, unreadableFiles: 1 },
     errors: [{ where: logFileName(ref), message }],
   });
-  for (const slot of slots) slot.configure({ setup, failed });
+  for (const slot of slots) slot.configure({ setup, failed, empty });
   const run = new PoolRun(options, state, started, resumed);
   await Promise.all(slots.map((slot) => run.drive(slot)));
+  if (options.signal?.aborted === true) await run.collectOnStop(slots);
   const report = await run.saveCheckpoint(true);
   return {
     report,
@@ -187,6 +198,8 @@ class PoolRun {
   private taking: Promise<LogFileRef | undefined> = Promise.resolve(undefined);
   private lastCheckpoint: number;
   private writing: Promise<void> = Promise.resolve();
+  /** Files to read again, before any other: a worker died before reporting them. */
+  private readonly again: LogFileRef[] = [];
 
   constructor(
     private readonly options: RunBacktestOptions,
@@ -218,15 +231,69 @@ class PoolRun {
     };
   }
 
-  /** Feeds one worker until the files run out or the run is stopped. */
+  /**
+   * Feeds one worker until the files run out or the run is stopped, asking for its report
+   * every checkpoint interval and once it has no file left.
+   */
   async drive(slot: WorkerSlot): Promise<void> {
-    while (!this.stopped()) {
+    let reportedAt = performance.now();
+    for (;;) {
       const ref = await this.next();
-      if (ref === undefined || this.stopped()) return;
+      if (this.stopped()) return;
+      if (ref === undefined) {
+        if (slot.unreportedFiles === 0) return;
+        // A worker dying on its report gives its files back, for this loop or another to read.
+        await this.collect(slot);
+        continue;
+      }
       const outcome = await Promise.race([slot.evaluate(ref), this.aborted]);
       if (outcome === undefined || this.stopped()) return;
-      this.record(ref, outcome.report);
+      if (outcome.kind === 'read') this.read(ref, outcome.read.records, outcome.read.unreadable);
+      else {
+        this.read(ref, outcome.report.totals.records, true);
+        this.record(outcome);
+      }
+      this.requeue(slot);
+      if (performance.now() - reportedAt >= this.everyMs()) {
+        await this.collect(slot);
+        reportedAt = performance.now();
+      }
     }
+  }
+
+  /** The worker's report of the files it read since its last, merged. */
+  private async collect(slot: WorkerSlot): Promise<void> {
+    this.record(await slot.report());
+    this.requeue(slot);
+  }
+
+  /**
+   * After a stop, each worker's report of what it read, a file it was on finished first if
+   * that takes less than `stopGraceMs`: what it does not cover is read again on resume.
+   */
+  async collectOnStop(slots: readonly WorkerSlot[]): Promise<void> {
+    const grace = new Promise<undefined>((resolve) => {
+      setTimeout(resolve, stopGraceMs, undefined).unref();
+    });
+    await Promise.all(
+      slots.map(async (slot) => {
+        if (slot.unreportedFiles === 0) return;
+        const outcome = await Promise.race([slot.report(), grace]);
+        if (outcome !== undefined) this.record(outcome);
+      }),
+    );
+  }
+
+  /** Files lost with a worker that died, read again: taken out of the progress, listed anew. */
+  private requeue(slot: WorkerSlot): void {
+    for (const { ref, read } of slot.takeStranded()) {
+      this.read(ref, read.records, read.unreadable, -1);
+      this.again.push(ref);
+    }
+  }
+
+  private everyMs(): number {
+    return this.options.checkpointEveryMs ?? 5_000;
   }
 
   private stopped(): boolean {
@@ -236,6 +303,8 @@ class PoolRun {
   /** The next file not done yet; one taker at a time, as the listing is one iterator. */
   private next(): Promise<LogFileRef | undefined> {
     const taken = this.taking.then(async () => {
+      const again = this.again.shift();
+      if (again !== undefined) return again;
       for (;;) {
         if (this.progress.listingDone) return undefined;
         const step = await this.files.next();
@@ -257,20 +326,25 @@ class PoolRun {
     return taken;
   }
 
-  private record(ref: LogFileRef, report: BacktestReport): void {
-    const { state, progress } = this;
-    state.reports.add(report);
-    state.done.add(logFileName(ref));
-    progress.filesDone += 1;
-    progress.bytesDone += ref.bytes;
-    progress.records += report.totals.records;
-    progress.recordsThisRun += report.totals.records;
-    progress.bytesThisRun += ref.bytes;
-    progress.unreadableFiles += report.totals.unreadableFiles;
+  /** A file read (or, with `sign` -1, one to be read again), told to `onProgress`. */
+  private read(ref: LogFileRef, records: number, unreadable: boolean, sign: 1 | -1 = 1): void {
+    const { progress } = this;
+    progress.filesDone += sign;
+    progress.bytesDone += sign * ref.bytes;
+    progress.records += sign * records;
+    progress.recordsThisRun += sign * records;
+    progress.bytesThisRun += sign * ref.bytes;
+    progress.unreadableFiles += unreadable ? sign : 0;
     progress.elapsedMs = performance.now() - this.started;
     this.options.onProgress?.({ ...progress });
-    if (performance.now() - this.lastCheckpoint >= (this.options.checkpointEveryMs ?? 5_000))
-      void this.saveCheckpoint();
+  }
+
+  /** A worker's report merged: its files are done, and a checkpoint may name them. */
+  private record({ report, files }: SlotReport): void {
+    const { state } = this;
+    state.reports.add(report);
+    for (const ref of files) state.done.add(logFileName(ref));
+    if (performance.now() - this.lastCheckpoint >= this.everyMs()) void this.saveCheckpoint();
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { RulePack } from '../rules/pack.js';
+import type { FileRead } from './evaluate-log-file.js';
 import type { LogFileRef } from './log-file-ref.js';
 import type { BacktestQuery, BacktestReport } from './report.js';
 
@@ -18,11 +19,18 @@ export interface WorkerSetup {
   factStubs?: Record<string, unknown>;
 }
 
-/** The main thread to a worker: what to evaluate with (first), then each file to evaluate. */
+/**
+ * The main thread to a worker: what to evaluate with (first), then each file to read, and now
+ * and then a call for the report of the files read since the last one.
+ */
 export type WorkerRequest =
-  { kind: 'setup'; setup: WorkerSetup } | { kind: 'file'; ref: LogFileRef };
+  { kind: 'setup'; setup: WorkerSetup } | { kind: 'file'; ref: LogFileRef } | { kind: 'report' };
 
-/** A worker to the main thread: a file's report, or why the worker cannot evaluate any. */
+/**
+ * A worker to the main thread: a file read (its counts, for progress), the report of the files
+ * read since the last report, or why the worker cannot evaluate any.
+ */
 export type WorkerReply =
+  | { kind: 'read'; read: FileRead; peakHeapBytes: number }
   | { kind: 'report'; report: BacktestReport; peakHeapBytes: number }
   | { kind: 'failed'; message: string };

@@ -1,6 +1,7 @@
 /**
  * A backtest worker thread's entry: compiles the rule pack of the main thread's first message,
- * then evaluates the files it sends, one at a time, and posts each file's report back with the
+ * then reads the files it sends, one at a time, into one batch: each file read is posted back
+ * with its counts, and the batch's report when the main thread asks for it, each with the
  * worker's peak heap so far. Bundled as `dist/backtest-worker.cjs` for the compiled CLI; run
  * from source under tsx.
  */
@@ -9,7 +10,7 @@ import { parentPort, type MessagePort } from 'node:worker_threads';
 import { clientPoolFromEnv } from '../client-pool.js';
 import { messageOf } from '../errors.js';
 import { compileRulePack } from '../rules/pack.js';
-import { LogFileEvaluator } from './evaluate-log-file.js';
+import { LogFileEvaluator, type EvaluationBatch } from './evaluate-log-file.js';
 import { logFileChunks } from './read-log-file.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-messages.js';
 
@@ -25,8 +26,9 @@ function serve(port: MessagePort): void {
   const clients = clientPoolFromEnv(process.env);
   const s3 = () => clients.home.s3();
   let evaluator: LogFileEvaluator | undefined;
+  let batch: EvaluationBatch | undefined;
   let peakHeapBytes = 0;
-  // The main thread sends one file at a time; the chain keeps them in order all the same.
+  // The main thread sends one request at a time; the chain keeps them in order all the same.
   let queue = Promise.resolve();
   port.on('message', (request: WorkerRequest) => {
     queue = queue.then(async () => {
@@ -39,10 +41,17 @@ function serve(port: MessagePort): void {
         return;
       }
       if (evaluator === undefined) return;
+      batch ??= evaluator.batch();
+      if (request.kind === 'report') {
+        const report = await batch.report();
+        batch = undefined;
+        port.postMessage({ kind: 'report', report, peakHeapBytes } satisfies WorkerReply);
+        return;
+      }
       const { ref } = request;
-      const report = await evaluator.evaluate(ref, logFileChunks(ref, s3));
+      const read = await batch.add(ref, logFileChunks(ref, s3));
       peakHeapBytes = Math.max(peakHeapBytes, getHeapStatistics().used_heap_size);
-      port.postMessage({ kind: 'report', report, peakHeapBytes } satisfies WorkerReply);
+      port.postMessage({ kind: 'read', read, peakHeapBytes } satisfies WorkerReply);
     });
   });
 }

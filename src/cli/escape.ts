@@ -1,28 +1,8 @@
-/**
- * Control characters (C0, DEL, C1), bidirectional controls (U+202E and the like) and the
- * Unicode line and paragraph separators: what can move the cursor, end a line, recolor the
- * terminal or reorder what it shows.
- */
-const unsafeForTerminal = /[\p{Cc}\p{Bidi_Control}\p{Zl}\p{Zp}]/gu;
+import { escapeControls } from '../text/escape-controls.js';
 
-const shortEscapes: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/**
- * Text from events and the ledger made safe to print on a terminal: each control character
- * becomes a visible escape (`\n`, `\u001b`, `\u202e`), so an event field can neither forge an
- * output line nor hide or reorder what is printed. Everything else, backslashes included, is
- * left as it is, so ordinary values print unchanged. Only for text output; `--json` output is
- * JSON.
- *
- * @example
- * escapeControls('i-1\n\u001b[2Jrule ok\u202e'); // 'i-1\\n\\u001b[2Jrule ok\\u202e'
- */
-export function escapeControls(text: string): string {
-  return text.replace(
-    unsafeForTerminal,
-    (char) => shortEscapes[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
+// The CLI's modules take both escapes from here; the one for a line lives in src/text/, where
+// the backtest's HTML report shares it.
+export { escapeControls };
 
 /**
  * `escapeControls` for a message meant to span lines (a usage text, a list of problems): each

@@ -3,9 +3,11 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LogFileEvaluator } from '../../src/backtest/evaluate-log-file.js';
 import { mergeReports } from '../../src/backtest/merge.js';
+import { logFileChunks } from '../../src/backtest/read-log-file.js';
 import type { BacktestReport } from '../../src/backtest/report.js';
 import {
   evaluate,
+  noS3,
   mergeInTree,
   ruleText,
   rulesOf,
@@ -97,15 +99,19 @@ describe('evaluating log files one by one and merging their reports', () => {
           );
           const bounds = [0, ...points.filter((at) => at > 0), records.length];
           const parts: BacktestReport[] = [];
+          const batch = evaluator.batch();
           for (let i = 0; i + 1 < bounds.length; i += 1) {
             const slice = records.slice(bounds[i], bounds[i + 1]);
             const ref = await writeLogFile(join(dir, `${run}-part-${i}.json.gz`), slice);
             parts.push(await evaluate(evaluator, ref));
+            await batch.add(ref, logFileChunks(ref, noS3));
           }
           // Reversed and regrouped: partial results come back in any order.
           const merged = mergeInTree(parts.reverse(), cuts, mergeReports);
           expect(content(merged)).toEqual({ ...content(whole), read: parts.length });
           expect(merged.totals.files).toBe(parts.length);
+          // A worker's batch of the same files reports what merging their reports gives.
+          expect(await batch.report()).toEqual(merged);
         },
       ),
       { numRuns: 40 },

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, shownText, uniqueElementIds } from '../../src/backtest/html-text.js';
 import { renderHtmlReport } from '../../src/backtest/html.js';
-import type { BacktestReport } from '../../src/backtest/report.js';
+import { emptyReport } from '../../src/backtest/merge.js';
 import { days, handMadeReport, hostile } from './html-fixture.js';
 import { innerHtml, startTags, textOfHtml, type Tag } from './html-markup.js';
 
@@ -245,23 +245,7 @@ describe('renderHtmlReport: hostile event data', () => {
 
 describe('renderHtmlReport: edge cases', () => {
   it('renders a report with no rule and no event, saying so, and charts nothing', () => {
-    const empty: BacktestReport = {
-      version: 1,
-      query: { sources: ['empty/'] },
-      totals: {
-        files: 0,
-        unreadableFiles: 0,
-        bytes: 0,
-        records: 0,
-        badRecords: 0,
-        filteredOut: 0,
-        events: 0,
-        matchedEvents: 0,
-      },
-      rules: [],
-      errors: [],
-      moreErrors: 0,
-    };
+    const empty = emptyReport({ sources: ['empty/'] }, []);
     const html = renderHtmlReport(empty);
     startTags(html);
     expect(textOfHtml(html)).toContain('The report holds no rule.');

@@ -233,7 +233,10 @@ describe('emptyReport', () => {
 });
 
 describe('counted values past their cap', () => {
-  const values = fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g'), { maxLength: 30 });
+  // Keys that look like array indexes ('9', '10') are put first by objects, out of key order.
+  const values = fc.array(fc.constantFrom('a', 'b', 'c', 'd', '9', '10', '123456789012'), {
+    maxLength: 30,
+  });
 
   it('keep the same values with exact counts however the values were split and merged', () => {
     const limit = 3;

@@ -4,10 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../src/backtest/checkpoint.js';
 import type { LogFileRef } from '../../src/backtest/log-file-ref.js';
 import { runBacktest } from '../../src/backtest/pool.js';
+import { sourceWorkerScript } from '../../src/backtest/source-worker.js';
 import type { BacktestQuery } from '../../src/backtest/report.js';
 import { SourceListing } from '../../src/backtest/source-listing.js';
 import { repoPath } from '../support/files.js';
 import { organizationTree, scratch, writeTree } from './run-support.js';
+
+/** A worker that reads without evaluating, and dies on a file whose name says `crash`. */
+const crashingWorker = {
+  eval: true,
+  script: sourceWorkerScript(new URL('./fixtures/crashing-worker.ts', import.meta.url)),
+};
 
 const noS3 = () => Promise.reject(new Error('no S3 in this test'));
 
@@ -127,27 +134,46 @@ describe('runBacktest, stopped and resumed', () => {
   });
 });
 
+/** Files under `logs/` that the crashing worker never opens. */
+function logFiles(names: readonly string[]): LogFileRef[] {
+  return names.map((name) => ({ kind: 'file', path: `logs/${name}`, bytes: 10 }));
+}
+
 describe('runBacktest, faults', () => {
   it('fails the file a worker crashes on, and only that file', async () => {
     const query: BacktestQuery = { sources: ['logs/'] };
-    const refs: LogFileRef[] = ['a.json', 'crash.json', 'b.json', 'c.json'].map((name) => ({
-      kind: 'file',
-      path: `logs/${name}`,
-      bytes: 10,
-    }));
-    const entry = new URL('./fixtures/crashing-worker.mjs', import.meta.url);
+    const refs = logFiles(['a.json', 'crash.json', 'b.json', 'c.json']);
     const run = await runBacktest({
       refs,
       rulesDir: repoPath('rules'),
       query,
       workers: 2,
-      workerEntry: { script: entry },
+      workerEntry: crashingWorker,
     });
     expect(run.report.totals.files).toBe(3);
     expect(run.report.totals.unreadableFiles).toBe(1);
     expect(run.report.errors).toEqual([
       { where: 'logs/crash.json', message: 'the worker evaluating it exited (code 3)' },
     ]);
+  });
+
+  it('reads again the files a crashed worker had read but not reported yet', async () => {
+    const query: BacktestQuery = { sources: ['logs/'] };
+    const refs = logFiles(['a.json', 'b.json', 'crash.json', 'c.json']);
+    const filesDone: number[] = [];
+    const run = await runBacktest({
+      refs,
+      rulesDir: repoPath('rules'),
+      query,
+      workers: 1,
+      workerEntry: crashingWorker,
+      onProgress: (progress) => filesDone.push(progress.filesDone),
+    });
+    // a and b die unreported with the worker that crashes on the third file: read once more.
+    expect(filesDone).toEqual([1, 2, 3, 2, 1, 2, 3, 4]);
+    expect(run.report.totals.files).toBe(3);
+    expect(run.report.totals.unreadableFiles).toBe(1);
+    expect(run.workers[0]?.files).toBe(6);
   });
 
   it('reports a file that cannot be read among good ones, and reads the others', async () => {

@@ -6,7 +6,6 @@ import { LogFileEvaluator } from '../evaluate-log-file.js';
 import { LogKeyFilter } from '../key-filter.js';
 import type { LogFileRef } from '../log-file-ref.js';
 import { logFileChunks } from '../read-log-file.js';
-import { emptyReport, mergeReports } from '../merge.js';
 import type { BacktestReport } from '../report.js';
 import { parseWorkerEvent, type BatchInput, type BatchItem } from './messages.js';
 import { partialKey } from './result-keys.js';
@@ -39,8 +38,8 @@ export interface BacktestBatchWorkerOptions {
 
 /**
  * The worker of a backtest on AWS: one batch of the Distributed Map's S3 listing through the
- * same `LogFileEvaluator` a local backtest runs, merged with `mergeReports` into one partial
- * result, written to the results bucket under a key named by the batch's object keys (so a
+ * same `LogFileEvaluator` a local backtest runs, its files counted in one `EvaluationBatch`
+ * into one partial result, written to the results bucket under a key named by the batch's object keys (so a
  * batch run again overwrites its own partial). Objects that are not log files by their key
  * (CloudTrail's digests and Insights files) and those outside the query's days, accounts and
  * regions are skipped without a read, as a local backtest's listing leaves them out.
@@ -68,12 +67,12 @@ export class BacktestBatchWorker {
     const keys = new LogKeyFilter(batch.query);
     const read = Items.filter((item) => isRead(item, keys));
     const s3 = this.options.s3;
-    let report = emptyReport(batch.query, rules);
+    const files = evaluator.batch();
     await forEachConcurrently(read, this.options.readConcurrency ?? 8, async (item) => {
       const ref: LogFileRef = { kind: 's3', bucket: batch.bucket, key: item.Key, bytes: item.Size };
-      const part = await evaluator.evaluate(ref, logFileChunks(ref, s3));
-      report = mergeReports(report, part);
+      await files.add(ref, logFileChunks(ref, s3));
     });
+    const report = await files.report();
     const key = partialKey(
       batch.resultsPrefix,
       Items.map((item) => item.Key),
