@@ -11,6 +11,7 @@ import { connectLedger, type LedgerConnection } from '../../src/ledger/connect.j
 import { loadRules } from '../../src/rules/load.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { runSweep, type SweepSummary } from '../../src/sweep/run-sweep.js';
+import { steward } from '../cli/support.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { account, lambdaContext, motoEndpoint, rulePackOf, useMoto } from './harness.js';
 
@@ -274,5 +275,60 @@ describe('a sweep over several regions', () => {
     expect(summary.errors).toEqual([]);
     expect(summary.resources).toBe(9);
     expect(summary.describeCalls).toEqual({ DescribeInstances: 4 });
+  });
+
+  it('steward sweep without --live describes every region and plans, acting on nothing', async () => {
+    const before = stops();
+    const entries = (await ledger.ledger.list({ rule })).length;
+    const run = await steward(
+      'sweep',
+      rule,
+      '--rules',
+      rulesDir,
+      '--regions',
+      faultRegions.join(','),
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`rule ${rule}, swept `);
+    expect(run.stdout).toContain(`  ${account} eu-central-1 ec2-instances (period from `);
+    expect(run.stdout).toContain(
+      '9 resources, 9 matches; actions: 9 planned; describe calls: 3 DescribeInstances\n',
+    );
+    expect(run.stdout).toContain('what-if (live): nothing executed, nothing recorded');
+    expect(run.stderr).toContain(
+      `swept ${account} ca-central-1 ec2-instances: 3 resources (9 in all, 9 matches)`,
+    );
+    expect(stops()).toBe(before);
+    expect(await ledger.ledger.list({ rule })).toHaveLength(entries);
+  });
+
+  it('steward sweep --live acts through the ledger, and --json prints the summary', async () => {
+    const run = await steward(
+      'sweep',
+      rule,
+      '--rules',
+      rulesDir,
+      '--regions',
+      'eu-west-2',
+      '--live',
+      '--json',
+    );
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as SweepSummary;
+    expect(summary).toEqual(
+      expect.objectContaining({
+        rule,
+        whatIf: false,
+        resources: 3,
+        matches: 3,
+        actions: { succeeded: 3 },
+        errors: [],
+      }),
+    );
+    const stopped = await instancesIn(new EC2Client({ region: 'eu-west-2' }), [
+      'stopping',
+      'stopped',
+    ]);
+    expect(stopped).toEqual([...(launched.get('eu-west-2') ?? [])].sort());
   });
 });
