@@ -14,6 +14,7 @@ import {
 import { describeValue, isObject } from '../json/fields.js';
 import { withRetries, type RetryOptions } from '../retry.js';
 import type { SweepResourceKind } from '../rules/rule.js';
+import { sweepFilterNames } from './filters.js';
 
 /** One resource a sweep found. */
 export interface SweptResource {
@@ -71,20 +72,6 @@ export interface ResourceQuery {
 }
 
 /**
- * A trigger's filters that its kind's describe call does not take, naming the filter and the
- * kind.
- *
- * @example
- * checkSweepFilters('log-groups', { tag: ['x'] }); // throws SweepFilterError
- */
-export class SweepFilterError extends StewardError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SweepFilterError';
-  }
-}
-
-/**
  * A value that is not a resource of the kind as its describe call returns it.
  *
  * @example
@@ -135,7 +122,7 @@ const ec2Instances: ResourceQuery = {
   kind: 'ec2-instances',
   fact: 'instance',
   permissions: ['ec2:DescribeInstances'],
-  filterNames: 'any',
+  filterNames: sweepFilterNames['ec2-instances'],
   async *list(clients, filters, options = {}) {
     const { DescribeInstancesCommand } = await import('@aws-sdk/client-ec2');
     const ec2 = await clients.ec2();
@@ -162,7 +149,7 @@ const securityGroups: ResourceQuery = {
   kind: 'security-groups',
   fact: 'securityGroup',
   permissions: ['ec2:DescribeSecurityGroups'],
-  filterNames: 'any',
+  filterNames: sweepFilterNames['security-groups'],
   async *list(clients, filters, options = {}) {
     const { DescribeSecurityGroupsCommand } = await import('@aws-sdk/client-ec2');
     const ec2 = await clients.ec2();
@@ -189,7 +176,7 @@ const logGroups: ResourceQuery = {
   kind: 'log-groups',
   fact: 'logGroup',
   permissions: ['logs:DescribeLogGroups'],
-  filterNames: ['logGroupNamePrefix'],
+  filterNames: sweepFilterNames['log-groups'],
   async *list(clients, filters, options = {}) {
     const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
     const logs = await clients.logs();
@@ -221,7 +208,7 @@ const trails: ResourceQuery = {
   kind: 'trails',
   fact: 'trail',
   permissions: ['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus'],
-  filterNames: [],
+  filterNames: sweepFilterNames.trails,
   async *list(clients, _filters, options = {}) {
     const { DescribeTrailsCommand, GetTrailStatusCommand } =
       await import('@aws-sdk/client-cloudtrail');
@@ -293,35 +280,3 @@ async function* paged<Page extends { NextToken?: string } | { nextToken?: string
 export const resourceQueries: ReadonlyMap<SweepResourceKind, ResourceQuery> = new Map(
   [ec2Instances, securityGroups, logGroups, trails].map((query) => [query.kind, query]),
 );
-
-/**
- * Throws `SweepFilterError` when the kind's describe call does not take one of the filters,
- * or when a filter allows no value or, for a single-valued one, more than one.
- *
- * @example
- * checkSweepFilters('ec2-instances', { 'tag-key': ['Owner'] }); // fine
- */
-export function checkSweepFilters(
-  kind: SweepResourceKind,
-  filters: Record<string, string[]> | undefined,
-): void {
-  const query = resourceQueries.get(kind);
-  if (query === undefined) throw new SweepFilterError(`no sweep of ${JSON.stringify(kind)}`);
-  for (const [name, values] of Object.entries(filters ?? {})) {
-    if (query.filterNames !== 'any' && !query.filterNames.includes(name)) {
-      const taken =
-        query.filterNames.length === 0
-          ? 'it takes none'
-          : `it takes ${query.filterNames.map((taken) => JSON.stringify(taken)).join(', ')}`;
-      throw new SweepFilterError(
-        `filter ${JSON.stringify(name)}: a sweep of ${kind} cannot filter by it (${taken})`,
-      );
-    }
-    if (values.length === 0)
-      throw new SweepFilterError(`filter ${JSON.stringify(name)} of ${kind}: no value given`);
-    if (query.filterNames !== 'any' && values.length > 1)
-      throw new SweepFilterError(
-        `filter ${JSON.stringify(name)} of ${kind}: takes one value, got ${values.length}`,
-      );
-  }
-}

@@ -5,7 +5,8 @@
 import { StewardError } from '../errors.js';
 import type { CompiledRule, ScheduleTrigger } from '../rules/rule.js';
 import { sweepPeriodMs } from './period.js';
-import { checkSweepFilters, resourceQueries, type ResourceQuery } from './queries.js';
+import { checkSweepFilters } from './filters.js';
+import { resourceQueries, type ResourceQuery } from './queries.js';
 
 /**
  * A rule that cannot be swept: unknown, without a schedule trigger, or with a trigger whose
