@@ -23,6 +23,11 @@ import { startMoto } from '../test/support/moto.js';
 import { markdownTable } from './measure.js';
 
 const region = 'us-east-1';
+/**
+ * moto pages DescribeInstances by reservation, and renders a large page slowly (past the SDK
+ * clients' 15 s timeout at a few thousand instances): pages of 10 reservations of 50.
+ */
+const pageSize = 10;
 const account = '123456789012';
 const rule = 'bench-sweep-instances-without-owner';
 const idleRule = 'bench-sweep-fires-on-none';
@@ -194,7 +199,10 @@ export async function measureSweep(options: {
         options.log(`sweep: round ${round + 1} of ${rounds}…`);
         await time(baseline, async () => {
           let seen = 0;
-          for await (const page of paginateDescribeInstances({ client: ec2 }, {}))
+          for await (const page of paginateDescribeInstances(
+            { client: ec2, pageSize },
+            { MaxResults: pageSize },
+          ))
             for (const reservation of page.Reservations ?? [])
               seen += reservation.Instances?.length ?? 0;
           return seen;
@@ -203,8 +211,8 @@ export async function measureSweep(options: {
         const now = new Date(Date.UTC(2030, 0, 1 + round, 6));
         const sweep = (id: string, whatIfOnly: boolean) => () =>
           whatIfOnly
-            ? runSweep({ rule: id, targets, now }, { whatIf: true, context: runtime })
-            : runSweep({ rule: id, targets, now }, { whatIf: false, context: runtime });
+            ? runSweep({ rule: id, targets, now, pageSize }, { whatIf: true, context: runtime })
+            : runSweep({ rule: id, targets, now, pageSize }, { whatIf: false, context: runtime });
         await time(idle, sweep(idleRule, true));
         await time(whatIf, sweep(rule, true));
         await time(first, sweep(rule, false));

@@ -30,7 +30,10 @@ export interface SweptResource {
 export interface ListOptions {
   /** Called before each AWS call the listing makes (each try), with the API operation's name. */
   onCall?: (operation: string) => void;
-  /** Resources asked per page, where the API takes a page size (tests make pages small). */
+  /**
+   * Resources asked per page, where the API takes a page size (tests make pages small); by
+   * default the API's largest (EC2 1,000, CloudWatch Logs 50).
+   */
   pageSize?: number;
   /**
    * How a call AWS throttles or fails is retried (`withRetries`); by default up to 8 tries
@@ -110,6 +113,13 @@ function factOf<Described, Fact>(
   }
 }
 
+/**
+ * The largest pages the APIs give. Asked for explicitly: without `MaxResults`, EC2 answers
+ * with every instance at once, and a page's memory would grow with the account.
+ */
+const ec2PageSize = 1000;
+const logsPageSize = 50;
+
 /** EC2's `Filters` from a trigger's filters. */
 function ec2Filters(filters: Record<string, string[]> | undefined) {
   const entries = Object.entries(filters ?? {});
@@ -130,7 +140,7 @@ const ec2Instances: ResourceQuery = {
       ec2.send(
         new DescribeInstancesCommand({
           ...ec2Filters(filters),
-          ...(options.pageSize === undefined ? {} : { MaxResults: options.pageSize }),
+          MaxResults: options.pageSize ?? ec2PageSize,
           ...(NextToken === undefined ? {} : { NextToken }),
         }),
       ),
@@ -157,7 +167,7 @@ const securityGroups: ResourceQuery = {
       ec2.send(
         new DescribeSecurityGroupsCommand({
           ...ec2Filters(filters),
-          ...(options.pageSize === undefined ? {} : { MaxResults: options.pageSize }),
+          MaxResults: options.pageSize ?? ec2PageSize,
           ...(NextToken === undefined ? {} : { NextToken }),
         }),
       ),
@@ -185,7 +195,7 @@ const logGroups: ResourceQuery = {
       logs.send(
         new DescribeLogGroupsCommand({
           ...(prefix === undefined ? {} : { logGroupNamePrefix: prefix }),
-          ...(options.pageSize === undefined ? {} : { limit: options.pageSize }),
+          limit: options.pageSize ?? logsPageSize,
           ...(nextToken === undefined ? {} : { nextToken }),
         }),
       ),
