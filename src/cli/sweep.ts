@@ -25,7 +25,7 @@ const progressIntervalMs = 1_000;
  * failed, 2 for an unknown rule, a rule without a schedule trigger or a bad option.
  *
  * @example
- * await sweepCommand(['ec2-sweep-instances-without-owner', '--regions', 'us-east-1,eu-west-1'], processOutput);
+ * await sweepCommand(['sweep-instances-without-owner', '--regions', 'us-east-1,eu-west-1'], processOutput);
  */
 export async function sweepCommand(args: string[], output: Output): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -113,7 +113,7 @@ const stopMarginMs = 30_000;
  *
  * @example
  * const summary = await runSweep(
- *   { rule: 'ec2-sweep-instances-without-owner', targets: [{ account: '123456789012', region: 'us-east-1' }] },
+ *   { rule: 'sweep-instances-without-owner', targets: [{ account: '123456789012', region: 'us-east-1' }] },
  *   { whatIf: false, context: runtime },
  * );
  * summary.actions.succeeded; // 40

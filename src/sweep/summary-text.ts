@@ -16,7 +16,7 @@ function counts(record: Record<string, number | undefined>): string {
  *
  * @example
  * output.out(describeSweep(summary));
- * // rule ec2-sweep-instances-without-owner, swept 2026-12-01T06:00:00.000Z
+ * // rule sweep-instances-without-owner, swept 2026-12-01T06:00:00.000Z
  * //   123456789012 us-east-1 ec2-instances (period from 2026-12-01T00:00:00.000Z): 300 resources, 40 matches
  * // 300 resources, 40 matches; actions: 40 planned; describe calls: 3 DescribeInstances
  */

@@ -40,7 +40,7 @@ export interface SweepableRule {
  * a rule without a schedule trigger, or a trigger whose period or filters cannot be used.
  *
  * @example
- * const { rule, plans } = sweepableRule(runtime.ruleIndex.rules, 'ec2-sweep-instances-without-owner');
+ * const { rule, plans } = sweepableRule(runtime.ruleIndex.rules, 'sweep-instances-without-owner');
  */
 export function sweepableRule(rules: readonly CompiledRule[], id: string): SweepableRule {
   const rule = rules.find((candidate) => candidate.id === id);
