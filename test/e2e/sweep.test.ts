@@ -13,6 +13,8 @@ import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { runSweep, type SweepSummary } from '../../src/sweep/run-sweep.js';
 import { steward } from '../cli/support.js';
 import { FaultProxy } from '../support/fault-proxy.js';
+import { adminCredentials, createMemberRole } from '../support/member-accounts.js';
+import { StsGate } from '../support/sts-gate.js';
 import { account, lambdaContext, motoEndpoint, rulePackOf, useMoto } from './harness.js';
 
 // Regions of their own: moto is shared by every e2e file, which work in us-east-1.
@@ -43,6 +45,7 @@ mode: enforce
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<SweepSummary>;
 
 let proxy: FaultProxy;
+let gate: StsGate;
 let rulesDir: string;
 let handler: Handler;
 let ledger: LedgerConnection;
@@ -50,8 +53,10 @@ let ledger: LedgerConnection;
 beforeAll(async () => {
   rulesDir = await rulePackOf(`${rule}.yaml`, ruleText);
   await useMoto({ rulesDir });
-  // Every call goes through a proxy that counts them (and injects faults where a test asks).
-  proxy = await FaultProxy.start({ upstream: motoEndpoint() });
+  // AssumeRole answered as AWS does (refused without the member role), and every call through a
+  // proxy that counts them (and injects faults where a test asks).
+  gate = await StsGate.start(motoEndpoint(), account);
+  proxy = await FaultProxy.start({ upstream: gate.endpoint });
   process.env.AWS_ENDPOINT_URL = proxy.endpoint;
   process.env.STEWARD_SWEEP_REGIONS = sweepRegion;
   ({ handler } = (await import('../../handlers/sweep.js')) as { handler: Handler });
@@ -61,6 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ledger?.close();
   await proxy?.close();
+  await gate?.close();
   Reflect.deleteProperty(process.env, 'STEWARD_SWEEP_REGIONS');
 });
 
@@ -330,5 +336,59 @@ describe('a sweep over several regions', () => {
       'stopped',
     ]);
     expect(stopped).toEqual([...(launched.get('eu-west-2') ?? [])].sort());
+  });
+});
+
+describe('a sweep over several accounts', () => {
+  const region = 'sa-east-1';
+  const member = '333344445555';
+  const stranger = '666677778888';
+  let runtime: Runtime;
+
+  beforeAll(async () => {
+    await createMemberRole(motoEndpoint(), member, account);
+    const memberEc2 = new EC2Client({
+      endpoint: motoEndpoint(),
+      region,
+      credentials: await adminCredentials(motoEndpoint(), member),
+    });
+    await launch(memberEc2, 2, 1, false);
+    await launch(new EC2Client({ region }), 2, 1, false);
+    runtime = await createRuntime({ rules: () => loadRules(rulesDir) });
+  }, 60_000);
+
+  afterAll(async () => {
+    await runtime?.close();
+  });
+
+  it('reads a member account through its role, and goes on past one whose role is missing', async () => {
+    const summary = await runSweep(
+      { rule, targets: [member, stranger, account].map((id) => ({ account: id, region })) },
+      { whatIf: true, context: runtime },
+    );
+    expect(
+      summary.targets.map((target) => [
+        target.account,
+        target.resources,
+        target.failed !== undefined,
+      ]),
+    ).toEqual([
+      [member, 2, false],
+      [stranger, 0, true],
+      [account, 2, false],
+    ]);
+    expect(summary.errors).toEqual([
+      {
+        kind: 'describe',
+        message: expect.stringMatching(
+          /^describing ec2-instances stopped: .*AccessDenied/,
+        ) as unknown,
+        where: `account ${stranger}, region ${region}`,
+      },
+    ]);
+    expect(summary.actions).toEqual({ planned: 4 });
+    expect(gate.sessions.map((session) => session.roleArn)).toContain(
+      `arn:aws:iam::${member}:role/steward-member`,
+    );
   });
 });
