@@ -163,7 +163,7 @@ async function sweepTarget(
       done,
     });
   let inFlight: Promise<void> | undefined;
-  const process = async (events: StewardEvent[]) => {
+  const processChunk = async (events: StewardEvent[]) => {
     const report = pipeline.whatIf
       ? await planBatch(batchOf(events), pipeline.context)
       : await processBatch(batchOf(events), pipeline.context);
@@ -187,10 +187,13 @@ async function sweepTarget(
       if (chunk.length < chunkSize) continue;
       await inFlight;
       if (tally.outOfTime(request)) {
+        // Not processed: the next sweep sees these resources.
+        part.resources -= chunk.length;
+        tally.resources -= chunk.length;
         chunk = [];
         break;
       }
-      inFlight = process(chunk);
+      inFlight = processChunk(chunk);
       chunk = [];
     }
   } catch (error) {
@@ -203,7 +206,7 @@ async function sweepTarget(
   } finally {
     await inFlight;
   }
-  if (chunk.length > 0) await process(chunk);
+  if (chunk.length > 0) await processChunk(chunk);
   progress(true);
 }
 
