@@ -20,7 +20,10 @@ import { sweepFilterNames } from './filters.js';
 export interface SweptResource {
   /** Its id as actions take it: an instance or group id, a log group or trail name. */
   resource: string;
-  /** The resource as the describe call returned it (a trail with its status as `TrailStatus`). */
+  /**
+   * The resource as the describe call returned it, as JSON holds it (times as ISO 8601 text;
+   * a trail with its status as `TrailStatus`).
+   */
   described: unknown;
   /** The value of the query's lazy fact for this resource. */
   fact: unknown;
@@ -87,6 +90,22 @@ export class DescribedResourceError extends StewardError {
   }
 }
 
+/**
+ * A described resource as JSON holds it, times as ISO 8601 text where the SDK gives `Date`s:
+ * the `record` a condition reads is then the same whether a sweep described the resource or a
+ * file (a rule test, `steward run`) holds it.
+ */
+function asJson(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(asJson);
+  if (isObject(value)) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(value)) copy[key] = asJson(field);
+    return copy;
+  }
+  return value;
+}
+
 /** The described resource's id field, checked to be a non-empty string. */
 function idOf(kind: SweepResourceKind, described: unknown, field: string): string {
   if (!isObject(described))
@@ -147,7 +166,8 @@ const ec2Instances: ResourceQuery = {
     );
     for await (const page of pages)
       for (const reservation of page.Reservations ?? [])
-        for (const instance of reservation.Instances ?? []) yield ec2Instances.found(instance);
+        for (const instance of reservation.Instances ?? [])
+          yield ec2Instances.found(asJson(instance));
   },
   found(described) {
     const resource = idOf('ec2-instances', described, 'InstanceId');
@@ -173,7 +193,7 @@ const securityGroups: ResourceQuery = {
       ),
     );
     for await (const page of pages)
-      for (const group of page.SecurityGroups ?? []) yield securityGroups.found(group);
+      for (const group of page.SecurityGroups ?? []) yield securityGroups.found(asJson(group));
   },
   found(described) {
     const resource = idOf('security-groups', described, 'GroupId');
@@ -201,7 +221,7 @@ const logGroups: ResourceQuery = {
       ),
     );
     for await (const page of pages)
-      for (const group of page.logGroups ?? []) yield logGroups.found(group);
+      for (const group of page.logGroups ?? []) yield logGroups.found(asJson(group));
   },
   found(described) {
     const resource = idOf('log-groups', described, 'logGroupName');
@@ -235,7 +255,7 @@ const trails: ResourceQuery = {
       };
       // The SDK's response metadata is no part of the trail's status.
       delete status.$metadata;
-      yield trails.found({ ...trail, TrailStatus: status });
+      yield trails.found(asJson({ ...trail, TrailStatus: status }));
     }
   },
   found(described) {
