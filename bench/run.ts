@@ -9,8 +9,10 @@
  * `bin/steward.js` on the same file too); ledger claims on dynalite; and per-handler bundle size
  * and cold start; the `steward` CLI's start-up (`--help`, `validate rules`, `test rules`) against
  * a bare `node -e 0`; the local backtest over an organization trail's archive against gunzip +
- * JSON.parse on as many worker threads (`bench/backtest.ts`); each against the targets of issues
- * 6, 13, 15, 16 and 17. `--quick` measures less; `--only backtest` measures the backtest alone.
+ * JSON.parse on as many worker threads (`bench/backtest.ts`); a sweep's time per 1,000 moto
+ * instances against their bare DescribeInstances (`bench/sweep.ts`); each against the targets of
+ * issues 6, 13, 15, 16 and 17. `--quick` measures less; `--only backtest` or `--only sweep`
+ * measures that part alone.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -30,6 +32,7 @@ import { measureLogFile, type LogFileResult } from './log-file.js';
 import { markdownTable } from './measure.js';
 import { measureLedger, type LedgerResult } from './ledger.js';
 import { measureStewardRun, type StewardRunResult } from './steward-run.js';
+import { measureSweep, sweepSection } from './sweep.js';
 
 // Lambda runs Node 22; the SDK's warning about a local Node 20 says nothing a benchmark can act on.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -53,10 +56,20 @@ const machine = {
 };
 const machineLine = `machine: ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, load average ${machine.loadAverage.join(' ')}${quick ? ' (--quick)' : ''}`;
 
+if (values.only === 'sweep') {
+  const sweep = await measureSweep({ quick, log });
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify({ quick, machine, sweep }, null, 2)}\n`
+      : `${machineLine}\n\n${sweepSection(sweep)}\n`,
+  );
+  process.exit(0);
+}
+
 if (values.only !== undefined) {
   if (values.only !== 'backtest') {
     process.stderr.write(
-      `--only: ${values.only} is not a part that runs alone; only backtest does\n`,
+      `--only: ${values.only} is not a part that runs alone; only backtest and sweep do\n`,
     );
     process.exit(2);
   }
@@ -139,6 +152,7 @@ const bundles: BundleResult[] = await measureBundles(root, quick ? 3 : 5);
 log('steward CLI start-up…');
 const cliStartup: CliStartupResult = measureCliStartup(root, quick ? 3 : 9);
 const backtest = await measureBacktest({ quick, root, log });
+const sweep = await measureSweep({ quick, log });
 
 const [at100, at1000, at10000] = evaluation as [
   EvaluationResult,
@@ -245,6 +259,7 @@ const result = {
   bundles: { packaged, handlers: bundles },
   cliStartup,
   backtest,
+  sweep,
   targets,
 };
 
@@ -362,6 +377,7 @@ if (values.json) {
     '',
   );
   out.push(backtestSection(backtest));
+  out.push('', sweepSection(sweep));
   out.push(
     markdownTable([
       ['target', 'goal', 'measured', 'met'],

@@ -13,6 +13,7 @@ type Command = (args: string[], output: Output) => Promise<number>;
  */
 const commands: Record<CommandName, () => Promise<Command>> = {
   run: async () => (await import('./run.js')).runCommand,
+  sweep: async () => (await import('./sweep.js')).sweepCommand,
   backtest: async () => (await import('./backtest.js')).backtestCommand,
   ledger: async () => (await import('./ledger.js')).ledgerCommand,
   validate: async () => (await import('./validate.js')).validateCommand,

@@ -8,6 +8,10 @@
  */
 export const usages = {
   run: 'steward run <file|dir|->... [--rules DIR] [--facts FILE] [--live] [--what-if] [--quiet | --matches-only | --json] [--progress]',
+  sweep:
+    'steward sweep RULE [--live] [--rules DIR] [--regions R,...] [--accounts ID,...] [--json]\n' +
+    "    describes what RULE's schedule triggers sweep (default: the current account and region) and\n" +
+    '    plans each action without acting or touching the ledger; --live acts as the sweep function does',
   backtest:
     'steward backtest <file|dir|s3://bucket/prefix>... [--since TIME] [--until TIME] [--rules DIR]\n' +
     '    [--accounts ID,...] [--regions R,...] [--rule ID]... [--facts FILE] [--json FILE|-] [--html FILE]\n' +

@@ -22,6 +22,7 @@ import { SourceMap, type PathSegment } from './source-map.js';
 import { checksTriggerEvents, triggerEventProblems } from './trigger-events.js';
 import { eventCatalogFiles } from './event-catalog/catalog.js';
 import { aliasProblem } from './yaml-aliases.js';
+import { checkSweepFilters, SweepFilterError } from '../sweep/filters.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true, useDefaults: false });
 let ruleDocumentValidator: ValidateFunction<RuleDocument> | undefined;
@@ -145,6 +146,14 @@ function checkMeaning(rule: RuleDocument, source: SourceMap, lists: NamedLists):
             `match path ${path} names the array index ${arrayIndex}: a path through an array matches when any element matches, as in EventBridge, so leave the index out`,
           ),
         );
+      }
+    }
+    if (trigger.source === 'schedule') {
+      try {
+        checkSweepFilters(trigger.resources, trigger.filters);
+      } catch (error) {
+        if (!(error instanceof SweepFilterError)) throw error;
+        problems.push(source.problem(['triggers', index, 'filters'], error.message));
       }
     }
     if (trigger.source === 'cloudwatch-logs' && trigger.filter !== undefined) {

@@ -75,7 +75,9 @@ const UNKNOWN_SHAPE =
  * CloudTrail's. CloudTrail log files and bare records handed over directly are believed only
  * from the operator (`options.origin`, `operator` by default: a local file, a rule test);
  * what an SNS message or SQS body holds, whoever could publish to the topic or queue wrote, so
- * it is held to what AWS alone writes wherever it comes from.
+ * it is held to what AWS alone writes wherever it comes from. A sweep's event written in a file
+ * (`src/sweep/sweep-document.ts`) is believed only from the operator: steward makes a sweep's
+ * events itself, from its own describe calls.
  *
  * @example
  * const trust = SourceTrust.fromEnv(process.env);

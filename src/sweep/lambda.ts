@@ -65,7 +65,7 @@ function ruleOf(event: unknown): string {
  *
  * @example
  * const sweeps = new SweepFunction();
- * await sweeps.handle({ rule: 'ec2-sweep-instances-without-owner' }, context);
+ * await sweeps.handle({ rule: 'sweep-instances-without-owner' }, context);
  */
 export class SweepFunction {
   private runtime?: Promise<Runtime>;

@@ -14,12 +14,16 @@ import {
 import { describeValue, isObject } from '../json/fields.js';
 import { withRetries, type RetryOptions } from '../retry.js';
 import type { SweepResourceKind } from '../rules/rule.js';
+import { sweepFilterNames } from './filters.js';
 
 /** One resource a sweep found. */
 export interface SweptResource {
   /** Its id as actions take it: an instance or group id, a log group or trail name. */
   resource: string;
-  /** The resource as the describe call returned it (a trail with its status as `TrailStatus`). */
+  /**
+   * The resource as the describe call returned it, as JSON holds it (times as ISO 8601 text;
+   * a trail with its status as `TrailStatus`).
+   */
   described: unknown;
   /** The value of the query's lazy fact for this resource. */
   fact: unknown;
@@ -29,7 +33,10 @@ export interface SweptResource {
 export interface ListOptions {
   /** Called before each AWS call the listing makes (each try), with the API operation's name. */
   onCall?: (operation: string) => void;
-  /** Resources asked per page, where the API takes a page size (tests make pages small). */
+  /**
+   * Resources asked per page, where the API takes a page size (tests make pages small); by
+   * default the API's largest (EC2 1,000, CloudWatch Logs 50).
+   */
   pageSize?: number;
   /**
    * How a call AWS throttles or fails is retried (`withRetries`); by default up to 8 tries
@@ -71,20 +78,6 @@ export interface ResourceQuery {
 }
 
 /**
- * A trigger's filters that its kind's describe call does not take, naming the filter and the
- * kind.
- *
- * @example
- * checkSweepFilters('log-groups', { tag: ['x'] }); // throws SweepFilterError
- */
-export class SweepFilterError extends StewardError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SweepFilterError';
-  }
-}
-
-/**
  * A value that is not a resource of the kind as its describe call returns it.
  *
  * @example
@@ -95,6 +88,22 @@ export class DescribedResourceError extends StewardError {
     super(`not one of ${kind} as described: ${problem}`);
     this.name = 'DescribedResourceError';
   }
+}
+
+/**
+ * A described resource as JSON holds it, times as ISO 8601 text where the SDK gives `Date`s:
+ * the `record` a condition reads is then the same whether a sweep described the resource or a
+ * file (a rule test, `steward run`) holds it.
+ */
+function asJson(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(asJson);
+  if (isObject(value)) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(value)) copy[key] = asJson(field);
+    return copy;
+  }
+  return value;
 }
 
 /** The described resource's id field, checked to be a non-empty string. */
@@ -123,6 +132,13 @@ function factOf<Described, Fact>(
   }
 }
 
+/**
+ * The largest pages the APIs give. Asked for explicitly: without `MaxResults`, EC2 answers
+ * with every instance at once, and a page's memory would grow with the account.
+ */
+const ec2PageSize = 1000;
+const logsPageSize = 50;
+
 /** EC2's `Filters` from a trigger's filters. */
 function ec2Filters(filters: Record<string, string[]> | undefined) {
   const entries = Object.entries(filters ?? {});
@@ -135,7 +151,7 @@ const ec2Instances: ResourceQuery = {
   kind: 'ec2-instances',
   fact: 'instance',
   permissions: ['ec2:DescribeInstances'],
-  filterNames: 'any',
+  filterNames: sweepFilterNames['ec2-instances'],
   async *list(clients, filters, options = {}) {
     const { DescribeInstancesCommand } = await import('@aws-sdk/client-ec2');
     const ec2 = await clients.ec2();
@@ -143,14 +159,15 @@ const ec2Instances: ResourceQuery = {
       ec2.send(
         new DescribeInstancesCommand({
           ...ec2Filters(filters),
-          ...(options.pageSize === undefined ? {} : { MaxResults: options.pageSize }),
+          MaxResults: options.pageSize ?? ec2PageSize,
           ...(NextToken === undefined ? {} : { NextToken }),
         }),
       ),
     );
     for await (const page of pages)
       for (const reservation of page.Reservations ?? [])
-        for (const instance of reservation.Instances ?? []) yield ec2Instances.found(instance);
+        for (const instance of reservation.Instances ?? [])
+          yield ec2Instances.found(asJson(instance));
   },
   found(described) {
     const resource = idOf('ec2-instances', described, 'InstanceId');
@@ -162,7 +179,7 @@ const securityGroups: ResourceQuery = {
   kind: 'security-groups',
   fact: 'securityGroup',
   permissions: ['ec2:DescribeSecurityGroups'],
-  filterNames: 'any',
+  filterNames: sweepFilterNames['security-groups'],
   async *list(clients, filters, options = {}) {
     const { DescribeSecurityGroupsCommand } = await import('@aws-sdk/client-ec2');
     const ec2 = await clients.ec2();
@@ -170,13 +187,13 @@ const securityGroups: ResourceQuery = {
       ec2.send(
         new DescribeSecurityGroupsCommand({
           ...ec2Filters(filters),
-          ...(options.pageSize === undefined ? {} : { MaxResults: options.pageSize }),
+          MaxResults: options.pageSize ?? ec2PageSize,
           ...(NextToken === undefined ? {} : { NextToken }),
         }),
       ),
     );
     for await (const page of pages)
-      for (const group of page.SecurityGroups ?? []) yield securityGroups.found(group);
+      for (const group of page.SecurityGroups ?? []) yield securityGroups.found(asJson(group));
   },
   found(described) {
     const resource = idOf('security-groups', described, 'GroupId');
@@ -189,7 +206,7 @@ const logGroups: ResourceQuery = {
   kind: 'log-groups',
   fact: 'logGroup',
   permissions: ['logs:DescribeLogGroups'],
-  filterNames: ['logGroupNamePrefix'],
+  filterNames: sweepFilterNames['log-groups'],
   async *list(clients, filters, options = {}) {
     const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
     const logs = await clients.logs();
@@ -198,13 +215,13 @@ const logGroups: ResourceQuery = {
       logs.send(
         new DescribeLogGroupsCommand({
           ...(prefix === undefined ? {} : { logGroupNamePrefix: prefix }),
-          ...(options.pageSize === undefined ? {} : { limit: options.pageSize }),
+          limit: options.pageSize ?? logsPageSize,
           ...(nextToken === undefined ? {} : { nextToken }),
         }),
       ),
     );
     for await (const page of pages)
-      for (const group of page.logGroups ?? []) yield logGroups.found(group);
+      for (const group of page.logGroups ?? []) yield logGroups.found(asJson(group));
   },
   found(described) {
     const resource = idOf('log-groups', described, 'logGroupName');
@@ -221,7 +238,7 @@ const trails: ResourceQuery = {
   kind: 'trails',
   fact: 'trail',
   permissions: ['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus'],
-  filterNames: [],
+  filterNames: sweepFilterNames.trails,
   async *list(clients, _filters, options = {}) {
     const { DescribeTrailsCommand, GetTrailStatusCommand } =
       await import('@aws-sdk/client-cloudtrail');
@@ -238,7 +255,7 @@ const trails: ResourceQuery = {
       };
       // The SDK's response metadata is no part of the trail's status.
       delete status.$metadata;
-      yield trails.found({ ...trail, TrailStatus: status });
+      yield trails.found(asJson({ ...trail, TrailStatus: status }));
     }
   },
   found(described) {
@@ -293,35 +310,3 @@ async function* paged<Page extends { NextToken?: string } | { nextToken?: string
 export const resourceQueries: ReadonlyMap<SweepResourceKind, ResourceQuery> = new Map(
   [ec2Instances, securityGroups, logGroups, trails].map((query) => [query.kind, query]),
 );
-
-/**
- * Throws `SweepFilterError` when the kind's describe call does not take one of the filters,
- * or when a filter allows no value or, for a single-valued one, more than one.
- *
- * @example
- * checkSweepFilters('ec2-instances', { 'tag-key': ['Owner'] }); // fine
- */
-export function checkSweepFilters(
-  kind: SweepResourceKind,
-  filters: Record<string, string[]> | undefined,
-): void {
-  const query = resourceQueries.get(kind);
-  if (query === undefined) throw new SweepFilterError(`no sweep of ${JSON.stringify(kind)}`);
-  for (const [name, values] of Object.entries(filters ?? {})) {
-    if (query.filterNames !== 'any' && !query.filterNames.includes(name)) {
-      const taken =
-        query.filterNames.length === 0
-          ? 'it takes none'
-          : `it takes ${query.filterNames.map((taken) => JSON.stringify(taken)).join(', ')}`;
-      throw new SweepFilterError(
-        `filter ${JSON.stringify(name)}: a sweep of ${kind} cannot filter by it (${taken})`,
-      );
-    }
-    if (values.length === 0)
-      throw new SweepFilterError(`filter ${JSON.stringify(name)} of ${kind}: no value given`);
-    if (query.filterNames !== 'any' && values.length > 1)
-      throw new SweepFilterError(
-        `filter ${JSON.stringify(name)} of ${kind}: takes one value, got ${values.length}`,
-      );
-  }
-}

@@ -97,6 +97,8 @@ export interface SweepSummary {
   actions: Partial<Record<ActionStatus, number>>;
   /** AWS calls the listings made, by operation (`DescribeInstances`: 3). */
   describeCalls: Record<string, number>;
+  /** Milliseconds spent waiting on the listings: the rest of the sweep's time is steward's. */
+  describeMs: number;
   /** The first problems; `moreErrors` counts the rest. */
   errors: SweepError[];
   moreErrors?: number;
@@ -111,7 +113,7 @@ const stopMarginMs = 30_000;
  *
  * @example
  * const summary = await runSweep(
- *   { rule: 'ec2-sweep-instances-without-owner', targets: [{ account: '123456789012', region: 'us-east-1' }] },
+ *   { rule: 'sweep-instances-without-owner', targets: [{ account: '123456789012', region: 'us-east-1' }] },
  *   { whatIf: false, context: runtime },
  * );
  * summary.actions.succeeded; // 40
@@ -161,7 +163,7 @@ async function sweepTarget(
       done,
     });
   let inFlight: Promise<void> | undefined;
-  const process = async (events: StewardEvent[]) => {
+  const processChunk = async (events: StewardEvent[]) => {
     const report = pipeline.whatIf
       ? await planBatch(batchOf(events), pipeline.context)
       : await processBatch(batchOf(events), pipeline.context);
@@ -170,21 +172,28 @@ async function sweepTarget(
   };
   let chunk: StewardEvent[] = [];
   try {
-    for await (const found of query.list(clients, trigger.filters, {
-      onCall: (operation) => tally.call(operation),
-      ...(request.pageSize === undefined ? {} : { pageSize: request.pageSize }),
-      ...(request.retries === undefined ? {} : { retries: request.retries }),
-    })) {
-      chunk.push(sweepEvent(query, found, scope));
+    const found = timed(
+      query.list(clients, trigger.filters, {
+        onCall: (operation) => tally.call(operation),
+        ...(request.pageSize === undefined ? {} : { pageSize: request.pageSize }),
+        ...(request.retries === undefined ? {} : { retries: request.retries }),
+      }),
+      (ms) => (tally.describeMs += ms),
+    );
+    for await (const resource of found) {
+      chunk.push(sweepEvent(query, resource, scope));
       part.resources += 1;
       tally.resources += 1;
       if (chunk.length < chunkSize) continue;
       await inFlight;
       if (tally.outOfTime(request)) {
+        // Not processed: the next sweep sees these resources.
+        part.resources -= chunk.length;
+        tally.resources -= chunk.length;
         chunk = [];
         break;
       }
-      inFlight = process(chunk);
+      inFlight = processChunk(chunk);
       chunk = [];
     }
   } catch (error) {
@@ -197,8 +206,24 @@ async function sweepTarget(
   } finally {
     await inFlight;
   }
-  if (chunk.length > 0) await process(chunk);
+  if (chunk.length > 0) await processChunk(chunk);
   progress(true);
+}
+
+/** The items, with the time spent waiting for each told to `spent`. */
+async function* timed<T>(items: AsyncIterable<T>, spent: (ms: number) => void): AsyncIterable<T> {
+  const iterator = items[Symbol.asyncIterator]();
+  for (;;) {
+    const started = performance.now();
+    let next: IteratorResult<T>;
+    try {
+      next = await iterator.next();
+    } finally {
+      spent(performance.now() - started);
+    }
+    if (next.done === true) return;
+    yield next.value;
+  }
 }
 
 function batchOf(events: StewardEvent[]) {
@@ -210,6 +235,7 @@ class SweepTally {
   readonly targets: TargetSummary[] = [];
   resources = 0;
   matches = 0;
+  describeMs = 0;
   private readonly actions: Partial<Record<ActionStatus, number>> = {};
   private readonly calls: Record<string, number> = {};
   private readonly errors: SweepError[] = [];
@@ -269,6 +295,7 @@ class SweepTally {
       matches: this.matches,
       actions: this.actions,
       describeCalls: this.calls,
+      describeMs: Math.round(this.describeMs),
       errors: this.errors,
       ...(this.moreErrors > 0 ? { moreErrors: this.moreErrors } : {}),
     };

@@ -6,7 +6,7 @@
  *
  * ```json
  * {
- *   "sweep": { "rule": "ec2-sweep-instances-without-owner", "periodStart": "2026-12-01T00:00:00.000Z" },
+ *   "sweep": { "rule": "sweep-instances-without-owner", "periodStart": "2026-12-01T00:00:00.000Z" },
  *   "kind": "ec2-instances",
  *   "account": "123456789012",
  *   "region": "us-east-1",

@@ -5,7 +5,8 @@
 import { StewardError } from '../errors.js';
 import type { CompiledRule, ScheduleTrigger } from '../rules/rule.js';
 import { sweepPeriodMs } from './period.js';
-import { checkSweepFilters, resourceQueries, type ResourceQuery } from './queries.js';
+import { checkSweepFilters } from './filters.js';
+import { resourceQueries, type ResourceQuery } from './queries.js';
 
 /**
  * A rule that cannot be swept: unknown, without a schedule trigger, or with a trigger whose
@@ -39,7 +40,7 @@ export interface SweepableRule {
  * a rule without a schedule trigger, or a trigger whose period or filters cannot be used.
  *
  * @example
- * const { rule, plans } = sweepableRule(runtime.ruleIndex.rules, 'ec2-sweep-instances-without-owner');
+ * const { rule, plans } = sweepableRule(runtime.ruleIndex.rules, 'sweep-instances-without-owner');
  */
 export function sweepableRule(rules: readonly CompiledRule[], id: string): SweepableRule {
   const rule = rules.find((candidate) => candidate.id === id);

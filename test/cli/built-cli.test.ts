@@ -26,6 +26,7 @@ beforeAll(async () => {
 
 const commands = [
   'run',
+  'sweep',
   'backtest',
   'ledger',
   'validate',
