@@ -46,6 +46,10 @@ describe('rule files', () => {
       'securityhub-cis-control-failed',
       'ssh-authentication-failure',
       'ssh-repeated-authentication-failures',
+      'sweep-instances-without-imdsv2',
+      'sweep-instances-without-owner',
+      'sweep-log-groups-without-retention',
+      'sweep-security-groups-open-to-world',
     ]);
   });
 
