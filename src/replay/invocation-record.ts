@@ -9,6 +9,7 @@ export const STACK_FUNCTIONS = [
   'cloudtrailLogs',
   'cloudwatchLogs',
   'findings',
+  'sweep',
 ] as const;
 
 /** One of the stack's functions. */

@@ -8,6 +8,7 @@ import {
   type PipelineError,
   type PipelineReport,
 } from '../pipeline.js';
+import { isObject, stringAt } from '../json/fields.js';
 import { decodeDocument } from '../sources/index.js';
 import {
   DeadLetterError,
@@ -114,6 +115,7 @@ export class Replayer {
   }
 
   private async run(record: InvocationRecord, where: string): Promise<PipelineReport> {
+    if (record.function === 'sweep') throw sweepNotReplayed(record.requestPayload, where);
     const { context } = this.target;
     const batch = decodeDocument(record.requestPayload, where, {
       trust: context.trust,
@@ -125,4 +127,17 @@ export class Replayer {
       ? planBatch(batch, this.target.context)
       : processBatch(batch, this.target.context);
   }
+}
+
+/**
+ * A sweep's payload names only its rule: what the sweep would find is what exists now, so it is
+ * run again, not replayed, and the ledger makes what the failed sweep already did `duplicate`.
+ */
+function sweepNotReplayed(payload: unknown, where: string): DeadLetterError {
+  const rule = isObject(payload) ? stringAt(payload, 'rule') : undefined;
+  const command = `steward sweep ${rule ?? 'RULE'} --live`;
+  return new DeadLetterError(
+    `a sweep is not replayed from its payload, which names only ${rule === undefined ? 'a rule' : `the rule ${rule}`}: run \`${command}\` to sweep again (in the same period, what the failed sweep did is a duplicate)`,
+    where,
+  );
 }

@@ -142,9 +142,13 @@ describe('steward replay FILE', () => {
       requestContext: { functionArn: functionArn('ec2State') },
       requestPayload: { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
     };
+    const sweep = {
+      requestContext: { functionArn: functionArn('sweep'), requestId: 'req-sweep' },
+      requestPayload: { rule: 'sweep-instances-without-owner' },
+    };
     const file = await recordFile(
       'mixed.jsonl',
-      [good, s3TestEvent, otherFunction, withoutPayload, scheduled]
+      [good, s3TestEvent, otherFunction, withoutPayload, scheduled, sweep]
         .map((line) => JSON.stringify(line))
         .concat('{"version": "1.0",')
         .join('\n'),
@@ -159,7 +163,7 @@ describe('steward replay FILE', () => {
       [
         `${file}: line 3`,
         'failed',
-        `"arn:aws:lambda:us-east-1:123456789012:function:billing" is not one of the stack's functions (a name ending in -ec2State, -cloudtrail, -cloudtrailLogs, -cloudwatchLogs, -findings): refused`,
+        `"arn:aws:lambda:us-east-1:123456789012:function:billing" is not one of the stack's functions (a name ending in -ec2State, -cloudtrail, -cloudtrailLogs, -cloudwatchLogs, -findings, -sweep): refused`,
       ],
       [
         `${file}: line 4`,
@@ -176,6 +180,11 @@ describe('steward replay FILE', () => {
       [
         `${file}: line 6`,
         'failed',
+        'a sweep is not replayed from its payload, which names only the rule sweep-instances-without-owner: run `steward sweep sweep-instances-without-owner --live` to sweep again (in the same period, what the failed sweep did is a duplicate)',
+      ],
+      [
+        `${file}: line 7`,
+        'failed',
         expect.stringMatching(/^the body is not JSON: invalid JSON at line 1, column 19: /),
       ],
     ]);
@@ -185,7 +194,7 @@ describe('steward replay FILE', () => {
     expect(text.stdout).toContain(
       `${file}: line 2: cloudtrailLogs, 0 events: not replayed: the requestPayload of cloudtrailLogs holds no event\n`,
     );
-    expect(text.stdout).toContain('6 messages from 1 file: 1 replayed, 5 not replayed\n');
+    expect(text.stdout).toContain('7 messages from 1 file: 1 replayed, 6 not replayed\n');
   });
 
   it('reads the messages aws sqs receive-message exported, named by their ids', async () => {

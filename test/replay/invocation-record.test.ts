@@ -41,7 +41,9 @@ describe('parseInvocationRecord', () => {
     expect(record.approximateInvokeCount).toBe(3);
     expect(record.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(record.lastError).toMatch(
-      /^BatchIncompleteError: 1 event\(s\) or action\(s\) must be delivered again: /,
+      name === 'sweep'
+        ? /^SweepIncompleteError: the sweep of rule sweep-instances-without-owner is incomplete: /
+        : /^BatchIncompleteError: 1 event\(s\) or action\(s\) must be delivered again: /,
     );
     expect(record.requestPayload).toBeTypeOf('object');
   });
@@ -73,7 +75,7 @@ describe('parseInvocationRecord', () => {
     const arn = 'arn:aws:lambda:us-east-1:123456789012:function:payments-prod-worker';
     const error = refusal({ value: { requestContext: { functionArn: arn }, requestPayload: {} } });
     expect(error.message).toBe(
-      `"${arn}" is not one of the stack's functions (a name ending in -ec2State, -cloudtrail, -cloudtrailLogs, -cloudwatchLogs, -findings): refused`,
+      `"${arn}" is not one of the stack's functions (a name ending in -ec2State, -cloudtrail, -cloudtrailLogs, -cloudwatchLogs, -findings, -sweep): refused`,
     );
   });
 
