@@ -404,7 +404,7 @@ describe('steward validate and usage', () => {
     expect(unstubbed.code).toBe(1);
   });
 
-  it('prints the EventBridge patterns and the log subscriptions of the rules', async () => {
+  it('prints the EventBridge patterns, the log subscriptions and the sweep schedules of the rules', async () => {
     const run = await steward('patterns', repoPath('rules'));
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).cloudwatchLogs).toEqual([
@@ -417,6 +417,12 @@ describe('steward validate and usage', () => {
         'detail-type': ['EC2 Instance State-change Notification'],
         detail: { state: ['running'] },
       },
+    ]);
+    expect(JSON.parse(run.stdout).sweep).toEqual([
+      { rule: 'sweep-instances-without-imdsv2', expression: 'rate(1 day)' },
+      { rule: 'sweep-instances-without-owner', expression: 'rate(1 day)' },
+      { rule: 'sweep-log-groups-without-retention', expression: 'rate(7 days)' },
+      { rule: 'sweep-security-groups-open-to-world', expression: 'rate(1 day)' },
     ]);
   });
 
