@@ -9,16 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DescribeImagesCommand,
-  EC2Client,
-  RunInstancesCommand,
-  paginateDescribeInstances,
-} from '@aws-sdk/client-ec2';
+import { EC2Client, paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import { loadRules } from '../src/rules/load.js';
 import { createRuntime } from '../src/runtime.js';
 import { runSweep, type SweepSummary } from '../src/sweep/run-sweep.js';
 import { FaultProxy } from '../test/support/fault-proxy.js';
+import { launchFleet } from '../test/support/moto-instances.js';
 import { startMoto } from '../test/support/moto.js';
 import { markdownTable } from './measure.js';
 
@@ -97,30 +93,10 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/** The first `unowned` instances without an Owner tag, the rest with one. */
 async function launch(ec2: EC2Client, instances: number, unowned: number): Promise<void> {
-  const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
-  const imageId = images.Images?.[0]?.ImageId ?? 'ami-12c6146b';
-  const per = 50;
-  for (let launched = 0; launched < instances; launched += per) {
-    const owner = launched >= unowned;
-    await ec2.send(
-      new RunInstancesCommand({
-        ImageId: imageId,
-        InstanceType: 't3.micro',
-        MinCount: per,
-        MaxCount: per,
-        TagSpecifications: [
-          {
-            ResourceType: 'instance',
-            Tags: [
-              { Key: 'Name', Value: 'bench' },
-              ...(owner ? [{ Key: 'Owner', Value: 'a' }] : []),
-            ],
-          },
-        ],
-      }),
-    );
-  }
+  await launchFleet(ec2, { count: unowned, per: 50, owner: false, name: 'bench' });
+  await launchFleet(ec2, { count: instances - unowned, per: 50, owner: true, name: 'bench' });
 }
 
 /**

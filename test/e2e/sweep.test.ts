@@ -1,8 +1,6 @@
 import {
   CreateTagsCommand,
-  DescribeImagesCommand,
   EC2Client,
-  RunInstancesCommand,
   StartInstancesCommand,
   paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
@@ -13,6 +11,7 @@ import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { runSweep, type SweepSummary } from '../../src/sweep/run-sweep.js';
 import { steward } from '../cli/support.js';
 import { FaultProxy } from '../support/fault-proxy.js';
+import { launchFleet } from '../support/moto-instances.js';
 import { adminCredentials, createMemberRole } from '../support/member-accounts.js';
 import { StsGate } from '../support/sts-gate.js';
 import { account, lambdaContext, motoEndpoint, rulePackOf, useMoto } from './harness.js';
@@ -70,41 +69,9 @@ afterAll(async () => {
   Reflect.deleteProperty(process.env, 'STEWARD_SWEEP_REGIONS');
 });
 
-async function imageIn(ec2: EC2Client): Promise<string> {
-  const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
-  return images.Images?.[0]?.ImageId ?? 'ami-12c6146b';
-}
-
 /** Launches `count` instances in reservations of `per`, tagged with an Owner or not. */
-async function launch(
-  ec2: EC2Client,
-  count: number,
-  per: number,
-  owner: boolean,
-): Promise<string[]> {
-  const imageId = await imageIn(ec2);
-  const ids: string[] = [];
-  for (let launched = 0; launched < count; launched += per) {
-    const { Instances } = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: imageId,
-        InstanceType: 't3.micro',
-        MinCount: per,
-        MaxCount: per,
-        TagSpecifications: [
-          {
-            ResourceType: 'instance',
-            Tags: [
-              { Key: 'Name', Value: 'sweep-e2e' },
-              ...(owner ? [{ Key: 'Owner', Value: 'team-a' }] : []),
-            ],
-          },
-        ],
-      }),
-    );
-    ids.push(...(Instances ?? []).map((instance) => instance.InstanceId as string));
-  }
-  return ids;
+function launch(ec2: EC2Client, count: number, per: number, owner: boolean): Promise<string[]> {
+  return launchFleet(ec2, { count, per, owner, name: 'sweep-e2e' });
 }
 
 async function instancesIn(ec2: EC2Client, states: string[]): Promise<string[]> {
