@@ -307,6 +307,35 @@ describe('ec2.isolate-instance against moto', () => {
     expect(Object.values(await interfaceGroups(instanceId))).toEqual([[racer]]);
   });
 
+  it('puts back the interfaces it changed when one fails midway, the error naming the interface, so no recorded groups are lost', async () => {
+    const net = await network();
+    const instanceId = await instanceIn(net, [net.groupId]);
+    const before = await interfaceGroups(instanceId);
+    const [primary, secondary] = Object.keys(before);
+    const context = isolation(instanceId);
+    const client = await context.clients.ec2();
+    let modifies = 0;
+    client.middlewareStack.add(
+      (next, { commandName }) =>
+        async (args) => {
+          if (commandName === 'ModifyNetworkInterfaceAttributeCommand') {
+            modifies += 1;
+            if (modifies === 2) throw new Error('connection reset by peer');
+          }
+          return next(args);
+        },
+      { step: 'initialize', name: 'failTheSecondModify' },
+    );
+    try {
+      await expect(executed(isolate, context)).rejects.toThrow(
+        `isolating ${instanceId} failed at ${secondary}: connection reset by peer; ${primary} was given back its groups ${net.groupId} (web)`,
+      );
+    } finally {
+      client.middlewareStack.remove('failTheSecondModify');
+    }
+    expect(await interfaceGroups(instanceId)).toEqual(before);
+  });
+
   it('skips an instance that is already isolated, saying so, and changes nothing', async () => {
     const net = await network();
     const instanceId = await instanceIn(net);
