@@ -1,7 +1,9 @@
 import type { Instance } from '@aws-sdk/client-ec2';
+import { messageOf } from '../errors.js';
 import { defineAction, instanceTargets } from './action.js';
 import { instanceOrigin } from './instance-state.js';
 import { groupList, instanceInterfaces, type InstanceInterface } from './isolation/interfaces.js';
+import { IsolationError } from './isolation/isolation-error.js';
 import type { IsolatedInterface, IsolationRecord } from './isolation/isolation-record.js';
 import { quarantineGroupOf } from './isolation/quarantine-group.js';
 
@@ -82,21 +84,46 @@ export const ec2IsolateInstance = defineAction<{ groupName?: string }, Instance>
     // One interface after another: a failure leaves as few interfaces changed as it can.
     for (const networkInterface of toIsolate) {
       const { vpcId } = networkInterface;
-      const quarantineGroupId =
-        quarantineGroups.get(vpcId) ?? (await quarantineGroupOf(ec2, vpcId, groupName, rule.id));
-      quarantineGroups.set(vpcId, quarantineGroupId);
-      await ec2.send(
-        new ModifyNetworkInterfaceAttributeCommand({
-          NetworkInterfaceId: networkInterface.networkInterfaceId,
-          Groups: [quarantineGroupId],
-        }),
-      );
-      isolated.push({
-        networkInterfaceId: networkInterface.networkInterfaceId,
-        vpcId: networkInterface.vpcId,
-        quarantineGroupId,
-        previousGroups: networkInterface.groups,
-      });
+      try {
+        const quarantineGroupId =
+          quarantineGroups.get(vpcId) ?? (await quarantineGroupOf(ec2, vpcId, groupName, rule.id));
+        quarantineGroups.set(vpcId, quarantineGroupId);
+        await ec2.send(
+          new ModifyNetworkInterfaceAttributeCommand({
+            NetworkInterfaceId: networkInterface.networkInterfaceId,
+            Groups: [quarantineGroupId],
+          }),
+        );
+        isolated.push({
+          networkInterfaceId: networkInterface.networkInterfaceId,
+          vpcId: networkInterface.vpcId,
+          quarantineGroupId,
+          previousGroups: networkInterface.groups,
+        });
+      } catch (error) {
+        // A failed action records no groups: what was moved goes back now, or its groups would
+        // be lost to the undo, and a retry would take the quarantine group for them.
+        const putBack = await Promise.all(
+          isolated.map(async ({ networkInterfaceId, previousGroups }) => {
+            const was = `${networkInterfaceId} was given back its groups ${groupList(previousGroups)}`;
+            try {
+              await ec2.send(
+                new ModifyNetworkInterfaceAttributeCommand({
+                  NetworkInterfaceId: networkInterfaceId,
+                  Groups: previousGroups.map(({ groupId }) => groupId),
+                }),
+              );
+              return was;
+            } catch (undoError) {
+              return `${networkInterfaceId} is left in quarantine and could not be given back its groups ${groupList(previousGroups)}: ${messageOf(undoError)}`;
+            }
+          }),
+        );
+        throw new IsolationError(
+          `isolating ${resource} failed at ${networkInterface.networkInterfaceId}: ${messageOf(error)}${putBack.map((said) => `; ${said}`).join('')}`,
+          { cause: error },
+        );
+      }
     }
     const record: IsolationRecord = { networkInterfaces: isolated };
     return {
