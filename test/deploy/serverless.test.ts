@@ -510,7 +510,7 @@ describe('the sweep function’s schedules', () => {
         .join('\n'),
     );
 
-  it('gives each schedule of a rule one EventBridge schedule whose input names the rule', () => {
+  it('gives each schedule of a rule one EventBridge schedule whose input names the rule and the schedule', () => {
     const config = serverlessRuleConfig(
       [
         sweeping('daily', 'rate(1 day)'),
@@ -523,21 +523,21 @@ describe('the sweep function’s schedules', () => {
       {
         schedule: {
           rate: ['rate(1 day)'],
-          input: { rule: 'daily-rule' },
+          input: { rule: 'daily-rule', schedule: 'rate(1 day)' },
           description: 'steward sweep for the rule daily-rule',
         },
       },
       {
         schedule: {
           rate: ['rate(2 days)'],
-          input: { rule: 'twice-rule' },
+          input: { rule: 'twice-rule', schedule: 'rate(2 days)' },
           description: 'steward sweep for the rule twice-rule',
         },
       },
       {
         schedule: {
           rate: ['cron(0 6 * * ? *)'],
-          input: { rule: 'twice-rule' },
+          input: { rule: 'twice-rule', schedule: 'cron(0 6 * * ? *)' },
           description: 'steward sweep for the rule twice-rule',
         },
       },

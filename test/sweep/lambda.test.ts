@@ -19,6 +19,10 @@ describe('the sweep function', () => {
     [{}, 'sweep input: expected {"rule": "<rule id>"}; "rule" is undefined'],
     [{ rule: '' }, 'sweep input: expected {"rule": "<rule id>"}; "rule" is empty'],
     [{ rule: 7 }, 'sweep input: expected {"rule": "<rule id>"}; "rule" is a number'],
+    [
+      { rule: 'owners', schedule: 7 },
+      'sweep input: expected {"rule": "<rule id>", "schedule": "<its schedule>"}; "schedule" is a number',
+    ],
   ])('refuses %j, saying what it expected', async (input, message) => {
     const refused = sweeps.handle(input, context);
     await expect(refused).rejects.toThrow(

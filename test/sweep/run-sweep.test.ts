@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRule, parseRuleText } from '../../src/rules/load.js';
 import { createEvaluation } from '../../src/runtime.js';
 import { runSweep, sweepIncomplete } from '../../src/sweep/run-sweep.js';
-import { SweepRuleError } from '../../src/sweep/sweep-rule.js';
+import { SweepRuleError, sweepableRule } from '../../src/sweep/sweep-rule.js';
 
 function rule(id: string, triggers: string) {
   const text = `id: ${id}\ndescription: test\nkind: audit\nseverity: low\ntriggers:\n${triggers}\nactions:\n  - action: audit.record\n`;
@@ -54,5 +54,34 @@ describe('runSweep', () => {
       }),
     );
     expect(sweepIncomplete(summary)).toBe(true);
+  });
+});
+
+describe('the sweep of one schedule', () => {
+  // Each schedule invokes the sweep on its own: a schedule sweeping every trigger of its rule
+  // would describe the other trigger's resources too, and act on a resource once per trigger
+  // period, twice in one sweep where two triggers sweep the same kind.
+  const twice = rule(
+    'twice',
+    [
+      "  - source: schedule\n    schedule: 'rate( 2 day )'\n    resources: ec2-instances",
+      "  - source: schedule\n    schedule: 'cron(0 6 * * ? *)'\n    resources: ec2-instances",
+    ].join('\n'),
+  );
+  const schedulesOf = (schedule?: string) =>
+    sweepableRule([twice], 'twice', schedule).plans.map(({ trigger }) => trigger.schedule);
+
+  it('takes only the triggers on that schedule, written as EventBridge takes it', () => {
+    expect(schedulesOf('cron(0 6 * * ? *)')).toEqual(['cron(0 6 * * ? *)']);
+    expect(schedulesOf('rate(2 days)')).toEqual(['rate( 2 day )']);
+    expect(schedulesOf()).toEqual(['rate( 2 day )', 'cron(0 6 * * ? *)']);
+  });
+
+  it('refuses a schedule the rule does not have, naming those it has', () => {
+    expect(() => schedulesOf('rate(1 hour)')).toThrow(
+      new SweepRuleError(
+        'rule twice has no schedule trigger on rate(1 hour) (its schedules: rate(2 days), cron(0 6 * * ? *))',
+      ),
+    );
   });
 });
