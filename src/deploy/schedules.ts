@@ -76,17 +76,18 @@ export function ruleSchedules(rules: readonly CompiledRule[]): RuleSchedule[] {
 
 /**
  * The `schedule` events of the `sweep` function in `serverless.yml`'s form: one EventBridge
- * rule per schedule, whose input names the rule to sweep.
+ * rule per schedule, whose input names the rule to sweep and the schedule, whose triggers alone
+ * it sweeps.
  *
  * @example
  * scheduleEvents(rules)[0];
- * // { schedule: { rate: ['rate(1 day)'], input: { rule: 'ec2-sweep-without-owner' }, description: … } }
+ * // { schedule: { rate: ['rate(1 day)'], input: { rule: 'ec2-sweep-without-owner', schedule: 'rate(1 day)' }, description: … } }
  */
 export function scheduleEvents(rules: readonly CompiledRule[]): Record<string, unknown>[] {
   return ruleSchedules(rules).map(({ rule, expression }) => ({
     schedule: {
       rate: [expression],
-      input: { rule },
+      input: { rule, schedule: expression },
       description: `steward sweep for the rule ${rule}`,
     },
   }));

@@ -99,7 +99,7 @@ const BELIEVED_ONLY_FROM =
   "is believed only from EventBridge (an aws.* source), a CloudTrail log file read in S3, a log group configured as CloudTrail's or a local file, not from a Lambda invocation's payload, an SNS message or an SQS body";
 
 const SWEEP_ONLY_FROM_OPERATOR =
-  'a sweep event is made by steward\'s own describe calls and believed only from a local file or a rule test, not from a Lambda invocation\'s payload, an SNS message or an SQS body (a sweep is invoked with {"rule": "<rule id>"})';
+  'a sweep event is made by steward\'s own describe calls and believed only from a local file or a rule test, not from a Lambda invocation\'s payload, an SNS message or an SQS body (a sweep is invoked with {"rule": "<rule id>", "schedule": "<its schedule>"})';
 
 /** Decodes documents and what they wrap under one trust. */
 class DocumentDecoder {

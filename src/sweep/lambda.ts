@@ -1,6 +1,7 @@
 /**
  * The sweep function: EventBridge invokes it on each schedule trigger's schedule with
- * `{"rule": "<rule id>"}`, and it sweeps that rule in every configured account and region
+ * `{"rule": "<rule id>", "schedule": "<its schedule>"}`, and it sweeps that rule's triggers on
+ * that schedule in every configured account and region
  * (`STEWARD_SWEEP_ACCOUNTS`, `STEWARD_SWEEP_REGIONS`; by default its own).
  */
 import type { Context } from 'aws-lambda';
@@ -47,16 +48,27 @@ export class SweepIncompleteError extends StewardError {
   }
 }
 
-/** The rule id of a sweep's input. */
-function ruleOf(event: unknown): string {
+/** What a sweep's input asks: the rule, and the schedule that invoked it when one did. */
+interface SweepInput {
+  rule: string;
+  schedule?: string;
+}
+
+/** The rule id of a sweep's input, and its schedule. */
+function inputOf(event: unknown): SweepInput {
   if (!isObject(event))
     throw new SweepInputError(`expected {"rule": "<rule id>"}; got ${describeValue(event)}`);
-  const { rule } = event;
+  const { rule, schedule } = event;
   if (typeof rule !== 'string' || rule === '')
     throw new SweepInputError(
       `expected {"rule": "<rule id>"}; "rule" is ${rule === '' ? 'empty' : describeValue(rule)}`,
     );
-  return rule;
+  if (schedule === undefined) return { rule };
+  if (typeof schedule !== 'string' || schedule === '')
+    throw new SweepInputError(
+      `expected {"rule": "<rule id>", "schedule": "<its schedule>"}; "schedule" is ${schedule === '' ? 'empty' : describeValue(schedule)}`,
+    );
+  return { rule, schedule };
 }
 
 /**
@@ -72,9 +84,9 @@ export class SweepFunction {
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
-  /** Sweeps the rule the input names; throws `SweepInputError` or `SweepIncompleteError`. */
+  /** Sweeps the rule the input names (only its triggers on the input's schedule, if named); throws `SweepInputError` or `SweepIncompleteError`. */
   async handle(event: unknown, context: Context): Promise<SweepSummary> {
-    const rule = ruleOf(event);
+    const input = inputOf(event);
     const runtime = await this.built();
     // `arn:aws:lambda:<region>:<account>:function:<name>`: the account the function runs in.
     const account = context.invokedFunctionArn?.split(':')[4];
@@ -89,7 +101,7 @@ export class SweepFunction {
         : undefined;
     const summary = await runSweep(
       {
-        rule,
+        ...input,
         targets: targetsFromEnv(this.env, home),
         ...(remainingTimeMs ? { remainingTimeMs } : {}),
       },

@@ -37,6 +37,8 @@ export type SweepPipeline =
 export interface SweepRequest {
   /** The id of a rule with a schedule trigger. */
   rule: string;
+  /** Only the triggers on this schedule (as EventBridge takes it); all of the rule's by default. */
+  schedule?: string;
   targets: readonly SweepTarget[];
   /** When the sweep runs, which decides its periods; now by default. */
   now?: Date;
@@ -122,7 +124,11 @@ export async function runSweep(
   request: SweepRequest,
   pipeline: SweepPipeline,
 ): Promise<SweepSummary> {
-  const { rule, plans } = sweepableRule(pipeline.context.ruleIndex.rules, request.rule);
+  const { rule, plans } = sweepableRule(
+    pipeline.context.ruleIndex.rules,
+    request.rule,
+    request.schedule,
+  );
   const now = request.now ?? new Date();
   const tally = new SweepTally(rule.id, pipeline.whatIf, now.toISOString());
   for (const target of request.targets)

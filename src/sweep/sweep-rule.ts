@@ -2,7 +2,8 @@
  * The rule a sweep runs: found by id in the loaded rules, with its schedule triggers checked
  * (period, filters) before any AWS call.
  */
-import { StewardError } from '../errors.js';
+import { scheduleExpression } from '../deploy/schedules.js';
+import { messageOf, StewardError } from '../errors.js';
 import type { CompiledRule, ScheduleTrigger } from '../rules/rule.js';
 import { sweepPeriodMs } from './period.js';
 import { checkSweepFilters } from './filters.js';
@@ -36,22 +37,30 @@ export interface SweepableRule {
 }
 
 /**
- * The rule of this id and its schedule triggers. Throws `SweepRuleError` for an unknown rule,
- * a rule without a schedule trigger, or a trigger whose period or filters cannot be used.
+ * The rule of this id and its schedule triggers: those on `schedule` (as EventBridge takes it,
+ * `rate(2 days)`) when one is given, else all of them. Throws `SweepRuleError` for an unknown rule,
+ * a rule without a schedule trigger (or none on `schedule`), or a trigger whose period or
+ * filters cannot be used.
  *
  * @example
  * const { rule, plans } = sweepableRule(runtime.ruleIndex.rules, 'sweep-instances-without-owner');
  */
-export function sweepableRule(rules: readonly CompiledRule[], id: string): SweepableRule {
+export function sweepableRule(
+  rules: readonly CompiledRule[],
+  id: string,
+  schedule?: string,
+): SweepableRule {
   const rule = rules.find((candidate) => candidate.id === id);
   if (rule === undefined) throw new SweepRuleError(`no rule ${JSON.stringify(id)} in the rules`);
-  const triggers = rule.document.triggers.filter(
+  const scheduled = rule.document.triggers.filter(
     (trigger): trigger is ScheduleTrigger => trigger.source === 'schedule',
   );
-  if (triggers.length === 0)
+  if (scheduled.length === 0)
     throw new SweepRuleError(
       `rule ${id} has no schedule trigger (its triggers: ${rule.document.triggers.map((trigger) => trigger.source).join(', ')}): only a rule with one can be swept`,
     );
+  const triggers =
+    schedule === undefined ? scheduled : onSchedule(rule, scheduled, schedule.trim());
   const plans = triggers.map((trigger, index) => {
     const where = `rule ${id}, schedule trigger ${index + 1}`;
     const query = resourceQueries.get(trigger.resources);
@@ -66,4 +75,28 @@ export function sweepableRule(rules: readonly CompiledRule[], id: string): Sweep
     }
   });
   return { rule, plans };
+}
+
+/**
+ * The triggers on one of the rule's schedules, as EventBridge takes it: each schedule invokes
+ * the sweep on its own, for its own triggers.
+ */
+function onSchedule(
+  rule: CompiledRule,
+  triggers: readonly ScheduleTrigger[],
+  schedule: string,
+): ScheduleTrigger[] {
+  const expressions = triggers.map((trigger) => {
+    try {
+      return scheduleExpression(trigger.schedule, rule);
+    } catch (error) {
+      throw new SweepRuleError(messageOf(error), { cause: error });
+    }
+  });
+  const taken = triggers.filter((_, index) => expressions[index] === schedule);
+  if (taken.length === 0)
+    throw new SweepRuleError(
+      `rule ${rule.id} has no schedule trigger on ${schedule} (its schedules: ${[...new Set(expressions)].join(', ')})`,
+    );
+  return taken;
 }

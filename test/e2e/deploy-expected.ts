@@ -92,14 +92,18 @@ export function expectedPatterns(rules: readonly CompiledRule[]): Record<string,
 
 /**
  * The EventBridge schedules of the rules' schedule triggers, each invoking `sweep` with the
- * rule's id, sorted as `DeployedStackReader` lists them.
+ * rule's id and the schedule, sorted as `DeployedStackReader` lists them.
  *
  * @example
  * expect(stack.schedules).toEqual(expectedSchedules(rules));
  */
 export function expectedSchedules(rules: readonly CompiledRule[]): DeployedSchedule[] {
   return ruleSchedules(rules)
-    .map(({ rule, expression }) => ({ expression, target: 'sweep', input: { rule } }))
+    .map(({ rule, expression }) => ({
+      expression,
+      target: 'sweep',
+      input: { rule, schedule: expression },
+    }))
     .sort(byJson);
 }
 

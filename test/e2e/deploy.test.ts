@@ -149,7 +149,7 @@ async function expectDeployed(
     resources: resourceSummary(stack),
     checked: [
       `${patternCount} EventBridge patterns equal to steward patterns`,
-      `${schedules.length} EventBridge schedules, each invoking sweep with its rule`,
+      `${schedules.length} EventBridge schedules, each invoking sweep with its rule and schedule`,
       `${functionNames.length} functions: runtime, handler, memory, timeout, environment, role, invoke permissions`,
       `${functionNames.length} roles: trust and policies equal to the rules’ declarations`,
       `ledger table: keys, byRule and byResource, on demand, deletion protection ${stage === 'prod' ? 'on' : 'off'}`,
