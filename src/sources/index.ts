@@ -75,7 +75,8 @@ const UNKNOWN_SHAPE =
  * CloudTrail's. CloudTrail log files and bare records handed over directly are believed only
  * from the operator (`options.origin`, `operator` by default: a local file, a rule test);
  * what an SNS message or SQS body holds, whoever could publish to the topic or queue wrote, so
- * it is held to what AWS alone writes wherever it comes from. A sweep's event written in a file
+ * only S3 and CloudTrail notifications naming log files are taken from one (the log files are
+ * then read, and believed by their keys), never an EventBridge or CloudWatch Logs event. A sweep's event written in a file
  * (`src/sweep/sweep-document.ts`) is believed only from the operator: steward makes a sweep's
  * events itself, from its own describe calls.
  *
@@ -94,6 +95,14 @@ export function decodeDocument(
     options.origin ?? 'operator',
   );
 }
+
+/**
+ * An EventBridge event or a CloudWatch Logs subscription event is believed from the service
+ * that delivers it: in an SNS message or an SQS body, its `source` or log group is text that
+ * whoever may publish to the topic or send to the queue wrote.
+ */
+const NOT_BELIEVED_WRAPPED =
+  'an EventBridge or CloudWatch Logs event in an SNS message or SQS body is not believed: whoever may publish to the topic or send to the queue could have written it; steward takes them from EventBridge rules and log subscriptions, and from SNS and SQS only S3 and CloudTrail notifications naming log files';
 
 const BELIEVED_ONLY_FROM =
   "is believed only from EventBridge (an aws.* source), a CloudTrail log file read in S3, a log group configured as CloudTrail's or a local file, not from a Lambda invocation's payload, an SNS message or an SQS body";
@@ -182,7 +191,10 @@ class DocumentDecoder {
     }
     const parsed = parseJsonText(text, where);
     if (!parsed.ok) return errorBatch(parsed.error.message, parsed.error.where);
-    return this.decode(parsed.value, where, 'aws');
+    const { value } = parsed;
+    if (isObject(value) && ('detail-type' in value || 'awslogs' in value || 'messageType' in value))
+      return errorBatch(NOT_BELIEVED_WRAPPED, where);
+    return this.decode(value, where, 'aws');
   }
 }
 

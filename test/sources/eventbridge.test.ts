@@ -381,7 +381,7 @@ describe('any other EventBridge event', () => {
     });
   });
 
-  it('is not believed from an SQS body either unless its source is aws.*', () => {
+  it('is not believed from an SQS body, whatever its source says', () => {
     const forged = { ...sample('guardduty-ec2-finding.json'), source: 'my.guardduty' };
     const batch = decodeDocument(
       {
@@ -393,15 +393,15 @@ describe('any other EventBridge event', () => {
       'lambda event',
       { origin: 'aws' },
     );
-    expect(batch.events.map((event) => event.name)).toEqual(['AWS Health Event']);
-    expect(batch.errors).toEqual([
-      {
-        message: expect.stringMatching(
-          /^EventBridge event "GuardDuty Finding" from source "my.guardduty" is not believed/,
-        ) as unknown,
-        where: 'lambda event: Records[0].body',
-      },
+    expect(batch.events).toEqual([]);
+    expect(batch.errors.map((error) => error.where)).toEqual([
+      'lambda event: Records[0].body',
+      'lambda event: Records[1].body',
     ]);
+    for (const error of batch.errors)
+      expect(error.message).toMatch(
+        /^an EventBridge or CloudWatch Logs event in an SNS message or SQS body is not believed: whoever may publish to the topic or send to the queue could have written it/,
+      );
   });
 
   it.each([
