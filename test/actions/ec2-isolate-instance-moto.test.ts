@@ -13,41 +13,23 @@ import {
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ActionContext, ActionOutcome } from '../../src/actions/action.js';
 import type { ActionHistory } from '../../src/actions/history.js';
 import { quarantineTag } from '../../src/actions/isolation/quarantine-group.js';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
-import { startMoto, type MotoServer } from '../support/moto.js';
-import { catalogAction, contextFor, executed } from './support.js';
+import { catalogAction, contextFor, executed, useOwnMoto } from './support.js';
 
 const isolate = catalogAction('ec2.isolate-instance');
 const restore = catalogAction('ec2.restore-instance-security-groups');
-const settings = {
-  AWS_ENDPOINT_URL: undefined as string | undefined,
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_SESSION_TOKEN: 'testing',
-};
-const saved = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
-let moto: MotoServer;
+useOwnMoto();
 let ec2: EC2Client;
 let imageId: string;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  Object.assign(process.env, { ...settings, AWS_ENDPOINT_URL: moto.endpoint });
   ec2 = new EC2Client({ region: 'us-east-1' });
   const { Images } = await ec2.send(new DescribeImagesCommand({}));
   imageId = Images?.[0]?.ImageId ?? '';
-});
-
-afterAll(async () => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) Reflect.deleteProperty(process.env, name);
-    else process.env[name] = value;
-  }
-  await moto?.stop();
 });
 
 interface Network {

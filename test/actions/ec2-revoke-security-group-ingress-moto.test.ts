@@ -6,35 +6,24 @@ import {
   EC2Client,
   type IpPermission,
 } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
-import { startMoto, type MotoServer } from '../support/moto.js';
-import { catalogAction, contextFor, decodedEvent, sweptEvent, withRaw } from './support.js';
+import {
+  catalogAction,
+  contextFor,
+  decodedEvent,
+  sweptEvent,
+  useOwnMoto,
+  withRaw,
+} from './support.js';
 
 const action = catalogAction('ec2.revoke-security-group-ingress');
 const sample = decodedEvent('events/cloudtrail-authorize-sg-ingress-world-ssh.json');
-const settings = {
-  AWS_ENDPOINT_URL: undefined as string | undefined,
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_SESSION_TOKEN: 'testing',
-};
-const saved = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
-let moto: MotoServer;
+useOwnMoto();
 let ec2: EC2Client;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  Object.assign(process.env, { ...settings, AWS_ENDPOINT_URL: moto.endpoint });
+beforeAll(() => {
   ec2 = new EC2Client({ region: 'us-east-1' });
-});
-
-afterAll(async () => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) Reflect.deleteProperty(process.env, name);
-    else process.env[name] = value;
-  }
-  await moto?.stop();
 });
 
 /** A group of the default VPC opened to the world on tcp 22 by name, as the console's old form. */

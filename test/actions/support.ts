@@ -5,7 +5,7 @@ import type {
   InstanceStateName,
 } from '@aws-sdk/client-ec2';
 import { Ajv } from 'ajv';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { ActionContext, ActionDefinition, EarlierOutcome } from '../../src/actions/action.js';
 import { actionCatalog } from '../../src/actions/catalog.js';
 import { noHistory, type ActionHistory } from '../../src/actions/history.js';
@@ -18,6 +18,7 @@ import type { SweepResourceKind } from '../../src/rules/rule.js';
 import { resourceQueries } from '../../src/sweep/queries.js';
 import { sweepEvent } from '../../src/sweep/sweep-event.js';
 import { repoPath } from '../support/files.js';
+import { startMoto, type MotoServer } from '../support/moto.js';
 
 /** The one event a file decodes to: a sample of `events/` or a fixture of `test/actions/fixtures/`. */
 export function decodedEvent(path: string): StewardEvent {
@@ -116,4 +117,35 @@ export function describedInstance(
       },
     ],
   };
+}
+
+/**
+ * A moto of the test file's own, started before its tests with the process's AWS settings
+ * pointing at it (test credentials, `AWS_ENDPOINT_URL`), and stopped after them with the
+ * settings put back: what a test of an action against moto needs.
+ *
+ * @example
+ * useOwnMoto();
+ * beforeAll(() => { ec2 = new EC2Client({ region: 'us-east-1' }); }); // reaches that moto
+ */
+export function useOwnMoto(): void {
+  const settings = {
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_SESSION_TOKEN: 'testing',
+  };
+  const names = [...Object.keys(settings), 'AWS_ENDPOINT_URL'];
+  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+  let moto: MotoServer | undefined;
+  beforeAll(async () => {
+    moto = await startMoto();
+    Object.assign(process.env, { ...settings, AWS_ENDPOINT_URL: moto.endpoint });
+  });
+  afterAll(async () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) Reflect.deleteProperty(process.env, name);
+      else process.env[name] = value;
+    }
+    await moto?.stop();
+  });
 }
