@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { messageOf } from './errors.js';
 import { describeSidecarFacts, offlineFacts, type SidecarFacts } from './facts/sidecar.js';
+import { invocationOf } from './lambda-context.js';
 import { runningInLambda } from './ledger/connect.js';
 import { mustRedeliver, runPipeline, type PipelineReport } from './pipeline.js';
 import { defaultRulePackFile, readRulePack } from './rules/pack.js';
@@ -56,13 +57,8 @@ export function lambdaHandler(functionName: string) {
       },
     );
     const built = await runtime;
-    // `arn:aws:lambda:<region>:<account>:function:<name>`: the account events are at home in.
-    const account = context.invokedFunctionArn?.split(':')[4];
-    if (account && /^\d{12}$/.test(account)) built.clients.knowHomeAccount(account);
-    const remainingTimeMs =
-      typeof context.getRemainingTimeInMillis === 'function'
-        ? () => context.getRemainingTimeInMillis()
-        : undefined;
+    const { account, remainingTimeMs } = invocationOf(context);
+    if (account !== undefined) built.clients.knowHomeAccount(account);
     const sidecar = await localSidecarFacts(built);
     const report = await runPipeline(event, `${functionName} invocation ${context.awsRequestId}`, {
       ...built,

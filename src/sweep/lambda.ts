@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import { StewardError } from '../errors.js';
 import { describeValue, isObject } from '../json/fields.js';
 import { rulePackFile } from '../lambda.js';
+import { invocationOf } from '../lambda-context.js';
 import { readRulePack } from '../rules/pack.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { runSweep, sweepIncomplete, type SweepSummary } from './run-sweep.js';
@@ -88,17 +89,12 @@ export class SweepFunction {
   async handle(event: unknown, context: Context): Promise<SweepSummary> {
     const input = inputOf(event);
     const runtime = await this.built();
-    // `arn:aws:lambda:<region>:<account>:function:<name>`: the account the function runs in.
-    const account = context.invokedFunctionArn?.split(':')[4];
-    if (account && /^\d{12}$/.test(account)) runtime.clients.knowHomeAccount(account);
+    const { account, remainingTimeMs } = invocationOf(context);
+    if (account !== undefined) runtime.clients.knowHomeAccount(account);
     const home = {
       account: await runtime.clients.lookUpHomeAccount(),
       region: runtime.clients.region,
     };
-    const remainingTimeMs =
-      typeof context.getRemainingTimeInMillis === 'function'
-        ? () => context.getRemainingTimeInMillis()
-        : undefined;
     const summary = await runSweep(
       {
         ...input,
