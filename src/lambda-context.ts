@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { accountIdPattern } from './aws-ids.js';
 
 /** What a handler reads of its Lambda context. */
 export interface Invocation {
@@ -20,7 +21,7 @@ export function invocationOf(context: Context): Invocation {
   // `arn:aws:lambda:<region>:<account>:function:<name>`
   const account = context.invokedFunctionArn?.split(':')[4];
   return {
-    ...(account !== undefined && /^\d{12}$/.test(account) ? { account } : {}),
+    ...(account !== undefined && accountIdPattern.test(account) ? { account } : {}),
     ...(typeof context.getRemainingTimeInMillis === 'function'
       ? { remainingTimeMs: () => context.getRemainingTimeInMillis() }
       : {}),

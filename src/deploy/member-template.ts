@@ -3,13 +3,8 @@ import { functionSources } from './function-rules.js';
 import { functionRoleName, type CentralStack } from './role-names.js';
 import { memberPermissions, ruleStatements, type CfnValue } from './rule-statements.js';
 import { organizationBusName } from './organization.js';
-import {
-  accountIdPattern,
-  checkedOrganizationId,
-  checkedRoleName,
-  DeployParameterError,
-  regionPattern,
-} from './parameters.js';
+import { accountIdPattern, regionPattern } from '../aws-ids.js';
+import { checkedOrganizationId, checkedRoleName, DeployParameterError } from './parameters.js';
 import { eventBridgePatterns } from './patterns.js';
 import type { CloudFormationResource, CloudFormationTemplate } from './template.js';
 

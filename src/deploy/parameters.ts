@@ -46,10 +46,6 @@ export class DeployParameterError extends StewardError {
 }
 
 const organizationIdPattern = /^o-[a-z0-9]{10,32}$/;
-/** An AWS account id as IAM and Organizations write it. */
-export const accountIdPattern = /^\d{12}$/;
-/** A region's code: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`. */
-export const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** IAM's role name characters (no path): the member trust and the function roles name it. */
 const roleNamePattern = /^[\w+=,.@-]{1,64}$/;
 

@@ -19,6 +19,7 @@
  * fields); a trail carries its GetTrailStatus answer as `TrailStatus`. `periodStart` may be left
  * out: the start of `time`'s day (UTC), a cron schedule's period.
  */
+import { accountIdPattern, regionPattern } from '../aws-ids.js';
 import { messageOf } from '../errors.js';
 import { describeValue, isObject, stringAt, type JsonObject } from '../json/fields.js';
 import type { SweepResourceKind } from '../rules/rule.js';
@@ -28,8 +29,6 @@ import { resourceQueries } from './queries.js';
 import { sweepEvent } from './sweep-event.js';
 
 const dayMs = 86_400_000;
-const accountId = /^\d{12}$/;
-const regionName = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /**
  * True when the document is written as a sweep's event: a `sweep` object and a `described`
@@ -64,10 +63,10 @@ export function decodeSweepDocument(
       `kind: expected one of ${[...resourceQueries.keys()].join(', ')}; got ${describeValue(document.kind)}`,
     );
   const account = stringAt(document, 'account');
-  if (account === undefined || !accountId.test(account))
+  if (account === undefined || !accountIdPattern.test(account))
     return fail(`account: expected a 12-digit account id; got ${describeValue(document.account)}`);
   const region = stringAt(document, 'region');
-  if (region === undefined || !regionName.test(region))
+  if (region === undefined || !regionPattern.test(region))
     return fail(
       `region: expected a region name such as us-east-1; got ${describeValue(document.region)}`,
     );

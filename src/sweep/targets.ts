@@ -4,6 +4,7 @@
  * lists the deployment sets), by default its own account and region; other accounts are read
  * through their member role, as every cross-account call is.
  */
+import { accountIdPattern, regionPattern } from '../aws-ids.js';
 import { StewardError } from '../errors.js';
 
 /** One account and region a sweep describes. */
@@ -15,9 +16,6 @@ export interface SweepTarget {
 /** The variables that name a sweep's regions and accounts. */
 export const SWEEP_REGIONS_VARIABLE = 'STEWARD_SWEEP_REGIONS';
 export const SWEEP_ACCOUNTS_VARIABLE = 'STEWARD_SWEEP_ACCOUNTS';
-
-const accountId = /^\d{12}$/;
-const regionName = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /**
  * A list of regions or accounts that cannot be used, naming where it came from and the entry.
@@ -53,7 +51,7 @@ export function parseTargetList(
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
   if (entries.length === 0) return undefined;
-  const valid = kind === 'regions' ? regionName : accountId;
+  const valid = kind === 'regions' ? regionPattern : accountIdPattern;
   for (const entry of entries)
     if (!valid.test(entry))
       throw new SweepTargetError(
