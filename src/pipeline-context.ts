@@ -3,6 +3,7 @@ import type { Ledger } from './ledger/ledger.js';
 import type { ClaimOwner } from './ledger/owner.js';
 import type { RuleIndex } from './rules/rule-index.js';
 import type { SourceTrust } from './sources/index.js';
+import type { PipelineObserver, Tracing } from './telemetry/observer.js';
 
 /** What evaluating events and planning their actions needs: no ledger. */
 export interface EvaluationContext {
@@ -19,6 +20,10 @@ export interface EvaluationContext {
   trust?: SourceTrust;
   /** Told as each event's processing ends, for a progress display. */
   onEvent?: () => void;
+  /** Told what happens, for logs and metrics (the Lambda handlers'); none in the CLI. */
+  observer?: PipelineObserver;
+  /** X-Ray tracing, when the deployment turns it on. */
+  tracing?: Tracing;
 }
 
 export interface PipelineContext extends EvaluationContext {
