@@ -3,6 +3,7 @@ import type { ActionRequest, ActionResult, ExecutionContext } from './execution/
 import { messageOf } from './errors.js';
 import type { Ledger } from './ledger/ledger.js';
 import { planAction } from './plan-action.js';
+import { actionAnnotations } from './telemetry/tracing.js';
 import type { EvaluationContext, PipelineContext } from './pipeline-context.js';
 import type { StewardEvent } from './sources/steward-event.js';
 
@@ -38,7 +39,10 @@ export function recordInLedger(context: PipelineContext): Acting {
   const execution = executionContext(context);
   return {
     staleness: (event) => stalenessOf(event, context.ledger),
-    act: (request) => executeAction(request, execution),
+    act: (request) =>
+      context.tracing?.action(actionAnnotations(request), () =>
+        executeAction(request, execution),
+      ) ?? executeAction(request, execution),
   };
 }
 

@@ -3,6 +3,7 @@ import { MemberSessions, roleArnIn } from './accounts/member-sessions.js';
 import { remember } from './accounts/recently-used.js';
 import { UndecidedAccountClients } from './accounts/undecided-account-clients.js';
 import { AwsClients } from './aws-clients.js';
+import type { Tracing } from './telemetry/observer.js';
 
 export { MemberRoleError } from './accounts/member-sessions.js';
 export { FACTS_SESSION, sessionName } from './accounts/session-name.js';
@@ -20,6 +21,8 @@ export interface ClientPoolOptions {
   homeAccount?: string;
   /** How many member sessions and client sets are kept at once (default 256). */
   maxEntries?: number;
+  /** Instruments every client the pool makes (X-Ray); none when absent. */
+  tracing?: Pick<Tracing, 'captureClient'>;
 }
 
 /**
@@ -41,6 +44,7 @@ export class ClientPool {
   readonly memberRoleName: string;
   private readonly requestTimeoutMs: number | undefined;
   private readonly maxEntries: number;
+  private readonly tracing: Pick<Tracing, 'captureClient'> | undefined;
   private readonly homeRegions = new Map<string, AwsClients>();
   private readonly members = new Map<string, AwsClients>();
   private readonly sessions: MemberSessions;
@@ -51,7 +55,8 @@ export class ClientPool {
     this.requestTimeoutMs = options.requestTimeoutMs;
     this.memberRoleName = options.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME;
     this.maxEntries = options.maxEntries ?? 256;
-    this.home = new AwsClients(this.region, this.requestTimeoutMs);
+    this.tracing = options.tracing;
+    this.home = new AwsClients(this.region, this.requestTimeoutMs, { tracing: this.tracing });
     this.homeRegions.set(this.region, this.home);
     this.homeAccount = new HomeAccount(this.home, options.homeAccount);
     this.sessions = new MemberSessions({
@@ -107,16 +112,17 @@ export class ClientPool {
   }
 
   private member(account: string, region: string, session: string): AwsClients {
-    return new AwsClients(region, this.requestTimeoutMs, () =>
-      this.sessions.credentials(account, session),
-    );
+    return new AwsClients(region, this.requestTimeoutMs, {
+      credentials: () => this.sessions.credentials(account, session),
+      tracing: this.tracing,
+    });
   }
 
   /** The function's own account in any region. */
   inHomeAccount(region: string): AwsClients {
     let clients = this.homeRegions.get(region);
     if (!clients) {
-      clients = new AwsClients(region, this.requestTimeoutMs);
+      clients = new AwsClients(region, this.requestTimeoutMs, { tracing: this.tracing });
       this.homeRegions.set(region, clients);
     }
     return clients;
@@ -130,16 +136,21 @@ export class ClientPool {
 
 /**
  * The pool the environment describes: `AWS_REGION`, `STEWARD_AWS_TIMEOUT_MS`,
- * `STEWARD_MEMBER_ROLE_NAME`, `STEWARD_ACCOUNT_ID`.
+ * `STEWARD_MEMBER_ROLE_NAME`, `STEWARD_ACCOUNT_ID`; its clients instrumented by `tracing`.
  *
  * @example
  * const pool = clientPoolFromEnv(process.env);
  */
-export function clientPoolFromEnv(env: NodeJS.ProcessEnv, requestTimeoutMs?: number): ClientPool {
+export function clientPoolFromEnv(
+  env: NodeJS.ProcessEnv,
+  requestTimeoutMs?: number,
+  tracing?: Pick<Tracing, 'captureClient'>,
+): ClientPool {
   return new ClientPool({
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     requestTimeoutMs,
     memberRoleName: env.STEWARD_MEMBER_ROLE_NAME || undefined,
     homeAccount: env.STEWARD_ACCOUNT_ID || undefined,
+    tracing,
   });
 }

@@ -10,6 +10,7 @@ import type { EvaluationContext, PipelineContext } from './pipeline.js';
 import type { CompiledRule } from './rules/rule.js';
 import { RuleIndex } from './rules/rule-index.js';
 import { SourceTrust } from './sources/trust.js';
+import { tracingFromEnv } from './telemetry/tracing.js';
 
 export interface Runtime extends PipelineContext {
   connection: LedgerConnection;
@@ -39,7 +40,8 @@ function s3Reachable(env: NodeJS.ProcessEnv): boolean {
 /**
  * What evaluating events and planning their actions needs, without a ledger (a what-if): the
  * rules loaded and indexed, the AWS clients of every account and region (each created on first
- * use), and the log groups believed as CloudTrail's (`STEWARD_CLOUDTRAIL_LOG_GROUPS`). Live in
+ * use), the log groups believed as CloudTrail's (`STEWARD_CLOUDTRAIL_LOG_GROUPS`) and the
+ * tracing (`STEWARD_TRACING`: X-Ray of the clients' calls and of each action). Live in
  * Lambda or when `STEWARD_LIVE=true`; anywhere else enforced rules only plan their actions.
  *
  * @example
@@ -50,12 +52,15 @@ export async function createEvaluation(options: RuntimeOptions): Promise<Evaluat
   const trust = SourceTrust.fromEnv(env);
   const rules = await options.rules();
   const live = options.live ?? (runningInLambda(env) || env.STEWARD_LIVE === 'true');
+  const tracing = await tracingFromEnv(env);
   return {
     ruleIndex: new RuleIndex(rules),
     clients: clientPoolFromEnv(
       env,
       positiveNumber(env.STEWARD_AWS_TIMEOUT_MS, 'STEWARD_AWS_TIMEOUT_MS'),
+      tracing,
     ),
+    tracing,
     live,
     readObjects: options.readObjects ?? (live || s3Reachable(env)),
     trust,
@@ -72,7 +77,7 @@ export async function createEvaluation(options: RuntimeOptions): Promise<Evaluat
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const env = options.env ?? process.env;
   const evaluation = await createEvaluation(options);
-  const connection = await connectLedger(env);
+  const connection = await connectLedger(env, evaluation.tracing);
   return {
     ...evaluation,
     ledger: connection.ledger,

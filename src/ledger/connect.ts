@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { requestTimeouts, type RequestTimeouts } from '../request-timeouts.js';
+import type { Tracing } from '../telemetry/observer.js';
 import type { Ledger } from './ledger.js';
 
 export interface LedgerConnection {
@@ -79,10 +80,12 @@ function ledgerTimeouts(env: NodeJS.ProcessEnv): RequestTimeouts {
  * `AWS_ENDPOINT_URL`), that DynamoDB; anywhere
  * else, the embedded ledger: the dynalite server every steward process on the data directory
  * `STEWARD_DATA_DIR` (default `.steward/`) shares (`SharedLedgerServer`), started when none
- * runs. The same client code talks to all of them.
+ * runs. The same client code talks to all of them. A DynamoDB's client is instrumented by
+ * `tracing` (X-Ray); the embedded ledger's never runs in Lambda, where traces go.
  */
 export async function connectLedger(
   env: NodeJS.ProcessEnv = process.env,
+  tracing?: Pick<Tracing, 'captureClient'>,
 ): Promise<LedgerConnection> {
   const tableName = env.STEWARD_LEDGER_TABLE ?? 'steward-dev-ledger';
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
@@ -101,6 +104,7 @@ export async function connectLedger(
   const configuredEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
   if (!usesEmbeddedLedger(env)) {
     const client = new DynamoDBClient({ region, requestHandler: ledgerTimeouts(env) });
+    tracing?.captureClient(client);
     const ledger = new Ledger(client, options);
     // Local DynamoDB servers start empty; on AWS the stack owns the table, never steward.
     if (configuredEndpoint !== undefined && !runningInLambda(env)) await ledger.ensureTable();

@@ -18,6 +18,13 @@ export interface PipelineObserver {
   batchDone(report: PipelineReport): void;
 }
 
+/** What an action's subsegment is annotated with: X-Ray finds traces by annotation. */
+export interface ActionAnnotations {
+  rule: string;
+  action: string;
+  eventId: string;
+}
+
 /**
  * X-Ray tracing of the pipeline, when the `tracing` deploy parameter turns it on: the handler's
  * segment, each AWS SDK client's calls, and one subsegment per action annotated with its rule,
@@ -26,9 +33,9 @@ export interface PipelineObserver {
 export interface Tracing {
   /** The client, instrumented so its calls are subsegments. */
   captureClient<T extends object>(client: T): T;
-  /** Runs one action in a subsegment named after it, annotated with its rule, action and event. */
-  action<T>(
-    annotations: { rule: string; action: string; eventId: string },
-    run: () => Promise<T>,
-  ): Promise<T>;
+  /**
+   * Runs one action in a subsegment named after it, annotated with its rule, action and event,
+   * and with its status once it returns.
+   */
+  action(annotations: ActionAnnotations, run: () => Promise<ActionResult>): Promise<ActionResult>;
 }

@@ -1,0 +1,56 @@
+import { StewardError } from '../errors.js';
+import type { ActionRequest } from '../execution/request.js';
+import { telemetryEnvironment } from './names.js';
+import type { ActionAnnotations, Tracing } from './observer.js';
+
+/**
+ * A `STEWARD_TRACING` that is neither `true` nor `false`, saying what it got.
+ *
+ * @example
+ * throw new TracingSettingError('yes');
+ */
+export class TracingSettingError extends StewardError {
+  constructor(readonly value: string) {
+    super(`${telemetryEnvironment.tracing} must be true or false, got "${value}"`);
+    this.name = 'TracingSettingError';
+  }
+}
+
+/**
+ * Tracing that records nothing: clients are returned as they are and actions simply run.
+ *
+ * @example
+ * const ec2 = untraced.captureClient(new EC2Client({})); // the same client
+ */
+export const untraced: Tracing = {
+  captureClient: (client) => client,
+  action: (_annotations, run) => run(),
+};
+
+/**
+ * The tracing the environment asks for: X-Ray through Powertools Tracer when `STEWARD_TRACING`
+ * is `true`, else `untraced`. The X-Ray SDK is imported only then, so a function deployed
+ * without tracing neither loads it nor patches Node's HTTP modules. Throws
+ * `TracingSettingError` for any other value than `true`, `false` or none.
+ *
+ * @example
+ * const tracing = await tracingFromEnv(process.env);
+ * const ec2 = tracing.captureClient(new EC2Client({}));
+ */
+export async function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
+  const setting = env[telemetryEnvironment.tracing];
+  if (setting === undefined || setting === '' || setting === 'false') return untraced;
+  if (setting !== 'true') throw new TracingSettingError(setting);
+  const { XRayTracing } = await import('./tracing-xray.js');
+  return new XRayTracing();
+}
+
+/**
+ * What an action's subsegment is annotated with: its rule, action and event.
+ *
+ * @example
+ * await tracing.action(actionAnnotations(request), () => executeAction(request, execution));
+ */
+export function actionAnnotations({ event, rule, planned }: ActionRequest): ActionAnnotations {
+  return { rule: rule.id, action: planned.definition.name, eventId: event.id };
+}
