@@ -91,8 +91,10 @@ describe('X-Ray tracing of an invocation (STEWARD_TRACING=true)', () => {
       { action: 'ec2.create-tags', status: 'succeeded' },
       { action: 'ec2.stop-instances', status: 'succeeded' },
     ]);
+    const documents = (await daemon.received()).filter(
+      (document) => document.trace_id === traceRoot,
+    );
     expect(daemon.problems).toEqual([]);
-    const documents = daemon.documents.filter((document) => document.trace_id === traceRoot);
     expect(documents.every((document) => document.type === 'subsegment')).toBe(true);
     expect(documents.some((document) => document.in_progress)).toBe(false);
 

@@ -48,6 +48,19 @@ export class XRayDaemon {
     return new XRayDaemon(socket, `127.0.0.1:${socket.address().port}`);
   }
 
+  /**
+   * The documents received once every datagram already delivered to the socket was read: a
+   * process that sent its last subsegments and exited may be seen to exit before they are.
+   */
+  async received(): Promise<SegmentDocument[]> {
+    let count: number;
+    do {
+      count = this.documents.length + this.problems.length;
+      await new Promise((resolve) => setImmediate(resolve));
+    } while (this.documents.length + this.problems.length !== count);
+    return this.documents;
+  }
+
   private receive(datagram: string): void {
     const newline = datagram.indexOf('\n');
     if (newline < 0 || datagram.slice(0, newline) !== protocolHeader) {
