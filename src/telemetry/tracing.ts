@@ -13,6 +13,8 @@ export class TracingSettingError extends StewardError {
   constructor(readonly value: string) {
     super(`${telemetryEnvironment.tracing} must be true or false, got "${value}"`);
     this.name = 'TracingSettingError';
+    // A setting to correct, not a crash: Lambda and `sls invoke local` show the stack as the error.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
