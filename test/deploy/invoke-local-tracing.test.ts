@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { invokeLocal } from '../support/invoke-local.js';
 import { copyProject } from '../support/project-copy.js';
 
 let project: string;
@@ -11,36 +10,8 @@ beforeAll(async () => {
 });
 
 /** `sls invoke local -f ec2State` on the EC2 sample in the copy, offline, with `STEWARD_TRACING`. */
-function invokeLocal(tracing: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SHARED_CREDENTIALS_FILE: join(project, 'no-credentials'),
-    AWS_CONFIG_FILE: join(project, 'no-config'),
-    STEWARD_DATA_DIR: join(project, '.steward'),
-    STEWARD_TRACING: tracing,
-  };
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
-    Reflect.deleteProperty(env, name);
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        join(project, 'node_modules/osls/bin/serverless.js'),
-        'invoke',
-        'local',
-        '-f',
-        'ec2State',
-        '-p',
-        'events/ec2-running.json',
-      ],
-      { cwd: project, env, timeout: 180_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? -1) : 0, stdout, stderr }),
-    );
-  });
+function invokeWithTracing(tracing: string) {
+  return invokeLocal(project, 'ec2State', 'events/ec2-running.json', { STEWARD_TRACING: tracing });
 }
 
 describe('sls invoke local with STEWARD_TRACING', () => {
@@ -48,7 +19,7 @@ describe('sls invoke local with STEWARD_TRACING', () => {
     'true: runs as without it, since Powertools Tracer traces in Lambda alone',
     { timeout: 240_000 },
     async () => {
-      const run = await invokeLocal('true');
+      const run = await invokeWithTracing('true');
       expect(run.code).toBe(0);
       expect(run.stderr).not.toMatch(/^\s+at /m);
       expect(run.stdout + run.stderr).not.toMatch(/segment|X-Ray/i);
@@ -73,7 +44,7 @@ describe('sls invoke local with STEWARD_TRACING', () => {
     'of another value: fails naming the variable and the value, without a stack',
     { timeout: 240_000 },
     async () => {
-      const run = await invokeLocal('yes');
+      const run = await invokeWithTracing('yes');
       expect(run.code).toBe(1);
       expect(run.stdout + run.stderr).toContain(
         'STEWARD_TRACING must be true or false, got \\"yes\\"',

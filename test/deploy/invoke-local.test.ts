@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { invokeLocal } from '../support/invoke-local.js';
 import { copyProject } from '../support/project-copy.js';
 
 let project: string;
@@ -11,49 +10,12 @@ beforeAll(async () => {
   project = await copyProject('steward-invoke-local-', ['events']);
 });
 
-/** `sls invoke local` in the copy, offline: no credentials anywhere the SDK looks. */
-async function invokeLocal(
-  functionName: string,
-  eventFile: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SHARED_CREDENTIALS_FILE: join(project, 'no-credentials'),
-    AWS_CONFIG_FILE: join(project, 'no-config'),
-    STEWARD_DATA_DIR: join(project, '.steward'),
-  };
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
-    Reflect.deleteProperty(env, name);
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [
-        join(project, 'node_modules/osls/bin/serverless.js'),
-        'invoke',
-        'local',
-        '-f',
-        functionName,
-        '-p',
-        eventFile,
-      ],
-      { cwd: project, env, timeout: 180_000 },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, stdout, stderr };
-  }
-}
-
 describe('sls invoke local', () => {
   it(
     'runs the EC2 sample offline with the facts of its sidecar, and says so',
     { timeout: 240_000 },
     async () => {
-      const run = await invokeLocal('ec2State', 'events/ec2-running.json');
+      const run = await invokeLocal(project, 'ec2State', 'events/ec2-running.json');
       expect(run.stderr).not.toMatch(/^\s+at /m);
       expect(run.code).toBe(0);
       const lines = run.stdout.split('\n');
@@ -88,7 +50,11 @@ describe('sls invoke local', () => {
     'refuses the gzipped log file, naming the payload to invoke instead, without a stack',
     { timeout: 240_000 },
     async () => {
-      const run = await invokeLocal('cloudtrailLogs', 'events/cloudtrail-log-file.json.gz');
+      const run = await invokeLocal(
+        project,
+        'cloudtrailLogs',
+        'events/cloudtrail-log-file.json.gz',
+      );
       expect(run.code).toBe(1);
       expect(run.stdout + run.stderr).toContain(
         'events/cloudtrail-log-file.json.gz is a CloudTrail log file as S3 holds it, not a Lambda event: invoke cloudtrailLogs with the S3 notification that names it (-p events/s3-cloudtrail-object-created.json), or read it with `steward run events/cloudtrail-log-file.json.gz`',
