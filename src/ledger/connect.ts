@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { requestTimeouts, type RequestTimeouts } from '../request-timeouts.js';
 import type { Tracing } from '../telemetry/observer.js';
+import { untraced } from '../telemetry/tracing.js';
 import type { Ledger } from './ledger.js';
 
 export interface LedgerConnection {
@@ -85,7 +86,7 @@ function ledgerTimeouts(env: NodeJS.ProcessEnv): RequestTimeouts {
  */
 export async function connectLedger(
   env: NodeJS.ProcessEnv = process.env,
-  tracing?: Pick<Tracing, 'captureClient'>,
+  tracing: Pick<Tracing, 'captureClient'> = untraced,
 ): Promise<LedgerConnection> {
   const tableName = env.STEWARD_LEDGER_TABLE ?? 'steward-dev-ledger';
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
@@ -103,8 +104,9 @@ export async function connectLedger(
   ]);
   const configuredEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
   if (!usesEmbeddedLedger(env)) {
-    const client = new DynamoDBClient({ region, requestHandler: ledgerTimeouts(env) });
-    tracing?.captureClient(client);
+    const client = tracing.captureClient(
+      new DynamoDBClient({ region, requestHandler: ledgerTimeouts(env) }),
+    );
     const ledger = new Ledger(client, options);
     // Local DynamoDB servers start empty; on AWS the stack owns the table, never steward.
     if (configuredEndpoint !== undefined && !runningInLambda(env)) await ledger.ensureTable();
