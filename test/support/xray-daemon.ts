@@ -42,6 +42,7 @@ export class XRayDaemon {
     socket.on('message', (message) => this.receive(message.toString('utf8')));
   }
 
+  /** A daemon listening on a free port of 127.0.0.1. */
   static async start(): Promise<XRayDaemon> {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
@@ -74,6 +75,7 @@ export class XRayDaemon {
     }
   }
 
+  /** Stops listening. */
   close(): Promise<void> {
     return new Promise((resolve) => this.socket.close(resolve));
   }
