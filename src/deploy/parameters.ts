@@ -16,7 +16,7 @@ export interface DeployParameters {
   stage: string;
   /** The region the stack is deployed in: it is part of the functions' role names. */
   region: string;
-  /** An SNS topic the dead-letter alarm notifies; none when empty. */
+  /** An SNS topic every alarm notifies, as it goes off and as it ends; none when empty. */
   alarmTopicArn: string;
   /** The AWS Organizations id (`o-…`) this deployment serves; one account as before when empty. */
   organizationId: string;
