@@ -24,8 +24,8 @@ interface WidgetContent {
 }
 
 /**
- * The region, account and partition of the stack, which the body says through `Fn::Sub`: the
- * dashboard shows the metrics of the region it is deployed in.
+ * The stack's region, which CloudFormation writes into the body (`Fn::Sub`): the dashboard
+ * shows the metrics of the region the stack is deployed in, whatever region packaged it.
  */
 const stackRegion = '${AWS::Region}';
 
