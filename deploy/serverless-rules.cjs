@@ -30,7 +30,7 @@ function esbuildExclude(params) {
 }
 
 // A bad parameter or rule is the user's to fix. The framework would report a failed file function
-// once for every variable that uses it (nine in serverless.yml), each with its stack: the
+// once for every variable that uses it (most of serverless.yml's), each with its stack: the
 // problems are printed once, as their message alone, and the command stops there.
 const userErrors = new Set([
   'DeployParameterError',

@@ -39,11 +39,27 @@ export function assumeMemberStatement(
 }
 
 /**
+ * What X-Ray's active tracing needs of a function's role: sending its segments. X-Ray has no
+ * resources to scope these to.
+ *
+ * @example
+ * tracingStatement().Action; // ['xray:PutTraceSegments', 'xray:PutTelemetryRecords']
+ */
+export function tracingStatement(): IamStatement {
+  return {
+    Effect: 'Allow',
+    Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+    Resource: ['*'],
+  };
+}
+
+/**
  * One IAM role per function, with a fixed name (`functionRoleName`), allowed exactly what that
  * function's rules need in every region of this account (for `sweep`, with the describe calls
  * of what they sweep), plus its own log group, the ledger table and its indexes, the
  * dead-letter queue, (for `cloudtrailLogs`) the CloudTrail log files, and, in an organization,
- * the member role of the other accounts when its rules act on anything there.
+ * the member role of the other accounts when its rules act on anything there, and X-Ray's
+ * when the deployment traces.
  *
  * @example
  * const roles = functionRoles(rules, deployParameters({ organizationId: 'o-a1b2c3d4e5' },
@@ -98,6 +114,7 @@ export function functionRoles(
       ...(parameters.organizationId && memberPermissions(own).length > 0
         ? [assumeMemberStatement(parameters.organizationId, parameters.memberRoleName)]
         : []),
+      ...(parameters.tracing ? [tracingStatement()] : []),
     ];
     resources[roleLogicalId(functionName)] = {
       Type: 'AWS::IAM::Role',

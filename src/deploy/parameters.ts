@@ -1,5 +1,6 @@
 import { DEFAULT_MEMBER_ROLE_NAME } from '../client-pool.js';
 import { StewardError } from '../errors.js';
+import { defaultMetricsNamespace } from '../telemetry/names.js';
 import { parseTargetList } from '../sweep/targets.js';
 
 /** The member role's name when `memberRoleName` is not given; the AWS clients assume the same. */
@@ -15,7 +16,7 @@ export interface DeployParameters {
   stage: string;
   /** The region the stack is deployed in: it is part of the functions' role names. */
   region: string;
-  /** An SNS topic the dead-letter alarm notifies; none when empty. */
+  /** An SNS topic every alarm notifies, as it goes off and as it ends; none when empty. */
   alarmTopicArn: string;
   /** The AWS Organizations id (`o-…`) this deployment serves; one account as before when empty. */
   organizationId: string;
@@ -32,7 +33,19 @@ export interface DeployParameters {
    * account only.
    */
   sweepAccounts: readonly string[];
+  /** The CloudWatch namespace the functions write their metrics to and the alarms read. */
+  metricsNamespace: string;
+  /** X-Ray traces of the functions, their AWS calls and each action. */
+  tracing: boolean;
+  /** The functions' log level. */
+  logLevel: LogLevel;
+  /** The fraction of invocations logged at DEBUG whatever the level, 0 to 1. */
+  debugSampleRate: number;
 }
+
+/** The log levels a deployment may give its functions, quietest last. */
+export const logLevels = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof logLevels)[number];
 
 /** A deploy parameter whose value AWS would refuse, named with what it must look like. */
 export class DeployParameterError extends StewardError {
@@ -121,6 +134,12 @@ export function deployParameters(
     cloudTrailLogGroups: commaList(params.cloudTrailLogGroups),
     deletionProtection: checkedBoolean(params.deletionProtection, 'deletionProtection'),
     ...sweepParameters(params, stack.region),
+    metricsNamespace: checkedMetricsNamespace(
+      (params.metricsNamespace ?? '').trim() || defaultMetricsNamespace(stack.stage, stack.service),
+    ),
+    tracing: checkedBoolean(params.tracing, 'tracing'),
+    logLevel: checkedLogLevel(params.logLevel),
+    debugSampleRate: checkedSampleRate(params.debugSampleRate),
   };
 }
 
@@ -157,4 +176,59 @@ export function checkedBoolean(value: string | undefined, parameter: string): bo
   if (text === '' || text === 'false') return false;
   if (text === 'true') return true;
   throw new DeployParameterError(parameter, `"${text}" is not true or false`);
+}
+
+/** CloudWatch's namespace characters: letters, digits, `.-_/#:` and spaces, at most 255. */
+const namespacePattern = /^[0-9A-Za-z.\-_/#: ]{1,255}$/;
+
+/**
+ * Checks a metrics namespace as CloudWatch takes it: at most 255 of letters, digits, `.-_/#:`
+ * and spaces, not blank, not starting with `:` (an alarm refuses it) nor with `AWS/` (AWS's own).
+ *
+ * @example
+ * checkedMetricsNamespace('steward/prod'); // 'steward/prod'
+ * checkedMetricsNamespace('AWS/Lambda'); // throws DeployParameterError naming metricsNamespace
+ */
+export function checkedMetricsNamespace(value: string): string {
+  const problem = !namespacePattern.test(value)
+    ? 'is not a CloudWatch namespace (1 to 255 of letters, digits, spaces and .-_/#:)'
+    : value.startsWith(':')
+      ? 'starts with ":", which a CloudWatch alarm refuses'
+      : value.startsWith('AWS/')
+        ? 'starts with "AWS/", which CloudWatch keeps for AWS’s own metrics'
+        : undefined;
+  if (problem) throw new DeployParameterError('metricsNamespace', `"${value}" ${problem}`);
+  return value;
+}
+
+/**
+ * Checks a log level, in any case; INFO when not given.
+ *
+ * @example
+ * checkedLogLevel('debug'); // 'DEBUG'
+ * checkedLogLevel('verbose'); // throws DeployParameterError naming logLevel
+ */
+export function checkedLogLevel(value: string | undefined): LogLevel {
+  const text = (value ?? '').trim();
+  if (text === '') return 'INFO';
+  const level = logLevels.find((each) => each === text.toUpperCase());
+  if (level === undefined)
+    throw new DeployParameterError('logLevel', `"${text}" is not one of ${logLevels.join(', ')}`);
+  return level;
+}
+
+/**
+ * Checks the fraction of invocations logged at DEBUG: a number from 0 to 1; 0 when not given.
+ *
+ * @example
+ * checkedSampleRate('0.05'); // 0.05
+ * checkedSampleRate('5%'); // throws DeployParameterError naming debugSampleRate
+ */
+export function checkedSampleRate(value: string | undefined): number {
+  const text = (value ?? '').trim();
+  if (text === '') return 0;
+  const rate = /^(?:\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+  if (!(rate >= 0 && rate <= 1))
+    throw new DeployParameterError('debugSampleRate', `"${text}" is not a number from 0 to 1`);
+  return rate;
 }

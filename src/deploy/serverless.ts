@@ -1,3 +1,6 @@
+import { telemetryEnvironment } from '../telemetry/names.js';
+import { stackAlarms } from './alarms.js';
+import { stackDashboard } from './dashboard.js';
 import { deadLetterQueuePolicy } from './dead-letter-policy.js';
 import { ledgerTableName, ledgerTableResource } from '../ledger/table.js';
 import { loadRules } from '../rules/load.js';
@@ -25,15 +28,29 @@ export interface ServerlessRuleConfig {
   permissions: string[];
   /**
    * CloudFormation resources computed from the rules and the parameters: one IAM role per
-   * function, the ledger table, the dead-letter alarm, and in an organization its event bus.
+   * function, the ledger table, the alarms and the dashboard, and in an organization its event
+   * bus; and the outputs that name the metrics' namespace and the dashboard.
    */
-  resources: { Resources: Record<string, unknown> };
-  /** What the functions read of the deployment: the member role, CloudTrail's log groups, the ledger table. */
+  resources: {
+    Resources: Record<string, unknown>;
+    Outputs: Record<string, { Value: unknown; Description: string }>;
+  };
+  /**
+   * What the functions read of the deployment: the member role, CloudTrail's log groups, the
+   * ledger table, and their telemetry (metrics namespace, X-Ray, log level and DEBUG sampling).
+   */
   environment: {
     STEWARD_MEMBER_ROLE_NAME: string;
     STEWARD_CLOUDTRAIL_LOG_GROUPS: string;
     STEWARD_LEDGER_TABLE: string;
+    STEWARD_METRICS_NAMESPACE: string;
+    STEWARD_TRACING: string;
+    POWERTOOLS_LOG_LEVEL: string;
+    POWERTOOLS_LOGGER_SAMPLE_RATE: string;
+    POWERTOOLS_SERVICE_NAME: string;
   };
+  /** `provider.tracing`: X-Ray active tracing of every function when the deployment asks. */
+  tracing: { lambda: boolean };
   /** What the `sweep` function alone reads: where the sweeps look. */
   sweepEnvironment: {
     /** Comma-separated regions; the stack's own by default. */
@@ -93,6 +110,9 @@ function eventBridgeEvents(
   );
 }
 
+/** The logical id of the stage's dashboard. */
+export const dashboardLogicalId = 'OperationsDashboard';
+
 /**
  * What `serverless.yml` takes from the rules and the deploy parameters: each function's events
  * (for `sweep`, the schedules of the rules' schedule triggers), its role, the organization bus
@@ -119,6 +139,7 @@ export function serverlessRuleConfig(
   const cloudTrailLogGroups = new Set(parameters.cloudTrailLogGroups);
   const bucket = parameters.cloudTrailBucket;
   const { organizationId } = parameters;
+  const alarms = stackAlarms(rules, parameters);
   return {
     events: {
       ec2State: eventBridgeEvents(patterns.ec2State, organizationId),
@@ -154,7 +175,13 @@ export function serverlessRuleConfig(
       STEWARD_MEMBER_ROLE_NAME: parameters.memberRoleName,
       STEWARD_CLOUDTRAIL_LOG_GROUPS: parameters.cloudTrailLogGroups.join(','),
       STEWARD_LEDGER_TABLE: ledgerTableName(parameters.service, parameters.stage),
+      [telemetryEnvironment.namespace]: parameters.metricsNamespace,
+      [telemetryEnvironment.tracing]: String(parameters.tracing),
+      [telemetryEnvironment.logLevel]: parameters.logLevel,
+      [telemetryEnvironment.debugSampleRate]: String(parameters.debugSampleRate),
+      POWERTOOLS_SERVICE_NAME: parameters.service,
     },
+    tracing: { lambda: parameters.tracing },
     sweepEnvironment: {
       STEWARD_SWEEP_REGIONS: parameters.sweepRegions.join(','),
       STEWARD_SWEEP_ACCOUNTS: parameters.sweepAccounts.join(','),
@@ -168,23 +195,17 @@ export function serverlessRuleConfig(
           parameters.deletionProtection,
         ),
         DeadLetterQueuePolicy: deadLetterQueuePolicy(),
-        DeadLetterAlarm: {
-          Type: 'AWS::CloudWatch::Alarm',
-          Properties: {
-            AlarmDescription: 'Events steward could not process wait in the dead-letter queue',
-            Namespace: 'AWS/SQS',
-            MetricName: 'ApproximateNumberOfMessagesVisible',
-            Dimensions: [
-              { Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } },
-            ],
-            Statistic: 'Maximum',
-            Period: 300,
-            EvaluationPeriods: 1,
-            Threshold: 1,
-            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-            TreatMissingData: 'notBreaching',
-            ...(parameters.alarmTopicArn ? { AlarmActions: [parameters.alarmTopicArn] } : {}),
-          },
+        ...alarms,
+        [dashboardLogicalId]: stackDashboard(rules, parameters, alarms),
+      },
+      Outputs: {
+        MetricsNamespace: {
+          Value: parameters.metricsNamespace,
+          Description: 'The CloudWatch namespace of the metrics the functions write',
+        },
+        DashboardName: {
+          Value: { Ref: dashboardLogicalId },
+          Description: 'The CloudWatch dashboard of the stage',
         },
       },
     },

@@ -17,7 +17,74 @@ describe('the deploy parameters', () => {
       deletionProtection: false,
       sweepRegions: ['us-east-1'],
       sweepAccounts: [],
+      metricsNamespace: 'steward/prod',
+      tracing: false,
+      logLevel: 'INFO',
+      debugSampleRate: 0,
     });
+  });
+
+  it('take a metrics namespace, tracing, a log level in any case and a DEBUG sample rate', () => {
+    expect(
+      deployParameters(
+        {
+          metricsNamespace: ' Security/steward:prod #1 ',
+          tracing: 'true',
+          logLevel: 'debug',
+          debugSampleRate: '0.05',
+        },
+        stack,
+      ),
+    ).toMatchObject({
+      metricsNamespace: 'Security/steward:prod #1',
+      tracing: true,
+      logLevel: 'DEBUG',
+      debugSampleRate: 0.05,
+    });
+    expect(deployParameters({ debugSampleRate: '1', logLevel: 'Warn' }, stack)).toMatchObject({
+      debugSampleRate: 1,
+      logLevel: 'WARN',
+    });
+    expect(deployParameters({ metricsNamespace: 'x'.repeat(255) }, stack).metricsNamespace).toBe(
+      'x'.repeat(255),
+    );
+  });
+
+  it('refuse a namespace CloudWatch would refuse, naming the parameter and the rule broken', () => {
+    const refusal = (metricsNamespace: string) => {
+      try {
+        deployParameters({ metricsNamespace }, stack);
+      } catch (error) {
+        expect(error).toBeInstanceOf(DeployParameterError);
+        expect((error as DeployParameterError).parameter).toBe('metricsNamespace');
+        return (error as Error).message;
+      }
+      throw new Error(`${metricsNamespace} was taken`);
+    };
+    expect(refusal('AWS/Lambda')).toBe(
+      'deploy parameter metricsNamespace: "AWS/Lambda" starts with "AWS/", which CloudWatch keeps for AWS’s own metrics',
+    );
+    expect(refusal(':steward')).toBe(
+      'deploy parameter metricsNamespace: ":steward" starts with ":", which a CloudWatch alarm refuses',
+    );
+    expect(refusal('steward/${AWS::Region}')).toBe(
+      'deploy parameter metricsNamespace: "steward/${AWS::Region}" is not a CloudWatch namespace (1 to 255 of letters, digits, spaces and .-_/#:)',
+    );
+    expect(refusal('é')).toMatch(/"é" is not a CloudWatch namespace/);
+    expect(refusal('x'.repeat(256))).toMatch(/is not a CloudWatch namespace \(1 to 255/);
+  });
+
+  it('refuse a log level, a sample rate or a tracing flag that is not one, naming the parameter', () => {
+    expect(() => deployParameters({ logLevel: 'verbose' }, stack)).toThrow(
+      'deploy parameter logLevel: "verbose" is not one of DEBUG, INFO, WARN, ERROR',
+    );
+    for (const rate of ['1.5', '-0.1', '5%', 'NaN', '1e-1', '0x1'])
+      expect(() => deployParameters({ debugSampleRate: rate }, stack)).toThrow(
+        `deploy parameter debugSampleRate: "${rate}" is not a number from 0 to 1`,
+      );
+    expect(() => deployParameters({ tracing: 'on' }, stack)).toThrow(
+      'deploy parameter tracing: "on" is not true or false',
+    );
   });
 
   it('take the sweeps’ regions and, in an organization, their accounts, once each', () => {

@@ -24,6 +24,15 @@ function parameters(params: Record<string, string> = {}) {
   return deployParameters(params, { service: 'steward', stage: 'prod', region: 'us-east-1' });
 }
 
+/** What every function's environment holds of telemetry without telemetry parameters. */
+const telemetryDefaults = {
+  STEWARD_METRICS_NAMESPACE: 'steward/prod',
+  STEWARD_TRACING: 'false',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+  POWERTOOLS_LOGGER_SAMPLE_RATE: '0',
+  POWERTOOLS_SERVICE_NAME: 'steward',
+};
+
 function ruleWith(id: string, triggers: string) {
   const text = `id: ${id}-rule\ndescription: t\nkind: audit\nseverity: low\ntriggers:\n${triggers}\nactions:\n  - action: audit.record\n`;
   const loaded = parseRuleText(text, `${id}.yaml`);
@@ -460,6 +469,7 @@ describe('what serverless.yml takes from the rules in an organization', () => {
       STEWARD_MEMBER_ROLE_NAME: 'steward-member',
       STEWARD_CLOUDTRAIL_LOG_GROUPS: '/aws/cloudtrail/org,/var/log/secure',
       STEWARD_LEDGER_TABLE: 'steward-prod-ledger',
+      ...telemetryDefaults,
     });
   });
 
@@ -494,6 +504,7 @@ describe('what serverless.yml takes from the rules in an organization', () => {
       STEWARD_MEMBER_ROLE_NAME: 'security-automation',
       STEWARD_CLOUDTRAIL_LOG_GROUPS: '',
       STEWARD_LEDGER_TABLE: 'steward-prod-ledger',
+      ...telemetryDefaults,
     });
   });
 });

@@ -86,6 +86,20 @@ describe('sls package of a project with a broken rule', () => {
     expect(printed).not.toMatch(/^\s+at /m);
   });
 
+  it('prints a metrics namespace CloudWatch would refuse once, without a stack trace', async () => {
+    await rm(join(project, 'rules', 'broken-rule.yaml'));
+    const { code, printed } = await slsPackage('--param=metricsNamespace=AWS/steward');
+    await writeFile(join(project, 'rules', 'broken-rule.yaml'), brokenRule);
+    expect(code).toBe(1);
+    expect(
+      occurrences(
+        printed,
+        'deploy parameter metricsNamespace: "AWS/steward" starts with "AWS/", which CloudWatch keeps for AWS’s own metrics',
+      ),
+    ).toBe(1);
+    expect(printed).not.toMatch(/^\s+at /m);
+  });
+
   it('prints a cron schedule EventBridge would refuse once, naming its rule', async () => {
     await rm(join(project, 'rules', 'broken-rule.yaml'));
     const sweep = join(project, 'rules', 'five-field-cron.yaml');

@@ -1,3 +1,5 @@
+import { stackAlarms } from '../../src/deploy/alarms.js';
+import { stackDashboard } from '../../src/deploy/dashboard.js';
 import { functionRoles } from '../../src/deploy/iam.js';
 import { eventBridgePatterns, type EventPattern } from '../../src/deploy/patterns.js';
 import { deployParameters, type DeployParameters } from '../../src/deploy/parameters.js';
@@ -18,7 +20,8 @@ import {
  * it). The test fails on a gap moto closes or a new one, so this list stays true.
  */
 export const motoGaps: Record<string, string> = {
-  'AWS::CloudWatch::Alarm': 'not created: the dead-letter queue’s alarm',
+  'AWS::CloudWatch::Alarm':
+    'not created: the alarms (each rule’s failed actions, decode and evaluation errors, the functions’ errors and throttles, ledger throttles, the dead-letter queue’s depth); their names are checked in the dashboard',
   'AWS::Lambda::EventInvokeConfig':
     'not created: the functions’ on-failure destination (the queue), two retries, one-hour event age',
   'AWS::Logs::SubscriptionFilter': 'not created: the log subscriptions of the rules’ log groups',
@@ -31,6 +34,8 @@ export const motoGaps: Record<string, string> = {
     'ignored: moto reports point-in-time recovery off',
   'AWS::DynamoDB::Table SSESpecification':
     'ignored: moto reads SSESpecification.Enabled, the template says SSEEnabled',
+  'AWS::CloudFormation::Stack Outputs':
+    'not shown: a stack made and changed through change sets, as sls deploy does, keeps the outputs of none (MetricsNamespace, DashboardName and the others)',
   'AWS::Lambda::Permission removal':
     'not deleted: a permission an update or rollback drops stays in the function’s policy',
 };
@@ -65,6 +70,7 @@ export function gapsOf(stack: DeployedStack): string[] {
   if (stack.table?.pointInTimeRecovery !== 'ENABLED')
     gaps.add('AWS::DynamoDB::Table PointInTimeRecoverySpecification');
   if (!stack.table?.encrypted) gaps.add('AWS::DynamoDB::Table SSESpecification');
+  if (Object.keys(stack.outputs).length === 0) gaps.add('AWS::CloudFormation::Stack Outputs');
   return [...gaps].sort();
 }
 
@@ -117,6 +123,31 @@ export function subscribedLogGroups(rules: readonly CompiledRule[], stage: strin
   return serverlessRuleConfig(rules, stackParameters(stage)).events.cloudwatchLogs.map(
     (event) => (event.cloudwatchLog as { logGroup: string }).logGroup,
   );
+}
+
+/**
+ * The names of the stage's alarms as the rules and `serverless.yml` declare them, sorted.
+ *
+ * @example
+ * expect(stack.alarms).toEqual(expectedAlarms(rules, 'ci'));
+ */
+export function expectedAlarms(rules: readonly CompiledRule[], stage: string): string[] {
+  return Object.values(stackAlarms(rules, stackParameters(stage)))
+    .map((alarm) => alarm.Properties.AlarmName)
+    .sort();
+}
+
+/**
+ * The stage's dashboard body as CloudFormation writes it in the suite's account and region:
+ * its widgets, the alarms' ARNs among them.
+ *
+ * @example
+ * expect(stack.dashboard).toEqual(expectedDashboard(rules, 'ci'));
+ */
+export function expectedDashboard(rules: readonly CompiledRule[], stage: string): unknown {
+  const parameters = stackParameters(stage);
+  const dashboard = stackDashboard(rules, parameters, stackAlarms(rules, parameters));
+  return JSON.parse(resolveIntrinsics(dashboard.Properties.DashboardBody, {}) as string);
 }
 
 /**

@@ -5,6 +5,11 @@ import {
   ListStackResourcesCommand,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetDashboardCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
@@ -103,6 +108,12 @@ export interface DeployedStack {
   queue?: Record<string, string>;
   /** Retention in days per log group of the stage's functions. */
   logGroups: Record<string, number | undefined>;
+  /** The stack's outputs by key. */
+  outputs: Record<string, string | undefined>;
+  /** The names of the stage's CloudWatch alarms (`steward-<stage>-…`), sorted. */
+  alarms: string[];
+  /** The body of the stage's dashboard (`steward-<stage>`), parsed; absent when there is none. */
+  dashboard?: unknown;
 }
 
 /**
@@ -145,6 +156,7 @@ export class DeployedStackReader {
   private readonly dynamodb = new DynamoDBClient({});
   private readonly logs = new CloudWatchLogsClient({});
   private readonly sqs = new SQSClient({});
+  private readonly cloudWatch = new CloudWatchClient({});
 
   async read(stage: string): Promise<DeployedStack> {
     const stackName = `steward-${stage}`;
@@ -158,6 +170,8 @@ export class DeployedStackReader {
       eventRules: [],
       schedules: [],
       logGroups: {},
+      outputs: {},
+      alarms: [],
     };
     const described = await this.cloudFormation
       .send(new DescribeStacksCommand({ StackName: stackName }))
@@ -166,6 +180,8 @@ export class DeployedStackReader {
         throw error;
       });
     stack.status = described?.Stacks?.[0]?.StackStatus;
+    for (const output of described?.Stacks?.[0]?.Outputs ?? [])
+      stack.outputs[output.OutputKey as string] = output.OutputValue;
     const summaries =
       stack.status === undefined || stack.status === 'DELETE_COMPLETE'
         ? []
@@ -183,7 +199,26 @@ export class DeployedStackReader {
     );
     for (const group of groups.logGroups ?? [])
       stack.logGroups[group.logGroupName as string] = group.retentionInDays;
+    await this.readWatching(stage, stack);
     return stack;
+  }
+
+  /** The stage's alarms and its dashboard, as CloudWatch lists them. */
+  private async readWatching(stage: string, stack: DeployedStack): Promise<void> {
+    const alarms = await this.cloudWatch.send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: `steward-${stage}-`, MaxRecords: 100 }),
+    );
+    stack.alarms = [...(alarms.MetricAlarms ?? []), ...(alarms.CompositeAlarms ?? [])]
+      .map((alarm) => alarm.AlarmName as string)
+      .sort();
+    const dashboard = await this.cloudWatch
+      .send(new GetDashboardCommand({ DashboardName: `steward-${stage}` }))
+      .catch((error: unknown) => {
+        if (error instanceof Error && error.name === 'ResourceNotFound') return undefined;
+        throw error;
+      });
+    if (dashboard?.DashboardBody !== undefined)
+      stack.dashboard = JSON.parse(dashboard.DashboardBody) as unknown;
   }
 
   private async resourcesOf(stackName: string, stack: DeployedStack) {
@@ -415,5 +450,7 @@ export async function leftoversOf(reader: DeployedStackReader, stage: string): P
     ...(stack.table ? ['ledger table'] : []),
     ...(stack.queue ? ['dead-letter queue'] : []),
     ...Object.keys(stack.logGroups).map((name) => `log group ${name}`),
+    ...stack.alarms.map((name) => `alarm ${name}`),
+    ...(stack.dashboard === undefined ? [] : [`dashboard steward-${stage}`]),
   ];
 }

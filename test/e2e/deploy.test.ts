@@ -9,6 +9,8 @@ import { loadRules } from '../../src/rules/load.js';
 import type { CompiledRule } from '../../src/rules/rule.js';
 import { deploymentTimestamps, ScratchProject, useMotoAsAws } from './deploy-project.js';
 import {
+  expectedAlarms,
+  expectedDashboard,
   expectedPatterns,
   expectedRoles,
   expectedSchedules,
@@ -125,6 +127,11 @@ async function expectDeployed(
       STEWARD_MEMBER_ROLE_NAME: 'steward-member',
       STEWARD_CLOUDTRAIL_LOG_GROUPS: '',
       NODE_OPTIONS: '--enable-source-maps',
+      STEWARD_METRICS_NAMESPACE: `steward/${stage}`,
+      STEWARD_TRACING: 'false',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_LOGGER_SAMPLE_RATE: '0',
+      POWERTOOLS_SERVICE_NAME: 'steward',
       // Where the sweeps look: the stack's own region and account, without parameters.
       ...(name === 'sweep' ? { STEWARD_SWEEP_REGIONS: region, STEWARD_SWEEP_ACCOUNTS: '' } : {}),
     });
@@ -143,6 +150,24 @@ async function expectDeployed(
   );
   expect(gapsOf(stack)).toEqual([...expectedGaps].sort());
 
+  // The dashboard shows the rules' metrics and every alarm's state; moto creates no alarm (a
+  // gap), so the alarms are counted in the template it holds and named in the dashboard.
+  const alarms = expectedAlarms(rules, stage);
+  const rulesWithActions = rules.filter((rule) => rule.actions.length > 0).length;
+  expect(alarms).toHaveLength(4 + 2 * functionNames.length + rulesWithActions);
+  expect(stack.resourceCounts['AWS::CloudWatch::Alarm']).toBe(alarms.length);
+  expect(stack.resourceCounts['AWS::CloudWatch::Dashboard']).toBe(1);
+  expect(stack.alarms).toEqual(expectedGaps.includes('AWS::CloudWatch::Alarm') ? [] : alarms);
+  expect(stack.dashboard).toEqual(expectedDashboard(rules, stage));
+  const shown = JSON.stringify(stack.dashboard);
+  for (const alarm of alarms)
+    expect(shown).toContain(`"arn:aws:cloudwatch:${region}:${account}:alarm:${alarm}"`);
+  if (!expectedGaps.includes('AWS::CloudFormation::Stack Outputs'))
+    expect(stack.outputs).toMatchObject({
+      MetricsNamespace: `steward/${stage}`,
+      DashboardName: `steward-${stage}`,
+    });
+
   records.push({
     command,
     status: stack.status as string,
@@ -155,6 +180,7 @@ async function expectDeployed(
       `ledger table: keys, byRule and byResource, on demand, deletion protection ${stage === 'prod' ? 'on' : 'off'}`,
       'dead-letter queue: 14 days, SSE',
       `${functionNames.length} log groups: 30 days`,
+      `dashboard steward-${stage}: the rules’ metrics and the ${alarms.length} alarms’ states`,
     ],
   });
   return stack;
@@ -208,7 +234,9 @@ async function expectRemoved(stage: string, command: string): Promise<void> {
     command,
     status: 'gone',
     resources: '0 resources',
-    checked: ['no stack, function, role, EventBridge rule, table, queue or log group of the stage'],
+    checked: [
+      'no stack, function, role, EventBridge rule, table, queue, log group, alarm or dashboard of the stage',
+    ],
   });
 }
 
