@@ -71,7 +71,11 @@ function describeEntry(entry: LedgerEntry): string[] {
       `claimed until ${humanTime(entry.leaseUntil)}${entry.owner ? ` by ${entry.owner.host} pid ${entry.owner.pid}` : ''}`,
     );
   if (entry.detail !== undefined) lines.push(`detail: ${entry.detail}`);
-  if (entry.error !== undefined) lines.push(`error: ${entry.error}`);
+  // A failure's reason; on any other status, why an earlier attempt's claim was released.
+  if (entry.error !== undefined)
+    lines.push(
+      `${entry.status === 'failed' ? 'error' : entry.status === 'claimed' ? 'released' : 'earlier attempt'}: ${entry.error}`,
+    );
   if (entry.data !== undefined) lines.push(`data: ${JSON.stringify(entry.data)}`);
   return lines;
 }
