@@ -7,12 +7,11 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { Output } from '../../src/cli/output.js';
 import { functionSources } from '../../src/deploy/function-rules.js';
 import { Ledger, type ClaimDetails } from '../../src/ledger/ledger.js';
 import { ensureLedgerTable } from '../../src/ledger/table.js';
 import { deploymentNames } from '../../src/operations/deployment.js';
+import { steward } from '../cli/support.js';
 import { region, useMoto } from './harness.js';
 
 /** The event traced: an AuthorizeSecurityGroupIngress that opened SSH to the world. */
@@ -103,18 +102,6 @@ async function putLines(
   await logs.send(
     new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: lines }),
   );
-}
-
-/** Runs `steward` in-process, as a shell would, keeping what it printed. */
-async function steward(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const output: Output = {
-    out: (text) => (stdout += `${text}\n`),
-    err: (text) => (stderr += `${text}\n`),
-  };
-  const code = await main(argv, output);
-  return { code, stdout, stderr };
 }
 
 beforeAll(async () => {
