@@ -101,7 +101,7 @@ function describeAction(action: ActionTrace): string[] {
 
 /**
  * A trace as `steward trace` prints it: the event, where the trace looked, then each rule with
- * each action's ledger entry and log lines, then the errors that name no rule. Every line is
+ * each action's ledger entry and log lines, then the event's errors that name no rule. Every line is
  * escaped: an event's text can neither break the layout nor forge a line.
  *
  * @example
@@ -131,7 +131,7 @@ export function describeTrace(document: TraceDocument): string {
     for (const line of rule.log) lines.push(`  ${describeLine(line)}`);
   }
   if (document.log.length > 0) {
-    lines.push('', 'naming no rule');
+    lines.push('', 'event errors');
     for (const line of document.log) lines.push(`  ${describeLine(line)}`);
   }
   return lines.map(escapeControls).join('\n');

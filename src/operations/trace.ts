@@ -44,6 +44,11 @@ export interface EventTrace {
   log: TraceLogLine[];
 }
 
+/** Two ISO 8601 times in order, whatever their precision (`…:01Z` is before `…:01.500Z`). */
+function byTime(a: string, b: string): number {
+  return (Date.parse(a) || 0) - (Date.parse(b) || 0);
+}
+
 function firstTime(rule: RuleTrace): string {
   const times = [
     ...rule.actions.flatMap((action) => [
@@ -52,7 +57,7 @@ function firstTime(rule: RuleTrace): string {
     ]),
     ...rule.log.map((line) => line.time),
   ];
-  return times.reduce((first, time) => (time < first ? time : first), times[0] ?? '');
+  return times.reduce((first, time) => (byTime(time, first) < 0 ? time : first), times[0] ?? '');
 }
 
 /** The event's own fields: from its first ledger entry, else from its first line naming them. */
@@ -94,8 +99,8 @@ export function eventTrace(
   entries: readonly LedgerEntry[],
   lines: readonly TraceLogLine[],
 ): EventTrace {
-  const created = [...entries].sort((a, b) =>
-    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.pk.localeCompare(b.pk),
+  const created = [...entries].sort(
+    (a, b) => byTime(a.createdAt, b.createdAt) || a.pk.localeCompare(b.pk),
   );
   const rules = new Map<string, RuleTrace>();
   const ruleOf = (rule: string): RuleTrace => {
@@ -116,7 +121,7 @@ export function eventTrace(
       log: [],
     });
   const eventLog: TraceLogLine[] = [];
-  const ordered = [...lines].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const ordered = [...lines].sort((a, b) => byTime(a.time, b.time));
   for (const line of ordered) {
     if (line.rule === undefined) {
       eventLog.push(line);
@@ -155,10 +160,7 @@ export function eventTrace(
   return {
     eventId,
     event: tracedEvent(created, ordered),
-    rules: [...rules.values()].sort((a, b) => {
-      const [first, second] = [firstTime(a), firstTime(b)];
-      return first < second ? -1 : first > second ? 1 : 0;
-    }),
+    rules: [...rules.values()].sort((a, b) => byTime(firstTime(a), firstTime(b))),
     log: eventLog,
   };
 }
