@@ -14,6 +14,7 @@ import {
   type EventLogSearch,
 } from '../operations/trace-logs.js';
 import { eventTrace } from '../operations/trace.js';
+import type { TraceLogLine } from '../operations/trace-line.js';
 import { escapeControls } from './escape.js';
 import { UsageError, type Output } from './output.js';
 import { sinceTime } from './since-option.js';
@@ -22,12 +23,6 @@ import { usages } from './usages.js';
 
 /** How far back the logs are searched without `--since`. */
 const defaultSince = '24h';
-
-/** What tests give `traceCommand` instead of the defaults. */
-export interface TraceCommandOptions {
-  env?: NodeJS.ProcessEnv;
-  now?: () => number;
-}
 
 /** The entries the ledger holds about the event, and where the ledger is, for people. */
 interface LedgerRead {
@@ -60,19 +55,6 @@ async function readStageLedger(
   }
 }
 
-/** The embedded ledger of this project, as `steward ledger` reads it. */
-async function readLocalLedger(eventId: string, env: NodeJS.ProcessEnv): Promise<LedgerRead> {
-  const connection = await connectLedger(env);
-  try {
-    return {
-      entries: await connection.ledger.list({ event: eventId }),
-      description: connection.description,
-    };
-  } finally {
-    await connection.close();
-  }
-}
-
 /** The stage's functions' log groups searched for the event's lines. */
 async function searchStageLogs(
   eventId: string,
@@ -96,6 +78,56 @@ async function searchStageLogs(
   }
 }
 
+/** What a trace read: the ledger's entries, the log lines, and where it looked. */
+interface TraceRead {
+  ledger: LedgerRead;
+  lines: TraceLogLine[];
+  logs: TraceSources['logs'];
+}
+
+/** A deployed stage: its ledger table and its functions' log groups, read at once. */
+async function readStage(
+  eventId: string,
+  stage: string,
+  region: string,
+  since: number,
+): Promise<TraceRead> {
+  const [ledger, found] = await Promise.all([
+    readStageLedger(eventId, deploymentNames(stage).ledgerTable, stage, region),
+    searchStageLogs(eventId, stage, region, since).catch((error: unknown) => {
+      if (error instanceof EventIdNotSearchableError) return error;
+      throw error;
+    }),
+  ]);
+  if (found instanceof EventIdNotSearchableError)
+    return { ledger, lines: [], logs: { searched: false, reason: found.message } };
+  return {
+    ledger,
+    lines: found.lines,
+    logs: { stage, region, since: new Date(since).toISOString(), groups: found.groups },
+  };
+}
+
+/** This project's embedded ledger, as `steward ledger` reads it; there are no logs locally. */
+async function readLocal(eventId: string): Promise<TraceRead> {
+  const connection = await connectLedger();
+  try {
+    return {
+      ledger: {
+        entries: await connection.ledger.list({ event: eventId }),
+        description: connection.description,
+      },
+      lines: [],
+      logs: {
+        searched: false,
+        reason: "the embedded ledger is this machine's; --stage searches a deployed stage's logs",
+      },
+    };
+  } finally {
+    await connection.close();
+  }
+}
+
 /**
  * `steward trace EVENT_ID`: everything the ledger and the functions' logs hold about one
  * event: the rules it matched, each action's ledger entry (status, attempts, retries, detail,
@@ -109,13 +141,7 @@ async function searchStageLogs(
  * @example
  * process.exitCode = await traceCommand(['5d8c2f7e-0c3a-4b8e-9f3e-2a1b3c4d5e6f', '--stage', 'prod'], processOutput);
  */
-export async function traceCommand(
-  args: string[],
-  output: Output,
-  options: TraceCommandOptions = {},
-): Promise<number> {
-  const env = options.env ?? process.env;
-  const now = (options.now ?? Date.now)();
+export async function traceCommand(args: string[], output: Output): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -132,43 +158,20 @@ export async function traceCommand(
       `${eventId === undefined || eventId === '' ? 'name one event id' : `one event id, not ${positionals.length}`}\nusage: ${usages.trace}`,
     );
   const deployed =
-    values.stage !== undefined || values.region !== undefined || !usesEmbeddedLedger(env);
+    values.stage !== undefined || values.region !== undefined || !usesEmbeddedLedger();
   if (!deployed && values.since !== undefined)
     throw new UsageError(
       "--since bounds the search of a deployed stage's logs; the embedded ledger has none: name the stage (--stage)",
     );
-  const since = parseTime(sinceTime(values.since ?? defaultSince, now)) as number;
+  const since = parseTime(sinceTime(values.since ?? defaultSince, Date.now())) as number;
+  const region =
+    values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const read = deployed
+    ? await readStage(eventId, values.stage ?? 'dev', region, since)
+    : await readLocal(eventId);
 
-  let ledger: LedgerRead;
-  let logs: EventLogSearch | undefined;
-  let sources: TraceSources['logs'];
-  if (deployed) {
-    const stage = values.stage ?? 'dev';
-    const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-    let found: EventLogSearch | EventIdNotSearchableError;
-    [ledger, found] = await Promise.all([
-      readStageLedger(eventId, deploymentNames(stage).ledgerTable, stage, region),
-      searchStageLogs(eventId, stage, region, since).catch((error: unknown) => {
-        if (error instanceof EventIdNotSearchableError) return error;
-        throw error;
-      }),
-    ]);
-    if (found instanceof EventIdNotSearchableError) {
-      sources = { searched: false, reason: found.message };
-    } else {
-      logs = found;
-      sources = { stage, region, since: new Date(since).toISOString(), groups: found.groups };
-    }
-  } else {
-    ledger = await readLocalLedger(eventId, env);
-    sources = {
-      searched: false,
-      reason: "the embedded ledger is this machine's; --stage searches a deployed stage's logs",
-    };
-  }
-
-  const trace = eventTrace(eventId, ledger.entries, logs?.lines ?? []);
-  const document = { ...trace, ledger: ledger.description, logs: sources };
+  const trace = eventTrace(eventId, read.ledger.entries, read.lines);
+  const document = { ...trace, ledger: read.ledger.description, logs: read.logs };
   if (trace.rules.length === 0 && trace.log.length === 0) {
     output.err(
       [`steward trace: no ledger entry or log line holds event ${eventId}`]
@@ -179,7 +182,8 @@ export async function traceCommand(
     return 1;
   }
   output.out(values.json ? JSON.stringify(document, null, 2) : describeTrace(document));
-  const refused = (logs?.groups ?? []).filter((group) => group.outcome === 'refused');
+  const refused =
+    'groups' in read.logs ? read.logs.groups.filter((group) => group.outcome === 'refused') : [];
   for (const group of refused)
     output.err(escapeControls(`steward trace: ${group.logGroup} refused: ${group.error}`));
   return refused.length > 0 ? 1 : 0;
