@@ -40,6 +40,10 @@ export const usages = {
   replay:
     'steward replay --dlq QUEUE_URL [--dry-run] [--max N] [--wait SECONDS] [--rules DIR] [--json]\n' +
     '       steward replay <file>... [--dry-run] [--rules DIR] [--json]',
+  trace:
+    'steward trace EVENT_ID [--stage S] [--region R] [--since 24h] [--json]\n' +
+    "    what the ledger and a deployed stage's logs hold about one event: its rules, each action's\n" +
+    '    entry and log lines; locally, the embedded ledger alone',
 } as const satisfies Record<string, string>;
 
 /** A command's name, as `steward <name>` takes it. */

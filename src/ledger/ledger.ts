@@ -183,7 +183,13 @@ export class Ledger {
     }
   }
 
-  /** Entries newest first: by rule or by resource through their indexes, otherwise a scan. */
+  /**
+   * Entries newest first: by event (both modes), rule or resource through their indexes,
+   * otherwise a scan.
+   *
+   * @example
+   * const actions = await ledger.list({ event: '5d8c2f7e-…' }); // what the event did, newest first
+   */
   list(query: LedgerQuery = {}): Promise<LedgerEntry[]> {
     return listEntries(this.items, query);
   }

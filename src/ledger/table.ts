@@ -15,10 +15,15 @@ import {
  * and indexes by `ledgerTableResource`.
  */
 
-/** Global secondary indexes: the ledger queried by rule and by resource, newest first. */
+/**
+ * Global secondary indexes: the ledger queried by rule, by resource and by event (every action
+ * of one event, both modes), in the order entries were created. Adding one to a deployed table
+ * is one stack update: DynamoDB builds it from the entries already there.
+ */
 export const ledgerIndexes = {
   byRule: { name: 'byRule', partitionKey: 'ruleId', sortKey: 'createdAt' },
   byResource: { name: 'byResource', partitionKey: 'resource', sortKey: 'createdAt' },
+  byEvent: { name: 'byEvent', partitionKey: 'eventId', sortKey: 'createdAt' },
 } as const;
 
 /** The attribute that holds an entry's expiry, in epoch seconds, for DynamoDB's TTL. */
@@ -48,6 +53,7 @@ export function ledgerTableDefinition(tableName: string): CreateTableCommandInpu
       { AttributeName: 'pk', AttributeType: 'S' },
       { AttributeName: 'ruleId', AttributeType: 'S' },
       { AttributeName: 'resource', AttributeType: 'S' },
+      { AttributeName: 'eventId', AttributeType: 'S' },
       { AttributeName: 'createdAt', AttributeType: 'S' },
     ],
     KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],

@@ -270,7 +270,7 @@ describe('the packaged CloudFormation template', () => {
     const indexes = (
       resources.LedgerTable?.Properties.GlobalSecondaryIndexes as { IndexName: string }[]
     ).map((index) => index.IndexName);
-    expect(indexes).toEqual(['byRule', 'byResource']);
+    expect(indexes).toEqual(['byRule', 'byResource', 'byEvent']);
   });
 
   it('takes its EventBridge patterns from the rules, as steward patterns prints them', async () => {

@@ -177,7 +177,7 @@ async function expectDeployed(
       `${schedules.length} EventBridge schedules, each invoking sweep with its rule and schedule`,
       `${functionNames.length} functions: runtime, handler, memory, timeout, environment, role, invoke permissions`,
       `${functionNames.length} roles: trust and policies equal to the rules’ declarations`,
-      `ledger table: keys, byRule and byResource, on demand, deletion protection ${stage === 'prod' ? 'on' : 'off'}`,
+      `ledger table: keys, byRule, byResource and byEvent, on demand, deletion protection ${stage === 'prod' ? 'on' : 'off'}`,
       'dead-letter queue: 14 days, SSE',
       `${functionNames.length} log groups: 30 days`,
       `dashboard steward-${stage}: the rules’ metrics and the ${alarms.length} alarms’ states`,
