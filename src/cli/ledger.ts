@@ -2,31 +2,16 @@ import { parseArgs } from 'node:util';
 import type { LedgerEntry, LedgerStatus } from '../ledger/entry.js';
 import { connectLedger, embeddedDataDir, usesEmbeddedLedger } from '../ledger/connect.js';
 import { repairLedger } from '../ledger/embedded/repair.js';
-import { parseTime } from '../json/time.js';
-import { parseDuration } from '../rules/duration.js';
 import { exportEntries, exportFormat, writeExport } from './ledger-export.js';
 import { describeEntry, entryTable } from './ledger-format.js';
 import { resetCommand } from './ledger-reset.js';
+import { sinceTime } from './since-option.js';
 import { escapeControls } from './escape.js';
 import { table, UsageError, type Output } from './output.js';
 import { usages } from './usages.js';
 
 /** The filters `list`, `stats` and `export` take. */
 const filterNames = ['rule', 'resource', 'account', 'region', 'since', 'status'] as const;
-
-/**
- * `--since` as the ledger takes it: an ISO 8601 time, epoch milliseconds, or a time ago
- * (`30m`, `12h`, `7d`, `2w`) from `now`.
- */
-function sinceTime(value: string, now: number): string {
-  const ago = parseDuration(value);
-  if (ago !== undefined) return new Date(now - ago).toISOString();
-  if (parseTime(value) === undefined)
-    throw new UsageError(
-      `--since must be an ISO 8601 time, epoch milliseconds or a time ago such as 30m, 12h or 7d, got "${value}"`,
-    );
-  return value;
-}
 
 const statuses: readonly LedgerStatus[] = ['claimed', 'planned', 'succeeded', 'failed', 'skipped'];
 
