@@ -27,6 +27,7 @@ const commands: Record<CommandName, () => Promise<Command>> = {
   operators: async () => (await import('./operators.js')).operatorsCommand,
   facts: async () => (await import('./facts.js')).factsCommand,
   replay: async () => (await import('./replay.js')).replayCommand,
+  status: async () => (await import('./status.js')).statusCommand,
 };
 
 const usage = `steward: event-driven automation rules for AWS

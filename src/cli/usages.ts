@@ -40,6 +40,10 @@ export const usages = {
   replay:
     'steward replay --dlq QUEUE_URL [--dry-run] [--max N] [--wait SECONDS] [--rules DIR] [--json]\n' +
     '       steward replay <file>... [--dry-run] [--rules DIR] [--json]',
+  status:
+    'steward status [--stage S] [--region R] [--since 1h] [--namespace NS] [--json]\n' +
+    "    a deployed stage on one screen: its metrics' events, matches and actions, the last failed\n" +
+    '    actions in its ledger, its dead-letter queue and its alarms in ALARM',
 } as const satisfies Record<string, string>;
 
 /** A command's name, as `steward <name>` takes it. */

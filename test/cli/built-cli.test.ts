@@ -40,6 +40,7 @@ const commands = [
   'operators',
   'facts',
   'replay',
+  'status',
 ];
 
 /**
