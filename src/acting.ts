@@ -38,7 +38,12 @@ export function recordInLedger(context: PipelineContext): Acting {
   const execution = executionContext(context);
   return {
     staleness: (event) => stalenessOf(event, context.ledger),
-    act: (request) => executeAction(request, execution),
+    act: async (request) => {
+      const started = performance.now();
+      const result = await executeAction(request, execution);
+      context.observer?.actionDone(request, result, performance.now() - started);
+      return result;
+    },
   };
 }
 
