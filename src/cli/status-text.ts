@@ -86,6 +86,9 @@ export function describeStatus(status: StageStatus): string {
     '',
     ...partLines('dead-letter queue', status.deadLetters, (queue) => [
       `dead-letter queue ${escapeControls(queue.queue)}: ${queue.messages} ${queue.messages === 1 ? 'message' : 'messages'} waiting, ${queue.inFlight} in flight`,
+      ...(queue.messages > 0
+        ? [escapeControls(`  once the cause is fixed: steward replay --dlq ${queue.url}`)]
+        : []),
     ]),
     ...partLines('alarms in ALARM', status.alarms, (alarms) =>
       alarms.length === 0
