@@ -4,6 +4,7 @@ import {
   type MetricDatum,
   type StandardUnit,
 } from '@aws-sdk/client-cloudwatch';
+import { isObject, type JsonObject } from '../../src/json/fields.js';
 
 /**
  * What CloudWatch Logs does with the embedded metric format (EMF) documents a function writes
@@ -30,12 +31,7 @@ export class EmfDocumentError extends Error {
   }
 }
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function parsedLine(line: string): Json | undefined {
+function parsedLine(line: string): JsonObject | undefined {
   if (!line.trimStart().startsWith('{')) return undefined;
   try {
     const value: unknown = JSON.parse(line);
@@ -62,7 +58,7 @@ function metricValues(value: unknown, where: string): number[] {
 }
 
 /** The metric data of one document, by directive. */
-function documentData(document: Json, where: string): EmfMetricData[] {
+function documentData(document: JsonObject, where: string): EmfMetricData[] {
   const aws = document._aws;
   if (!isObject(aws)) throw new EmfDocumentError(`${where} _aws`, 'expected an object');
   const timestamp = aws.Timestamp;
