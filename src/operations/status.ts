@@ -187,10 +187,13 @@ export async function stageStatus(
   };
 }
 
+/** Action statuses an operator must look at: the action failed, or may or may not have run. */
+const troubledStatuses: readonly string[] = ['failed', 'unknown'];
+
 /**
  * True when the status asks for attention: an alarm in ALARM, messages in the dead-letter
- * queue, failed actions in the window, or a part that could not be read (`steward status`
- * exits 1 then).
+ * queue, actions failed or of unknown outcome in the window, or a part that could not be read
+ * (`steward status` exits 1 then).
  *
  * @example
  * process.exitCode = needsAttention(status) ? 1 : 0;
@@ -201,6 +204,7 @@ export function needsAttention(status: StageStatus): boolean {
     parts.some((part) => !part.available) ||
     (status.alarms.available && status.alarms.value.length > 0) ||
     (status.deadLetters.available && status.deadLetters.value.messages > 0) ||
-    (status.metrics.available && status.metrics.value.failedByRule.length > 0)
+    (status.metrics.available &&
+      status.metrics.value.actionsByStatus.some((count) => troubledStatuses.includes(count.name)))
   );
 }

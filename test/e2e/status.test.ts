@@ -396,4 +396,34 @@ describe('steward status against moto', () => {
       `steward-${stage}-failed-actions`,
     ]);
   });
+  it('exits 0 for a quiet stage: everything read, nothing failed, nothing dead-lettered', async () => {
+    const stage = `quiet${suffix}`;
+    const names = deploymentNames(stage);
+    await sqs.send(new CreateQueueCommand({ QueueName: names.deadLetterQueue }));
+    await new Ledger(dynamoDB, { tableName: names.ledgerTable }).ensureTable();
+    await alarm(
+      `${names.alarmPrefix}failed-actions`,
+      names.metricsNamespace,
+      'OK',
+      'no datapoints',
+    );
+    await publishEmf(
+      cloudWatch,
+      functionLog(
+        names.metricsNamespace,
+        [{ metric: 'Matches', dimensions: { Rule: `quiet-${suffix}` }, value: 2 }],
+        Date.now() - minute,
+      ),
+    );
+
+    const run = await steward('status', '--stage', stage, '--region', region);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(row(`quiet-${suffix}`, 2));
+    expect(run.stdout).toContain('last failures: none\n');
+    expect(run.stdout).toContain(
+      `dead-letter queue ${names.deadLetterQueue}: 0 messages waiting, 0 in flight\n`,
+    );
+    expect(run.stdout).toMatch(/alarms in ALARM: none\n?$/);
+    expect(run.code).toBe(0);
+  });
 });
