@@ -88,12 +88,18 @@ async function partOf<T>(read: () => Promise<T>): Promise<StatusPart<T>> {
   }
 }
 
-/** The sums of `metric` by `dimension`, among the series `where` keeps; largest first, no zeros. */
+const onlyDimension = (dimension: DimensionName) => (sum: MetricSum) =>
+  Object.keys(sum.dimensions).length === 1 && sum.dimensions[dimension] !== undefined;
+
+/**
+ * The sums of `metric` by `dimension`, among the series `where` keeps (by default those written
+ * with that dimension alone, so no event is counted twice); largest first, no zeros.
+ */
 function countsBy(
   sums: readonly MetricSum[],
   metric: MetricName,
   dimension: DimensionName,
-  where: (sum: MetricSum) => boolean = () => true,
+  where: (sum: MetricSum) => boolean = onlyDimension(dimension),
 ): NamedCount[] {
   const counts = new Map<string, number>();
   for (const sum of sums) {
@@ -107,9 +113,6 @@ function countsBy(
     .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
 }
 
-const onlyDimension = (dimension: DimensionName) => (sum: MetricSum) =>
-  Object.keys(sum.dimensions).length === 1 && sum.dimensions[dimension] !== undefined;
-
 function statusMetrics(sums: readonly MetricSum[]): StatusMetrics {
   return {
     eventsByFunction: countsBy(sums, 'EventsReceived', 'Function'),
@@ -117,7 +120,7 @@ function statusMetrics(sums: readonly MetricSum[]): StatusMetrics {
     decodeErrorsByFunction: countsBy(sums, 'DecodeErrors', 'Function'),
     evaluationErrorsByFunction: countsBy(sums, 'EvaluationErrors', 'Function'),
     matchesByRule: countsBy(sums, 'Matches', 'Rule'),
-    actionsByStatus: countsBy(sums, 'Actions', 'Status', onlyDimension('Status')),
+    actionsByStatus: countsBy(sums, 'Actions', 'Status'),
     failedByRule: countsBy(sums, 'Actions', 'Rule', (sum) => sum.dimensions.Status === 'failed'),
   };
 }
@@ -138,6 +141,8 @@ export async function stageStatus(
 ): Promise<StageStatus> {
   const names = deploymentNames(request.stage);
   const since = request.since.toISOString();
+  const deadLetters = partOf(() => queueDepth(clients.sqs, names.deadLetterQueue));
+  const alarms = partOf(() => alarmsInAlarm(clients.cloudWatch, names.alarmPrefix));
   const namespace: StageNamespace =
     request.namespace === undefined
       ? await stageNamespace(clients.cloudFormation, names.stack, names.metricsNamespace)
@@ -167,11 +172,11 @@ export async function stageStatus(
           reason: 'the metrics, which name the rules whose failures to look up, could not be read',
         }),
   );
-  const [metricsRead, failuresRead, deadLetters, alarms] = await Promise.all([
+  const [metricsRead, failuresRead, deadLettersRead, alarmsRead] = await Promise.all([
     metrics,
     failures,
-    partOf(() => queueDepth(clients.sqs, names.deadLetterQueue)),
-    partOf(() => alarmsInAlarm(clients.cloudWatch, names.alarmPrefix)),
+    deadLetters,
+    alarms,
   ]);
   return {
     stage: request.stage,
@@ -182,8 +187,8 @@ export async function stageStatus(
     namespace,
     metrics: metricsRead,
     failures: failuresRead,
-    deadLetters,
-    alarms,
+    deadLetters: deadLettersRead,
+    alarms: alarmsRead,
   };
 }
 
