@@ -39,10 +39,14 @@ export function recordInLedger(context: PipelineContext): Acting {
   const execution = executionContext(context);
   return {
     staleness: (event) => stalenessOf(event, context.ledger),
-    act: (request) =>
-      context.tracing?.action(actionAnnotations(request), () =>
+    act: async (request) => {
+      const started = performance.now();
+      const result = await (context.tracing?.action(actionAnnotations(request), () =>
         executeAction(request, execution),
-      ) ?? executeAction(request, execution),
+      ) ?? executeAction(request, execution));
+      context.observer?.actionDone(request, result, performance.now() - started);
+      return result;
+    },
   };
 }
 

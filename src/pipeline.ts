@@ -89,9 +89,11 @@ async function walkBatch(
   acting: Acting,
 ): Promise<PipelineReport> {
   const errors: PipelineError[] = batch.errors.map((error) => ({ ...error, kind: 'input' }));
+  for (const error of errors) context.observer?.inputError(error);
   const events = await mapWithConcurrency(batch.events, eventConcurrency, async (event) => {
     const { report, problems } = await processEvent(event, context, acting);
     errors.push(...problems);
+    context.observer?.eventDone(event, report, problems);
     context.onEvent?.();
     return report;
   });
@@ -105,7 +107,9 @@ async function walkBatch(
     objects.push(read.summary);
     for (const report of read.events) events.push(report);
   }
-  return { events, errors, objects };
+  const report = { events, errors, objects };
+  context.observer?.batchDone(report);
+  return report;
 }
 
 /**
@@ -130,17 +134,27 @@ async function processObject(
       const at = records++;
       if (isSourceError(record)) {
         badRecords += 1;
-        if (badRecords <= inputErrorsPerObject) errors.push({ ...record, kind: 'input' });
+        const error: PipelineError = { ...record, kind: 'input' };
+        // The report lists the first ones; the observer counts them all.
+        if (badRecords <= inputErrorsPerObject) errors.push(error);
+        context.observer?.inputError(error);
         return;
       }
       const { report, problems } = await processEvent(record, context, acting);
       errors.push(...problems);
+      context.observer?.eventDone(record, report, problems);
       context.onEvent?.();
       if (report.matches.length === 0 && problems.length === 0) unmatched += 1;
       else kept.push({ at, report });
     });
   } catch (error) {
-    errors.push({ kind: 'input', message: `reading stopped: ${messageOf(error)}`, where });
+    const stopped: PipelineError = {
+      kind: 'input',
+      message: `reading stopped: ${messageOf(error)}`,
+      where,
+    };
+    errors.push(stopped);
+    context.observer?.inputError(stopped);
   }
   if (badRecords > inputErrorsPerObject)
     errors.push({

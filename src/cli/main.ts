@@ -28,6 +28,7 @@ const commands: Record<CommandName, () => Promise<Command>> = {
   facts: async () => (await import('./facts.js')).factsCommand,
   replay: async () => (await import('./replay.js')).replayCommand,
   trace: async () => (await import('./trace.js')).traceCommand,
+  status: async () => (await import('./status.js')).statusCommand,
 };
 
 const usage = `steward: event-driven automation rules for AWS

@@ -3,7 +3,7 @@ import { parseDuration } from '../rules/duration.js';
 import { UsageError } from './output.js';
 
 /**
- * `--since` as `steward ledger` and `steward trace` take it: an ISO 8601 time, epoch
+ * `--since` as `steward ledger`, `steward status` and `steward trace` take it: an ISO 8601 time, epoch
  * milliseconds, or a time ago (`30m`, `12h`, `7d`, `2w`) from `now`.
  *
  * @example

@@ -44,6 +44,10 @@ export const usages = {
     'steward trace EVENT_ID [--stage S] [--region R] [--since 24h] [--json]\n' +
     "    what the ledger and a deployed stage's logs hold about one event: its rules, each action's\n" +
     '    entry and log lines; locally, the embedded ledger alone',
+  status:
+    'steward status [--stage S] [--region R] [--since 1h] [--namespace NS] [--json]\n' +
+    "    a deployed stage on one screen: its metrics' events, matches and actions, the last failed\n" +
+    '    actions in its ledger, its dead-letter queue and its alarms in ALARM',
 } as const satisfies Record<string, string>;
 
 /** A command's name, as `steward <name>` takes it. */

@@ -41,6 +41,7 @@ const commands = [
   'facts',
   'replay',
   'trace',
+  'status',
 ];
 
 /**
