@@ -24,9 +24,13 @@ function stageParams(declared, stage) {
 
 // The AWS SDK clients come from the Lambda runtime (as AWS CDK's NodejsFunction does by default),
 // which keeps each bundle small and its cold start short; `--param="bundleAwsSdk=true"` bundles
-// the versions pinned in package-lock.json instead.
+// the versions pinned in package-lock.json instead. The X-Ray SDK (138 KB of every bundle) is
+// bundled only with `--param="tracing=true"`: without it no function ever loads it.
 function esbuildExclude(params) {
-  return params.bundleAwsSdk === 'true' ? ['dynalite'] : ['dynalite', '@aws-sdk/client-*'];
+  const exclude = ['dynalite'];
+  if (params.bundleAwsSdk !== 'true') exclude.push('@aws-sdk/client-*');
+  if (params.tracing !== 'true') exclude.push('@aws-lambda-powertools/tracer', 'aws-xray-sdk-core');
+  return exclude;
 }
 
 // A bad parameter or rule is the user's to fix. The framework would report a failed file function

@@ -1,4 +1,4 @@
-import { StewardError } from '../errors.js';
+import { StewardError, messageOf } from '../errors.js';
 import type { ActionRequest } from '../execution/request.js';
 import { telemetryEnvironment } from './names.js';
 import type { ActionAnnotations, Tracing } from './observer.js';
@@ -43,8 +43,30 @@ export async function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
   const setting = env[telemetryEnvironment.tracing];
   if (setting === undefined || setting === '' || setting === 'false') return untraced;
   if (setting !== 'true') throw new TracingSettingError(setting);
-  const { XRayTracing } = await import('./tracing-xray.js');
-  return new XRayTracing();
+  try {
+    const { XRayTracing } = await import('./tracing-xray.js');
+    return new XRayTracing();
+  } catch (error) {
+    throw new TracingNotPackagedError(error);
+  }
+}
+
+/**
+ * `STEWARD_TRACING=true` in a function packaged without the X-Ray SDK: `sls package` bundles
+ * it only with `--param="tracing=true"`, which also sets the variable.
+ *
+ * @example
+ * throw new TracingNotPackagedError(new Error("Cannot find module '@aws-lambda-powertools/tracer'"));
+ */
+export class TracingNotPackagedError extends StewardError {
+  constructor(cause: unknown) {
+    super(
+      `${telemetryEnvironment.tracing} is true, but this function was packaged without the X-Ray SDK: deploy with --param="tracing=true" (${messageOf(cause)})`,
+      { cause },
+    );
+    this.name = 'TracingNotPackagedError';
+    this.stack = `${this.name}: ${this.message}`;
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functionSources, roleLogicalId } from '../../src/deploy/iam.js';
@@ -376,5 +377,56 @@ describe('the telemetry parameters in the packaged template', () => {
       ).toEqual(statementsOf(plain.template, fn));
       expect(JSON.stringify(statementsOf(plain.template, fn)), fn).not.toContain('xray:');
     }
+  });
+});
+
+describe('the X-Ray SDK in the packaged functions', () => {
+  const bundleOf = async (file: string, fn: string) => {
+    const { stdout } = await promisify(execFile)(
+      'unzip',
+      ['-p', join(dirname(file), `${fn}.zip`), `handlers/${fn}.cjs`],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    return stdout;
+  };
+
+  it('is bundled only with tracing=true; without it the bundle names the package it leaves out', async () => {
+    for (const fn of functionNames) {
+      const tracedBundle = await bundleOf(traced.file, fn);
+      const plainBundle = await bundleOf(plain.file, fn);
+      // The SDK's own segment emitter, which exists only in its code.
+      expect(tracedBundle, fn).toContain('AWS_XRAY_DAEMON_ADDRESS');
+      expect(plainBundle, fn).not.toContain('AWS_XRAY_DAEMON_ADDRESS');
+      expect(plainBundle, fn).toContain('require("@aws-lambda-powertools/tracer")');
+      expect(plainBundle.length, fn).toBeLessThan(tracedBundle.length - 100_000);
+    }
+  });
+
+  it('refuses STEWARD_TRACING=true in a function packaged without it, saying how to deploy', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'steward-untraced-'));
+    await promisify(execFile)('unzip', [
+      '-q',
+      join(dirname(plain.file), 'ec2State.zip'),
+      '-d',
+      dir,
+    ]);
+    const run = promisify(execFile)(
+      process.execPath,
+      [
+        '-e',
+        `require('./handlers/ec2State.cjs').handler({}, { awsRequestId: 'r-1', getRemainingTimeInMillis: () => 60000 })
+          .then(() => process.exit(0), (error) => { console.error(error.name + ': ' + error.message); process.exit(3); })`,
+      ],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH, STEWARD_TRACING: 'true', AWS_REGION: 'us-east-1' },
+      },
+    );
+    await expect(run).rejects.toMatchObject({
+      code: 3,
+      stderr: expect.stringContaining(
+        'TracingNotPackagedError: STEWARD_TRACING is true, but this function was packaged without the X-Ray SDK: deploy with --param="tracing=true"',
+      ),
+    });
   });
 });
