@@ -60,6 +60,7 @@ export class InvocationTelemetry implements PipelineObserver {
   /** The action each action problem came from, so its error line can name rule and action. */
   private readonly actionOf = new WeakMap<PipelineError, ActionRequest>();
   private readonly batches: PipelineReport[] = [];
+  private readonly eventsBySource = new Map<string, number>();
   private errors = 0;
   private readonly started: number;
 
@@ -78,12 +79,13 @@ export class InvocationTelemetry implements PipelineObserver {
     this.tally.add('Actions', { Rule: request.rule.id, Status: report.status });
     this.tally.add('ActionLatency', { Action: report.action }, roundedMs(elapsedMs));
     const fields = actionOutcomeFields(request, result, elapsedMs, this.options.home);
-    this.options.logger[outcomeLevel(report.status)](logMessages.actionOutcome, { ...fields });
+    this.options.logger[outcomeLevel(report.status)](logMessages.actionOutcome, fields);
     if (result.problem !== undefined) this.actionOf.set(result.problem, request);
   }
 
   eventDone(event: StewardEvent, report: EventReport, problems: readonly PipelineError[]): void {
-    this.tally.add('EventsReceived', { ...this.function, Source: event.source });
+    // Counted by source here and tallied at the end: most events end here, and cheaply.
+    this.eventsBySource.set(event.source, (this.eventsBySource.get(event.source) ?? 0) + 1);
     for (const match of report.matches) this.tally.add('Matches', { Rule: match.rule });
     for (const problem of problems) {
       if (problem.kind === 'evaluation') this.tally.add('EvaluationErrors', this.function);
@@ -113,6 +115,9 @@ export class InvocationTelemetry implements PipelineObserver {
   /** The summary line, the DEBUG report, and the metrics: once, as the invocation ends. */
   end({ report, fields }: InvocationEnd = {}): void {
     const { logger } = this.options;
+    for (const [source, count] of this.eventsBySource)
+      this.tally.add('EventsReceived', { ...this.function, Source: source }, count);
+    this.eventsBySource.clear();
     logger.info(logMessages.summary, { ...fields, ...this.summary() });
     if (logger.level <= LogLevelThreshold.DEBUG)
       logger.debug(logMessages.report, {
@@ -124,7 +129,7 @@ export class InvocationTelemetry implements PipelineObserver {
   private logError(error: PipelineError, known: Parameters<typeof errorFields>[1]): void {
     this.errors += 1;
     if (this.errors <= errorLinesPerInvocation)
-      this.options.logger.error(logMessages.error, { ...errorFields(error, known) });
+      this.options.logger.error(logMessages.error, errorFields(error, known));
   }
 
   private summary(): Record<string, unknown> {
