@@ -86,6 +86,11 @@ export function lambdaHandler(functionName: string, options: HandlerOptions = {}
       });
       if (report.errors.some(mustRedeliver)) throw new BatchIncompleteError(report);
       return report;
+    } catch (error) {
+      // A batch's errors have their lines already; anything else is told here.
+      if (!(error instanceof BatchIncompleteError))
+        observer.invocationFailed(error, 'internal', where);
+      throw error;
     } finally {
       stopTiming();
       observer.end();

@@ -12,6 +12,7 @@ import { invocationOf } from '../lambda-context.js';
 import { readRulePack } from '../rules/pack.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { runSweep, sweepIncomplete, type SweepSummary } from './run-sweep.js';
+import { SweepRuleError } from './sweep-rule.js';
 import { targetsFromEnv } from './targets.js';
 import { FunctionTelemetry, type TelemetryOptions } from '../telemetry/function-telemetry.js';
 import type { InvocationEnd } from '../telemetry/invocation-telemetry.js';
@@ -144,7 +145,12 @@ export class SweepFunction {
         },
       );
     } catch (error) {
-      observer.invocationFailed(error, 'internal', where);
+      // A rule the input names that cannot be swept is the input's fault, not steward's.
+      observer.invocationFailed(
+        error,
+        error instanceof SweepRuleError ? 'input' : 'internal',
+        where,
+      );
       throw error;
     } finally {
       stopTiming();

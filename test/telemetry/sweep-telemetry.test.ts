@@ -121,4 +121,23 @@ describe('the sweep function’s logs and metrics', () => {
       expect.objectContaining({ Function: 'sweep', DecodeErrors: 1, EvaluationErrors: 0 }),
     ]);
   });
+
+  it('tell a rule that cannot be swept as the input’s error, with the metrics, before throwing', async () => {
+    const lines: string[] = [];
+    const sweeps = new SweepFunction(env, { sink: (line) => lines.push(line) });
+    const failure = await sweeps.handle({ rule: 'nope' }, context).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    const { logs, documents } = parsed(lines);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'steward error',
+        kind: 'input',
+        where: 'sweep invocation sweep-request',
+        error: (failure as Error).message,
+      }),
+      expect.objectContaining({ message: 'invocation summary', decodeErrors: 1, events: 0 }),
+    ]);
+    expect(documents).toEqual([expect.objectContaining({ Function: 'sweep', DecodeErrors: 1 })]);
+  });
 });
