@@ -29,7 +29,12 @@ export function outcomeLevel(status: ActionStatus): 'info' | 'warn' {
   return warningStatuses.has(status) ? 'warn' : 'info';
 }
 
-/** Milliseconds to a tenth: finer says nothing about a network call. */
+/**
+ * Milliseconds to a tenth: finer says nothing about a network call.
+ *
+ * @example
+ * roundedMs(12.3456); // 12.3
+ */
 export function roundedMs(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
