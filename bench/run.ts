@@ -11,8 +11,9 @@
  * a bare `node -e 0`; the local backtest over an organization trail's archive against gunzip +
  * JSON.parse on as many worker threads (`bench/backtest.ts`); a sweep's time per 1,000 moto
  * instances against their bare DescribeInstances (`bench/sweep.ts`); each against the targets of
- * issues 6, 13, 15, 16 and 17. `--quick` measures less; `--only backtest` or `--only sweep`
- * measures that part alone.
+ * issues 6, 13, 15, 16 and 17; what the functions' logs and metrics add per event
+ * (`bench/telemetry.ts`, issue 19). `--quick` measures less; `--only backtest`, `--only sweep`
+ * or `--only telemetry` measures that part alone.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,7 @@ import { markdownTable } from './measure.js';
 import { measureLedger, type LedgerResult } from './ledger.js';
 import { measureStewardRun, type StewardRunResult } from './steward-run.js';
 import { measureSweep, sweepSection } from './sweep.js';
+import { measureTelemetry, telemetrySection, telemetryTarget } from './telemetry.js';
 
 // Lambda runs Node 22; the SDK's warning about a local Node 20 says nothing a benchmark can act on.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -66,10 +68,24 @@ if (values.only === 'sweep') {
   process.exit(0);
 }
 
+if (values.only === 'telemetry') {
+  const telemetry = await measureTelemetry({ quick, root, log });
+  const target = telemetryTarget(telemetry);
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify({ quick, machine, telemetry, targets: [target] }, null, 2)}\n`
+      : `${machineLine}\n\n${telemetrySection(telemetry)}\n\n${markdownTable([
+          ['target', 'goal', 'measured', 'met'],
+          [target.name, target.goal, target.value, target.met ? 'pass' : 'FAIL'],
+        ])}\n`,
+  );
+  process.exit(0);
+}
+
 if (values.only !== undefined) {
   if (values.only !== 'backtest') {
     process.stderr.write(
-      `--only: ${values.only} is not a part that runs alone; only backtest and sweep do\n`,
+      `--only: ${values.only} is not a part that runs alone; only backtest, sweep and telemetry do\n`,
     );
     process.exit(2);
   }
@@ -153,6 +169,7 @@ log('steward CLI start-up…');
 const cliStartup: CliStartupResult = measureCliStartup(root, quick ? 3 : 9);
 const backtest = await measureBacktest({ quick, root, log });
 const sweep = await measureSweep({ quick, log });
+const telemetry = await measureTelemetry({ quick, root, log });
 
 const [at100, at1000, at10000] = evaluation as [
   EvaluationResult,
@@ -245,6 +262,7 @@ const targets: Target[] = [
     met: ledger.perSecond >= 500,
   },
   backtestTarget(backtest),
+  telemetryTarget(telemetry),
 ];
 
 const result = {
@@ -260,6 +278,7 @@ const result = {
   cliStartup,
   backtest,
   sweep,
+  telemetry,
   targets,
 };
 
@@ -378,6 +397,7 @@ if (values.json) {
   );
   out.push(backtestSection(backtest));
   out.push('', sweepSection(sweep));
+  out.push('', telemetrySection(telemetry));
   out.push(
     markdownTable([
       ['target', 'goal', 'measured', 'met'],

@@ -7,8 +7,9 @@ import { runningInLambda } from './ledger/connect.js';
 import { mustRedeliver, runPipeline, type PipelineReport } from './pipeline.js';
 import { defaultRulePackFile, readRulePack } from './rules/pack.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { FunctionTelemetry, type TelemetryOptions } from './telemetry/function-telemetry.js';
 
-/** How many of a batch's errors a log line or an error message lists; the rest are counted. */
+/** How many of a batch's errors the error message lists; the rest are counted. */
 const errorsListed = 20;
 
 /**
@@ -41,36 +42,71 @@ export function rulePackFile(env: NodeJS.ProcessEnv = process.env): string {
 
 let runtime: Promise<Runtime> | undefined;
 
+/** What a handler is made with beside its function's name: the defaults in Lambda. */
+export interface HandlerOptions {
+  /** Where its log lines and metric documents go, and the environment they are set from. */
+  telemetry?: TelemetryOptions;
+}
+
 /**
  * The Lambda entry point shared by every handler: the runtime is built on the first event of
  * a container and kept; each invocation runs the one pipeline over its payload. Failed actions
  * are recorded in the ledger and do not fail the invocation; input that cannot be decoded, an
  * outcome that is unknown, a ledger out of reach or a fact AWS would not give does, after the
- * rest of the batch was processed.
+ * rest of the batch was processed. Each invocation writes its log lines and, at its end (also
+ * when it fails), its summary line and metrics.
+ *
+ * @example
+ * export const handler = middy().handler(lambdaHandler('ec2State'));
  */
-export function lambdaHandler(functionName: string) {
+export function lambdaHandler(functionName: string, options: HandlerOptions = {}) {
+  const telemetry = new FunctionTelemetry(functionName, options.telemetry);
   return async (event: unknown, context: Context): Promise<PipelineReport> => {
-    runtime ??= createRuntime({ rules: () => readRulePack(rulePackFile()) }).catch(
-      (error: unknown) => {
-        runtime = undefined;
-        throw error;
-      },
-    );
-    const built = await runtime;
+    const where = `${functionName} invocation ${context.awsRequestId}`;
+    let built: Runtime;
+    try {
+      built = await containerRuntime();
+    } catch (error) {
+      const failed = telemetry.begin(context);
+      failed.invocationFailed(error, 'internal', where);
+      failed.end();
+      throw error;
+    }
     const { account, remainingTimeMs } = invocationOf(context);
     if (account !== undefined) built.clients.knowHomeAccount(account);
-    const sidecar = await localSidecarFacts(built);
-    const report = await runPipeline(event, `${functionName} invocation ${context.awsRequestId}`, {
-      ...built,
-      remainingTimeMs,
-      ...(sidecar ? { factStubs: sidecar.facts } : {}),
-    });
-    console.log(
-      JSON.stringify({ message: 'steward report', function: functionName, ...summary(report) }),
-    );
-    if (report.errors.some(mustRedeliver)) throw new BatchIncompleteError(report);
-    return report;
+    const observer = telemetry.begin(context, { account, region: built.clients.region });
+    const stopTiming = built.connection.timing.listen((ms) => observer.ledgerCall(ms));
+    try {
+      const sidecar = await localSidecarFacts(built);
+      const report = await runPipeline(event, where, {
+        ...built,
+        remainingTimeMs,
+        observer,
+        ...(sidecar ? { factStubs: sidecar.facts } : {}),
+      });
+      if (report.errors.some(mustRedeliver)) throw new BatchIncompleteError(report);
+      return report;
+    } catch (error) {
+      // A batch's errors have their lines already; anything else is told here.
+      if (!(error instanceof BatchIncompleteError))
+        observer.invocationFailed(error, 'internal', where);
+      throw error;
+    } finally {
+      stopTiming();
+      observer.end();
+    }
   };
+}
+
+/** The container's runtime, built on its first invocation; built again after a failure. */
+function containerRuntime(): Promise<Runtime> {
+  runtime ??= createRuntime({ rules: () => readRulePack(rulePackFile()) }).catch(
+    (error: unknown) => {
+      runtime = undefined;
+      throw error;
+    },
+  );
+  return runtime;
 }
 
 /**
@@ -96,16 +132,4 @@ async function localSidecarFacts(
     );
     return undefined;
   }
-}
-
-function summary(report: PipelineReport) {
-  const unmatched = report.objects.reduce((count, object) => count + (object.unmatched ?? 0), 0);
-  return {
-    events: report.events.length + unmatched,
-    matches: report.events.reduce((count, event) => count + event.matches.length, 0),
-    errors: report.errors.slice(0, errorsListed),
-    ...(report.errors.length > errorsListed
-      ? { moreErrors: report.errors.length - errorsListed }
-      : {}),
-  };
 }

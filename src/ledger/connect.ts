@@ -2,12 +2,15 @@ import { join } from 'node:path';
 import { requestTimeouts, type RequestTimeouts } from '../request-timeouts.js';
 import type { Tracing } from '../telemetry/observer.js';
 import { untraced } from '../telemetry/tracing.js';
+import { CallTiming } from '../telemetry/call-timing.js';
 import type { Ledger } from './ledger.js';
 
 export interface LedgerConnection {
   ledger: Ledger;
   /** Where the ledger lives, for people: "DynamoDB table steward-ledger", "embedded (.steward/ledger)". */
   description: string;
+  /** The time of each of the ledger's DynamoDB calls, for whoever listens (a function's metrics). */
+  timing: CallTiming;
   close(): Promise<void>;
   /**
    * Deletes every entry and guard, leaving the table empty: offered by the embedded ledger
@@ -107,12 +110,15 @@ export async function connectLedger(
     const client = tracing.captureClient(
       new DynamoDBClient({ region, requestHandler: ledgerTimeouts(env) }),
     );
+    const timing = new CallTiming();
+    timing.instrument(client);
     const ledger = new Ledger(client, options);
     // Local DynamoDB servers start empty; on AWS the stack owns the table, never steward.
     if (configuredEndpoint !== undefined && !runningInLambda(env)) await ledger.ensureTable();
     return {
       ledger,
       description: `DynamoDB table ${tableName}${configuredEndpoint ? ` at ${configuredEndpoint}` : ''}`,
+      timing,
       close: async () => client.destroy(),
     };
   }
@@ -132,11 +138,14 @@ export async function connectLedger(
     requestHandler: ledgerTimeouts(env),
   });
   followSharedServer(client, server);
+  const timing = new CallTiming();
+  timing.instrument(client);
   const ledger = new Ledger(client, options);
   await ledger.ensureTable();
   return {
     ledger,
     description: `embedded ledger (${server.files.ledger})`,
+    timing,
     reset: async () => {
       const { recreateLedgerTable } = await import('./table.js');
       await recreateLedgerTable(client, tableName);

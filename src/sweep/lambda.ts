@@ -12,10 +12,16 @@ import { invocationOf } from '../lambda-context.js';
 import { readRulePack } from '../rules/pack.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { runSweep, sweepIncomplete, type SweepSummary } from './run-sweep.js';
+import { SweepRuleError } from './sweep-rule.js';
 import { targetsFromEnv } from './targets.js';
+import { FunctionTelemetry, type TelemetryOptions } from '../telemetry/function-telemetry.js';
+import type { InvocationEnd } from '../telemetry/invocation-telemetry.js';
 
 /** How many of a sweep's errors an error message lists. */
 const errorsListed = 20;
+
+/** The sweep function's name in serverless.yml: its `Function` dimension and log field. */
+const functionName = 'sweep';
 
 /**
  * A payload that is not a sweep's input, saying what it got.
@@ -82,28 +88,74 @@ function inputOf(event: unknown): SweepInput {
  */
 export class SweepFunction {
   private runtime?: Promise<Runtime>;
+  private readonly telemetry: FunctionTelemetry;
 
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    telemetry: Omit<TelemetryOptions, 'env'> = {},
+  ) {
+    this.telemetry = new FunctionTelemetry(functionName, { ...telemetry, env });
+  }
 
-  /** Sweeps the rule the input names (only its triggers on the input's schedule, if named); throws `SweepInputError` or `SweepIncompleteError`. */
+  /**
+   * Sweeps the rule the input names (only its triggers on the input's schedule, if named);
+   * throws `SweepInputError` or `SweepIncompleteError`. Its log lines and metrics are written
+   * before it returns or throws: the resources swept are its `EventsReceived`.
+   */
   async handle(event: unknown, context: Context): Promise<SweepSummary> {
-    const input = inputOf(event);
-    const runtime = await this.built();
+    const where = `${functionName} invocation ${context.awsRequestId}`;
+    let input: SweepInput;
+    let runtime: Runtime;
+    try {
+      input = inputOf(event);
+      runtime = await this.built();
+    } catch (error) {
+      const failed = this.telemetry.begin(context);
+      failed.invocationFailed(
+        error,
+        error instanceof SweepInputError ? 'input' : 'internal',
+        where,
+      );
+      failed.end();
+      throw error;
+    }
     const { account, remainingTimeMs } = invocationOf(context);
     if (account !== undefined) runtime.clients.knowHomeAccount(account);
-    const home = {
-      account: await runtime.clients.lookUpHomeAccount(),
-      region: runtime.clients.region,
-    };
-    const summary = await runSweep(
-      {
-        ...input,
-        targets: targetsFromEnv(this.env, home),
-        ...(remainingTimeMs ? { remainingTimeMs } : {}),
-      },
-      { whatIf: false, context: { ...runtime, ...(remainingTimeMs ? { remainingTimeMs } : {}) } },
-    );
-    console.log(JSON.stringify({ message: 'steward sweep', ...summary }));
+    const observer = this.telemetry.begin(context, { account, region: runtime.clients.region });
+    const stopTiming = runtime.connection.timing.listen((ms) => observer.ledgerCall(ms));
+    let summary: SweepSummary | undefined;
+    try {
+      const home = {
+        account: await runtime.clients.lookUpHomeAccount(),
+        region: runtime.clients.region,
+      };
+      summary = await runSweep(
+        {
+          ...input,
+          targets: targetsFromEnv(this.env, home),
+          ...(remainingTimeMs ? { remainingTimeMs } : {}),
+        },
+        {
+          whatIf: false,
+          context: {
+            ...runtime,
+            observer,
+            ...(remainingTimeMs ? { remainingTimeMs } : {}),
+          },
+        },
+      );
+    } catch (error) {
+      // A rule the input names that cannot be swept is the input's fault, not steward's.
+      observer.invocationFailed(
+        error,
+        error instanceof SweepRuleError ? 'input' : 'internal',
+        where,
+      );
+      throw error;
+    } finally {
+      stopTiming();
+      observer.end(summary === undefined ? {} : sweepEnd(summary));
+    }
     if (sweepIncomplete(summary)) throw new SweepIncompleteError(summary);
     return summary;
   }
@@ -118,6 +170,20 @@ export class SweepFunction {
     });
     return this.runtime;
   }
+}
+
+/** A sweep's summary line: its rule and what it described, beside the counts; the summary whole at DEBUG. */
+function sweepEnd(summary: SweepSummary): InvocationEnd {
+  return {
+    report: summary,
+    fields: {
+      rule: summary.rule,
+      resources: summary.resources,
+      targets: summary.targets.length,
+      describeCalls: summary.describeCalls,
+      describeMs: summary.describeMs,
+    },
+  };
 }
 
 const container = new SweepFunction();

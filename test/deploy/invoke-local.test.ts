@@ -24,16 +24,24 @@ describe('sls invoke local', () => {
           message: `steward facts instance from ${join(project, 'events/ec2-running.facts.json')} (no AWS credentials)`,
         }),
       );
-      expect(lines[1]).toBe(
-        JSON.stringify({
-          message: 'steward report',
-          function: 'ec2State',
-          events: 1,
-          matches: 2,
-          errors: [],
-        }),
-      );
-      const report = JSON.parse(lines.slice(2).join('\n')) as {
+      // The handler's log lines and metric documents, one JSON each, then the report it returned.
+      let at = 1;
+      const written: Record<string, unknown>[] = [];
+      while (lines[at]?.startsWith('{"'))
+        written.push(JSON.parse(lines[at++] ?? '') as Record<string, unknown>);
+      const logs = written.filter((line) => !('_aws' in line));
+      expect(logs.map((line) => [line.level, line.message])).toEqual([
+        ...Array.from({ length: 4 }, () => ['INFO', 'action outcome']),
+        ['INFO', 'invocation summary'],
+      ]);
+      expect(logs[4]).toMatchObject({
+        function: 'ec2State',
+        events: 1,
+        matches: 2,
+        actions: { planned: 4 },
+        errors: 0,
+      });
+      const report = JSON.parse(lines.slice(at).join('\n')) as {
         events: { matches: { rule: string; actions: { detail: string }[] }[] }[];
       };
       expect(report.events[0]?.matches.map((match) => match.rule)).toEqual([

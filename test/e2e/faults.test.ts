@@ -9,7 +9,7 @@ import {
   DescribeSecurityGroupRulesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startEmbeddedDynamoDB,
   type EmbeddedServer,
@@ -17,6 +17,7 @@ import {
 import { ledgerKey, type LedgerEntry, type LedgerStatus } from '../../src/ledger/entry.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { lambdaHandler } from '../../src/lambda.js';
+import { nullSink } from '../../src/telemetry/sink.js';
 import {
   FaultProxy,
   type CallRequest,
@@ -209,19 +210,13 @@ beforeAll(async () => {
   ledgerClient = new DynamoDBClient({ region, endpoint: ledgerServer.endpoint });
   ledger = new Ledger(ledgerClient, { tableName: env.ledgerTable });
   ec2 = new EC2Client({ region, endpoint: motoEndpoint() });
-  onCloudTrail = lambdaHandler('cloudtrail');
-  onEc2State = lambdaHandler('ec2State');
+  // The handlers log each invocation; a few hundred of them would bury the results.
+  onCloudTrail = lambdaHandler('cloudtrail', { telemetry: { sink: nullSink } });
+  onEc2State = lambdaHandler('ec2State', { telemetry: { sink: nullSink } });
   tableFile = join(await mkdtemp(join(tmpdir(), 'steward-faults-')), 'fault-table.md');
-  // The handler logs a report per invocation; a few hundred of them would bury the results.
-  const log = console.log;
-  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].includes('"steward report"')) return;
-    log(...args);
-  });
 });
 
 afterAll(async () => {
-  vi.restoreAllMocks();
   const observed = results.filter((result) => result !== undefined);
   if (observed.length > 0) {
     const table = renderFaultTable(observed, faultKinds);

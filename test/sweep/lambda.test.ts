@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { SweepFunction, SweepIncompleteError, SweepInputError } from '../../src/sweep/lambda.js';
 import type { SweepSummary } from '../../src/sweep/run-sweep.js';
+import { nullSink } from '../../src/telemetry/sink.js';
 
 const context = {
   awsRequestId: 'sweep-test',
@@ -11,7 +12,10 @@ const context = {
 
 describe('the sweep function', () => {
   // Input is checked before the runtime is built: no rule pack, ledger or AWS is needed.
-  const sweeps = new SweepFunction({ STEWARD_RULE_PACK: '/nonexistent/rule-pack.json' });
+  const sweeps = new SweepFunction(
+    { STEWARD_RULE_PACK: '/nonexistent/rule-pack.json' },
+    { sink: nullSink },
+  );
 
   it.each([
     [[], 'sweep input: expected {"rule": "<rule id>"}; got an array'],
