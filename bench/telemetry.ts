@@ -1,7 +1,8 @@
 /**
  * What the functions' logs and metrics cost per event: a CloudWatch Logs batch from
  * CloudTrail's log group (realistic records, mostly calls no rule listens to, a few matches of
- * the shipped rules whose actions are dry runs recorded in the embedded ledger) through the
+ * the shipped rules whose actions are dry runs recorded in the embedded ledger; once with 30 %
+ * write calls, once with 5 %, as a trail of mostly reads) through the
  * pipeline as the `cloudwatchLogs` handler runs it, with the invocation's telemetry (a line per
  * action outcome and error, the summary, EMF documents, the ledger's calls timed) and without
  * it, in turns, in the same process. Lines go to a sink that drops them, so the terminal's speed
@@ -32,7 +33,19 @@ import { realisticRecordTexts } from './realistic.js';
 /** The target: telemetry adds under 5 % to an event's time. */
 export const telemetryGoal = 0.05;
 
+/** The benchmark's two inputs: its records' share of write calls (the rest are reads no rule watches). */
+const writeShares = [0.3, 0.05] as const;
+
 export interface TelemetryBenchResult {
+  rounds: number;
+  /** The realistic records' mix (30 % write calls) first: the target is on it. */
+  inputs: TelemetryInputResult[];
+}
+
+/** One input's batch, with and without telemetry. */
+export interface TelemetryInputResult {
+  /** The records' share of write calls. */
+  writeShare: number;
   /** Records per batch, and what a batch came to. */
   records: number;
   matches: number;
@@ -40,7 +53,6 @@ export interface TelemetryBenchResult {
   /** Log lines and metric documents one invocation wrote. */
   lines: number;
   documents: number;
-  rounds: number;
   /** Medians of one batch, without and with telemetry. */
   off: BatchTimes;
   on: BatchTimes;
@@ -103,9 +115,7 @@ export async function measureTelemetry(options: {
   root: string;
   log: (line: string) => void;
 }): Promise<TelemetryBenchResult> {
-  const records = (options.quick ? realisticRecordTexts(500) : realisticRecordTexts(2000)).map(
-    (text) => JSON.parse(text) as Record<string, unknown>,
-  );
+  const count = options.quick ? 500 : 2000;
   const rounds = options.quick ? 5 : 21;
   const dataDir = await mkdtemp(join(tmpdir(), 'steward-bench-telemetry-'));
   let connection: LedgerConnection | undefined;
@@ -152,55 +162,66 @@ export async function measureTelemetry(options: {
         }
       },
     };
-    const times = { off: [] as BatchTimes[], on: [] as BatchTimes[] };
     /** Milliseconds spent in the telemetry's own calls during the run under way. */
     let inside = 0;
-    const insideMs: number[] = [];
-    for (let round = -2; round < rounds; round++) {
-      const order = round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
-      for (const arm of order) {
-        const event = batchOf(records, `${arm}-${round}`);
-        inside = 0;
-        // Each run starts with the garbage of the one before collected: it pays for its own.
-        collectGarbage();
-        const cpu = process.cpuUsage();
-        const started = process.hrtime.bigint();
-        const report = await runs[arm](event);
-        const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-        const used = process.cpuUsage(cpu);
-        if (report.errors.length > 0)
-          throw new Error(
-            `the batch met ${report.errors.length} errors: ${report.errors[0]?.message}`,
-          );
-        if (round >= 0) times[arm].push({ wallMs, cpuMs: (used.user + used.system) / 1000 });
-        if (round >= 0 && arm === 'on') insideMs.push(inside);
+    const measureInput = async (writeShare: number): Promise<TelemetryInputResult> => {
+      const records = realisticRecordTexts(count, 1509, writeShare).map(
+        (text) => JSON.parse(text) as Record<string, unknown>,
+      );
+      const times = { off: [] as BatchTimes[], on: [] as BatchTimes[] };
+      const insideMs: number[] = [];
+      for (let round = -2; round < rounds; round++) {
+        const order = round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
+        for (const arm of order) {
+          const event = batchOf(records, `${arm}-${round}`);
+          inside = 0;
+          // Each run starts with the garbage of the one before collected: it pays for its own.
+          collectGarbage();
+          const cpu = process.cpuUsage();
+          const started = process.hrtime.bigint();
+          const report = await runs[arm](event);
+          const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+          const used = process.cpuUsage(cpu);
+          if (report.errors.length > 0)
+            throw new Error(
+              `the batch met ${report.errors.length} errors: ${report.errors[0]?.message}`,
+            );
+          if (round >= 0) times[arm].push({ wallMs, cpuMs: (used.user + used.system) / 1000 });
+          if (round >= 0 && arm === 'on') insideMs.push(inside);
+        }
+        if (round >= 0)
+          options.log(`telemetry, ${writeShare * 100} % writes: round ${round + 1}/${rounds}`);
       }
-      if (round >= 0) options.log(`telemetry round ${round + 1}/${rounds}`);
-    }
-    lines = 0;
-    documents = 0;
-    const report = await runs.on(batchOf(records, 'count'));
-    const matches = report.events.reduce((sum, event) => sum + event.matches.length, 0);
-    const actions = report.events.reduce(
-      (sum, event) => sum + event.matches.reduce((count, match) => count + match.actions.length, 0),
-      0,
-    );
-    const off = medianTimes(times.off);
-    const on = medianTimes(times.on);
-    return {
-      records: records.length,
-      matches,
-      actions,
-      lines,
-      documents,
-      rounds,
-      off,
-      on,
-      insideMs: median(insideMs),
-      extra: median(times.on.map((time, round) => time.cpuMs / (times.off[round]?.cpuMs ?? 0))) - 1,
-      extraWall:
-        median(times.on.map((time, round) => time.wallMs / (times.off[round]?.wallMs ?? 0))) - 1,
+      lines = 0;
+      documents = 0;
+      const report = await runs.on(batchOf(records, 'count'));
+      const matches = report.events.reduce((sum, event) => sum + event.matches.length, 0);
+      const actions = report.events.reduce(
+        (sum, event) =>
+          sum + event.matches.reduce((count, match) => count + match.actions.length, 0),
+        0,
+      );
+      const off = medianTimes(times.off);
+      const on = medianTimes(times.on);
+      return {
+        writeShare,
+        records: records.length,
+        matches,
+        actions,
+        lines,
+        documents,
+        off,
+        on,
+        insideMs: median(insideMs),
+        extra:
+          median(times.on.map((time, round) => time.cpuMs / (times.off[round]?.cpuMs ?? 0))) - 1,
+        extraWall:
+          median(times.on.map((time, round) => time.wallMs / (times.off[round]?.wallMs ?? 0))) - 1,
+      };
     };
+    const inputs: TelemetryInputResult[] = [];
+    for (const writeShare of writeShares) inputs.push(await measureInput(writeShare));
+    return { rounds, inputs };
   } finally {
     await connection?.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -248,24 +269,37 @@ function medianTimes(times: readonly BatchTimes[]): BatchTimes {
  * process.stdout.write(`${telemetrySection(await measureTelemetry(options))}\n`);
  */
 export function telemetrySection(result: TelemetryBenchResult): string {
-  const perEvent = (ms: number) => `${((ms * 1000) / result.records).toFixed(1)} µs`;
   const percent = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
+  const rows = result.inputs.flatMap((input) => {
+    const perEvent = (ms: number) => `${((ms * 1000) / input.records).toFixed(1)} µs`;
+    const name = `${percent(input.writeShare)} writes, ${input.matches} matches`;
+    return [
+      ...(['off', 'on'] as const).map((arm) => [
+        `${name}: telemetry ${arm}`,
+        input[arm].cpuMs.toFixed(1),
+        perEvent(input[arm].cpuMs),
+        input[arm].wallMs.toFixed(1),
+        perEvent(input[arm].wallMs),
+        arm === 'on' ? `${input.lines} lines, ${input.documents} EMF` : '',
+      ]),
+      [
+        `${name}: extra`,
+        percent(input.extra),
+        `inside: ${perEvent(input.insideMs)}`,
+        percent(input.extraWall),
+        '',
+        `inside: ${percent(input.insideMs / input.off.cpuMs)} of CPU off`,
+      ],
+    ];
+  });
+  const [first] = result.inputs;
   return [
-    `Logs and metrics: a CloudWatch Logs batch of ${result.records.toLocaleString('en-US')} realistic CloudTrail records from CloudTrail's log group, the shipped rules, ${result.matches} matches and ${result.actions} dry-run actions recorded in the embedded ledger a batch; with telemetry an invocation wrote ${result.lines} log lines and ${result.documents} EMF documents (to a null sink). Medians of ${result.rounds} rounds, the two runs of a round in turns, each after a full garbage collection; extra: the median of the rounds' ratios; CPU is this process's (the ledger's server is another).`,
+    `Logs and metrics: CloudWatch Logs batches of ${(first?.records ?? 0).toLocaleString('en-US')} realistic CloudTrail records from CloudTrail's log group, the shipped rules, each match's actions dry runs recorded in the embedded ledger; lines to a null sink. Medians of ${result.rounds} rounds, the two runs of a round in turns, each after a full garbage collection; extra: the median of the rounds' ratios; inside: the time in the telemetry's own calls; CPU is this process's (the ledger's server is another).`,
     '',
     markdownTable([
-      ['run', 'CPU ms per batch', 'CPU per event', 'wall ms per batch', 'wall per event'],
-      ...(['off', 'on'] as const).map((arm) => [
-        `telemetry ${arm}`,
-        result[arm].cpuMs.toFixed(1),
-        perEvent(result[arm].cpuMs),
-        result[arm].wallMs.toFixed(1),
-        perEvent(result[arm].wallMs),
-      ]),
-      ['extra', percent(result.extra), '', percent(result.extraWall), ''],
+      ['batch', 'CPU ms', 'CPU per event', 'wall ms', 'wall per event', 'written'],
+      ...rows,
     ]),
-    '',
-    `Inside the telemetry's own calls (the observer's, the invocation's end, its ledger timing): ${result.insideMs.toFixed(1)} ms a batch, ${perEvent(result.insideMs)} per event, ${percent(result.insideMs / result.off.cpuMs)} of a batch's CPU time without telemetry.`,
   ].join('\n');
 }
 
@@ -276,10 +310,11 @@ export function telemetrySection(result: TelemetryBenchResult): string {
  * targets.push(telemetryTarget(result));
  */
 export function telemetryTarget(result: TelemetryBenchResult) {
+  const extra = result.inputs[0]?.extra ?? Number.NaN;
   return {
-    name: 'logs and metrics, extra CPU time per event (CloudWatch Logs batch, shipped rules)',
+    name: 'logs and metrics, extra CPU time per event (CloudWatch Logs batch, 30 % writes)',
     goal: `< ${telemetryGoal * 100} %`,
-    value: `${(result.extra * 100).toFixed(1)} %`,
-    met: result.extra < telemetryGoal,
+    value: `${(extra * 100).toFixed(1)} %`,
+    met: extra < telemetryGoal,
   };
 }
