@@ -9,12 +9,16 @@ beforeAll(async () => {
   project = await copyProject('steward-invoke-local-tracing-', ['events']);
 });
 
-/** `sls invoke local -f ec2State` on the EC2 sample in the copy, offline, with `STEWARD_TRACING`. */
+/**
+ * `sls invoke local -f ec2State` on the EC2 sample in the copy, offline, deployed with
+ * `--param=tracing=…`: the function's environment then says `STEWARD_TRACING`, as in Lambda (a
+ * variable of the shell would not reach it: the function's own environment wins).
+ */
 function invokeWithTracing(tracing: string) {
-  return invokeLocal(project, 'ec2State', 'events/ec2-running.json', { STEWARD_TRACING: tracing });
+  return invokeLocal(project, 'ec2State', 'events/ec2-running.json', {}, [`tracing=${tracing}`]);
 }
 
-describe('sls invoke local with STEWARD_TRACING', () => {
+describe('sls invoke local with the tracing parameter', () => {
   it(
     'true: runs as without it, since Powertools Tracer traces in Lambda alone',
     { timeout: 240_000 },
@@ -41,13 +45,13 @@ describe('sls invoke local with STEWARD_TRACING', () => {
   );
 
   it(
-    'of another value: fails naming the variable and the value, without a stack',
+    'of another value: fails naming the parameter and the value, without a stack',
     { timeout: 240_000 },
     async () => {
       const run = await invokeWithTracing('yes');
       expect(run.code).toBe(1);
       expect(run.stdout + run.stderr).toContain(
-        'STEWARD_TRACING must be true or false, got \\"yes\\"',
+        'deploy parameter tracing: "yes" is not true or false',
       );
       expect(run.stdout + run.stderr).not.toMatch(/^\s+at /m);
       expect(run.stdout + run.stderr).not.toMatch(/"\s+at /);

@@ -10,7 +10,7 @@ export interface InvokeLocalRun {
 /**
  * `sls invoke local -f FUNCTION -p EVENT_FILE` in a copy of the project (see `copyProject`),
  * offline: no credentials anywhere the SDK looks, the copy's own ledger; `env` is added to
- * this process's environment.
+ * this process's environment, `params` given as `--param=name=value` as `sls deploy` takes them.
  *
  * @example
  * const run = await invokeLocal(project, 'ec2State', 'events/ec2-running.json');
@@ -20,6 +20,7 @@ export function invokeLocal(
   functionName: string,
   eventFile: string,
   env: NodeJS.ProcessEnv = {},
+  params: readonly string[] = [],
 ): Promise<InvokeLocalRun> {
   const offline: NodeJS.ProcessEnv = {
     ...process.env,
@@ -44,6 +45,7 @@ export function invokeLocal(
         functionName,
         '-p',
         eventFile,
+        ...params.map((param) => `--param=${param}`),
       ],
       { cwd: project, env: offline, timeout: 180_000 },
       (error, stdout, stderr) =>
