@@ -1,8 +1,7 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { InvocationTelemetry } from './invocation-telemetry.js';
 import type { HomePlace } from './log-lines.js';
-import { functionLogger } from './logger.js';
+import { FunctionLogger } from './logger.js';
 import { telemetryEnvironment } from './names.js';
 import { stdoutSink, type LineSink } from './sink.js';
 
@@ -28,7 +27,7 @@ export interface TelemetryOptions {
  * try { await runPipeline(event, where, { ...runtime, observer: invocation }); } finally { invocation.end(); }
  */
 export class FunctionTelemetry {
-  readonly logger: Logger;
+  readonly logger: FunctionLogger;
   /** The metrics' namespace, `STEWARD_METRICS_NAMESPACE`: none, no metrics. */
   readonly namespace?: string;
   private readonly sink: LineSink;
@@ -41,7 +40,7 @@ export class FunctionTelemetry {
     const env = options.env ?? process.env;
     this.sink = options.sink ?? stdoutSink;
     this.now = options.now;
-    this.logger = functionLogger({ functionName, sink: this.sink, env });
+    this.logger = new FunctionLogger({ functionName, sink: this.sink, env });
     const namespace = env[telemetryEnvironment.namespace];
     if (namespace !== undefined && namespace !== '') this.namespace = namespace;
   }

@@ -1,4 +1,3 @@
-import { LogLevelThreshold, type Logger } from '@aws-lambda-powertools/logger';
 import { messageOf } from '../errors.js';
 import type { ActionRequest, ActionResult } from '../execution/request.js';
 import type { EventReport, PipelineError, PipelineReport } from '../report.js';
@@ -11,6 +10,7 @@ import {
   roundedMs,
   type HomePlace,
 } from './log-lines.js';
+import { logLevels, type FunctionLogger } from './logger.js';
 import { MetricTally } from './metric-tally.js';
 import { actionStatuses, logMessages } from './names.js';
 import type { PipelineObserver } from './observer.js';
@@ -24,7 +24,7 @@ export interface InvocationOptions {
   /** The function's name in serverless.yml: the `Function` dimension. */
   functionName: string;
   /** The function's logger, its context already added for this invocation. */
-  logger: Logger;
+  logger: FunctionLogger;
   /** Where the metric documents go (the logger has its own). */
   sink: LineSink;
   /** The metrics' CloudWatch namespace; no metrics are written without one. */
@@ -95,7 +95,7 @@ export class InvocationTelemetry implements PipelineObserver {
 
   batchDone(report: PipelineReport): void {
     // Kept for the DEBUG line alone: at INFO, a sweep's chunks are not held.
-    if (this.options.logger.level <= LogLevelThreshold.DEBUG) this.batches.push(report);
+    if (this.options.logger.level <= logLevels.DEBUG) this.batches.push(report);
   }
 
   /** One ledger (DynamoDB) call's time. */
@@ -119,7 +119,7 @@ export class InvocationTelemetry implements PipelineObserver {
       this.tally.add('EventsReceived', { ...this.function, Source: source }, count);
     this.eventsBySource.clear();
     logger.info(logMessages.summary, { ...fields, ...this.summary() });
-    if (logger.level <= LogLevelThreshold.DEBUG)
+    if (logger.level <= logLevels.DEBUG)
       logger.debug(logMessages.report, {
         report: report ?? (this.batches.length === 1 ? this.batches[0] : this.batches),
       });
