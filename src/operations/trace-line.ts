@@ -6,8 +6,8 @@ import { logMessages, type LogFields } from '../telemetry/names.js';
 export type TraceLineMessage = typeof logMessages.actionOutcome | typeof logMessages.error;
 
 /**
- * One log line of a function about the traced event: where it was found, what Powertools
- * Logger adds (level, request id), and steward's own fields (`LogFields`) that it holds.
+ * One log line of a function about the traced event: where it was found, the keys every line
+ * has in Powertools' conventions (level, request id), and steward's own fields (`LogFields`).
  */
 export interface TraceLogLine extends Omit<LogFields, 'function'> {
   /** When the line was written (the line's own `timestamp`, else CloudWatch's), ISO 8601. */
