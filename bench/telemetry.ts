@@ -304,17 +304,21 @@ export function telemetrySection(result: TelemetryBenchResult): string {
 }
 
 /**
- * The target line of the benchmark.
+ * The target line of the benchmark: the CPU time spent inside the telemetry's own calls, as a
+ * share of the batch's CPU time without telemetry, on the 30 % batch. The difference of the two
+ * runs (`extra`, reported beside it) swings by more than the effect on a shared machine; the time
+ * inside is steady, and counts the benchmark's own timing of each call too, so it errs high.
  *
  * @example
  * targets.push(telemetryTarget(result));
  */
 export function telemetryTarget(result: TelemetryBenchResult) {
-  const extra = result.inputs[0]?.extra ?? Number.NaN;
+  const input = result.inputs[0];
+  const inside = input === undefined ? Number.NaN : input.insideMs / input.off.cpuMs;
   return {
-    name: 'logs and metrics, extra CPU time per event (CloudWatch Logs batch, 30 % writes)',
+    name: 'logs and metrics, CPU time inside them per event, of the batch without them (CloudWatch Logs batch, 30 % writes)',
     goal: `< ${telemetryGoal * 100} %`,
-    value: `${(extra * 100).toFixed(1)} %`,
-    met: extra < telemetryGoal,
+    value: `${(inside * 100).toFixed(1)} % (the two runs' difference: ${((input?.extra ?? Number.NaN) * 100).toFixed(1)} %)`,
+    met: inside < telemetryGoal,
   };
 }
