@@ -3,7 +3,7 @@ import type { ActionRequest, ActionResult, ExecutionContext } from './execution/
 import { messageOf } from './errors.js';
 import type { Ledger } from './ledger/ledger.js';
 import { planAction } from './plan-action.js';
-import { actionAnnotations } from './telemetry/tracing.js';
+import { actionAnnotations, untraced } from './telemetry/tracing.js';
 import type { EvaluationContext, PipelineContext } from './pipeline-context.js';
 import type { StewardEvent } from './sources/steward-event.js';
 
@@ -37,13 +37,14 @@ export interface Acting {
  */
 export function recordInLedger(context: PipelineContext): Acting {
   const execution = executionContext(context);
+  const tracing = context.tracing ?? untraced;
   return {
     staleness: (event) => stalenessOf(event, context.ledger),
     act: async (request) => {
       const started = performance.now();
-      const result = await (context.tracing?.action(actionAnnotations(request), () =>
+      const result = await tracing.action(actionAnnotations(request), () =>
         executeAction(request, execution),
-      ) ?? executeAction(request, execution));
+      );
       context.observer?.actionDone(request, result, performance.now() - started);
       return result;
     },
