@@ -28,6 +28,7 @@ import { loadRules } from '../src/rules/load.js';
 import { RuleIndex } from '../src/rules/rule-index.js';
 import { realisticRecords } from './realistic.js';
 import { writeTrailFile } from './trail-file.js';
+import { measureBareWrites, type BareWritesResult } from './bare-writes.js';
 
 /** One `steward run` process: its wall time and what its report counted. */
 export interface RunProcess {
@@ -58,6 +59,11 @@ export interface StewardRunResult {
     guardWritesPerAction: number;
     readsPerAction: number;
   };
+  /**
+   * As many conditional writes as this run's actions, through a bare SDK client to the same
+   * kind of ledger server: what one write per action costs before any of steward's work.
+   */
+  bareWrites: BareWritesResult;
 }
 
 function actionsOf(report: PipelineReport): number {
@@ -191,13 +197,15 @@ export async function measureStewardRun(
         else runs.set(checkout, run);
       }
     }
+    const measured = await inProcess(file, options.root);
     return {
       records,
       gzipBytes: written.gzipBytes,
       jsonBytes: written.jsonBytes,
       floorSeconds: Math.min(...floors),
       runs: [...runs.values()],
-      inProcess: await inProcess(file, options.root),
+      inProcess: measured,
+      bareWrites: await measureBareWrites(measured.actions),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
