@@ -217,6 +217,18 @@ describe('narrowing the listeners by the values rules require', () => {
     expect(other.map(({ rule }) => rule.id)).toEqual(['not-a']);
   });
 
+  it('gives its verdicts at once when every lazy fact read is given, by a stub or the event', async () => {
+    const event = call('111', 'bob', 'eu-west-1');
+    const stubbed = narrowed.matchNow(event, { stubs: { instance: { state: 'running' } } });
+    expect(Array.isArray(stubbed)).toBe(true);
+    const given = narrowed.matchNow({ ...event, facts: { instance: { state: 'stopped' } } });
+    expect(Array.isArray(given) && given.map(({ rule }) => rule.id)).not.toContain('lazy');
+    // Neither a stub nor the event gives it: the verdict waits on the (failing) fetch.
+    const fetched = narrowed.matchNow(event);
+    expect(fetched).toBeInstanceOf(Promise);
+    expect((await fetched).find(({ rule }) => rule.id === 'lazy')?.error).toMatch(/instance/);
+  });
+
   it('reports the work looking an event up takes', () => {
     // Listeners: all 11. Keys: account and user name (region has too few rules for one).
     // Candidates: account-a, accounts-ab, region-and-account (account 111), the rules without
