@@ -285,6 +285,18 @@ describe('narrowing the listeners by the values rules require', () => {
     }
   });
 
+  it('keeps no listing for calls no rule names', async () => {
+    const named = new RuleIndex([scoped('create-user', '  all: []')]);
+    const memo = () => named.listings.memos().find(({ name }) => name === 'cloudtrail listings');
+    for (let i = 0; i < 100; i++)
+      expect(await named.match(event({ name: `Describe${i}`, account: '111' }))).toEqual([]);
+    expect(memo()?.size).toBe(0);
+    expect((await named.match(event({ name: 'CreateUser' }))).map(({ rule }) => rule.id)).toEqual([
+      'create-user',
+    ]);
+    expect(memo()?.size).toBe(1);
+  });
+
   it('lists every rule listening, whatever its conditions, for explanations', () => {
     expect(ids(narrowed.listeners(call('999', 'carol')))).toHaveLength(11);
   });
