@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateRules, type RuleVerdict } from '../../src/rules/evaluate.js';
+import { evaluateRules } from '../../src/rules/evaluate.js';
 import { compileRule } from '../../src/rules/load.js';
 import type { RuleDocument } from '../../src/rules/rule.js';
 import { RuleIndex } from '../../src/rules/rule-index.js';
 import { lookupWork } from '../../bench/rule-work.js';
-import { stewardEvent } from './support.js';
+import { outcome, stewardEvent } from './support.js';
 
 const prefixes = ['', 'a', 'ab', 'abc', 'b', 'arn:aws:sts::1:assumed-role/Admin/'];
 
@@ -63,11 +63,6 @@ function document(id: string, rule: PrefixRule): RuleDocument {
     actions: [],
   };
 }
-
-const outcome = (verdicts: readonly RuleVerdict[]) =>
-  verdicts
-    .filter(({ fires, error }) => fires || error !== undefined)
-    .map(({ rule, fires, error }) => [rule.id, fires, error]);
 
 describe('narrowing by prefix', () => {
   it('fires exactly the rules every listener evaluated fires', async () => {
