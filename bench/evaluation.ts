@@ -174,6 +174,11 @@ function checked(verdicts: readonly RuleVerdict[]): void {
     if (verdict.error !== undefined) throw new Error(`${verdict.rule.id}: ${verdict.error}`);
 }
 
+/** `matchNow`'s verdicts checked: at once when they are there, else when they come. */
+function settled(found: RuleVerdict[] | Promise<RuleVerdict[]>): void | Promise<void> {
+  return Array.isArray(found) ? checked(found) : found.then(checked);
+}
+
 /** The realistic records every size reads: their JSON texts, and the same records decoded. */
 export interface RealisticInput {
   texts: readonly string[];
@@ -204,10 +209,13 @@ export function prepareEvaluation(
   const variedIndex = new RuleIndex(compileRules(ruleDocuments(size, undefined, 'varied')));
   const generated = async (event: StewardEvent) =>
     checked(await ruleIndex.match(event, { stubs: factStubs }));
-  const decoded = async (event: StewardEvent) =>
-    checked(await variedIndex.match(event, { stubs: factStubs }));
-  const raw = async (text: string) =>
-    checked(await variedIndex.match(decodedRecord(text), { stubs: factStubs }));
+  // The realistic records one at a time, as a caller going through many takes them (the
+  // backtest): the verdicts at once from `matchNow`, awaited only when one waits on a lazy
+  // fact or json-rules-engine. Awaiting `match` instead costs a microtask per record (0.25 µs,
+  // measured), which the floor does not pay.
+  const stubbed = { stubs: factStubs };
+  const decoded = (event: StewardEvent) => settled(variedIndex.matchNow(event, stubbed));
+  const raw = (text: string) => settled(variedIndex.matchNow(decodedRecord(text), stubbed));
   const floor = (text: string): unknown => JSON.parse(text);
   const firesOf = async (index: RuleIndex, of: readonly StewardEvent[]) => {
     let fires = 0;
@@ -220,8 +228,8 @@ export function prepareEvaluation(
     rules: size,
     warmUp: async () => {
       for (const event of events) await generated(event);
-      for (const event of realisticEvents) await decoded(event);
-      for (const text of texts) await raw(text);
+      await timePass(realisticEvents, decoded);
+      await timePass(texts, raw);
       timeSyncPass(texts, floor);
     },
     timeRound: async () => {

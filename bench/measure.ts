@@ -12,18 +12,23 @@ export interface Throughput {
 }
 
 /**
- * Items per second of one pass of `task` over every item, timed as a whole: a clock read per
- * item would cost as much as the small tasks it times.
+ * Items per second of one pass of `task` over every item, one item at a time, timed as a
+ * whole: a clock read per item would cost as much as the small tasks it times. An item whose
+ * task returns a promise is awaited before the next; one whose task is done when it returns is
+ * not, so the pass pays no microtask the task itself does not need (`RuleIndex.matchNow`).
  *
  * @example
  * const perSecond = await timePass(events, (event) => ruleIndex.match(event, { stubs }));
  */
 export async function timePass<T>(
   items: readonly T[],
-  task: (item: T) => Promise<unknown>,
+  task: (item: T) => unknown,
 ): Promise<number> {
   const start = process.hrtime.bigint();
-  for (const item of items) await task(item);
+  for (const item of items) {
+    const done = task(item);
+    if (done instanceof Promise) await done;
+  }
   return items.length / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 

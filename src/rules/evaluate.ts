@@ -78,6 +78,19 @@ export class LiveStateNeededError extends FactUnavailableError {
 /** How long a lazy fact may spend retrying throttled or failed reads. */
 const factTimeBudgetMs = 20_000;
 
+/** A lazy fact's value when a stub or the event itself gives it: no AWS call needed. */
+function givenFact(
+  name: string,
+  event: StewardEvent,
+  options: EvaluationOptions,
+): { value: unknown } | undefined {
+  const { stubs } = options;
+  if (stubs !== undefined && Object.hasOwn(stubs, name)) return { value: stubs[name] };
+  const known = event.facts;
+  if (known !== undefined && Object.hasOwn(known, name)) return { value: known[name] };
+  return undefined;
+}
+
 /** Lazy fact values of one event: each fetched at most once, whichever rules read it. */
 class LazyFactCache {
   private readonly values = new Map<string, Promise<unknown>>();
@@ -97,10 +110,9 @@ class LazyFactCache {
   }
 
   private async fetch(fact: LazyFact): Promise<unknown> {
-    const { stubs, clients } = this.options;
-    if (stubs !== undefined && Object.hasOwn(stubs, fact.name)) return stubs[fact.name];
-    const known = this.event.facts;
-    if (known !== undefined && Object.hasOwn(known, fact.name)) return known[fact.name];
+    const given = givenFact(fact.name, this.event, this.options);
+    if (given !== undefined) return given.value;
+    const { clients } = this.options;
     if (!clients) throw new LiveStateNeededError(fact.name);
     try {
       // A path cannot read into undefined; a fact with nothing to describe is null.
@@ -145,8 +157,9 @@ export class EventEvaluation {
   }
 
   /**
-   * The verdict, synchronously when the rule compiled and reads no lazy fact. `conditions`
-   * spares a caller that holds them a lookup in the pack.
+   * The verdict, synchronously when the rule compiled and every lazy fact it reads is given
+   * (by a stub, or by the event, as a sweep's are) rather than fetched. `conditions` spares a
+   * caller that holds them a lookup in the pack.
    */
   verdict(
     rule: CompiledRule,
@@ -155,13 +168,25 @@ export class EventEvaluation {
     if (this.options.explain === true) return this.withEngine(rule);
     const compiled = conditions.compiled;
     if (!compiled) return this.withEngine(rule);
-    if (compiled.lazy.size > 0) return this.withLazyFacts(rule, compiled);
+    if (compiled.lazy.size > 0 && !this.given(compiled.lazy))
+      return this.withLazyFacts(rule, compiled);
     try {
       return compiled.evaluate(this.values) ? conditions.fires : conditions.quiet;
     } catch {
       // The engine reports the failure in its own words.
       return this.withEngine(rule);
     }
+  }
+
+  /** Puts the lazy facts a stub or the event gives into the values; false when one must be fetched. */
+  private given(names: ReadonlySet<string>): boolean {
+    for (const name of names) {
+      if (this.values.lazy?.has(name) === true) continue;
+      const given = givenFact(name, this.event, this.options);
+      if (given === undefined) return false;
+      (this.values.lazy ??= new Map()).set(name, given.value);
+    }
+    return true;
   }
 
   private async withLazyFacts(

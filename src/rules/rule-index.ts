@@ -117,11 +117,13 @@ class Matching {
         } else {
           this.evaluation ??= new EventEvaluation(event, this.options, this.pack, this.values);
           this.values = this.evaluation.values;
-          this.add(
-            this.evaluation.verdict(candidate.rule, candidate.conditions),
-            candidate.position,
-          );
-          this.pending = true;
+          const verdict = this.evaluation.verdict(candidate.rule, candidate.conditions);
+          if (verdict instanceof Promise) {
+            this.add(verdict, candidate.position);
+            this.pending = true;
+          } else if (verdict.fires || verdict.error !== undefined) {
+            this.add(verdict, candidate.position);
+          }
         }
       } catch (error) {
         // Compiled conditions that run here cannot fail, but whatever one rule meets stays

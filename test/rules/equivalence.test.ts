@@ -99,11 +99,11 @@ const leaf = fc.oneof(
       .map(([condition, priority]) => ({ ...condition, priority })),
   },
 );
-/** An equality steward can look rules up by, when the rest of the rule cannot fail. */
+/** An equality or prefix steward can look rules up by, when the rest of the rule cannot fail. */
 const guardLeaf = fc.record({
   fact: fc.constantFrom('event', 'record'),
-  path: fc.constantFrom('$.a', '$.b', '$.a.b', '$.a[0]'),
-  operator: fc.constantFrom('equal', 'in'),
+  path: fc.constantFrom('$.a', '$.b', '$.a.b', '$.a[0]', '$.a[*]'),
+  operator: fc.constantFrom('equal', 'in', 'startsWith'),
   value: fc.oneof(scalar, fc.array(scalar, { maxLength: 3 })),
 });
 const safeLeaf = fc.record({

@@ -217,6 +217,18 @@ describe('narrowing the listeners by the values rules require', () => {
     expect(other.map(({ rule }) => rule.id)).toEqual(['not-a']);
   });
 
+  it('gives its verdicts at once when every lazy fact read is given, by a stub or the event', async () => {
+    const event = call('111', 'bob', 'eu-west-1');
+    const stubbed = narrowed.matchNow(event, { stubs: { instance: { state: 'running' } } });
+    expect(Array.isArray(stubbed)).toBe(true);
+    const given = narrowed.matchNow({ ...event, facts: { instance: { state: 'stopped' } } });
+    expect(Array.isArray(given) && given.map(({ rule }) => rule.id)).not.toContain('lazy');
+    // Neither a stub nor the event gives it: the verdict waits on the (failing) fetch.
+    const fetched = narrowed.matchNow(event);
+    expect(fetched).toBeInstanceOf(Promise);
+    expect((await fetched).find(({ rule }) => rule.id === 'lazy')?.error).toMatch(/instance/);
+  });
+
   it('reports the work looking an event up takes', () => {
     // Listeners: all 11. Keys: account and user name (region has too few rules for one).
     // Candidates: account-a, accounts-ab, region-and-account (account 111), the rules without
@@ -271,6 +283,18 @@ describe('narrowing the listeners by the values rules require', () => {
       const fired = await bounded.match(event({ name, account: i % 2 === 0 ? '111' : '222' }));
       expect(fired.map(({ rule }) => rule.id)).toEqual(i % 2 === 0 ? ['a-111', 'b-111'] : []);
     }
+  });
+
+  it('keeps no listing for calls no rule names', async () => {
+    const named = new RuleIndex([scoped('create-user', '  all: []')]);
+    const memo = () => named.listings.memos().find(({ name }) => name === 'cloudtrail listings');
+    for (let i = 0; i < 100; i++)
+      expect(await named.match(event({ name: `Describe${i}`, account: '111' }))).toEqual([]);
+    expect(memo()?.size).toBe(0);
+    expect((await named.match(event({ name: 'CreateUser' }))).map(({ rule }) => rule.id)).toEqual([
+      'create-user',
+    ]);
+    expect(memo()?.size).toBe(1);
   });
 
   it('lists every rule listening, whatever its conditions, for explanations', () => {

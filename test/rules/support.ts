@@ -1,3 +1,4 @@
+import type { RuleVerdict } from '../../src/rules/evaluate.js';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
 
 /**
@@ -15,4 +16,11 @@ export function stewardEvent(overrides: Partial<StewardEvent>): StewardEvent {
     delivery: 'direct',
     ...overrides,
   };
+}
+
+/** The verdicts `match` keeps (those that fire or fail), as comparable rows. */
+export function outcome(verdicts: readonly RuleVerdict[]): unknown[][] {
+  return verdicts
+    .filter(({ fires, error }) => fires || error !== undefined)
+    .map(({ rule, fires, error }) => [rule.id, fires, error]);
 }

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateRules, type RuleVerdict } from '../../src/rules/evaluate.js';
+import { evaluateRules } from '../../src/rules/evaluate.js';
 import { compileRule } from '../../src/rules/load.js';
 import type { RuleDocument, Trigger } from '../../src/rules/rule.js';
 import { RuleIndex } from '../../src/rules/rule-index.js';
 import { candidates, lookupWork } from '../../bench/rule-work.js';
 import type { StewardEvent } from '../../src/sources/steward-event.js';
+import { outcome } from './support.js';
 
 /**
  * `RuleIndex.match` files the rules that listen through a trigger's `match` or filter pattern
@@ -183,11 +184,6 @@ function document(id: string, rule: { triggers: Trigger[]; conditions: object })
     actions: [],
   };
 }
-
-const outcome = (verdicts: readonly RuleVerdict[]) =>
-  verdicts
-    .filter(({ fires, error }) => fires || error !== undefined)
-    .map(({ rule, fires, error }) => [rule.id, fires, error]);
 
 describe('rules listening through a trigger test', () => {
   it('are matched exactly as their candidates evaluate, whatever the events before', async () => {

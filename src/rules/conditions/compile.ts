@@ -14,7 +14,11 @@ export interface CompiledCondition {
   evaluate: (values: FactValues) => unknown;
   /** The lazy facts it reads, fetched before it runs. */
   lazy: ReadonlySet<string>;
-  /** It cannot throw, whatever the event: its first decisive child may decide alone. */
+  /**
+   * It cannot throw, whatever the event and the lazy facts it reads once they are fetched: its
+   * first decisive child may decide alone. (A fact that cannot be fetched is the rule's error
+   * before any condition runs, as in json-rules-engine, which fetches every fact a rule reads.)
+   */
   total: boolean;
   /** A rough relative cost, to run cheap conditions first. */
   cost: number;
@@ -216,7 +220,7 @@ export class ConditionCompiler {
       return undefined;
     }
     if (!test) return undefined;
-    const total = factRead.lazy === undefined && this.operators.isTotal(operator, value);
+    const total = this.operators.isTotal(operator, value);
     return { id: this.count++, evaluate: (values) => test(readFact(values)), lazy, total, cost };
   }
 

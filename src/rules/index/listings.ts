@@ -97,7 +97,8 @@ export class TriggerListings {
    * alone, never by another rule sweeping the same kind.
    */
   private readonly sweeps = new Map<string, Listing>();
-  private readonly noSweepListing = new Listing([]);
+  /** The listing of an event no rule listens to. */
+  private readonly noListeners = new Listing([]);
   /**
    * Listings by event name (for CloudTrail, then by service, then by outcome). Keyed by the
    * strings the event holds, whose hashes are kept, rather than a key built per event.
@@ -155,8 +156,7 @@ export class TriggerListings {
   of(event: StewardEvent): Listing {
     if (event.source === 'sweep')
       return (
-        (event.sweep && this.sweeps.get(sweepKey(event.sweep.rule, event.name))) ??
-        this.noSweepListing
+        (event.sweep && this.sweeps.get(sweepKey(event.sweep.rule, event.name))) ?? this.noListeners
       );
     if (event.source === 'ec2-state') return this.ec2Listings.get(event.name, this.make, event);
     if (event.source === 'cloudwatch-logs')
@@ -166,6 +166,9 @@ export class TriggerListings {
         .get(event.eventSource ?? '', newDetailTypeMemo)
         .get(event.name, this.make, event);
     }
+    // Most calls of a trail are ones no rule names: one lookup of the name, and no memo
+    // entry, whatever their service and outcome.
+    if (!this.cloudTrail.has(event.name) && !this.cloudTrail.has('*')) return this.noListeners;
     const byOutcome = this.cloudTrailListings
       .get(event.name, newServiceMemo)
       .get(event.eventSource ?? '', noOutcomes);

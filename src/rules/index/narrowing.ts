@@ -5,6 +5,7 @@ import type { RuleVerdict } from '../evaluate.js';
 import type { CompiledRule } from '../rule.js';
 import { scopeLeft, type RuleScope } from '../scope.js';
 import type { ListedRule, TriggerTest } from './listings.js';
+import { PrefixFiling } from './prefixes.js';
 import {
   conditionPrerequisites,
   scopePrerequisites,
@@ -36,10 +37,22 @@ export interface Candidate {
   next: Candidate | undefined;
 }
 
-/** The candidates filed under one fact and path, by the value an event holds there. */
+/** The candidates filed under one fact and path, reached by what an event holds there. */
 interface Filing {
-  read: (event: StewardEvent) => unknown;
-  byValue: Map<unknown, Candidate>;
+  visit(event: StewardEvent, visitor: { run(first: Candidate): void }): void;
+}
+
+/** Candidates filed by the value an event holds (`equal`, `in`, a scope). */
+class ValueFiling implements Filing {
+  constructor(
+    private readonly read: (event: StewardEvent) => unknown,
+    private readonly byValue: ReadonlyMap<unknown, Candidate>,
+  ) {}
+
+  visit(event: StewardEvent, visitor: { run(first: Candidate): void }): void {
+    const filed = this.byValue.get(this.read(event));
+    if (filed !== undefined) visitor.run(filed);
+  }
 }
 
 /**
@@ -51,7 +64,8 @@ const minRulesPerKey = 3;
 /**
  * A listing's rules filed by their index prerequisites, the way AWS Event Ruler matches: an
  * event is looked up by the value it holds at each key rules were filed under (an account, a
- * user name), and reaches only the rules that can match it, plus those filed under none. Its
+ * user name, the start of a role's ARN: `prefixes.ts`), and reaches only the rules that can
+ * match it, plus those filed under none. Its
  * cost follows the rules that can match it, not the rules listening.
  *
  * @example
@@ -77,7 +91,10 @@ export class Narrowing {
     // Rules by key and value first, so the candidates of one run are made (and lie) together:
     // an event reaches one run per key, and reads its candidates one after the other.
     const everyEvent: ListedRule[] = [];
-    const plan = new Map<string, { read: Filing['read']; byValue: Map<unknown, ListedRule[]> }>();
+    const plan = new Map<
+      string,
+      { read: IndexPrerequisite['read']; prefixes: boolean; byValue: Map<unknown, ListedRule[]> }
+    >();
     for (const listed of rules) {
       const prerequisite = chosen.get(listed.rule);
       if (!prerequisite) {
@@ -86,7 +103,11 @@ export class Narrowing {
       }
       let filing = plan.get(prerequisite.key);
       if (!filing) {
-        filing = { read: prerequisite.read, byValue: new Map() };
+        filing = {
+          read: prerequisite.read,
+          prefixes: prerequisite.prefixes === true,
+          byValue: new Map(),
+        };
         plan.set(prerequisite.key, filing);
       }
       for (const value of prerequisite.values) {
@@ -101,10 +122,14 @@ export class Narrowing {
         undefined,
       );
     this.everyEvent = chain(everyEvent);
-    for (const { read, byValue } of plan.values()) {
-      const filing: Filing = { read, byValue: new Map() };
-      for (const [value, run] of byValue) filing.byValue.set(value, chain(run) as Candidate);
-      this.filings.push(filing);
+    for (const { read, prefixes, byValue } of plan.values()) {
+      const runs = new Map<unknown, Candidate>();
+      for (const [value, run] of byValue) runs.set(value, chain(run) as Candidate);
+      this.filings.push(
+        prefixes
+          ? new PrefixFiling(read, runs as Map<string, Candidate>)
+          : new ValueFiling(read, runs),
+      );
     }
   }
 
@@ -115,15 +140,13 @@ export class Narrowing {
 
   /**
    * Hands `visitor` each run of candidates the event reaches, each run in pack order: the rules
-   * every event reaches, then those filed under the event's value at each key. A rule is filed
-   * under one key, so no rule comes twice; merging the runs is left to whoever needs one list.
+   * every event reaches, then those filed under the event's value at each key (under each
+   * prefix it starts with). A rule is filed under one key and one value or prefix, so no rule
+   * comes twice; merging the runs is left to whoever needs one list.
    */
   visit(event: StewardEvent, visitor: { run(first: Candidate): void }): void {
     if (this.everyEvent !== undefined) visitor.run(this.everyEvent);
-    for (const filing of this.filings) {
-      const filed = filing.byValue.get(filing.read(event));
-      if (filed !== undefined) visitor.run(filed);
-    }
+    for (const filing of this.filings) filing.visit(event, visitor);
   }
 
   /** The rules the event can reach, as one list in pack order. */
@@ -188,7 +211,8 @@ function candidateOf(
 
 /**
  * The prerequisite each rule is filed under: its most selective (the values fewest rules of
- * the listing share), among keys that enough rules are filed under to be worth a lookup.
+ * the listing share; a prefix counts as a value), among keys that enough rules are filed under
+ * to be worth a lookup.
  */
 function choose(
   rules: readonly ListedRule[],

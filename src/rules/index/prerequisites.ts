@@ -6,14 +6,16 @@ import type { RuleScope } from '../scope.js';
 
 /**
  * An index prerequisite: a value a rule needs the event to hold at a fact and path, or the rule
- * is false without error (an `equal` or `in` condition at the top `all` of a rule that cannot
- * fail, or a dimension of its scope). The rule index files rules under one prerequisite each
+ * is false without error (an `equal`, `in` or `startsWith` condition at the top `all` of a rule
+ * that cannot fail, or a dimension of its scope). The rule index files rules under one prerequisite each
  * and looks an event up by the value it holds. Not to be confused with the ledger's guards.
  */
 export interface IndexPrerequisite {
   /** The fact and path read: prerequisites with the same key are looked up by one read. */
   key: string;
   values: readonly unknown[];
+  /** The values are prefixes (a `startsWith`): the event's value must start with one. */
+  prefixes?: true;
   read: (event: StewardEvent) => unknown;
   /** Its position in the top `all`, which the rule then need not evaluate; -1 for a scope. */
   child: number;
@@ -60,7 +62,7 @@ export function scopePrerequisites(scope: RuleScope): IndexPrerequisite[] {
 }
 
 /**
- * The prerequisites of a rule's conditions: the `equal` and `in` conditions at the top `all`
+ * The prerequisites of a rule's conditions: the `equal`, `in` and `startsWith` conditions at the top `all`
  * of a rule whose compiled conditions cannot fail and read no lazy fact, so skipping it for an
  * event that misses one changes neither its verdict nor an error.
  *
@@ -90,6 +92,14 @@ export function conditionPrerequisites(
       const values = [...new Set(condition.value.filter(isKeyValue))];
       found.push({ key: read.key, values, read: eventRead, child: position });
     }
+    if (condition.operator === 'startsWith' && typeof condition.value === 'string')
+      found.push({
+        key: `${read.key}\u0000startsWith`,
+        values: [condition.value],
+        prefixes: true,
+        read: eventRead,
+        child: position,
+      });
   });
   return found;
 }
