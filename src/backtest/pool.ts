@@ -15,7 +15,7 @@ import { emptyReport } from './merge.js';
 import type { BacktestQuery, BacktestReport, BacktestTotals } from './report.js';
 import { ReportStack } from './report-stack.js';
 import { sourceWorkerScript } from './source-worker.js';
-import { WorkerSlot, type SlotReport, type WorkerEntry } from './worker-slot.js';
+import { WorkerSlot, type SlotOutcome, type SlotReport, type WorkerEntry } from './worker-slot.js';
 import type { WorkerSetup } from './worker-messages.js';
 
 /**
@@ -23,6 +23,12 @@ import type { WorkerSetup } from './worker-messages.js';
  * is on before it reports, and a stop should not wait for a large file.
  */
 const stopGraceMs = 2_000;
+
+/**
+ * Files sent to a worker before it has read the one it is on: two, so it goes on to the next
+ * without waiting for this thread to hear it finished (its files still come one at a time).
+ */
+const filesAhead = 2;
 
 /** Where a backtest stands, as `onProgress` is told after each file. */
 export interface BacktestProgress {
@@ -46,7 +52,7 @@ export interface BacktestProgress {
 }
 
 export interface RunBacktestOptions {
-  /** The log files, consumed lazily: at most one file per worker is taken ahead. */
+  /** The log files, consumed lazily: at most two files per worker are taken ahead. */
   refs: AsyncIterable<LogFileRef> | readonly LogFileRef[];
   rulesDir: string;
   query: BacktestQuery;
@@ -96,11 +102,12 @@ function defaultWorkerEntry(): WorkerEntry {
 }
 
 /**
- * Runs a backtest on this machine: the files go to worker threads one at a time (each worker
- * reading them into one `EvaluationBatch`, and posting back its report every checkpoint
- * interval and at the end), and the main thread merges the reports. The listing is consumed
- * as workers free up, so no more than one file per worker is ever taken ahead. A file a worker fails on (or crashes on) is an error naming it;
- * the run goes on. With `checkpoint`, the files done and the report so far are written every
+ * Runs a backtest on this machine: the files go to worker threads, each reading them one at a
+ * time into one `EvaluationBatch` and posting back its report every checkpoint interval and at
+ * the end, and the main thread merges the reports. The listing is consumed as workers free up,
+ * so no more than two files per worker are ever taken ahead. A file a worker fails on (or
+ * crashes on) is an error naming it; the run goes on. With `checkpoint`, the files done and the
+ * report so far are written every
  * few seconds and at the end; `resume` continues from them.
  *
  * @example
@@ -233,24 +240,33 @@ class PoolRun {
 
   /**
    * Feeds one worker until the files run out or the run is stopped, asking for its report
-   * every checkpoint interval and once it has no file left.
+   * every checkpoint interval and once it has no file left. The worker is sent its next file
+   * while it reads one (`filesAhead`), so it starts on it without waiting for a round trip
+   * through this thread; it still reads one file at a time.
    */
   async drive(slot: WorkerSlot): Promise<void> {
     let reportedAt = performance.now();
+    const sent: { ref: LogFileRef; outcome: Promise<SlotOutcome> }[] = [];
     for (;;) {
-      const ref = await this.next();
+      while (sent.length < filesAhead) {
+        const ref = await this.next();
+        if (ref === undefined || this.stopped()) break;
+        sent.push({ ref, outcome: slot.evaluate(ref) });
+      }
       if (this.stopped()) return;
-      if (ref === undefined) {
+      const file = sent.shift();
+      if (file === undefined) {
         if (slot.unreportedFiles === 0) return;
         // A worker dying on its report gives its files back, for this loop or another to read.
         await this.collect(slot);
         continue;
       }
-      const outcome = await Promise.race([slot.evaluate(ref), this.aborted]);
+      const outcome = await Promise.race([file.outcome, this.aborted]);
       if (outcome === undefined || this.stopped()) return;
-      if (outcome.kind === 'read') this.read(ref, outcome.read.records, outcome.read.unreadable);
+      if (outcome.kind === 'read')
+        this.read(file.ref, outcome.read.records, outcome.read.unreadable);
       else {
-        this.read(ref, outcome.report.totals.records, true);
+        this.read(file.ref, outcome.report.totals.records, true);
         this.record(outcome);
       }
       this.requeue(slot);

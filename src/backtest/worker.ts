@@ -28,7 +28,7 @@ function serve(port: MessagePort): void {
   let evaluator: LogFileEvaluator | undefined;
   let batch: EvaluationBatch | undefined;
   let peakHeapBytes = 0;
-  // The main thread sends one request at a time; the chain keeps them in order all the same.
+  // The main thread sends a worker's next file while it reads one: the chain reads them in turn.
   let queue = Promise.resolve();
   port.on('message', (request: WorkerRequest) => {
     queue = queue.then(async () => {

@@ -8,6 +8,11 @@ export interface ScannedRecord {
   /** The byte offset of its first byte in the (decompressed) document. */
   offset: number;
   bytes: Uint8Array;
+  /**
+   * Where `bytes` start in the chunk that completed the record, when they are a view of it;
+   * undefined when the record was gathered from several chunks.
+   */
+  chunkStart?: number;
 }
 
 /**
@@ -75,7 +80,8 @@ export class RecordBytes {
         `${this.where}: Records[${index}]`,
       );
     }
-    if (parts.length === 0) return { index, offset, bytes: chunk.subarray(start, end) };
+    if (parts.length === 0)
+      return { index, offset, bytes: chunk.subarray(start, end), chunkStart: start };
     parts.push(chunk.subarray(start, end));
     return { index, offset, bytes: Buffer.concat(parts, size) };
   }

@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { normalizeCloudTrailRecord } from './cloudtrail.js';
 import type { CloudTrailLogKey } from './cloudtrail-key.js';
 import { isObject } from '../json/fields.js';
@@ -19,13 +19,36 @@ export interface ParsedRecord {
   value: unknown;
 }
 
-function parseRecord(record: ScannedRecord, where: string): ParsedRecord | RecordError {
-  const { bytes, index, offset } = record;
+/**
+ * A chunk's text when every byte of it is ASCII, else undefined: most log files are ASCII, and
+ * a record within the chunk is then a slice of one string per chunk, not a string (and a UTF-8
+ * check) of its own. ASCII reads the same as Latin-1 and UTF-8, and Latin-1 is a plain copy.
+ */
+function asciiText(chunk: Uint8Array): string | undefined {
+  if (!isAscii(chunk)) return undefined;
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('latin1');
+}
+
+/** The record's JSON text; undefined when its bytes are not UTF-8. */
+function recordText(record: ScannedRecord, chunkText: string | undefined): string | undefined {
+  const { bytes, chunkStart } = record;
+  if (chunkText !== undefined && chunkStart !== undefined)
+    return chunkText.slice(chunkStart, chunkStart + bytes.length);
+  if (!isUtf8(bytes)) return undefined;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+}
+
+function parseRecord(
+  record: ScannedRecord,
+  where: string,
+  chunkText: string | undefined,
+): ParsedRecord | RecordError {
+  const { index, offset } = record;
   const recordWhere = `${where}: Records[${index}]`;
-  if (!isUtf8(bytes)) {
+  const text = recordText(record, chunkText);
+  if (text === undefined) {
     return new RecordError(`record at byte offset ${offset} is not valid UTF-8 text`, recordWhere);
   }
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   try {
     return { index, offset, value: JSON.parse(text) };
   } catch (cause) {
@@ -82,6 +105,7 @@ export async function* scanLogFileChunks(
   try {
     for await (const chunk of plainChunks(chunks, where, limits.maxStreamedBytes, what)) {
       const items: (ParsedRecord | LogFileError)[] = [];
+      const chunkText = asciiText(chunk);
       for (const item of scanner.push(chunk)) {
         if (item instanceof LogFileError) {
           items.push(item);
@@ -89,7 +113,7 @@ export async function* scanLogFileChunks(
             yield items;
             return;
           }
-        } else items.push(parseRecord(item, where));
+        } else items.push(parseRecord(item, where, chunkText));
       }
       if (items.length > 0) yield items;
     }

@@ -16,6 +16,12 @@ const crashingWorker = {
   script: sourceWorkerScript(new URL('./fixtures/crashing-worker.ts', import.meta.url)),
 };
 
+/** A worker that counts, as each file's records, the files sent to it while it read that one. */
+const queueProbingWorker = {
+  eval: true,
+  script: sourceWorkerScript(new URL('./fixtures/queue-probing-worker.ts', import.meta.url)),
+};
+
 const noS3 = () => Promise.reject(new Error('no S3 in this test'));
 
 describe('runBacktest', () => {
@@ -174,6 +180,25 @@ describe('runBacktest, faults', () => {
     expect(run.report.totals.files).toBe(3);
     expect(run.report.totals.unreadableFiles).toBe(1);
     expect(run.workers[0]?.files).toBe(6);
+  });
+
+  it('sends a worker its next file while it reads one, and no more', async () => {
+    const query: BacktestQuery = { sources: ['logs/'] };
+    const behind: number[] = [];
+    let records = 0;
+    await runBacktest({
+      refs: logFiles(['a.json', 'b.json', 'c.json', 'd.json']),
+      rulesDir: repoPath('rules'),
+      query,
+      workers: 1,
+      workerEntry: queueProbingWorker,
+      onProgress: (progress) => {
+        behind.push(progress.records - records);
+        records = progress.records;
+      },
+    });
+    // One file waits behind each but the last: the worker never waits for the next one.
+    expect(behind).toEqual([1, 1, 1, 0]);
   });
 
   it('reports a file that cannot be read among good ones, and reads the others', async () => {
