@@ -74,9 +74,14 @@ export class RuleIndex {
   }
 }
 
+/** A verdict `match` gives: one that fires or carries an error. */
+function kept(verdict: RuleVerdict): boolean {
+  return verdict.fires || verdict.error !== undefined;
+}
+
 /** The verdicts that fire or carry an error. */
 function keepMatches(verdicts: readonly RuleVerdict[]): RuleVerdict[] {
-  return verdicts.filter((verdict) => verdict.fires || verdict.error !== undefined);
+  return verdicts.filter(kept);
 }
 
 /**
@@ -121,7 +126,7 @@ class Matching {
           if (verdict instanceof Promise) {
             this.add(verdict, candidate.position);
             this.pending = true;
-          } else if (verdict.fires || verdict.error !== undefined) {
+          } else if (kept(verdict)) {
             this.add(verdict, candidate.position);
           }
         }
