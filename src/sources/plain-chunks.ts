@@ -130,6 +130,17 @@ function* inChunks(bytes: Buffer): Generator<Uint8Array> {
   }
 }
 
+/** An input's plain bytes, opened: whole when it could be inflated in one call. */
+export interface PlainBytes {
+  /**
+   * Every plain byte of the input, within the cap, when it is a small gzipped input inflated
+   * in one call (see `WHOLE_GZIP_BYTES`); undefined when it streams.
+   */
+  whole: Buffer | undefined;
+  /** The plain bytes in chunks of at most 64 KiB (of `whole`, when it is there), as `plainChunks` gives them. */
+  chunks: AsyncGenerator<Uint8Array>;
+}
+
 /**
  * The plain bytes of a file or object as they arrive, gunzipped when they start with the gzip
  * magic (CloudTrail log files are gzipped, hand-written samples usually are not): a file of at
@@ -147,18 +158,49 @@ export async function* plainChunks(
   maxBytes: number,
   what = 'the input',
 ): AsyncGenerator<Uint8Array> {
+  yield* (await plainBytes(source, where, maxBytes, what)).chunks;
+}
+
+/**
+ * `plainChunks`, opened: reads the start of the input to see whether it is gzipped and small
+ * enough to inflate in one call, and then gives those bytes whole as well as in chunks, for a
+ * reader that does better with the whole (a log file parsed at once: `whole-log-file.ts`).
+ * Never rejects: a read error is thrown by `chunks`, after the bytes before it.
+ *
+ * @example
+ * const plain = await plainBytes(body, 's3://bucket/key', 4 * 1024 ** 3);
+ * if (plain.whole !== undefined) parse(plain.whole);
+ * else for await (const chunk of plain.chunks) scan(chunk);
+ */
+export async function plainBytes(
+  source: AsyncIterable<Uint8Array>,
+  where: string,
+  maxBytes: number,
+  what = 'the input',
+): Promise<PlainBytes> {
   const input = reading(source, where, what)[Symbol.asyncIterator]();
+  const first = await head(input, 1);
+  const gzipped = startsWithGzipMagic(first.chunks);
+  const read =
+    gzipped && first.failure === undefined
+      ? await head(input, WHOLE_GZIP_BYTES, first.chunks)
+      : first;
+  const inflated =
+    gzipped && read.ended
+      ? inflatedWhole(read.chunks, Math.min(maxBytes + 1, WHOLE_PLAIN_BYTES))
+      : undefined;
+  const whole = inflated !== undefined && inflated.length <= maxBytes ? inflated : undefined;
+  return { whole, chunks: cappedChunks(input, read, inflated, gzipped, { where, maxBytes }) };
+}
+
+async function* cappedChunks(
+  input: AsyncIterator<Uint8Array>,
+  read: Head,
+  inflated: Buffer | undefined,
+  gzipped: boolean,
+  { where, maxBytes }: { where: string; maxBytes: number },
+): AsyncGenerator<Uint8Array> {
   try {
-    const first = await head(input, 1);
-    const gzipped = startsWithGzipMagic(first.chunks);
-    const read =
-      gzipped && first.failure === undefined
-        ? await head(input, WHOLE_GZIP_BYTES, first.chunks)
-        : first;
-    const inflated =
-      gzipped && read.ended
-        ? inflatedWhole(read.chunks, Math.min(maxBytes + 1, WHOLE_PLAIN_BYTES))
-        : undefined;
     const chunks = replay(read, input);
     const plain =
       inflated !== undefined ? inChunks(inflated) : gzipped ? gunzipping(chunks, where) : chunks;

@@ -5,19 +5,13 @@ import { isObject } from '../json/fields.js';
 import { locateJsonProblem } from './json-text.js';
 import { sourceLimits, type SourceLimits } from './limits.js';
 import { LogFileError, RecordError } from './log-file-errors.js';
-import { plainChunks } from './plain-chunks.js';
+import { plainBytes } from './plain-chunks.js';
 import type { ScannedRecord } from './record-bytes.js';
 import { RecordsScanner } from './records-scanner.js';
 import type { DeliveryPath, SourceError, StewardEvent } from './steward-event.js';
+import { wholeLogFileRecords, type ParsedRecord } from './whole-log-file.js';
 
-/** One record of a log file, parsed but not yet checked as a CloudTrail record. */
-export interface ParsedRecord {
-  /** Its position in `Records`. */
-  index: number;
-  /** The byte offset of its first byte in the decompressed file. */
-  offset: number;
-  value: unknown;
-}
+export type { ParsedRecord } from './whole-log-file.js';
 
 /**
  * A chunk's text when every byte of it is ASCII, else undefined: most log files are ASCII, and
@@ -50,7 +44,7 @@ function parseRecord(
     return new RecordError(`record at byte offset ${offset} is not valid UTF-8 text`, recordWhere);
   }
   try {
-    return { index, offset, value: JSON.parse(text) };
+    return { index, value: JSON.parse(text) };
   } catch (cause) {
     const problem = locateJsonProblem(text);
     const message =
@@ -64,8 +58,10 @@ function parseRecord(
 /**
  * The records of a CloudTrail log file, `{"Records": [...]}`, parsed one at a time as its bytes
  * arrive (gzipped or not), at the consumer's pace: memory holds about one chunk and its records
- * however large the file (and a small gzipped file's plain bytes, at most 32 MiB, see
- * `plainChunks`). A bad record is a `RecordError` for it alone; a problem that ends the
+ * however large the file. A small gzipped file, inflated in one call (at most 4 MiB gzipped and
+ * 32 MiB plain, see `plainChunks`) and within `maxBufferedBytes`, is parsed whole when that
+ * finds what reading it record by record would, and then memory holds its records
+ * (`whole-log-file.ts`). A bad record is a `RecordError` for it alone; a problem that ends the
  * file (not a log file, broken JSON between records, broken gzip, a cap, a read error) is the
  * last item, after every record before it. `what` names the source in a read error
  * (`could not read S3 object: ...`; default `the input`).
@@ -88,8 +84,8 @@ export async function* scanLogFile(
 /**
  * `scanLogFile`'s items a plain chunk at a time: what each chunk of the file completes (its
  * records, parsed, and its problems, in order) as one array, the problem that ends the file
- * last. A consumer with nothing to wait for on most records (a backtest) then pays one promise
- * a chunk, not one a record; memory holds a chunk's records.
+ * last; a file parsed whole, all its records in one array. A consumer with nothing to wait for
+ * on most records (a backtest) then pays one promise a chunk, not one a record.
  *
  * @example
  * for await (const items of scanLogFileChunks(chunks, path))
@@ -101,9 +97,18 @@ export async function* scanLogFileChunks(
   limits: SourceLimits = sourceLimits(),
   what?: string,
 ): AsyncGenerator<(ParsedRecord | LogFileError)[]> {
+  const plain = await plainBytes(chunks, where, limits.maxStreamedBytes, what);
+  const whole =
+    plain.whole !== undefined && plain.whole.length <= limits.maxBufferedBytes
+      ? wholeLogFileRecords(plain.whole)
+      : undefined;
+  if (whole !== undefined) {
+    if (whole.length > 0) yield whole;
+    return;
+  }
   const scanner = new RecordsScanner(where, limits.maxRecordBytes);
   try {
-    for await (const chunk of plainChunks(chunks, where, limits.maxStreamedBytes, what)) {
+    for await (const chunk of plain.chunks) {
       const items: (ParsedRecord | LogFileError)[] = [];
       const chunkText = asciiText(chunk);
       for (const item of scanner.push(chunk)) {
