@@ -13,9 +13,9 @@ export interface MemoCounts {
  * `npm run bench` reports, so whether a memo earns its keep is measured, not assumed.
  *
  * @example
- * const parsed = new BoundedMemo<string, IpRange | undefined>('ip ranges', 4096);
- * parsed.get('10.0.0.0/8', parseIpRange); // parsed once
- * parsed.counts(); // { name: 'ip ranges', hits: 0, misses: 1, size: 1 }
+ * const compiled = new BoundedMemo<string, RegExp>('patterns', 4096);
+ * compiled.get(':root$', (source) => new RegExp(source)); // compiled once
+ * compiled.counts(); // { name: 'patterns', hits: 0, misses: 1, size: 1 }
  */
 export class BoundedMemo<K, V> {
   private readonly values = new Map<K, V>();

@@ -8,7 +8,6 @@ import {
   type IpRange,
 } from '../../net/ip-range.js';
 import type { NamedLists } from '../lists.js';
-import { BoundedMemo } from '../memo.js';
 import { globPattern, PatternMatcher } from './patterns.js';
 
 /** The operators json-rules-engine provides. */
@@ -142,8 +141,22 @@ const totalOperators = new Set<string>([
 ]);
 
 /**
+ * The ranges of a fact or condition value: a CIDR text or address, or a list of them; what is
+ * not one is left out. Parsed every time, not remembered: an event's address is new with
+ * nearly every CloudTrail record, and a memo's miss cost five times the parse (BENCHMARKS.md).
+ */
+function rangesOf(value: unknown): IpRange[] {
+  const ranges: IpRange[] = [];
+  for (const text of Array.isArray(value) ? value : [value]) {
+    const range = typeof text === 'string' ? parseIpRange(text) : undefined;
+    if (range) ranges.push(range);
+  }
+  return ranges;
+}
+
+/**
  * The undecorated operators of one rule pack, bound to its named lists, with the pack's memos
- * of compiled patterns, pattern results and parsed ranges. Compiled conditions and
+ * of compiled patterns and pattern results. Compiled conditions and
  * json-rules-engine (see `engine.ts`) both compare through it, so they cannot disagree.
  *
  * @example
@@ -152,7 +165,6 @@ const totalOperators = new Set<string>([
  */
 export class Operators {
   readonly patterns = new PatternMatcher();
-  readonly ranges = new BoundedMemo<string, IpRange | undefined>('ip ranges', 16_384);
   private readonly custom: Record<(typeof customOperators)[number], Prepare>;
 
   constructor(readonly lists: NamedLists) {
@@ -194,15 +206,6 @@ export class Operators {
     return costs[name as OperatorName] ?? 5;
   }
 
-  private rangesOf(value: unknown): IpRange[] {
-    const ranges: IpRange[] = [];
-    for (const text of Array.isArray(value) ? value : [value]) {
-      const range = typeof text === 'string' ? this.ranges.get(text, parseIpRange) : undefined;
-      if (range) ranges.push(range);
-    }
-    return ranges;
-  }
-
   /** steward's operators, prepared: what depends on the condition value alone is worked out once. */
   private customOperators(): Record<(typeof customOperators)[number], Prepare> {
     const inList = (listName: unknown): FactTest => {
@@ -230,17 +233,16 @@ export class Operators {
       startsWith: (prefix) => text(prefix, (item, start) => item.startsWith(start)),
       endsWith: (suffix) => text(suffix, (item, end) => item.endsWith(end)),
       inCidr: (cidrs) => {
-        const outer = this.rangesOf(cidrs);
+        const outer = rangesOf(cidrs);
         return (fact) =>
-          this.rangesOf(fact).some((inner) => outer.some((range) => rangeContains(range, inner)));
+          rangesOf(fact).some((inner) => outer.some((range) => rangeContains(range, inner)));
       },
       cidrOverlaps: (cidrs) => {
-        const other = this.rangesOf(cidrs);
+        const other = rangesOf(cidrs);
         return (fact) =>
-          this.rangesOf(fact).some((range) => other.some((each) => rangesOverlap(range, each)));
+          rangesOf(fact).some((range) => other.some((each) => rangesOverlap(range, each)));
       },
-      worldOpen: (expected) =>
-        wanted(expected, (fact) => this.rangesOf(fact).some(coversEveryAddress)),
+      worldOpen: (expected) => wanted(expected, (fact) => rangesOf(fact).some(coversEveryAddress)),
       exists: (expected) => wanted(expected, present),
       absent: (expected) => wanted(expected, (fact) => !present(fact)),
       olderThan: (duration) => age(duration, (itemAge, limit) => (itemAge ?? -Infinity) > limit),

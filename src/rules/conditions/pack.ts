@@ -65,7 +65,6 @@ export class ConditionPack {
       compiler.groups.counts(),
       compiler.operators.patterns.compiled.counts(),
       compiler.operators.patterns.resultCounts(),
-      compiler.operators.ranges.counts(),
     ]);
     for (const count of [...counts, ...this.engine.memos()]) {
       const sum = byName.get(count.name);
