@@ -6,7 +6,11 @@ import { actionCatalog } from '../../src/actions/catalog.js';
 import { factCatalog } from '../../src/facts/catalog.js';
 import { operatorCatalog } from '../../src/rules/conditions/operator-catalog.js';
 import { ruleFiles } from '../../src/rules/load.js';
-import { withCatalogDefinitions, type JsonSchema } from '../../src/rules/rule-schema.js';
+import {
+  withCatalogDefinitions,
+  withCatalogNamesUnchecked,
+  type JsonSchema,
+} from '../../src/rules/rule-schema.js';
 import { repoPath } from '../support/files.js';
 
 let committed: JsonSchema;
@@ -37,6 +41,15 @@ function editorErrors(text: string): string[] {
 describe('schema/rule.schema.json', () => {
   it('is what the catalogs generate (run `npm run schema` after changing an action, a fact or an operator)', () => {
     expect(committed).toEqual(withCatalogDefinitions(committed));
+  });
+
+  it("is valid JSON Schema, as is every action's parameter schema (rules are loaded without checking them)", () => {
+    const strictAjv = new Ajv({ strict: true, discriminator: true, allErrors: true });
+    expect(strictAjv.validateSchema(committed), JSON.stringify(strictAjv.errors)).toBe(true);
+    expect(strictAjv.validateSchema(withCatalogNamesUnchecked(committed))).toBe(true);
+    for (const action of actionCatalog.values())
+      expect(strictAjv.validateSchema(action.paramsSchema), action.name).toBe(true);
+    expect(strictAjv.validateSchema({ type: 'objekt' })).toBe(false);
   });
 
   it('enumerates every action, fact and operator of the catalogs', () => {
