@@ -20,11 +20,7 @@ export interface SourceLimits {
    * can cause.
    */
   maxStreamedBytes: number;
-  /**
-   * The largest single record of a CloudTrail log file read record by record; a larger one is
-   * an error for it alone. A small log file parsed whole (within `maxBufferedBytes`, see
-   * `whole-log-file.ts`) is bounded by its own size instead, like any payload decoded whole.
-   */
+  /** The largest single record of a CloudTrail log file; a larger one is an error for it alone. */
   maxRecordBytes: number;
   /** The largest local file read (`steward run FILE`, a rule test's `eventFile`). */
   maxFileBytes: number;

@@ -58,10 +58,9 @@ function parseRecord(
 /**
  * The records of a CloudTrail log file, `{"Records": [...]}`, parsed one at a time as its bytes
  * arrive (gzipped or not), at the consumer's pace: memory holds about one chunk and its records
- * however large the file. A small gzipped file, inflated in one call (at most 4 MiB gzipped and
- * 32 MiB plain, see `plainChunks`) and within `maxBufferedBytes`, is parsed whole when that
- * finds what reading it record by record would, and then memory holds its records
- * (`whole-log-file.ts`). A bad record is a `RecordError` for it alone; a problem that ends the
+ * however large the file. A gzipped file of at most `maxRecordBytes` of JSON is parsed whole
+ * when that finds what reading it record by record would (`whole-log-file.ts`). A bad record is
+ * a `RecordError` for it alone; a problem that ends the
  * file (not a log file, broken JSON between records, broken gzip, a cap, a read error) is the
  * last item, after every record before it. `what` names the source in a read error
  * (`could not read S3 object: ...`; default `the input`).
@@ -99,7 +98,7 @@ export async function* scanLogFileChunks(
 ): AsyncGenerator<(ParsedRecord | LogFileError)[]> {
   const plain = await plainBytes(chunks, where, limits.maxStreamedBytes, what);
   const whole =
-    plain.whole !== undefined && plain.whole.length <= limits.maxBufferedBytes
+    plain.whole !== undefined && plain.whole.length <= limits.maxRecordBytes
       ? wholeLogFileRecords(plain.whole)
       : undefined;
   if (whole !== undefined) {

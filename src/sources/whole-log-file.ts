@@ -46,13 +46,14 @@ function oneRecordsKey(bytes: Buffer, text: string): boolean {
  * JSON, an object with one `Records` array. Undefined otherwise; the file is then read record
  * by record, which says what is wrong and where, and still decodes the good records.
  *
- * One `JSON.parse` of the file costs what parsing its records one at a time does, without
- * finding each record's extent first or keeping each record's bytes apart: on the bench's
- * 2.8 MB log files, a backtest's evaluation on one thread went from 45–51k to 68–70k records
- * a second (BENCHMARKS.md). It holds the whole file's records at once, so only a file within
- * `maxBufferedBytes` (the cap for what is decoded whole) is read this way; and, as for any
- * payload decoded whole, `maxRecordBytes` does not apply: that cap bounds what a streamed
- * record holds, and the file's own cap bounds this one.
+ * It is taken for a gzipped file of at most `maxRecordBytes` of JSON (`scanLogFileChunks`), as
+ * most CloudTrail files are: no record of such a file can be over that cap, so the records are
+ * exactly those the record-by-record reader gives, and what parsing them makes (several times
+ * the text) stays young garbage, collected cheaply. One parse of such a file costs what
+ * parsing its records one at a time does, without finding each record's extent or keeping its
+ * bytes apart first: a fifth less CPU a record (BENCHMARKS.md). Files of several MiB parsed
+ * whole had their records promoted to V8's old generation, and in a process with a large heap
+ * cost five times as much as streamed.
  *
  * @example
  * wholeLogFileRecords(Buffer.from('{"Records":[{"eventID":"a"}]}')); // [{ index: 0, value: { eventID: 'a' } }]
