@@ -1,4 +1,3 @@
-import { isAscii, isUtf8 } from 'node:buffer';
 import { normalizeCloudTrailRecord } from './cloudtrail.js';
 import type { CloudTrailLogKey } from './cloudtrail-key.js';
 import { isObject } from '../json/fields.js';
@@ -9,27 +8,20 @@ import { plainBytes } from './plain-chunks.js';
 import type { ScannedRecord } from './record-bytes.js';
 import { RecordsScanner } from './records-scanner.js';
 import type { DeliveryPath, SourceError, StewardEvent } from './steward-event.js';
+import { asciiText, utf8Text } from './utf8-text.js';
 import { wholeLogFileRecords, type ParsedRecord } from './whole-log-file.js';
 
 export type { ParsedRecord } from './whole-log-file.js';
 
 /**
- * A chunk's text when every byte of it is ASCII, else undefined: most log files are ASCII, and
- * a record within the chunk is then a slice of one string per chunk, not a string (and a UTF-8
- * check) of its own. ASCII reads the same as Latin-1 and UTF-8, and Latin-1 is a plain copy.
+ * The record's JSON text; undefined when its bytes are not UTF-8. Within a chunk that is all
+ * ASCII (`chunkText`), a slice of the chunk's one string, not a string of its own.
  */
-function asciiText(chunk: Uint8Array): string | undefined {
-  if (!isAscii(chunk)) return undefined;
-  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('latin1');
-}
-
-/** The record's JSON text; undefined when its bytes are not UTF-8. */
 function recordText(record: ScannedRecord, chunkText: string | undefined): string | undefined {
   const { bytes, chunkStart } = record;
   if (chunkText !== undefined && chunkStart !== undefined)
     return chunkText.slice(chunkStart, chunkStart + bytes.length);
-  if (!isUtf8(bytes)) return undefined;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  return utf8Text(bytes);
 }
 
 function parseRecord(

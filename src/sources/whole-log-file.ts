@@ -1,5 +1,6 @@
-import { isAscii, isUtf8 } from 'node:buffer';
 import { isObject } from '../json/fields.js';
+import { QUOTE } from './json-bytes.js';
+import { utf8Text } from './utf8-text.js';
 
 /** One record of a log file, parsed but not yet checked as a CloudTrail record. */
 export interface ParsedRecord {
@@ -8,19 +9,14 @@ export interface ParsedRecord {
   value: unknown;
 }
 
+/** U+FEFF, which the record-by-record reader skips at the start of a file and `JSON.parse` refuses. */
 const BYTE_ORDER_MARK = 0xfeff;
 const RECORDS = 'Records';
-const QUOTE = 0x22;
 
-/**
- * The text of `bytes` when they are UTF-8 (as Latin-1 when ASCII: the same text, copied
- * byte for byte), without a leading byte order mark; undefined when they are not UTF-8.
- */
-function utf8Text(bytes: Buffer): string | undefined {
-  if (isAscii(bytes)) return bytes.toString('latin1');
-  if (!isUtf8(bytes)) return undefined;
-  const text = bytes.toString('utf8');
-  return text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
+/** The file's text without a leading byte order mark; undefined when it is not UTF-8. */
+function documentText(bytes: Buffer): string | undefined {
+  const text = utf8Text(bytes);
+  return text?.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
 }
 
 /**
@@ -60,7 +56,7 @@ function oneRecordsKey(bytes: Buffer, text: string): boolean {
  * wholeLogFileRecords(Buffer.from('{"Records":[{"eventID":}]}')); // undefined
  */
 export function wholeLogFileRecords(bytes: Buffer): ParsedRecord[] | undefined {
-  const text = utf8Text(bytes);
+  const text = documentText(bytes);
   if (text === undefined || !oneRecordsKey(bytes, text)) return undefined;
   let document: unknown;
   try {
