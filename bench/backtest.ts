@@ -19,6 +19,8 @@ import { startClock, type Elapsed } from './backtest-clock.js';
 import {
   fullCorpus,
   quickCorpus,
+  quickSmallFilesCorpus,
+  smallFilesCorpus,
   writeBacktestCorpus,
   type BacktestCorpus,
   type CorpusShape,
@@ -168,13 +170,17 @@ export async function measureBacktest(options: {
   root: string;
   /** Worker threads for the backtest and the floor; every core by default. */
   workers?: number;
+  /** The corpus; by default the full run's (`fullCorpus`) or `--quick`'s. */
+  shape?: CorpusShape;
   log: (line: string) => void;
 }): Promise<BacktestBenchResult> {
   const { quick, log } = options;
   const loadAverage = loadavg().map((load) => Number(load.toFixed(2)));
   const workers = options.workers ?? availableParallelism();
-  const shape = quick ? quickCorpus : fullCorpus;
-  log(`backtest: writing ${shape.records.toLocaleString('en-US')} records of CloudTrail…`);
+  const shape = options.shape ?? (quick ? quickCorpus : fullCorpus);
+  log(
+    `backtest: writing ${shape.records.toLocaleString('en-US')} records of CloudTrail in ${shape.accounts * shape.regions * shape.days * shape.filesPerDay} files…`,
+  );
   const generation = startClock();
   const corpus = await writeBacktestCorpus(shape);
   const generationSeconds = generation.stop().seconds;
@@ -273,6 +279,40 @@ export async function measureBacktest(options: {
 }
 
 /**
+ * The same measurement on the same records in files ten times smaller (`smallFilesCorpus`),
+ * each parsed whole, beside the target's corpus, whose files are read record by record. Not a
+ * target.
+ *
+ * @example
+ * const small = await measureBacktestOnSmallFiles({ quick: false, root, log: console.error });
+ */
+export function measureBacktestOnSmallFiles(options: {
+  quick: boolean;
+  root: string;
+  log: (line: string) => void;
+}): Promise<BacktestBenchResult> {
+  return measureBacktest({
+    ...options,
+    shape: options.quick ? quickSmallFilesCorpus : smallFilesCorpus,
+  });
+}
+
+/**
+ * `measureBacktestOnSmallFiles`' figures, as `npm run bench` prints them.
+ *
+ * @example
+ * process.stdout.write(smallFilesSection(small));
+ */
+export function smallFilesSection(result: BacktestBenchResult): string {
+  const perFile = Math.round(result.corpus.records / result.corpus.files);
+  const jsonKB = Math.round(result.corpus.jsonBytes / result.corpus.files / 1024);
+  return backtestSection(
+    result,
+    `The same records in smaller files (about ${perFile} records, ${jsonKB} KB of JSON a file, each within the record cap and so parsed whole; information, not the target). Backtest`,
+  );
+}
+
+/**
  * The backtest's row of the targets: at least 70 % of the floor on as many workers.
  *
  * @example
@@ -299,7 +339,7 @@ export function backtestTarget(result: BacktestBenchResult): {
  * @example
  * process.stdout.write(backtestSection(result));
  */
-export function backtestSection(result: BacktestBenchResult): string {
+export function backtestSection(result: BacktestBenchResult, lead = 'Backtest'): string {
   const MB = 1024 * 1024;
   const { corpus, floor, backtest, singleThread } = result;
   const rate = (value: number) => value.toFixed(0);
@@ -311,7 +351,7 @@ export function backtestSection(result: BacktestBenchResult): string {
   const floorCell = (passes: readonly FloorPass[]) =>
     passes.map((pass) => rate(pass.recordsPerSecond)).join(', ');
   return [
-    `Backtest (load average ${result.loadAverage.join(' ')} at its start): ${corpus.files} log files, ${corpus.records.toLocaleString('en-US')} records (${corpus.accounts} accounts × ${corpus.regions} regions × ${corpus.days} days × ${corpus.filesPerDay} files), ${(corpus.gzipBytes / MB).toFixed(0)} MB gzipped, ${(corpus.jsonBytes / MB).toFixed(0)} MB JSON, written in ${corpus.generationSeconds.toFixed(1)} s; the shipped rules, no facts file.`,
+    `${lead} (load average ${result.loadAverage.join(' ')} at its start): ${corpus.files} log files, ${corpus.records.toLocaleString('en-US')} records (${corpus.accounts} accounts × ${corpus.regions} regions × ${corpus.days} days × ${corpus.filesPerDay} files), ${(corpus.gzipBytes / MB).toFixed(0)} MB gzipped, ${(corpus.jsonBytes / MB).toFixed(0)} MB JSON, written in ${corpus.generationSeconds.toFixed(1)} s; the shipped rules, no facts file.`,
     '',
     markdownTable([
       [

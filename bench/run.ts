@@ -9,7 +9,8 @@
  * `bin/steward.js` on the same file too); ledger claims on dynalite; and per-handler bundle size
  * and cold start; the `steward` CLI's start-up (`--help`, `validate rules`, `test rules`) against
  * a bare `node -e 0`; the local backtest over an organization trail's archive against gunzip +
- * JSON.parse on as many worker threads (`bench/backtest.ts`); a sweep's time per 1,000 moto
+ * JSON.parse on as many worker threads (`bench/backtest.ts`), and the same records in files ten
+ * times smaller, each parsed whole; a sweep's time per 1,000 moto
  * instances against their bare DescribeInstances (`bench/sweep.ts`); each against the targets of
  * issues 6, 13, 15, 16 and 17; what the functions' logs and metrics add per event
  * (`bench/telemetry.ts`, issue 19). `--quick` measures less; `--only backtest`, `--only sweep`
@@ -18,7 +19,13 @@
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { backtestSection, backtestTarget, measureBacktest } from './backtest.js';
+import {
+  backtestSection,
+  backtestTarget,
+  measureBacktest,
+  measureBacktestOnSmallFiles,
+  smallFilesSection,
+} from './backtest.js';
 import { measureLogBatch, type BatchResult } from './batch.js';
 import { measureCliStartup, type CliStartupResult } from './cli-startup.js';
 import { ensurePackaged, measureBundles, type BundleResult } from './bundles.js';
@@ -91,15 +98,18 @@ if (values.only !== undefined) {
   }
   const started = Date.now();
   const backtest = await measureBacktest({ quick, root, log });
+  const backtestSmallFiles = await measureBacktestOnSmallFiles({ quick, root, log });
   const target = backtestTarget(backtest);
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(
     values.json
-      ? `${JSON.stringify({ quick, machine, seconds, backtest, targets: [target] }, null, 2)}\n`
-      : `${machineLine}\n\n${backtestSection(backtest)}\n${markdownTable([
-          ['target', 'goal', 'measured', 'met'],
-          [target.name, target.goal, target.value, target.met ? 'pass' : 'FAIL'],
-        ])}\n\n${seconds.toFixed(0)} s\n`,
+      ? `${JSON.stringify({ quick, machine, seconds, backtest, backtestSmallFiles, targets: [target] }, null, 2)}\n`
+      : `${machineLine}\n\n${backtestSection(backtest)}\n${smallFilesSection(backtestSmallFiles)}\n${markdownTable(
+          [
+            ['target', 'goal', 'measured', 'met'],
+            [target.name, target.goal, target.value, target.met ? 'pass' : 'FAIL'],
+          ],
+        )}\n\n${seconds.toFixed(0)} s\n`,
   );
   process.exit(0);
 }
@@ -168,6 +178,7 @@ const bundles: BundleResult[] = await measureBundles(root, quick ? 3 : 5);
 log('steward CLI start-up…');
 const cliStartup: CliStartupResult = measureCliStartup(root, quick ? 3 : 9);
 const backtest = await measureBacktest({ quick, root, log });
+const backtestSmallFiles = await measureBacktestOnSmallFiles({ quick, root, log });
 const sweep = await measureSweep({ quick, log });
 const telemetry = await measureTelemetry({ quick, root, log });
 
@@ -277,6 +288,7 @@ const result = {
   bundles: { packaged, handlers: bundles },
   cliStartup,
   backtest,
+  backtestSmallFiles,
   sweep,
   telemetry,
   targets,
@@ -397,6 +409,7 @@ if (values.json) {
     '',
   );
   out.push(backtestSection(backtest));
+  out.push(smallFilesSection(backtestSmallFiles));
   out.push('', sweepSection(sweep));
   out.push('', telemetrySection(telemetry));
   out.push(
