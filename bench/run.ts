@@ -10,11 +10,11 @@
  * and cold start; the `steward` CLI's start-up (`--help`, `validate rules`, `test rules`) against
  * a bare `node -e 0`; the local backtest over an organization trail's archive against gunzip +
  * JSON.parse on as many worker threads (`bench/backtest.ts`), and the same records in files ten
- * times smaller, each parsed whole; a sweep's time per 1,000 moto
- * instances against their bare DescribeInstances (`bench/sweep.ts`); each against the targets of
- * issues 6, 13, 15, 16 and 17; what the functions' logs and metrics add per event
- * (`bench/telemetry.ts`, issue 19). `--quick` measures less; `--only backtest`, `--only sweep`
- * or `--only telemetry` measures that part alone.
+ * times smaller, each parsed whole; a sweep's time per 1,000 moto instances against their bare
+ * DescribeInstances (`bench/sweep.ts`); each against the targets of issues 6, 13, 15, 16 and 17;
+ * what the functions' logs and metrics add per event (`bench/telemetry.ts`, issue 19). `--quick`
+ * measures less; `--only backtest` (the backtest on both corpora), `--only sweep` or `--only
+ * telemetry` measures that part alone.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
